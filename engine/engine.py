@@ -1,0 +1,485 @@
+"""The Engine: the one API the shell and the lessons call.
+
+It is daemonless: every call works directly on the store under the engine root, and
+each running container has its own monitor process (see monitor.py) that the calls
+talk to for attach, wait, stop and kill.
+"""
+from __future__ import annotations
+
+import os
+import re
+import signal as _signal
+import socket
+import time
+import uuid
+
+from . import launch, monitor, protocol, reference, timeutil
+from .config import ContainerConfig, HostConfig
+from .errors import (Conflict, ContainerNotRunning, EngineError, InvalidParameter,
+                     NameInUse, NoSuchContainer, NoSuchImage, StartFailed, System)
+from .fsutil import remove_tree, write_atomic
+from .images import ops as image_ops
+from .lifecycle import Lifecycle
+from .names import generate as generate_name
+from .paths import Paths
+from .runtime import cgroups, rootfs, syscalls as sc
+from .store import lock
+from .store.containers import Container, ContainerStore
+from .store.images import Image, ImageStore
+from .store.layers import LayerStore
+
+NAME_RE = re.compile(r"^/?[a-zA-Z0-9][a-zA-Z0-9_.-]+$")
+DEFAULT_STOP_TIMEOUT = 10
+
+
+def signal_number(sig: str | int) -> int:
+    """'KILL', 'SIGKILL', '9' or 9 -> 9, with Docker's error for anything else."""
+    if isinstance(sig, int):
+        return sig
+    text = sig.strip().upper()
+    if text.isdigit():
+        n = int(text)
+        if 0 < n < 65:
+            return n
+    else:
+        name = text if text.startswith("SIG") else "SIG" + text
+        if hasattr(_signal.Signals, name):
+            return int(getattr(_signal.Signals, name))
+    raise InvalidParameter(f"Invalid signal: {sig}")
+
+
+class Engine:
+    def __init__(self, paths: Paths | None = None):
+        self.paths = paths or Paths.from_env()
+        self.paths.ensure()
+        self.layers = LayerStore(self.paths)
+        self.images = ImageStore(self.paths, self.layers)
+        self.store = ContainerStore(self.paths)
+        self.life = Lifecycle(self)
+
+    # ================================================================= images ===
+    def get_image(self, text: str) -> Image:
+        img = self.images.find(text)
+        if img is None:
+            raise NoSuchImage(text)
+        return img
+
+    def list_images(self) -> list[Image]:
+        return self.images.all()
+
+    def pull(self, text: str, progress=None) -> Image:
+        return image_ops.pull(self, text, progress)
+
+    def ensure_image(self, text: str, progress=None) -> Image:
+        """The image to create a container from: local, or made offline like a pull."""
+        img = self.images.find(text)
+        if img is not None:
+            return img
+        ref = reference.parse(text)
+        if progress:
+            progress(f"Unable to find image '{ref.familiar()}' locally")
+        return self.pull(text, progress)
+
+    def tag(self, source: str, target: str) -> None:
+        image_ops.tag(self, source, target)
+
+    def remove_image(self, text: str, force: bool = False, prune: bool = True):
+        return image_ops.remove(self, text, force, prune)
+
+    def prune_images(self, all_images: bool = False):
+        return image_ops.prune(self, all_images)
+
+    def history(self, text: str) -> list[dict]:
+        return image_ops.history(self, text)
+
+    def layers_in_use(self) -> set[str]:
+        used: set[str] = set()
+        for c in self.store.all():
+            used.update(c.layers)
+        return used
+
+    # ============================================================= containers ===
+    def container(self, ref: str) -> Container:
+        return self.life.reconcile(self.store.load(self.store.resolve(ref)))
+
+    def containers(self, all: bool = True) -> list[Container]:
+        out = [self.life.reconcile(c) for c in self.store.all()]
+        out = [c for c in out if self.store.dir(c.id).exists()]
+        if not all:
+            out = [c for c in out if c.state.running]
+        out.sort(key=lambda c: c.created, reverse=True)
+        return out
+
+    def log_path(self, cid: str):
+        return self.paths.container(cid) / f"{cid}-json.log"
+
+    def mounts_for(self, c: Container) -> list:
+        return []
+
+    # --- create -------------------------------------------------------------------
+    def create(self, config: ContainerConfig, host: HostConfig | None = None,
+               name: str | None = None, progress=None, labels_extra: dict | None = None
+               ) -> Container:
+        host = host or HostConfig()
+        if name is not None and not NAME_RE.match(name):
+            raise InvalidParameter(f"Invalid container name ({name}), only "
+                                   "[a-zA-Z0-9][a-zA-Z0-9_.-] are allowed")
+        self._validate_host(host)
+        img = self.ensure_image(config.image, progress)
+        cid = os.urandom(32).hex()
+        merged = self._merge_image_config(config, img, cid)
+        if labels_extra:
+            merged = merged.with_(labels=tuple({**dict(merged.labels), **labels_extra}.items()))
+        entry = list(merged.entrypoint or ()) + list(merged.cmd or ())
+        if not entry:
+            raise InvalidParameter("no command specified")
+        host = self._resolve_host_refs(host)
+        c = Container(id=cid, name="", created=timeutil.now(), path=entry[0], args=entry[1:],
+                      config=merged, host=host, image_id=img.id, layers=list(img.layers))
+        self._ensure_init_layer()
+        with lock.locked(self.paths.lock):
+            c.name = self._claim_name(name, cid)
+            try:
+                self.store.create(c)
+            except NameInUse:
+                raise
+            self._write_etc_files(c)
+        return c
+
+    def _claim_name(self, name: str | None, cid: str) -> str:
+        if name is not None:
+            name = name.lstrip("/")
+            holder = self.store.name_owner(name)
+            if holder and self.store.dir(holder).exists():
+                raise NameInUse(name, holder)
+            return name
+        for attempt in range(10):
+            candidate = generate_name(retry=attempt)
+            if not self.store.name_owner(candidate):
+                return candidate
+        return generate_name(retry=1) + cid[:6]
+
+    @staticmethod
+    def _validate_host(host: HostConfig) -> None:
+        if host.memory and host.memory < 6 * 1024 * 1024:
+            raise InvalidParameter("Minimum memory limit allowed is 6MB")
+        if host.memory_swap and host.memory_swap != -1 and host.memory and \
+                host.memory_swap < host.memory:
+            raise InvalidParameter("Minimum memoryswap limit should be larger than memory "
+                                   "limit, see usage")
+        if host.cpu_quota and host.cpu_quota < 1000:
+            raise InvalidParameter("CPU cfs quota can not be less than 1ms (i.e. 1000)")
+        if host.cpu_period and not 1000 <= host.cpu_period <= 1000000:
+            raise InvalidParameter("CPU cfs period can not be less than 1ms (i.e. 1000) or "
+                                   "larger than 1s (i.e. 1000000)")
+        if host.nano_cpus and (host.cpu_quota or host.cpu_period):
+            raise InvalidParameter("Conflicting options: Nano CPUs and CPU Period cannot both "
+                                   "be set")
+        if host.nano_cpus:
+            ncpu = os.cpu_count() or 1
+            if host.nano_cpus > ncpu * 1_000_000_000:
+                raise InvalidParameter(
+                    f"range of CPUs is from 0.01 to {ncpu}.00, as there are only {ncpu} "
+                    "CPUs available")
+        policy = host.restart_policy
+        if host.auto_remove and policy.name not in ("", "no"):
+            raise InvalidParameter("can't create 'AutoRemove' container with restart policy")
+        if policy.maximum_retry_count and policy.name != "on-failure":
+            raise InvalidParameter(f"invalid restart policy: maximum retry count can only be "
+                                   f"used with 'on-failure'")
+
+    def _resolve_host_refs(self, host: HostConfig) -> HostConfig:
+        from dataclasses import replace
+        if host.pid_mode.startswith("container:"):
+            target = self.container(host.pid_mode.split(":", 1)[1])
+            return replace(host, pid_mode=f"container:{target.id}")
+        return host
+
+    @staticmethod
+    def _merge_image_config(config: ContainerConfig, img: Image, cid: str) -> ContainerConfig:
+        """Fill what the user left out from the image, as Docker's merge does."""
+        ic = img.run_config
+        entrypoint = config.entrypoint
+        cmd = config.cmd
+        if entrypoint == ("",):
+            entrypoint = ()
+        if not entrypoint:
+            if not cmd:
+                cmd = tuple(ic.get("Cmd") or ()) or None
+            if config.entrypoint is None:
+                entrypoint = tuple(ic.get("Entrypoint") or ()) or None
+        env = list(config.env)
+        user_keys = {kv.partition("=")[0] for kv in env}
+        env += [kv for kv in (ic.get("Env") or []) if kv.partition("=")[0] not in user_keys]
+        labels = {**(ic.get("Labels") or {}), **dict(config.labels)}
+        exposed = tuple(sorted(set(config.exposed_ports) | set(ic.get("ExposedPorts") or {})))
+        volumes = tuple(sorted(set(config.volumes) | set(ic.get("Volumes") or {})))
+        return config.with_(
+            cmd=cmd, entrypoint=entrypoint or None, env=tuple(env), labels=tuple(labels.items()),
+            working_dir=config.working_dir or ic.get("WorkingDir") or "",
+            user=config.user or ic.get("User") or "",
+            hostname=config.hostname or cid[:12], exposed_ports=exposed, volumes=volumes,
+            stop_signal=config.stop_signal or ic.get("StopSignal"),
+            on_build=config.on_build)
+
+    def _ensure_init_layer(self) -> None:
+        path = self.paths.root / launch.INIT_LAYER
+        if path.exists():
+            return
+        tmp = self.paths.root / f".init-{uuid.uuid4().hex}"
+        tmp.mkdir()
+        rootfs.make_init_layer(str(tmp))
+        try:
+            os.rename(tmp, path)
+        except OSError:
+            remove_tree(tmp)
+
+    def _write_etc_files(self, c: Container) -> None:
+        d = self.paths.container(c.id)
+        write_atomic(d / "hostname", (c.config.hostname + "\n").encode(), sync=False)
+        write_atomic(d / "hosts", self.hosts_file(c).encode(), sync=False)
+        write_atomic(d / "resolv.conf", self._resolv_conf().encode(), sync=False)
+
+    @staticmethod
+    def hosts_file(c: Container, addresses: list[str] = ()) -> str:
+        lines = ["127.0.0.1\tlocalhost", "::1\tlocalhost ip6-localhost ip6-loopback",
+                 "fe00::0\tip6-localnet", "ff00::0\tip6-mcastprefix",
+                 "ff02::1\tip6-allnodes", "ff02::2\tip6-allrouters"]
+        for ip in addresses:
+            lines.append(f"{ip}\t{c.config.hostname}")
+        return "\n".join(lines) + "\n"
+
+    @staticmethod
+    def _resolv_conf() -> str:
+        """The host's resolv.conf without loopback resolvers (unreachable from inside),
+        as Docker does."""
+        try:
+            with open("/etc/resolv.conf") as f:
+                lines = f.read().splitlines()
+        except OSError:
+            lines = []
+        keep = [l for l in lines if not re.match(r"\s*nameserver\s+(127\.|::1)", l)]
+        if not any(l.strip().startswith("nameserver") for l in keep):
+            keep += ["nameserver 8.8.8.8", "nameserver 8.8.4.4"]
+        return "\n".join(keep) + "\n"
+
+    # --- start / run ------------------------------------------------------------------
+    def start(self, ref: str, attach: dict | None = None) -> socket.socket | None:
+        """Start a created or stopped container. With `attach` (a request like
+        {"stdin": True, "stdout": True, "stderr": True}), returns a socket that already
+        receives the container's output from its first byte."""
+        c = self.container(ref)
+        if c.state.status == "paused":
+            raise Conflict("cannot start a paused container, try unpause instead")
+        if c.state.running:
+            return None
+        if c.state.status in ("removing", "dead"):
+            raise Conflict(f"container is marked for removal and cannot be started")
+        first, client = None, None
+        if attach is not None:
+            client, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+            first = (theirs, {"op": "attach", **attach})
+        result = monitor.spawn(self, c.id, first)
+        if not result.get("ok"):
+            if client:
+                client.close()
+            raise StartFailed(self._start_error(result.get("message", "")),
+                              int(result.get("code", 125)))
+        return client
+
+    @staticmethod
+    def _start_error(message: str) -> str:
+        return ("failed to create task for container: failed to create shim task: OCI runtime "
+                "create failed: unable to start container process: error during container "
+                f"init: {message}: unknown")
+
+    def launch(self, cid: str) -> launch.Started:
+        """Called inside the monitor: start the container's process."""
+        c = self.store.load(cid)
+        pid_ns = None
+        if c.host.pid_mode.startswith("container:"):
+            other = self.container(c.host.pid_mode.split(":", 1)[1])
+            if not other.state.running:
+                from .runtime.init import LaunchError
+                raise LaunchError(f"cannot join PID of a non running container: {other.id}", 125)
+            pid_ns = os.open(f"/proc/{other.state.pid}/ns/pid", os.O_RDONLY | os.O_CLOEXEC)
+        return launch.start(self, c, pid_ns)
+
+    # --- talking to a running container's monitor -------------------------------------------
+    def _monitor_socket(self, c: Container) -> str:
+        return str(self.paths.container_run(c.id) / "attach.sock")
+
+    def connect(self, c: Container, request: dict) -> socket.socket:
+        try:
+            return protocol.connect(self._monitor_socket(c), request)
+        except (FileNotFoundError, ConnectionRefusedError):
+            fresh = self.life.reconcile(self.store.load(c.id))
+            raise ContainerNotRunning(f"Container {c.id} is not running") from None
+
+    def _wait_exit(self, sock: socket.socket) -> dict | None:
+        with sock:
+            for kind, payload in protocol.read_frames(sock):
+                if kind == protocol.EXIT:
+                    import json
+                    return json.loads(payload)
+        return None
+
+    def wait(self, ref: str) -> int:
+        c = self.container(ref)
+        if not c.state.running:
+            return c.state.exit_code
+        try:
+            sock = self.connect(c, {"op": "wait"})
+        except ContainerNotRunning:
+            return self.container(c.id).state.exit_code if self.store.dir(c.id).exists() else 0
+        result = self._wait_exit(sock)
+        if result is not None:
+            return int(result["StatusCode"])
+        fresh = self.life.load_quiet(c.id)
+        return fresh.state.exit_code if fresh else 0
+
+    def stop(self, ref: str, timeout: int | None = None, signal: str | int | None = None) -> Container:
+        c = self.container(ref)
+        if not c.state.running:
+            return c
+        if timeout is None:
+            timeout = c.config.stop_timeout if c.config.stop_timeout is not None \
+                else DEFAULT_STOP_TIMEOUT
+        sig = signal_number(signal or c.config.stop_signal or "SIGTERM")
+        try:
+            sock = self.connect(c, {"op": "stop", "signal": sig,
+                                    "timeout": timeout if timeout >= 0 else 10 ** 9})
+        except ContainerNotRunning:
+            return c
+        self._wait_exit(sock)
+        return c
+
+    def kill(self, ref: str, signal: str | int = "KILL") -> Container:
+        sig = signal_number(signal)
+        c = self.container(ref)
+        if not c.state.running or c.state.status == "restarting":
+            if c.state.status == "restarting":
+                sock = self.connect(c, {"op": "stop", "signal": sig, "timeout": 0})
+                self._wait_exit(sock)
+                return c
+            raise ContainerNotRunning(
+                f"cannot kill container: {ref}: container {c.id} is not running")
+        manual = sig in (_signal.SIGKILL, signal_number(c.config.stop_signal or "SIGTERM"))
+        sock = self.connect(c, {"op": "kill", "signal": sig, "manual": manual})
+        with sock:
+            for kind, _ in protocol.read_frames(sock):
+                if kind == protocol.REPLY:
+                    break
+        if sig == _signal.SIGKILL:
+            self._wait_until_stopped(c.id, 10)
+        return c
+
+    def _wait_until_stopped(self, cid: str, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            c = self.life.load_quiet(cid)
+            if c is None or not c.state.running or c.state.status == "restarting":
+                return
+            time.sleep(0.005)
+
+    def restart(self, ref: str, timeout: int | None = None) -> Container:
+        c = self.container(ref)
+        if c.state.running:
+            self.stop(c.id, timeout)
+        self.start(c.id)
+        return c
+
+    def remove(self, ref: str, force: bool = False, volumes: bool = False) -> Container:
+        c = self.container(ref)
+        if c.state.running:
+            if not force:
+                if c.state.status == "paused":
+                    raise Conflict(f"cannot remove container \"/{c.name}\": container is paused "
+                                   "and must be unpaused first")
+                raise Conflict(f"cannot remove container \"/{c.name}\": container is running: "
+                               "stop the container before removing or force remove")
+            self._force_stop(c)
+        with lock.locked(self.paths.lock):
+            fresh = self.life.load_quiet(c.id)
+            if fresh is not None:
+                self._remove_stopped(fresh)
+        return c
+
+    def _force_stop(self, c: Container) -> None:
+        try:
+            sock = self.connect(c, {"op": "stop", "signal": int(_signal.SIGKILL), "timeout": 0})
+        except ContainerNotRunning:
+            return
+        self._wait_exit(sock)
+
+    def _remove_stopped(self, c: Container) -> None:
+        with lock.locked(self.paths.lock):
+            cgroups.Cgroup(c.id).destroy()
+            self.store.remove(c)
+
+    def rename(self, ref: str, new_name: str) -> None:
+        new_name = new_name.lstrip("/")
+        if not NAME_RE.match(new_name):
+            raise InvalidParameter(f"Invalid container name ({new_name}), only "
+                                   "[a-zA-Z0-9][a-zA-Z0-9_.-] are allowed")
+        with lock.locked(self.paths.lock):
+            c = self.container(ref)
+            if c.name == new_name:
+                raise InvalidParameter("Renaming a container with the same name as its "
+                                       "current name")
+            self.store.claim_name(new_name, c.id)
+            old = c.name
+            c.name = new_name
+            self.store.save(c)
+            self.store.release_name(old, c.id)
+
+    def pause(self, ref: str) -> None:
+        with lock.locked(self.paths.lock):
+            c = self.container(ref)
+            if not c.state.running:
+                raise ContainerNotRunning(f"Container {c.id} is not running")
+            if c.state.status == "paused":
+                raise Conflict(f"Container {c.id} is already paused")
+            if c.state.status == "restarting":
+                raise Conflict(f"Container {c.id} is restarting, wait until the container is "
+                               "running")
+            cgroups.Cgroup(c.id).freeze()
+            c.state.status = "paused"
+            self.store.save(c)
+
+    def unpause(self, ref: str) -> None:
+        with lock.locked(self.paths.lock):
+            c = self.container(ref)
+            if c.state.status != "paused":
+                raise Conflict(f"Container {c.id} is not paused")
+            cgroups.Cgroup(c.id).thaw()
+            c.state.status = "running"
+            self.store.save(c)
+
+    def processes(self, c: Container) -> list[int]:
+        return cgroups.Cgroup(c.id).pids() if c.state.running else []
+
+    # ================================================================= system ===
+    def reset(self) -> list[str]:
+        """Stop and remove everything this engine made. Returns what it removed."""
+        removed = []
+        for c in self.store.all():
+            try:
+                self.remove(c.id, force=True)
+                removed.append(f"container {c.name}")
+            except EngineError:
+                pass
+        for img in self.images.all():
+            removed.append(f"image {img.repo_tags[0] if img.repo_tags else img.id[7:19]}")
+        for cg in cgroups.leftover_dirs():
+            pass
+        with lock.locked(self.paths.lock):
+            for sub in ("image", "layers", "containers", "names", "tmp", launch.INIT_LAYER):
+                remove_tree(self.paths.root / sub)
+            remove_tree(self.paths.run)
+        self.images._cache.clear()
+        self.paths.ensure()
+        return removed
+
+
+__all__ = ["Engine", "signal_number", "System", "sc"]

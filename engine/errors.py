@@ -1,0 +1,124 @@
+"""One exception hierarchy for everything the engine refuses or fails at.
+
+The kinds follow the Docker API's error classes (errdefs), so the shell can print each
+one the way the docker CLI does and pick the same exit status. `str(err)` is Docker's
+own wording; `hint` is an optional plain-words explanation for a learner.
+"""
+from __future__ import annotations
+
+import errno as _errno
+
+
+class EngineError(Exception):
+    """Base of every error the engine raises on purpose."""
+
+    status = 500          # the HTTP status Docker's API would answer with
+    from_daemon = True    # printed as "Error response from daemon: ..." by the CLI
+
+    def __init__(self, message: str, *, hint: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+
+class InvalidParameter(EngineError):
+    status = 400
+
+
+class NotFound(EngineError):
+    status = 404
+
+
+class Conflict(EngineError):
+    status = 409
+
+
+class Unavailable(EngineError):
+    """A capability this machine lacks (a package, a kernel feature)."""
+
+    status = 503
+
+
+class System(EngineError):
+    """An operating-system failure, wrapped with what the engine was doing."""
+
+    def __init__(self, message: str, *, errno: int | None = None, hint: str | None = None):
+        super().__init__(message, hint=hint)
+        self.errno = errno
+
+    @classmethod
+    def from_oserror(cls, doing: str, err: OSError) -> "System":
+        reason = err.strerror or _errno.errorcode.get(err.errno or 0, str(err))
+        return cls(f"{doing}: {reason}", errno=err.errno)
+
+
+# --- references and images -------------------------------------------------
+
+class InvalidReference(InvalidParameter):
+    """A malformed image reference; the docker CLI reports these itself."""
+
+    from_daemon = False
+
+
+class NoSuchImage(NotFound):
+    def __init__(self, ref: str, *, hint: str | None = None):
+        super().__init__(f"No such image: {ref}", hint=hint)
+        self.ref = ref
+
+
+class ImageNotFoundLocally(NotFound):
+    """`run`/`create`/`pull` of an image that is neither local nor obtainable."""
+
+    def __init__(self, ref: str, reason: str, *, hint: str | None = None):
+        super().__init__(reason, hint=hint)
+        self.ref = ref
+
+
+class ImageInUse(Conflict):
+    pass
+
+
+# --- containers --------------------------------------------------------------
+
+class NoSuchContainer(NotFound):
+    def __init__(self, ref: str, *, hint: str | None = None):
+        super().__init__(f"No such container: {ref}", hint=hint)
+        self.ref = ref
+
+
+class NameInUse(Conflict):
+    def __init__(self, name: str, holder: str, *, hint: str | None = None):
+        super().__init__(
+            f'Conflict. The container name "/{name}" is already in use by container '
+            f'"{holder}". You have to remove (or rename) that container to be able to '
+            f"reuse that name.", hint=hint)
+        self.name = name
+        self.holder = holder
+
+
+class ContainerRunning(Conflict):
+    """Raised when an operation needs a stopped container."""
+
+
+class ContainerNotRunning(Conflict):
+    """Raised when an operation needs a running container."""
+
+
+class ContainerPaused(Conflict):
+    pass
+
+
+class StartFailed(EngineError):
+    """The container's process could not be started (exec failed, bad user, ...).
+
+    `exit_code` is what `docker run` exits with: 127 command not found, 126 not
+    executable, 125 anything else.
+    """
+
+    def __init__(self, message: str, exit_code: int = 125, *, hint: str | None = None):
+        super().__init__(message, hint=hint)
+        self.exit_code = exit_code
+
+
+class AmbiguousPrefix(InvalidParameter):
+    pass

@@ -1,0 +1,131 @@
+"""From a container record to a running process: the specs the runtime needs.
+
+This is the glue between the store (what the container is) and runtime/ (how Linux
+makes it): it turns Config and HostConfig into namespace flags, a root file system
+spec, a process spec, cgroup limits and stdio, then starts the first process.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from .runtime import cgroups, init, rootfs, syscalls as sc
+from .store.containers import Container
+
+DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+INIT_LAYER = "init-layer"
+
+
+@dataclass
+class Started:
+    pid: int
+    master: int | None
+    stdin_fd: int                 # where the monitor writes stdin (-1: none)
+    outputs: dict[int, str]       # fd the monitor reads -> "stdout" / "stderr"
+
+
+def process_env(c: Container) -> list[str]:
+    """Docker's order: PATH, HOSTNAME, TERM (with -t), then Config.Env, which replaces
+    any of those it also sets."""
+    env = [f"PATH={DEFAULT_PATH}", f"HOSTNAME={c.config.hostname}"]
+    if c.config.tty:
+        env.append("TERM=xterm")
+    index = {kv.partition("=")[0]: i for i, kv in enumerate(env)}
+    for kv in c.config.env:
+        key = kv.partition("=")[0]
+        if key in index:
+            env[index[key]] = kv
+        else:
+            index[key] = len(env)
+            env.append(kv)
+    return env
+
+
+def command(c: Container) -> list[str]:
+    return [c.path, *c.args]
+
+
+def limits(c: Container) -> cgroups.Limits:
+    h = c.host
+    quota, period = h.cpu_quota, h.cpu_period
+    if h.nano_cpus:
+        period = 100000
+        quota = h.nano_cpus * period // 1_000_000_000
+    return cgroups.Limits(memory=h.memory, memory_swap=h.memory_swap, cpu_shares=h.cpu_shares,
+                          cpu_quota=quota, cpu_period=period, pids=h.pids_limit or 0)
+
+
+def rootfs_spec(engine, c: Container) -> rootfs.RootfsSpec:
+    root = str(engine.paths.root)
+    d = engine.paths.container(c.id)
+    lowers = [INIT_LAYER] + [f"layers/{cid.split(':', 1)[1]}/diff" for cid in reversed(c.layers)]
+    etc = [(str(d / "hostname"), "/etc/hostname"), (str(d / "hosts"), "/etc/hosts"),
+           (str(d / "resolv.conf"), "/etc/resolv.conf")]
+    return rootfs.RootfsSpec(
+        base=root, lowers=lowers, upper=f"containers/{c.id}/upper",
+        work=f"containers/{c.id}/work", merged=str(d / "merged"),
+        readonly=c.host.readonly_rootfs, privileged=c.host.privileged, etc_files=etc,
+        mounts=engine.mounts_for(c), working_dir=c.config.working_dir or "/",
+        own_pid_ns=c.host.pid_mode == "", own_net_ns=c.host.network_mode != "host")
+
+
+def namespaces(engine, c: Container) -> tuple[int, list[str]]:
+    flags = sc.CLONE_NEWNS | sc.CLONE_NEWUTS | sc.CLONE_NEWIPC
+    if c.host.pid_mode == "":
+        flags |= sc.CLONE_NEWPID
+    if c.host.network_mode != "host":
+        flags |= sc.CLONE_NEWNET
+    return flags, []
+
+
+def _stdio(c: Container) -> tuple[tuple[int, int, int], Started, list[int]]:
+    """Pipes for a container without a terminal; child ends, monitor ends."""
+    outputs: dict[int, str] = {}
+    child_fds: list[int] = []
+    if c.config.open_stdin:
+        stdin_r, stdin_w = os.pipe2(os.O_CLOEXEC)
+        child_fds.append(stdin_r)
+    else:
+        stdin_r, stdin_w = os.open("/dev/null", os.O_RDONLY | os.O_CLOEXEC), -1
+        child_fds.append(stdin_r)
+    out_r, out_w = os.pipe2(os.O_CLOEXEC)
+    err_r, err_w = os.pipe2(os.O_CLOEXEC)
+    outputs[out_r], outputs[err_r] = "stdout", "stderr"
+    child_fds += [out_w, err_w]
+    return (stdin_r, out_w, err_w), Started(0, None, stdin_w, outputs), child_fds
+
+
+def start(engine, c: Container, pid_ns_fd: int | None = None) -> Started:
+    flags, join = namespaces(engine, c)
+    cg = cgroups.Cgroup(c.id)
+    cg.create(limits(c))
+    proc = init.ProcessSpec(argv=command(c), env=process_env(c), user=c.config.user,
+                            cwd=c.config.working_dir or "/", tty=c.config.tty,
+                            privileged=c.host.privileged, hostname=c.config.hostname,
+                            winsize=(24, 80))
+    if c.config.tty:
+        started, child_fds = Started(0, None, -1, {}), []
+    else:
+        proc.stdio, started, child_fds = _stdio(c)
+    try:
+        spec = rootfs_spec(engine, c)
+        if pid_ns_fd is not None:
+            sc.setns(pid_ns_fd, sc.CLONE_NEWPID)   # the child is born in that pid namespace
+        try:
+            pid, master = init.start(spec, proc, flags, join, before_go=lambda p: cg.join(p))
+        finally:
+            if pid_ns_fd is not None:
+                os.close(pid_ns_fd)
+    except BaseException:
+        for fd in child_fds + list(started.outputs) + [started.stdin_fd]:
+            if fd >= 0:
+                os.close(fd)
+        cg.destroy()
+        raise
+    for fd in child_fds:
+        os.close(fd)
+    started.pid = pid
+    if master is not None:
+        started.master = master
+        started.outputs = {master: "stdout"}
+    return started

@@ -1,0 +1,571 @@
+"""One monitor process per running container (the conmon of this engine).
+
+The monitor is double-forked from whoever starts the container, so it outlives the
+shell. It owns the container's stdio (pipes, or the pty master for -t), writes the log
+as JSON lines, serves attach/wait/stop/kill on a unix socket, records the exit code and
+time, and applies --rm and restart policies. The container's first process is its child
+and dies with it (PDEATHSIG), so a killed monitor never leaves a container running that
+nobody watches.
+"""
+from __future__ import annotations
+
+import errno
+import json
+import os
+import selectors
+import signal
+import socket
+import sys
+import time
+import traceback
+
+from . import protocol as p
+from . import timeutil
+from .runtime import syscalls as sc
+from .runtime.init import LaunchError
+
+STOP_NOTHING = object()
+LOG_PARTIAL_MAX = 16 * 1024
+CLIENT_BUFFER_MAX = 4 << 20
+
+
+class LogWriter:
+    """Docker's json-file log: one JSON object per line of output."""
+
+    def __init__(self, path: str):
+        self.fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o640)
+        self.partial: dict[str, bytearray] = {"stdout": bytearray(), "stderr": bytearray()}
+
+    @staticmethod
+    def _entry(stream: str, data: bytes) -> bytes:
+        text = data.decode("utf-8", "replace")
+        return (json.dumps({"log": text, "stream": stream, "time": timeutil.now()},
+                           ensure_ascii=False) + "\n").encode()
+
+    def write(self, stream: str, data: bytes) -> None:
+        buf = self.partial[stream]
+        buf += data
+        out = []
+        start = 0
+        while True:
+            i = buf.find(b"\n", start)
+            if i < 0:
+                break
+            out.append(self._entry(stream, bytes(buf[start:i + 1])))
+            start = i + 1
+        del buf[:start]
+        if len(buf) >= LOG_PARTIAL_MAX:
+            out.append(self._entry(stream, bytes(buf)))
+            buf.clear()
+        if out:
+            self._write(b"".join(out))
+
+    def flush(self) -> None:
+        for stream, buf in self.partial.items():
+            if buf:
+                self._write(self._entry(stream, bytes(buf)))
+                buf.clear()
+
+    def _write(self, data: bytes) -> None:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(self.fd, view):]
+
+
+class Client:
+    def __init__(self, sock: socket.socket):
+        self.sock = sock
+        self.reader = p.FrameReader()
+        self.request: dict | None = None
+        self.out = bytearray()
+        self.closing = False
+
+    def wants(self, stream: str) -> bool:
+        r = self.request or {}
+        return r.get("op") == "attach" and bool(r.get(stream))
+
+
+class Monitor:
+    def __init__(self, engine, cid: str, status_fd: int, first: tuple | None):
+        self.engine = engine            # an Engine rooted at the same paths
+        self.life = engine.life
+        self.cid = cid
+        self.status_fd = status_fd
+        self.first = first              # (socket, request) handed over by the starter
+        self.sel = selectors.DefaultSelector()
+        self.clients: list[Client] = []
+        self.pid = 0
+        self.pidfd = -1
+        self.outputs: dict[int, str] = {}   # fd -> stream
+        self.stdin_fd = -1
+        self.master = -1
+        self.exit_status: int | None = None
+        self.stop_deadline: float | None = None
+        self.restart_at: float | None = None
+        self.started_mono = 0.0
+        self.manual_stop = False
+        self.restart_delay = 0.0
+        self.log: LogWriter | None = None
+        self.listener: socket.socket | None = None
+
+    # --- start-up ----------------------------------------------------------------
+    def run(self) -> None:
+        try:
+            self.listen()
+            ok = self.launch(report=True)
+            if not ok:
+                self.finish(final=True)
+                return
+            self.loop()
+        except BaseException:
+            self.note(traceback.format_exc())
+            self.report({"ok": False, "code": 125, "message": "the container monitor failed"})
+            self.emergency_cleanup()
+        finally:
+            os._exit(0)
+
+    def note(self, text: str) -> None:
+        """Append to the container's monitor.log (the only place a monitor can talk)."""
+        try:
+            with open(self.engine.paths.container(self.cid) / "monitor.log", "a") as f:
+                f.write(f"{timeutil.now()} {text}\n")
+        except OSError:
+            pass
+
+    def report(self, msg: dict) -> None:
+        if self.status_fd < 0:
+            return
+        try:
+            os.write(self.status_fd, json.dumps(msg).encode() + b"\n")
+        except OSError:
+            pass
+        os.close(self.status_fd)
+        self.status_fd = -1
+
+    def listen(self) -> None:
+        rundir = self.engine.paths.container_run(self.cid)
+        rundir.mkdir(parents=True, exist_ok=True)
+        path = str(rundir / "attach.sock")
+        try:
+            os.unlink(path)
+        except FileNotFoundError:
+            pass
+        self.listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM | socket.SOCK_CLOEXEC)
+        with p.ShortPath(path) as short:
+            self.listener.bind(short)
+        self.listener.listen(64)
+        self.listener.setblocking(False)
+        self.sel.register(self.listener, selectors.EVENT_READ, self.on_accept)
+        if self.first:
+            sock, request = self.first
+            self.first = None
+            self.add_client(sock, request)
+
+    def launch(self, report: bool) -> bool:
+        """Start the container's process; False (after reporting) when it could not."""
+        self.exit_status = None
+        self.stop_deadline = None
+        self.restart_at = None
+        try:
+            started = self.engine.launch(self.cid)
+        except LaunchError as e:
+            self.life.start_failed(self.cid, e.exit_code, e.message)
+            self.exit_status = e.exit_code << 8
+            if report:
+                self.report({"ok": False, "code": e.exit_code, "message": e.message})
+            return False
+        self.pid = started.pid
+        self.master = started.master if started.master is not None else -1
+        self.stdin_fd = started.stdin_fd
+        self.outputs = dict(started.outputs)
+        self.pidfd = sc.pidfd_open(self.pid)
+        self.sel.register(self.pidfd, selectors.EVENT_READ, self.on_exit)
+        for fd in self.outputs:
+            os.set_blocking(fd, False)
+            self.sel.register(fd, selectors.EVENT_READ, self.on_output)
+        if self.log is None:
+            self.log = LogWriter(str(self.engine.log_path(self.cid)))
+        self.started_mono = time.monotonic()
+        self.life.running(self.cid, self.pid, sc.process_start_time(os.getpid()))
+        if report:
+            self.report({"ok": True, "pid": self.pid})
+        for c in self.clients:
+            if c.request and c.request.get("op") == "attach" and c.request.get("stdin") \
+                    and self.stdin_fd >= 0 and c.request.get("pending_stdin"):
+                self.write_stdin(c.request.pop("pending_stdin"))
+        return True
+
+    # --- the loop ------------------------------------------------------------------
+    def loop(self) -> None:
+        while True:
+            timeout = self.next_timeout()
+            for key, mask in self.sel.select(timeout):
+                key.data(key.fileobj, mask)
+            now = time.monotonic()
+            if self.stop_deadline is not None and now >= self.stop_deadline:
+                self.stop_deadline = None
+                self.signal(signal.SIGKILL)
+            if self.exit_status is not None and not self.outputs:
+                if self.after_exit():
+                    return
+            if self.restart_at is not None and now >= self.restart_at:
+                self.restart_at = None
+                self.do_restart()
+
+    def next_timeout(self) -> float | None:
+        deadlines = [d for d in (self.stop_deadline, self.restart_at) if d is not None]
+        if self.exit_status is not None and self.outputs:
+            deadlines.append(time.monotonic() + 0.05)
+        if not deadlines:
+            return None
+        return max(0.0, min(deadlines) - time.monotonic())
+
+    # --- events --------------------------------------------------------------------
+    def on_accept(self, listener, mask) -> None:
+        try:
+            sock, _ = listener.accept()
+        except BlockingIOError:
+            return
+        sock.setblocking(False)
+        client = Client(sock)
+        self.clients.append(client)
+        self.sel.register(sock, selectors.EVENT_READ, self.on_client)
+
+    def add_client(self, sock: socket.socket, request: dict) -> None:
+        sock.setblocking(False)
+        client = Client(sock)
+        client.request = request
+        self.clients.append(client)
+        self.sel.register(sock, selectors.EVENT_READ, self.on_client)
+
+    def client_of(self, sock) -> Client | None:
+        for c in self.clients:
+            if c.sock is sock:
+                return c
+        return None
+
+    def on_client(self, sock, mask) -> None:
+        c = self.client_of(sock)
+        if c is None:
+            return
+        if mask & selectors.EVENT_WRITE:
+            self.flush_client(c)
+        if not mask & selectors.EVENT_READ:
+            return
+        try:
+            data = sock.recv(65536)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError:
+            data = b""
+        if not data:
+            self.drop_client(c, hung_up=True)
+            return
+        for kind, payload in c.reader.feed(data):
+            self.on_frame(c, kind, payload)
+
+    def on_frame(self, c: Client, kind: int, payload: bytes) -> None:
+        if kind == p.REQUEST:
+            c.request = json.loads(payload)
+            self.on_request(c)
+        elif kind == p.STDIN and c.request and c.request.get("stdin"):
+            self.write_stdin(payload)
+        elif kind == p.CLOSE_STDIN and c.request and c.request.get("stdin"):
+            self.close_stdin_if_once()
+        elif kind == p.RESIZE and self.master >= 0:
+            rows, cols = json.loads(payload)
+            try:
+                sc.set_winsize(self.master, rows, cols)
+                os.kill(self.pid, signal.SIGWINCH)
+            except OSError:
+                pass
+
+    def on_request(self, c: Client) -> None:
+        op = c.request.get("op")
+        if op == "stop":
+            self.manual_stop = True
+            self.life.manual_stop(self.cid)
+            if self.restart_at is not None:      # stopping a restarting container
+                self.restart_at = None
+                self.exit_status = self.exit_status or 0
+                self.after_exit(force_final=True)
+                return
+            self.signal(c.request.get("signal", signal.SIGTERM))
+            self.stop_deadline = time.monotonic() + max(0, c.request.get("timeout", 10))
+            if c.request.get("timeout", 10) <= 0:
+                self.stop_deadline = time.monotonic()
+        elif op == "kill":
+            sig = c.request.get("signal", signal.SIGKILL)
+            if c.request.get("manual", True):
+                self.manual_stop = True
+                self.life.manual_stop(self.cid)
+            ok = self.signal(sig)
+            self.send(c, p.json_frame(p.REPLY, {"ok": ok}))
+        elif op == "resize" and self.master >= 0:
+            try:
+                sc.set_winsize(self.master, c.request["rows"], c.request["cols"])
+                os.kill(self.pid, signal.SIGWINCH)
+            except OSError:
+                pass
+            self.send(c, p.json_frame(p.REPLY, {"ok": True}))
+        elif op == "ping":
+            self.send(c, p.json_frame(p.REPLY, {"ok": True, "pid": self.pid}))
+        # attach and wait only need the exit frame / output, which arrive by themselves
+
+    def signal(self, sig: int) -> bool:
+        if self.pid <= 0 or self.exit_status is not None:
+            return False
+        try:
+            if sig in (signal.SIGKILL, signal.SIGTERM):
+                self.life.thaw(self.cid)   # a frozen process can't act on its signal
+            os.kill(self.pid, sig)
+            return True
+        except ProcessLookupError:
+            return False
+
+    def write_stdin(self, data: bytes) -> None:
+        fd = self.master if self.master >= 0 else self.stdin_fd
+        if fd < 0:
+            return
+        view = memoryview(data)
+        while view:
+            try:
+                view = view[os.write(fd, view):]
+            except BlockingIOError:
+                time.sleep(0.001)
+            except OSError:
+                return
+
+    def close_stdin_if_once(self) -> None:
+        if self.master >= 0:
+            # a terminal has no EOF of its own: send ^D like a keyboard would
+            self.write_stdin(b"\x04")
+            return
+        if self.stdin_fd >= 0 and self.life.stdin_once(self.cid):
+            os.close(self.stdin_fd)
+            self.stdin_fd = -1
+
+    def on_output(self, fd, mask) -> None:
+        stream = self.outputs.get(fd)
+        if stream is None:
+            return
+        try:
+            data = os.read(fd, 65536)
+        except BlockingIOError:
+            return
+        except OSError as e:
+            if e.errno != errno.EIO:      # EIO: the pty's last slave closed
+                self.note(f"read {stream}: {e}")
+            data = b""
+        if not data:
+            self.sel.unregister(fd)
+            del self.outputs[fd]
+            if fd != self.master:
+                os.close(fd)
+            return
+        self.log.write(stream, data)
+        kind = p.STDOUT if stream == "stdout" else p.STDERR
+        frame = p.frame(kind, data)
+        for c in self.clients:
+            if c.wants(stream):
+                self.send(c, frame)
+
+    def send(self, c: Client, data: bytes) -> None:
+        if c.closing and not data:
+            return
+        c.out += data
+        self.flush_client(c)
+
+    def flush_client(self, c: Client) -> None:
+        while c.out:
+            try:
+                n = c.sock.send(c.out)
+            except (BlockingIOError, InterruptedError):
+                break
+            except OSError:
+                c.out.clear()
+                self.drop_client(c)
+                return
+            del c.out[:n]
+        try:
+            events = selectors.EVENT_READ | (selectors.EVENT_WRITE if c.out else 0)
+            self.sel.modify(c.sock, events, self.on_client)
+        except (KeyError, ValueError):
+            pass
+        if len(c.out) > CLIENT_BUFFER_MAX:       # a client that stopped reading
+            self.drop_client(c)
+        elif not c.out and c.closing:
+            self.drop_client(c)
+
+    def drop_client(self, c: Client, hung_up: bool = False) -> None:
+        if c not in self.clients:
+            return
+        self.clients.remove(c)
+        try:
+            self.sel.unregister(c.sock)
+        except (KeyError, ValueError):
+            pass
+        c.sock.close()
+        if hung_up and c.request and c.request.get("stdin"):
+            self.close_stdin_if_once()
+
+    def on_exit(self, pidfd, mask) -> None:
+        try:
+            _, status = os.waitpid(self.pid, os.WNOHANG)
+        except ChildProcessError:
+            status = 255 << 8
+        else:
+            if _ == 0:
+                return
+        self.sel.unregister(self.pidfd)
+        os.close(self.pidfd)
+        self.pidfd = -1
+        self.exit_status = status
+        self.stop_deadline = None
+        if self.stdin_fd >= 0:
+            os.close(self.stdin_fd)
+            self.stdin_fd = -1
+        self.exited_mono = time.monotonic()
+
+    # --- after the process ended -----------------------------------------------------
+    def exit_code(self) -> int:
+        st = self.exit_status or 0
+        if os.WIFSIGNALED(st):
+            return 128 + os.WTERMSIG(st)
+        return os.WEXITSTATUS(st)
+
+    def after_exit(self, force_final: bool = False) -> bool:
+        """Record the exit, then restart or finish. True when the monitor is done."""
+        if self.master >= 0:
+            os.close(self.master)
+            self.master = -1
+        if self.log:
+            self.log.flush()
+        code = self.exit_code()
+        ran = time.monotonic() - self.started_mono
+        restart = (not force_final) and self.should_restart(code, ran)
+        self.life.exited(self.cid, code, restarting=restart)
+        self.exit_status = None if restart else self.exit_status
+        if restart:
+            self.notify_exit(code, removed=False)
+            self.restart_at = time.monotonic() + self.restart_delay
+            return False
+        self.finish(final=True, code=code)
+        return True
+
+    def should_restart(self, code: int, ran: float) -> bool:
+        c = self.life.load(self.cid)
+        policy = c.host.restart_policy
+        if self.manual_stop or c.state.manual_stop or policy.name in ("", "no"):
+            return False
+        # Docker's restart manager: 100 ms, doubling up to a minute; reset after 10 s up
+        if ran >= 10:
+            self.restart_delay = 0.0
+        self.restart_delay = 0.1 if self.restart_delay == 0 else min(60.0, self.restart_delay * 2)
+        if policy.name in ("always", "unless-stopped"):
+            return True
+        if policy.name == "on-failure":
+            limit = policy.maximum_retry_count
+            return code != 0 and (limit == 0 or c.state.restart_count < limit)
+        return False
+
+    def do_restart(self) -> None:
+        if not self.launch(report=False):
+            if self.after_exit():
+                self.finish(final=True)
+                os._exit(0)
+
+    def notify_exit(self, code: int, removed: bool) -> None:
+        c = self.life.load_quiet(self.cid)
+        oom = bool(c and c.state.oom_killed)
+        frame = p.json_frame(p.EXIT, {"StatusCode": code, "OOMKilled": oom, "Removed": removed})
+        for client in list(self.clients):
+            if client.request and client.request.get("op") in ("attach", "wait", "stop"):
+                client.closing = True
+                self.send(client, frame)
+
+    def finish(self, final: bool, code: int | None = None) -> None:
+        """The container is done for good: clean up, tell everyone, go."""
+        if code is None:
+            code = self.exit_code()
+        removed = self.life.finish(self.cid)
+        self.notify_exit(code, removed=removed)
+        deadline = time.monotonic() + 2
+        while any(c.out for c in self.clients) and time.monotonic() < deadline:
+            for key, mask in self.sel.select(0.05):
+                if key.data == self.on_client:
+                    key.data(key.fileobj, mask)
+        for c in list(self.clients):
+            self.drop_client(c)
+        if self.listener:
+            self.listener.close()
+
+    def emergency_cleanup(self) -> None:
+        if self.pid > 0 and self.exit_status is None:
+            try:
+                os.kill(self.pid, signal.SIGKILL)
+                os.waitpid(self.pid, 0)
+            except OSError:
+                pass
+
+
+def spawn(engine, cid: str, first: tuple | None) -> dict:
+    """Start the monitor for container `cid` and wait until the container runs (or
+    failed to). `first` is an optional (socket, request) for a client that must see
+    the output from the very first byte (docker run / start -a)."""
+    r, w = os.pipe2(os.O_CLOEXEC)
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.close(r)
+            os.setsid()
+            if os.fork() != 0:
+                os._exit(0)
+            _become_monitor(engine, cid, w, first)
+        finally:
+            os._exit(0)
+    os.close(w)
+    if first:
+        first[0].close()     # the monitor has its own copy now
+    os.waitpid(pid, 0)
+    data = b""
+    while chunk := os.read(r, 4096):
+        data += chunk
+    os.close(r)
+    if not data:
+        return {"ok": False, "code": 125, "message": "the container monitor exited early"}
+    return json.loads(data.splitlines()[0])
+
+
+def _become_monitor(engine, cid: str, status_fd: int, first) -> None:
+    from .store import lock
+    lock.forget_after_fork()
+    keep = {status_fd}
+    if first:
+        keep.add(first[0].fileno())
+    devnull = os.open("/dev/null", os.O_RDWR)
+    for fd in (0, 1, 2):
+        os.dup2(devnull, fd)
+    _close_all_but(keep | {0, 1, 2})
+    for sig in (signal.SIGINT, signal.SIGQUIT, signal.SIGTSTP, signal.SIGTTIN, signal.SIGTTOU,
+                signal.SIGHUP):
+        signal.signal(sig, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    os.chdir("/")
+    sc.set_process_name("dl-monitor")
+    sys.stdout = sys.stderr = open(os.devnull, "w")
+    Monitor(engine, cid, status_fd, first).run()
+
+
+def _close_all_but(keep: set[int]) -> None:
+    try:
+        fds = [int(n) for n in os.listdir("/proc/self/fd")]
+    except OSError:
+        fds = list(range(3, 1024))
+    for fd in fds:
+        if fd not in keep:
+            try:
+                os.close(fd)
+            except OSError:
+                pass

@@ -1,0 +1,260 @@
+"""The container's first process, from clone to exec.
+
+`start()` clones a child into new namespaces; the child builds the root file system,
+switches identity and execs the container's command. The two talk over a socketpair:
+the parent says "go" once it has put the child in its cgroups (and networks); the child
+answers with the pty master (for -t), then either nothing (exec worked: the socket is
+close-on-exec and simply closes) or one error message.
+"""
+from __future__ import annotations
+
+import array
+import errno
+import fcntl
+import os
+import signal
+import socket
+import stat
+import struct
+from dataclasses import dataclass, field
+
+from . import caps, rootfs, syscalls as sc, users
+
+
+@dataclass
+class ProcessSpec:
+    argv: list[str]
+    env: list[str]
+    user: str = ""
+    cwd: str = "/"
+    tty: bool = False
+    privileged: bool = False
+    hostname: str = ""
+    stdio: tuple[int, int, int] = (0, 1, 2)   # fds to become 0, 1, 2 (when not tty)
+    winsize: tuple[int, int] = (0, 0)
+    keep_fds: list[int] = field(default_factory=list)
+
+
+class LaunchError(Exception):
+    def __init__(self, message: str, exit_code: int):
+        super().__init__(message)
+        self.message = message
+        self.exit_code = exit_code
+
+
+# --- parent side ------------------------------------------------------------------
+
+def start(rfs: rootfs.RootfsSpec, proc: ProcessSpec, ns_flags: int, join_ns: list[str],
+          before_go) -> tuple[int, int | None]:
+    """Start the container process; returns (pid, pty master fd or None).
+
+    `before_go(pid)` runs in the parent once the child exists (cgroups, networks).
+    Raises LaunchError if the child could not exec.
+    """
+    parent_sock, child_sock = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    pid = sc.clone(ns_flags)
+    if pid == 0:
+        parent_sock.close()
+        _child(rfs, proc, join_ns, child_sock)   # never returns
+    child_sock.close()
+    try:
+        before_go(pid)
+        parent_sock.sendall(b"go")
+        master = None
+        while True:
+            msg, fds, _, _ = socket.recv_fds(parent_sock, 4096, 1)
+            if not msg:
+                return pid, master
+            if msg.startswith(b"P") and fds:
+                master = fds[0]
+                continue
+            code, _, text = msg[1:].decode(errors="replace").partition(":")
+            os.waitpid(pid, 0)
+            if master is not None:
+                os.close(master)
+            raise LaunchError(text, int(code))
+    except BaseException:
+        _reap_quietly(pid)
+        raise
+    finally:
+        parent_sock.close()
+
+
+def _reap_quietly(pid: int) -> None:
+    try:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+    except ChildProcessError:
+        pass
+    except ProcessLookupError:
+        try:
+            os.waitpid(pid, 0)
+        except ChildProcessError:
+            pass
+
+
+# --- child side ---------------------------------------------------------------------
+
+def _child(rfs, proc: ProcessSpec, join_ns: list[str], sock: socket.socket) -> None:
+    code = 125
+    try:
+        sc.prctl(sc.PR_SET_PDEATHSIG, signal.SIGKILL)
+        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGPIPE,
+                    signal.SIGCHLD, signal.SIGQUIT, signal.SIGTSTP, signal.SIGTTOU,
+                    signal.SIGTTIN, signal.SIGUSR1, signal.SIGUSR2):
+            signal.signal(sig, signal.SIG_DFL)
+        signal.pthread_sigmask(signal.SIG_SETMASK, [])
+        if sock.recv(16) != b"go":
+            os._exit(125)
+        for path in join_ns:
+            fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+            sc.setns(fd, 0)
+            os.close(fd)
+        rootfs.setup(rfs)
+        if proc.hostname:
+            sc.sethostname(proc.hostname)
+        rootfs.pivot(rfs)
+        if rfs.own_net_ns:
+            sc.loopback_up()
+        _stdio(proc, sock)
+        code = 126
+        _become(proc)
+        code = 127
+        path = look_path(proc.argv[0], _env_path(proc.env))
+        code = 126
+        _close_fds(sock.fileno(), proc.keep_fds)
+        os.execve(path, proc.argv, _env_dict(proc.env))
+    except LaunchError as e:
+        _report(sock, e.exit_code, e.message)
+    except OSError as e:
+        if code == 126 and e.errno == errno.ENOENT:
+            code = 127
+        _report(sock, code, _exec_message(proc.argv[0], e))
+    except BaseException as e:   # never let Python unwind into the parent's code
+        _report(sock, 125, f"{type(e).__name__}: {e}")
+    os._exit(code)
+
+
+def _report(sock: socket.socket, code: int, message: str) -> None:
+    try:
+        sock.sendall(f"E{code}:{message}".encode()[:4000])
+    except OSError:
+        pass
+
+
+def _exec_message(arg0: str, e: OSError) -> str:
+    reason = {errno.ENOENT: "no such file or directory", errno.EACCES: "permission denied",
+              errno.ENOEXEC: "exec format error", errno.EISDIR: "is a directory",
+              errno.ENOTDIR: "not a directory"}.get(e.errno, (e.strerror or str(e)).lower())
+    return f'exec: "{arg0}": {reason}'
+
+
+def _env_path(env: list[str]) -> str:
+    for kv in env:
+        if kv.startswith("PATH="):
+            return kv[5:]
+    return ""
+
+
+def _env_dict(env: list[str]) -> dict[str, str]:
+    out = {}
+    for kv in env:
+        k, _, v = kv.partition("=")
+        out[k] = v
+    return out
+
+
+def look_path(file: str, path_env: str) -> str:
+    """Find the program to exec the way Go's exec.LookPath does, with its messages."""
+    if "/" in file:
+        try:
+            st = os.stat(file)
+        except OSError as e:
+            code = 127 if e.errno in (errno.ENOENT, errno.ENOTDIR) else 126
+            raise LaunchError(f'exec: "{file}": stat {file}: {e.strerror.lower()}', code)
+        if stat.S_ISDIR(st.st_mode):
+            raise LaunchError(f'exec: "{file}": is a directory', 126)
+        if not os.access(file, os.X_OK):
+            raise LaunchError(f'exec: "{file}": permission denied', 126)
+        return file
+    for d in path_env.split(":"):
+        candidate = os.path.join(d or ".", file)
+        try:
+            st = os.stat(candidate)
+        except OSError:
+            continue
+        if stat.S_ISREG(st.st_mode) and os.access(candidate, os.X_OK):
+            return candidate
+    raise LaunchError(f'exec: "{file}": executable file not found in $PATH', 127)
+
+
+def _stdio(proc: ProcessSpec, sock: socket.socket) -> None:
+    if not proc.tty:
+        for target, fd in enumerate(proc.stdio):
+            if fd != target:
+                os.dup2(fd, target)
+        return
+    master = os.open("/dev/pts/ptmx", os.O_RDWR | os.O_NOCTTY | os.O_CLOEXEC)
+    fcntl.ioctl(master, sc.TIOCSPTLCK, struct.pack("i", 0))
+    n = struct.unpack("I", fcntl.ioctl(master, sc.TIOCGPTN, b"\0" * 4))[0]
+    slave = os.open(f"/dev/pts/{n}", os.O_RDWR | os.O_NOCTTY)
+    if proc.winsize[0]:
+        sc.set_winsize(slave, *proc.winsize)
+    sc.mount(f"/dev/pts/{n}", "/dev/console", None, sc.MS_BIND)
+    socket.send_fds(sock, [b"P"], [master])
+    os.close(master)
+    os.setsid()
+    fcntl.ioctl(slave, sc.TIOCSCTTY, 0)
+    for target in range(3):
+        os.dup2(slave, target)
+    if slave > 2:
+        os.close(slave)
+
+
+def _become(proc: ProcessSpec) -> None:
+    try:
+        who = users.resolve(proc.user)
+    except users.UserError as e:
+        raise LaunchError(str(e), 126)
+    keep = caps.all_mask() if proc.privileged else caps.mask(caps.DOCKER_DEFAULT)
+    caps.limit_to(keep)
+    os.setgroups(list(who.groups))
+    if proc.tty:
+        try:
+            os.fchown(0, who.uid, -1)
+        except OSError:
+            pass
+    os.setgid(who.gid)
+    os.setuid(who.uid)   # a non-root uid loses the capabilities here, as in Docker
+    if not any(kv.startswith("HOME=") for kv in proc.env):
+        proc.env.append(f"HOME={who.home}")
+    try:
+        os.chdir(proc.cwd or "/")
+    except OSError as e:
+        raise LaunchError(f"chdir to cwd (\"{proc.cwd}\") set in config.json failed: "
+                          f"{(e.strerror or '').lower()}", 126)
+
+
+def _close_fds(keep_sock: int, keep: list[int]) -> None:
+    """Nothing of the engine may leak into the container but its stdio."""
+    keep_set = {keep_sock, *keep}
+    top = max(keep_set | {2})
+    fd = 3
+    while fd <= top:
+        if fd not in keep_set:
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        fd += 1
+    sc.close_range(top + 1)
+    os.set_inheritable(keep_sock, False)
+    for fd in keep:
+        os.set_inheritable(fd, True)
+
+
+def recv_winsize(fd: int) -> tuple[int, int]:
+    return sc.get_winsize(fd)
+
+
+__all__ = ["ProcessSpec", "LaunchError", "start", "look_path", "array"]

@@ -1,0 +1,207 @@
+"""The container's file system view, built inside its new mount namespace.
+
+Everything here runs in the container's first process before exec: it mounts the overlay
+root, /proc with Docker's masked and read-only paths, a fresh /dev, /sys read-only and
+the generated /etc files, then pivots into the new root. Because the mounts live only in
+that mount namespace, they vanish with the container's last process: nothing can leak
+onto the host, even if the engine is killed.
+"""
+from __future__ import annotations
+
+import os
+import stat
+from dataclasses import dataclass, field
+
+from . import syscalls as sc
+
+# Docker's defaults (moby oci/defaults.go)
+MASKED_PATHS = (
+    "/proc/asound", "/proc/acpi", "/proc/interrupts", "/proc/kcore", "/proc/keys",
+    "/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug",
+    "/proc/scsi", "/sys/firmware", "/sys/devices/virtual/powercap",
+)
+READONLY_PATHS = ("/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger")
+
+# name, type, major, minor, mode
+DEVICES = (
+    ("null", stat.S_IFCHR, 1, 3, 0o666), ("zero", stat.S_IFCHR, 1, 5, 0o666),
+    ("full", stat.S_IFCHR, 1, 7, 0o666), ("random", stat.S_IFCHR, 1, 8, 0o666),
+    ("urandom", stat.S_IFCHR, 1, 9, 0o666), ("tty", stat.S_IFCHR, 5, 0, 0o666),
+)
+DEV_LINKS = (("fd", "/proc/self/fd"), ("stdin", "/proc/self/fd/0"),
+             ("stdout", "/proc/self/fd/1"), ("stderr", "/proc/self/fd/2"),
+             ("ptmx", "pts/ptmx"), ("core", "/proc/kcore"))
+
+# Files and mount points every container needs; they live in one shared lower layer
+# (Docker's "-init" layer) so they never show up in `docker diff` or a commit.
+INIT_LAYER_DIRS = ("dev", "dev/pts", "dev/shm", "proc", "sys", "etc")
+INIT_LAYER_FILES = ("etc/hostname", "etc/hosts", "etc/resolv.conf", ".dockerenv", "dev/console")
+
+
+@dataclass
+class BindMount:
+    source: str
+    target: str            # absolute path inside the container
+    read_only: bool = False
+    kind: str = "bind"     # bind | tmpfs
+    options: str = ""      # tmpfs options
+
+
+@dataclass
+class RootfsSpec:
+    base: str                       # directory the relative layer paths start from
+    lowers: list[str]               # relative to base, topmost first
+    upper: str
+    work: str
+    merged: str                     # absolute
+    readonly: bool = False
+    privileged: bool = False
+    etc_files: list[tuple[str, str]] = field(default_factory=list)  # (host file, /etc/x)
+    mounts: list[BindMount] = field(default_factory=list)
+    working_dir: str = "/"
+    own_pid_ns: bool = True
+    own_net_ns: bool = True
+
+
+def make_init_layer(path: str) -> None:
+    """Create the shared init layer in `path` (a fresh directory)."""
+    for d in INIT_LAYER_DIRS:
+        os.makedirs(os.path.join(path, d), 0o755, exist_ok=True)
+    for f in INIT_LAYER_FILES:
+        open(os.path.join(path, f), "a").close()
+    os.chmod(os.path.join(path, "dev/console"), 0o600)
+    mtab = os.path.join(path, "etc/mtab")
+    if not os.path.lexists(mtab):
+        os.symlink("/proc/mounts", mtab)
+
+
+def _overlay_options(spec: RootfsSpec) -> str:
+    opts = f"lowerdir={':'.join(spec.lowers)},upperdir={spec.upper},workdir={spec.work}"
+    # a host that turned these on by default would make commit miss renamed dirs
+    for param in ("redirect_dir", "metacopy"):
+        try:
+            with open(f"/sys/module/overlay/parameters/{param}") as f:
+                if f.read().strip() not in ("N", "off"):
+                    opts += f",{param}=off"
+        except OSError:
+            pass
+    return opts
+
+
+def _ensure_mountpoint(path: str, is_dir: bool) -> None:
+    if os.path.lexists(path):
+        return
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    if is_dir:
+        os.mkdir(path, 0o755)
+    else:
+        open(path, "a").close()
+
+
+def _inside(root: str, path: str) -> str:
+    """The host path of `path` (absolute in the container), refusing symlink escapes."""
+    full = os.path.normpath(os.path.join(root, path.lstrip("/")))
+    real = os.path.realpath(full)
+    if not (real == root or real.startswith(root + "/")):
+        raise OSError(1, f"mount target {path} resolves outside the container")
+    return full
+
+
+def setup(spec: RootfsSpec) -> None:
+    m = spec.merged
+    sc.mount(None, "/", None, sc.MS_REC | sc.MS_PRIVATE)
+    os.chdir(spec.base)   # relative lower dirs keep the overlay options under a page
+    sc.mount("overlay", m, "overlay", 0, _overlay_options(spec))
+    if spec.own_pid_ns:
+        sc.mount("proc", m + "/proc", "proc", sc.MS_NOSUID | sc.MS_NODEV | sc.MS_NOEXEC)
+    else:
+        sc.mount("/proc", m + "/proc", None, sc.MS_BIND | sc.MS_REC)
+    _setup_dev(m, spec.privileged)
+    sys_flags = sc.MS_NOSUID | sc.MS_NODEV | sc.MS_NOEXEC
+    if not spec.privileged:
+        sys_flags |= sc.MS_RDONLY
+    if spec.own_net_ns:
+        sc.mount("sysfs", m + "/sys", "sysfs", sys_flags)
+    else:
+        sc.mount("/sys", m + "/sys", None, sc.MS_BIND | sc.MS_REC)
+    for src, target in spec.etc_files:
+        dst = _inside(m, target)
+        _ensure_mountpoint(dst, False)
+        sc.mount(src, dst, None, sc.MS_BIND)
+    for b in spec.mounts:
+        _mount_one(m, b)
+    if not spec.privileged:
+        _mask(m)
+    if spec.working_dir and spec.working_dir != "/":
+        os.makedirs(_inside(m, spec.working_dir), 0o755, exist_ok=True)
+
+
+def _mount_one(m: str, b: BindMount) -> None:
+    dst = _inside(m, b.target)
+    if b.kind == "tmpfs":
+        _ensure_mountpoint(dst, True)
+        sc.mount("tmpfs", dst, "tmpfs", sc.MS_NOSUID | sc.MS_NODEV, b.options or None)
+        return
+    _ensure_mountpoint(dst, os.path.isdir(b.source))
+    sc.mount(b.source, dst, None, sc.MS_BIND | sc.MS_REC)
+    if b.read_only:
+        sc.mount(None, dst, None, sc.MS_BIND | sc.MS_REMOUNT | sc.MS_RDONLY | sc.MS_REC)
+
+
+def _setup_dev(m: str, privileged: bool) -> None:
+    dev = m + "/dev"
+    sc.mount("tmpfs", dev, "tmpfs", sc.MS_NOSUID | sc.MS_STRICTATIME, "mode=755,size=65536k")
+    for name, kind, major, minor, mode in DEVICES:
+        path = f"{dev}/{name}"
+        os.mknod(path, kind | mode, os.makedev(major, minor))
+        os.chmod(path, mode)
+    if privileged:
+        _copy_host_devices(dev)
+    for name, target in DEV_LINKS:
+        if not os.path.lexists(f"{dev}/{name}"):
+            os.symlink(target, f"{dev}/{name}")
+    for d in ("pts", "shm", "mqueue"):
+        os.mkdir(f"{dev}/{d}", 0o755)
+    sc.mount("devpts", dev + "/pts", "devpts", sc.MS_NOSUID | sc.MS_NOEXEC,
+             "newinstance,ptmxmode=0666,mode=0620,gid=5")
+    sc.mount("shm", dev + "/shm", "tmpfs", sc.MS_NOSUID | sc.MS_NODEV | sc.MS_NOEXEC,
+             "mode=1777,size=65536k")
+    sc.mount("mqueue", dev + "/mqueue", "mqueue", sc.MS_NOSUID | sc.MS_NODEV | sc.MS_NOEXEC)
+    open(dev + "/console", "a").close()
+
+
+def _copy_host_devices(dev: str) -> None:
+    for name in os.listdir("/dev"):
+        st = os.lstat("/dev/" + name)
+        if (stat.S_ISCHR(st.st_mode) or stat.S_ISBLK(st.st_mode)) and not os.path.lexists(
+                f"{dev}/{name}"):
+            os.mknod(f"{dev}/{name}", st.st_mode, st.st_rdev)
+
+
+def _mask(m: str) -> None:
+    for p in MASKED_PATHS:
+        path = m + p
+        try:
+            st = os.lstat(path)
+        except OSError:
+            continue
+        if stat.S_ISDIR(st.st_mode):
+            sc.mount("tmpfs", path, "tmpfs", sc.MS_RDONLY, "size=0k")
+        else:
+            sc.mount(m + "/dev/null", path, None, sc.MS_BIND)
+    for p in READONLY_PATHS:
+        path = m + p
+        if not os.path.lexists(path):
+            continue
+        sc.mount(path, path, None, sc.MS_BIND | sc.MS_REC)
+        sc.mount(None, path, None, sc.MS_BIND | sc.MS_REMOUNT | sc.MS_RDONLY | sc.MS_REC)
+
+
+def pivot(spec: RootfsSpec) -> None:
+    """Make the merged dir the root and drop every trace of the host's tree."""
+    os.chdir(spec.merged)
+    sc.pivot_root(".", ".")
+    sc.umount(".", sc.MNT_DETACH)
+    os.chdir("/")
+    if spec.readonly:
+        sc.mount(None, "/", None, sc.MS_BIND | sc.MS_REMOUNT | sc.MS_RDONLY)

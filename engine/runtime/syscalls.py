@@ -1,0 +1,195 @@
+"""The few Linux system calls Python 3.11's os module lacks, through ctypes.
+
+Each wrapper raises OSError with the real errno, so callers handle them like os.* errors.
+"""
+from __future__ import annotations
+
+import ctypes
+import errno as _errno
+import os
+import platform
+import struct
+
+_libc = ctypes.CDLL(None, use_errno=True)
+_libc.syscall.restype = ctypes.c_long
+
+CLONE_NEWNS = 0x00020000
+CLONE_NEWCGROUP = 0x02000000
+CLONE_NEWUTS = 0x04000000
+CLONE_NEWIPC = 0x08000000
+CLONE_NEWUSER = 0x10000000
+CLONE_NEWPID = 0x20000000
+CLONE_NEWNET = 0x40000000
+SIGCHLD = 17
+
+MS_RDONLY = 0x1
+MS_NOSUID = 0x2
+MS_NODEV = 0x4
+MS_NOEXEC = 0x8
+MS_REMOUNT = 0x20
+MS_NOATIME = 0x400
+MS_BIND = 0x1000
+MS_MOVE = 0x2000
+MS_REC = 0x4000
+MS_PRIVATE = 0x40000
+MS_SLAVE = 0x80000
+MS_STRICTATIME = 0x1000000
+MNT_DETACH = 2
+
+PR_SET_PDEATHSIG = 1
+PR_SET_NAME = 15
+PR_CAPBSET_DROP = 24
+PR_SET_CHILD_SUBREAPER = 36
+PR_SET_NO_NEW_PRIVS = 38
+
+_ARCH = platform.machine()
+_NR = {
+    "x86_64": {"clone": 56, "pivot_root": 155, "setns": 308, "unshare": 272, "capset": 126,
+               "pidfd_open": 434, "close_range": 436, "sethostname": 170},
+    "aarch64": {"clone": 220, "pivot_root": 41, "setns": 268, "unshare": 97, "capset": 91,
+                "pidfd_open": 434, "close_range": 436, "sethostname": 161},
+}[_ARCH]
+
+
+def _check(ret: int, what: str, path: str | None = None) -> int:
+    if ret < 0:
+        err = ctypes.get_errno()
+        if path is not None:
+            raise OSError(err, f"{what}: {os.strerror(err)}", path)
+        raise OSError(err, f"{what}: {os.strerror(err)}")
+    return ret
+
+
+def _b(s: str | None) -> bytes | None:
+    return s.encode() if s is not None else None
+
+
+def mount(source: str | None, target: str, fstype: str | None, flags: int = 0,
+          data: str | None = None) -> None:
+    _check(_libc.mount(_b(source), _b(target), _b(fstype), ctypes.c_ulong(flags), _b(data)),
+           "mount", target)
+
+
+def umount(target: str, flags: int = 0) -> None:
+    _check(_libc.umount2(_b(target), flags), "umount", target)
+
+
+def pivot_root(new_root: str, put_old: str) -> None:
+    _check(_libc.syscall(_NR["pivot_root"], _b(new_root), _b(put_old)), "pivot_root", new_root)
+
+
+def unshare(flags: int) -> None:
+    _check(_libc.unshare(flags), "unshare")
+
+
+def setns(fd: int, nstype: int = 0) -> None:
+    _check(_libc.setns(fd, nstype), "setns")
+
+
+def sethostname(name: str) -> None:
+    raw = name.encode()
+    _check(_libc.sethostname(raw, len(raw)), "sethostname")
+
+
+def clone(flags: int) -> int:
+    """fork(2) into new namespaces: the child returns 0 and continues this Python code.
+
+    Only safe in a single-threaded process (the monitor is one), like os.fork before
+    exec. Returns the child's pid in the parent.
+    """
+    if _ARCH == "x86_64":   # clone(flags, stack, parent_tid, child_tid, tls)
+        ret = _libc.syscall(_NR["clone"], ctypes.c_ulong(flags | SIGCHLD), None, None, None, None)
+    else:                   # aarch64: clone(flags, stack, parent_tid, tls, child_tid)
+        ret = _libc.syscall(_NR["clone"], ctypes.c_ulong(flags | SIGCHLD), None, None, None, None)
+    return _check(ret, "clone")
+
+
+def prctl(option: int, arg2: int = 0) -> int:
+    return _check(_libc.prctl(option, ctypes.c_ulong(arg2), 0, 0, 0), "prctl")
+
+
+def set_process_name(name: str) -> None:
+    _libc.prctl(PR_SET_NAME, _b(name[:15]), 0, 0, 0)
+
+
+def close_range(first: int, last: int = 0xFFFFFFFF) -> None:
+    if _libc.syscall(_NR["close_range"], first, ctypes.c_uint(last), 0) < 0:
+        os.closerange(first, 65536)
+
+
+def pidfd_open(pid: int) -> int:
+    return _check(_libc.syscall(_NR["pidfd_open"], pid, 0), "pidfd_open")
+
+
+class _CapHeader(ctypes.Structure):
+    _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
+
+
+class _CapData(ctypes.Structure):
+    _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32),
+                ("inheritable", ctypes.c_uint32)]
+
+
+def capset(effective: int, permitted: int, inheritable: int) -> None:
+    hdr = _CapHeader(0x20080522, 0)          # _LINUX_CAPABILITY_VERSION_3
+    data = (_CapData * 2)()
+    for i in range(2):
+        shift = 32 * i
+        data[i].effective = (effective >> shift) & 0xFFFFFFFF
+        data[i].permitted = (permitted >> shift) & 0xFFFFFFFF
+        data[i].inheritable = (inheritable >> shift) & 0xFFFFFFFF
+    _check(_libc.syscall(_NR["capset"], ctypes.byref(hdr), data), "capset")
+
+
+# ioctl requests
+TIOCSCTTY = 0x540E
+TIOCGPTN = 0x80045430
+TIOCSPTLCK = 0x40045431
+TIOCSWINSZ = 0x5414
+TIOCGWINSZ = 0x5413
+SIOCGIFFLAGS = 0x8913
+SIOCSIFFLAGS = 0x8914
+IFF_UP = 0x1
+
+
+def set_winsize(fd: int, rows: int, cols: int) -> None:
+    import fcntl
+    fcntl.ioctl(fd, TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
+
+
+def get_winsize(fd: int) -> tuple[int, int]:
+    import fcntl
+    rows, cols, _, _ = struct.unpack("HHHH", fcntl.ioctl(fd, TIOCGWINSZ, b"\0" * 8))
+    return rows, cols
+
+
+def loopback_up() -> None:
+    """Bring `lo` up in the current network namespace (an ioctl: no netlink needed)."""
+    import fcntl
+    import socket
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        req = struct.pack("16sH22x", b"lo", 0)
+        flags = struct.unpack("16sH22x", fcntl.ioctl(s.fileno(), SIOCGIFFLAGS, req))[1]
+        fcntl.ioctl(s.fileno(), SIOCSIFFLAGS, struct.pack("16sH22x", b"lo", flags | IFF_UP))
+
+
+def process_start_time(pid: int) -> int:
+    """The start time (clock ticks since boot) of a process, or 0 when it is gone: with
+    the pid it identifies a process even after the pid number is reused."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            data = f.read()
+    except (FileNotFoundError, ProcessLookupError):
+        return 0
+    # the command name (field 2) may contain spaces and parens; fields resume after the last ')'
+    rest = data[data.rindex(b")") + 2:].split()
+    if rest[0] in (b"Z", b"X"):
+        return 0
+    return int(rest[19])
+
+
+def alive(pid: int, start_time: int) -> bool:
+    return pid > 0 and start_time > 0 and process_start_time(pid) == start_time
+
+
+EPERM = _errno.EPERM

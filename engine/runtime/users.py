@@ -1,0 +1,58 @@
+"""Resolve a container's USER ("name", "uid", "name:group", "uid:gid") from the image's
+own /etc/passwd and /etc/group, the way runc does, so `-u nobody` means the image's
+nobody, not the host's."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class UserError(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class ExecUser:
+    uid: int
+    gid: int
+    groups: tuple[int, ...]
+    home: str
+
+
+def _entries(path: str) -> list[list[str]]:
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            return [line.rstrip("\n").split(":") for line in f
+                    if line.strip() and not line.startswith("#")]
+    except FileNotFoundError:
+        return []
+
+
+def resolve(spec: str, root: str = "/") -> ExecUser:
+    root = root.rstrip("/")
+    passwd = [e for e in _entries(root + "/etc/passwd") if len(e) >= 7]
+    groups = [e for e in _entries(root + "/etc/group") if len(e) >= 4]
+    user, _, group = (spec or "").partition(":")
+    uid, gid, home, name = 0, 0, "/", "root"
+    if user:
+        match = next((e for e in passwd if e[0] == user or e[2] == user), None)
+        if match is None:
+            if not user.isdigit():
+                raise UserError(f"unable to find user {user}: no matching entries in passwd file")
+            uid, gid, home, name = int(user), 0, "/", ""
+        else:
+            name, uid, gid, home = match[0], int(match[2]), int(match[3]), match[5] or "/"
+    elif passwd:
+        root_entry = next((e for e in passwd if e[2] == "0"), None)
+        if root_entry:
+            home = root_entry[5] or "/"
+    if group:
+        gmatch = next((e for e in groups if e[0] == group or e[2] == group), None)
+        if gmatch is None:
+            if not group.isdigit():
+                raise UserError(f"unable to find group {group}: no matching entries in group file")
+            gid = int(group)
+        else:
+            gid = int(gmatch[2])
+    extra = tuple(sorted({int(e[2]) for e in groups
+                          if name and name in e[3].split(",") and int(e[2]) != gid}))
+    return ExecUser(uid, gid, extra if not group else (), home)

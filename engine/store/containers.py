@@ -1,0 +1,214 @@
+"""Container records on disk: one directory per container, one JSON file per record.
+
+The record (config.v2.json, as Docker names it) holds the configuration, which never
+changes, and the state, which the engine and the container's monitor update under the
+engine lock. Names are claimed with symlinks in names/: creating a symlink is atomic,
+so two shells can never give two containers the same name.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .. import timeutil
+from ..config import ContainerConfig, HostConfig
+from ..errors import AmbiguousPrefix, NameInUse, NoSuchContainer
+from ..fsutil import read_json, remove_tree, unlink_quiet, write_json
+from ..paths import Paths
+
+RECORD = "config.v2.json"
+RUNNING_STATES = ("running", "paused", "restarting")
+
+
+@dataclass
+class State:
+    status: str = "created"     # created running paused restarting removing exited dead
+    pid: int = 0
+    exit_code: int = 0
+    error: str = ""
+    oom_killed: bool = False
+    started_at: str = timeutil.ZERO
+    finished_at: str = timeutil.ZERO
+    monitor_pid: int = 0
+    monitor_start: int = 0      # the monitor's start time: tells a reused pid apart
+    manual_stop: bool = False   # stopped by the user: restart policies stay quiet
+    restart_count: int = 0
+
+    @property
+    def running(self) -> bool:
+        return self.status in RUNNING_STATES
+
+    def to_docker(self) -> dict:
+        return {
+            "Status": self.status,
+            "Running": self.status in ("running", "paused", "restarting"),
+            "Paused": self.status == "paused",
+            "Restarting": self.status == "restarting",
+            "OOMKilled": self.oom_killed,
+            "Dead": self.status == "dead",
+            "Pid": self.pid,
+            "ExitCode": self.exit_code,
+            "Error": self.error,
+            "StartedAt": self.started_at,
+            "FinishedAt": self.finished_at,
+        }
+
+    def to_record(self) -> dict:
+        return dict(self.__dict__)
+
+    @classmethod
+    def from_record(cls, d: dict) -> "State":
+        return cls(**{k: v for k, v in d.items() if k in cls.__dataclass_fields__})
+
+
+@dataclass
+class Container:
+    id: str
+    name: str                       # without the leading "/"
+    created: str
+    path: str                       # the program (entrypoint[0] or cmd[0])
+    args: list[str]
+    config: ContainerConfig
+    host: HostConfig
+    image_id: str
+    layers: list[str]               # the image's chain IDs, bottom first
+    state: State = field(default_factory=State)
+    networks: dict = field(default_factory=dict)   # network name -> endpoint settings
+    mounts: list = field(default_factory=list)     # Docker-shaped mount points
+    dir: Path | None = None
+
+    @property
+    def short_id(self) -> str:
+        return self.id[:12]
+
+    def to_record(self) -> dict:
+        return {
+            "Id": self.id, "Name": "/" + self.name, "Created": self.created,
+            "Path": self.path, "Args": self.args, "Image": self.image_id,
+            "Layers": self.layers, "Config": self.config.to_dict(),
+            "HostConfig": self.host.to_dict(), "State": self.state.to_record(),
+            "Networks": self.networks, "MountPoints": self.mounts,
+        }
+
+    @classmethod
+    def from_record(cls, d: dict, directory: Path | None = None) -> "Container":
+        return cls(
+            id=d["Id"], name=d["Name"].lstrip("/"), created=d["Created"], path=d["Path"],
+            args=list(d["Args"]), config=ContainerConfig.from_dict(d["Config"]),
+            host=HostConfig.from_dict(d["HostConfig"]), image_id=d["Image"],
+            layers=list(d["Layers"]), state=State.from_record(d["State"]),
+            networks=d.get("Networks") or {}, mounts=d.get("MountPoints") or [],
+            dir=directory)
+
+
+class ContainerStore:
+    def __init__(self, paths: Paths):
+        self.paths = paths
+
+    def dir(self, cid: str) -> Path:
+        return self.paths.container(cid)
+
+    def ids(self) -> list[str]:
+        try:
+            return [n for n in os.listdir(self.paths.containers) if len(n) == 64]
+        except FileNotFoundError:
+            return []
+
+    def load(self, cid: str) -> Container:
+        d = self.dir(cid)
+        try:
+            return Container.from_record(read_json(d / RECORD), d)
+        except FileNotFoundError:
+            raise NoSuchContainer(cid) from None
+
+    def save(self, c: Container) -> None:
+        write_json(self.dir(c.id) / RECORD, c.to_record())
+
+    def all(self) -> list[Container]:
+        out = []
+        for cid in self.ids():
+            try:
+                out.append(self.load(cid))
+            except (NoSuchContainer, ValueError):
+                continue   # half-made or half-removed: fsck's business, not a listing's
+        return out
+
+    # --- names ---------------------------------------------------------------------
+    def _name_link(self, name: str) -> Path:
+        return self.paths.names / name
+
+    def name_owner(self, name: str) -> str | None:
+        try:
+            return os.readlink(self._name_link(name))
+        except FileNotFoundError:
+            return None
+
+    def claim_name(self, name: str, cid: str) -> None:
+        try:
+            os.symlink(cid, self._name_link(name))
+        except FileExistsError:
+            holder = self.name_owner(name) or ""
+            if holder and not self.dir(holder).exists():   # a crashed create's leftover
+                unlink_quiet(self._name_link(name))
+                return self.claim_name(name, cid)
+            raise NameInUse(name, holder) from None
+
+    def release_name(self, name: str, cid: str) -> None:
+        if self.name_owner(name) == cid:
+            unlink_quiet(self._name_link(name))
+
+    def names(self) -> dict[str, str]:
+        out = {}
+        try:
+            for n in os.listdir(self.paths.names):
+                try:
+                    out[n] = os.readlink(self.paths.names / n)
+                except OSError:
+                    pass
+        except FileNotFoundError:
+            pass
+        return out
+
+    # --- lookup ---------------------------------------------------------------------
+    def resolve(self, text: str) -> str:
+        """A container ID from a full ID, a name, or a unique ID prefix (Docker's order)."""
+        name = text[1:] if text.startswith("/") else text
+        if len(text) == 64 and self.dir(text).exists():
+            return text
+        owner = self.name_owner(name) if name and "/" not in name else None
+        if owner and self.dir(owner).exists():
+            return owner
+        if text and all(c in "0123456789abcdef" for c in text):
+            matches = [i for i in self.ids() if i.startswith(text)]
+            if len(matches) > 1:
+                raise AmbiguousPrefix(f"multiple IDs found with provided prefix: {text}")
+            if matches:
+                return matches[0]
+        raise NoSuchContainer(text)
+
+    # --- creation and removal ---------------------------------------------------------
+    def create(self, c: Container) -> None:
+        d = self.dir(c.id)
+        self.claim_name(c.name, c.id)
+        try:
+            d.mkdir(parents=True)
+            for sub in ("upper", "work", "merged"):
+                (d / sub).mkdir()
+            c.dir = d
+            self.save(c)
+        except BaseException:
+            self.release_name(c.name, c.id)
+            remove_tree(d)
+            raise
+
+    def remove(self, c: Container) -> None:
+        d = self.dir(c.id)
+        if d.exists():
+            trash = self.paths.containers / f".del-{c.id}"
+            os.rename(d, trash)     # gone from listings at once; the bytes follow
+            self.release_name(c.name, c.id)
+            remove_tree(trash)
+        else:
+            self.release_name(c.name, c.id)
+        remove_tree(self.paths.container_run(c.id))

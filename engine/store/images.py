@@ -1,0 +1,230 @@
+"""Images: content-addressed blobs plus a table of names.
+
+Shaped like OCI: an image is a config blob (its sha256 is the image ID), a manifest blob
+listing the config and the layer tars, and the layer tar blobs themselves. Alongside,
+`meta/<id>.json` records what Docker keeps outside the blobs (the parent image a commit
+or build started from, the unpacked layer chain, the size), and `repositories.json` maps
+normalised references (docker.io/library/busybox:latest) to image IDs.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .. import reference
+from ..errors import AmbiguousPrefix
+from ..fsutil import read_json, unlink_quiet, write_atomic, write_json
+from ..paths import Paths
+from .layers import Layer, LayerStore
+
+MEDIA_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
+MEDIA_CONFIG = "application/vnd.oci.image.config.v1+json"
+MEDIA_LAYER = "application/vnd.oci.image.layer.v1.tar"
+
+
+def digest_of(data: bytes) -> str:
+    return "sha256:" + hashlib.sha256(data).hexdigest()
+
+
+def short_id(image_id: str) -> str:
+    return image_id.split(":", 1)[-1][:12]
+
+
+@dataclass
+class Image:
+    id: str                         # sha256:<hex of the config blob>
+    config: dict                    # the OCI image config
+    parent: str | None
+    layers: list[str]               # chain IDs, bottom first
+    size: int
+    manifest: str
+    repo_tags: list[str] = field(default_factory=list)   # familiar "busybox:latest"
+
+    @property
+    def created(self) -> str:
+        return self.config.get("created", "")
+
+    @property
+    def run_config(self) -> dict:
+        return self.config.get("config") or {}
+
+    @property
+    def diff_ids(self) -> list[str]:
+        return list((self.config.get("rootfs") or {}).get("diff_ids") or [])
+
+    @property
+    def history(self) -> list[dict]:
+        return list(self.config.get("history") or [])
+
+
+class ImageStore:
+    def __init__(self, paths: Paths, layers: LayerStore):
+        self.paths = paths
+        self.layers = layers
+        self._cache: dict[str, Image] = {}
+
+    # --- blobs -------------------------------------------------------------------
+    def blob_path(self, digest: str) -> Path:
+        return self.paths.blobs / digest.split(":", 1)[1]
+
+    def put_blob(self, data: bytes) -> str:
+        digest = digest_of(data)
+        path = self.blob_path(digest)
+        if not path.exists():
+            write_atomic(path, data)
+        return digest
+
+    def new_blob_file(self) -> Path:
+        """A temp path in the blob dir, for streaming a big blob before its digest is known."""
+        return self.paths.blobs / f".tmp-{uuid.uuid4().hex}"
+
+    def adopt_blob_file(self, tmp: Path, digest: str) -> None:
+        final = self.blob_path(digest)
+        if final.exists():
+            tmp.unlink()
+        else:
+            os.replace(tmp, final)
+
+    # --- references ----------------------------------------------------------------
+    def refs(self) -> dict[str, str]:
+        try:
+            return read_json(self.paths.repositories).get("refs", {})
+        except FileNotFoundError:
+            return {}
+
+    def _write_refs(self, refs: dict[str, str]) -> None:
+        write_json(self.paths.repositories, {"refs": dict(sorted(refs.items()))})
+
+    def set_ref(self, ref: str, image_id: str) -> str | None:
+        """Point `ref` at `image_id`; returns the image it pointed to before, if another."""
+        refs = self.refs()
+        old = refs.get(ref)
+        refs[ref] = image_id
+        self._write_refs(refs)
+        return old if old != image_id else None
+
+    def remove_ref(self, ref: str) -> None:
+        refs = self.refs()
+        if refs.pop(ref, None) is not None:
+            self._write_refs(refs)
+
+    def refs_of(self, image_id: str, refs: dict[str, str] | None = None) -> list[str]:
+        refs = self.refs() if refs is None else refs
+        return sorted(r for r, i in refs.items() if i == image_id)
+
+    # --- images --------------------------------------------------------------------
+    def _meta_path(self, image_id: str) -> Path:
+        return self.paths.image_meta / (image_id.split(":", 1)[1] + ".json")
+
+    def ids(self) -> list[str]:
+        try:
+            names = os.listdir(self.paths.image_meta)
+        except FileNotFoundError:
+            return []
+        return ["sha256:" + n[:-5] for n in names if n.endswith(".json") and not n.startswith(".")]
+
+    def exists(self, image_id: str) -> bool:
+        return self._meta_path(image_id).exists()
+
+    def get(self, image_id: str, refs: dict[str, str] | None = None) -> Image:
+        img = self._cache.get(image_id)
+        if img is None:
+            meta = read_json(self._meta_path(image_id))
+            with open(self.blob_path(image_id), "rb") as f:
+                config = json.loads(f.read())
+            img = Image(image_id, config, meta.get("parent"), meta["layers"], meta["size"],
+                        meta["manifest"])
+            self._cache[image_id] = img
+        tags = [reference.parse(r).familiar() for r in self.refs_of(image_id, refs)]
+        return Image(img.id, img.config, img.parent, img.layers, img.size, img.manifest, tags)
+
+    def all(self) -> list[Image]:
+        refs = self.refs()
+        return [self.get(i, refs) for i in self.ids()]
+
+    def create(self, config: dict, layers: list[Layer], layer_blobs: list[str],
+               parent: str | None = None) -> Image:
+        """Store a new image whose unpacked layers already exist; returns it.
+
+        The same config gives the same ID, so creating an image twice is harmless.
+        """
+        config_bytes = json.dumps(config, separators=(",", ":")).encode()
+        image_id = self.put_blob(config_bytes)
+        manifest = {
+            "schemaVersion": 2,
+            "mediaType": MEDIA_MANIFEST,
+            "config": {"mediaType": MEDIA_CONFIG, "digest": image_id, "size": len(config_bytes)},
+            "layers": [{"mediaType": MEDIA_LAYER, "digest": d,
+                        "size": self.blob_path(d).stat().st_size} for d in layer_blobs],
+        }
+        manifest_digest = self.put_blob(json.dumps(manifest, separators=(",", ":")).encode())
+        meta = {"parent": parent, "layers": [l.chain_id for l in layers],
+                "size": sum(l.size for l in layers), "manifest": manifest_digest}
+        write_json(self._meta_path(image_id), meta)
+        return self.get(image_id)
+
+    def find(self, text: str) -> Image | None:
+        """An image by reference, full ID, or unique ID prefix, as `docker` resolves them."""
+        refs = self.refs()
+        if text.startswith("sha256:") and self.exists(text):
+            return self.get(text, refs)
+        try:
+            ref = reference.parse(text)
+        except Exception:
+            ref = None
+        if ref is not None and str(ref) in refs:
+            return self.get(refs[str(ref)], refs)
+        prefix = text[7:] if text.startswith("sha256:") else text
+        if prefix and all(c in "0123456789abcdef" for c in prefix):
+            matches = [i for i in self.ids() if i[7:].startswith(prefix)]
+            if len(matches) > 1:
+                raise AmbiguousPrefix(f"multiple IDs found with provided prefix: {prefix}")
+            if matches:
+                return self.get(matches[0], refs)
+        return None
+
+    def children(self, image_id: str) -> list[str]:
+        out = []
+        for i in self.ids():
+            try:
+                if read_json(self._meta_path(i)).get("parent") == image_id:
+                    out.append(i)
+            except FileNotFoundError:
+                pass
+        return out
+
+    def delete(self, image_id: str, keep_layers: set[str]) -> None:
+        """Forget the image; blobs and layers no other image (and no container, whose
+        layers the caller passes in `keep_layers`) needs go with it."""
+        unlink_quiet(self._meta_path(image_id))
+        self._cache.pop(image_id, None)
+        self.collect_garbage(keep_layers)
+
+    def collect_garbage(self, keep_layers: set[str]) -> None:
+        """Remove layers and blobs no image uses. `keep_layers` protects layers that
+        containers stack (the caller knows the containers)."""
+        used_layers = set(keep_layers)
+        used_blobs: set[str] = set()
+        for i in self.ids():
+            try:
+                meta = read_json(self._meta_path(i))
+            except FileNotFoundError:
+                continue
+            used_layers.update(meta["layers"])
+            used_blobs.add(i[7:])
+            used_blobs.add(meta["manifest"][7:])
+            try:
+                manifest = read_json(self.blob_path(meta["manifest"]))
+                used_blobs.update(l["digest"][7:] for l in manifest["layers"])
+            except FileNotFoundError:
+                pass
+        for cid in self.layers.all_ids():
+            if cid not in used_layers:
+                self.layers.remove(cid)
+        for name in os.listdir(self.paths.blobs):
+            if name not in used_blobs and not name.startswith("."):
+                unlink_quiet(self.paths.blobs / name)
