@@ -236,9 +236,9 @@ class Engine:
 
     def _write_etc_files(self, c: Container) -> None:
         d = self.paths.container(c.id)
-        write_atomic(d / "hostname", (c.config.hostname + "\n").encode(), sync=False)
-        write_atomic(d / "hosts", self.hosts_file(c).encode(), sync=False)
-        write_atomic(d / "resolv.conf", self._resolv_conf().encode(), sync=False)
+        (d / "hostname").write_text(c.config.hostname + "\n")
+        (d / "hosts").write_text(self.hosts_file(c))
+        (d / "resolv.conf").write_text(self._resolv_conf())
 
     @staticmethod
     def hosts_file(c: Container, addresses: list[str] = ()) -> str:
@@ -293,7 +293,7 @@ class Engine:
                 "create failed: unable to start container process: error during container "
                 f"init: {message}: unknown")
 
-    def launch(self, cid: str) -> launch.Started:
+    def launch(self, cid: str, while_starting=None) -> launch.Started:
         """Called inside the monitor: start the container's process."""
         c = self.store.load(cid)
         pid_ns = None
@@ -303,7 +303,7 @@ class Engine:
                 from .runtime.init import LaunchError
                 raise LaunchError(f"cannot join PID of a non running container: {other.id}", 125)
             pid_ns = os.open(f"/proc/{other.state.pid}/ns/pid", os.O_RDONLY | os.O_CLOEXEC)
-        return launch.start(self, c, pid_ns)
+        return launch.start(self, c, pid_ns, while_starting)
 
     # --- talking to a running container's monitor -------------------------------------------
     def _monitor_socket(self, c: Container) -> str:
@@ -445,7 +445,7 @@ class Engine:
                                "running")
             cgroups.Cgroup(c.id).freeze()
             c.state.status = "paused"
-            self.store.save(c)
+            self.store.save_state(c)
 
     def unpause(self, ref: str) -> None:
         with lock.locked(self.paths.lock):
@@ -454,7 +454,7 @@ class Engine:
                 raise Conflict(f"Container {c.id} is not paused")
             cgroups.Cgroup(c.id).thaw()
             c.state.status = "running"
-            self.store.save(c)
+            self.store.save_state(c)
 
     def processes(self, c: Container) -> list[int]:
         return cgroups.Cgroup(c.id).pids() if c.state.running else []

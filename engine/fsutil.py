@@ -28,7 +28,7 @@ def write_atomic(path: Path, data: bytes, *, sync: bool = True, mode: int = 0o64
 
 
 def write_json(path: Path, obj, *, sync: bool = True) -> None:
-    write_atomic(path, json.dumps(obj, indent=1).encode(), sync=sync)
+    write_atomic(path, json.dumps(obj, separators=(",", ":")).encode(), sync=sync)
 
 
 def read_json(path: Path):

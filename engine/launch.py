@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-from .runtime import cgroups, init, rootfs, syscalls as sc
+from .runtime import caps, cgroups, init, rootfs, syscalls as sc
 from .store.containers import Container
 
 DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
@@ -19,6 +19,7 @@ INIT_LAYER = "init-layer"
 @dataclass
 class Started:
     pid: int
+    pidfd: int
     master: int | None
     stdin_fd: int                 # where the monitor writes stdin (-1: none)
     outputs: dict[int, str]       # fd the monitor reads -> "stdout" / "stderr"
@@ -92,30 +93,38 @@ def _stdio(c: Container) -> tuple[tuple[int, int, int], Started, list[int]]:
     err_r, err_w = os.pipe2(os.O_CLOEXEC)
     outputs[out_r], outputs[err_r] = "stdout", "stderr"
     child_fds += [out_w, err_w]
-    return (stdin_r, out_w, err_w), Started(0, None, stdin_w, outputs), child_fds
+    return (stdin_r, out_w, err_w), Started(0, -1, None, stdin_w, outputs), child_fds
 
 
-def start(engine, c: Container, pid_ns_fd: int | None = None) -> Started:
+def start(engine, c: Container, pid_ns_fd: int | None = None, while_starting=None) -> Started:
+    caps.last_cap()            # known before the child's /proc changes
     flags, join = namespaces(engine, c)
     cg = cgroups.Cgroup(c.id)
-    cg.create(limits(c))
+    lim = limits(c)
+    cg.create(lim)
     proc = init.ProcessSpec(argv=command(c), env=process_env(c), user=c.config.user,
                             cwd=c.config.working_dir or "/", tty=c.config.tty,
                             privileged=c.host.privileged, hostname=c.config.hostname,
                             winsize=(24, 80))
     if c.config.tty:
-        started, child_fds = Started(0, None, -1, {}), []
+        started, child_fds = Started(0, -1, None, -1, {}), []
     else:
         proc.stdio, started, child_fds = _stdio(c)
     try:
         spec = rootfs_spec(engine, c)
         if pid_ns_fd is not None:
             sc.setns(pid_ns_fd, sc.CLONE_NEWPID)   # the child is born in that pid namespace
+        cg_fd = cg.clone_fd()
+        need_adopt = cg_fd is None or bool(lim.controllers())
         try:
-            pid, master = init.start(spec, proc, flags, join, before_go=lambda p: cg.join(p))
+            pid, pidfd, master = init.start(
+                spec, proc, flags, join, cgroup_fd=cg_fd, while_starting=while_starting,
+                before_go=(lambda p: cg.adopt(p, cloned_into=cg_fd is not None))
+                if need_adopt else None)
         finally:
-            if pid_ns_fd is not None:
-                os.close(pid_ns_fd)
+            for fd in (pid_ns_fd, cg_fd):
+                if fd is not None:
+                    os.close(fd)
     except BaseException:
         for fd in child_fds + list(started.outputs) + [started.stdin_fd]:
             if fd >= 0:
@@ -124,7 +133,7 @@ def start(engine, c: Container, pid_ns_fd: int | None = None) -> Started:
         raise
     for fd in child_fds:
         os.close(fd)
-    started.pid = pid
+    started.pid, started.pidfd = pid, pidfd
     if master is not None:
         started.master = master
         started.outputs = {master: "stdout"}

@@ -27,7 +27,7 @@ class Lifecycle:
             except NoSuchContainer:
                 return None
             change(c)
-            self.store.save(c)
+            self.store.save_state(c)
             return c
 
     def load(self, cid: str) -> Container:
@@ -39,9 +39,13 @@ class Lifecycle:
         except NoSuchContainer:
             return None
 
-    def running(self, cid: str, pid: int, monitor_start: int) -> None:
+    def running(self, cid: str, pid: int, monitor_start: int) -> str:
+        """Record the container as running; returns the status it had before."""
+        before = []
+
         def change(c: Container):
             s = c.state
+            before.append(s.status)
             if s.status == "restarting":
                 s.restart_count += 1
             s.status, s.pid, s.exit_code, s.error = "running", pid, 0, ""
@@ -49,18 +53,25 @@ class Lifecycle:
             s.started_at = timeutil.now()
             s.monitor_pid, s.monitor_start = os.getpid(), monitor_start
         self._update(cid, change)
+        return before[0] if before else "created"
 
-    def start_failed(self, cid: str, code: int, message: str) -> None:
+    def start_failed(self, cid: str, code: int, message: str, before: str | None) -> None:
+        """The process never ran: back to the status it had (a new container stays
+        "created", as in Docker), with the error and exit code recorded."""
         def change(c: Container):
             s = c.state
             s.exit_code, s.error, s.pid = code, message, 0
-            if s.status in ("running", "restarting"):
-                s.status = "exited"
+            status = before or s.status
+            s.status = "exited" if status in ("running", "restarting") else status
+            if s.status == "exited":
                 s.finished_at = timeutil.now()
             s.monitor_pid = s.monitor_start = 0
         self._update(cid, change)
 
-    def exited(self, cid: str, code: int, restarting: bool) -> None:
+    def exited(self, c: Container, code: int, restarting: bool) -> bool:
+        """Record that the container's process ended; returns whether the OOM killer
+        ended it. A --rm container that is done is not written: finish() removes it."""
+        cid = c.id
         cg = cgroups.Cgroup(cid)
         oom = cg.oom_kills() > 0
         cg.destroy()
@@ -72,17 +83,25 @@ class Lifecycle:
             s.finished_at = timeutil.now()
             if not restarting:
                 s.monitor_pid = s.monitor_start = 0
-        self._update(cid, change)
+        if not (c.host.auto_remove and not restarting):
+            self._update(cid, change)
+        return oom
 
-    def finish(self, cid: str) -> bool:
-        """The monitor is leaving: apply --rm. True when the container was removed."""
-        c = self.load_quiet(cid)
-        if c is None:
-            return True
-        if c.host.auto_remove:
-            self.engine._remove_stopped(c)
-            return True
-        return False
+    def finish(self, cid: str):
+        """The monitor is leaving: apply --rm. Returns (removed, trash): the container
+        leaves the store at once; purge(trash) deletes its bytes afterwards, once the
+        waiting clients have their answer."""
+        with lock.locked(self.engine.paths.lock):
+            c = self.load_quiet(cid)
+            if c is None:
+                return True, None
+            if not c.host.auto_remove:
+                return False, None
+            return True, (c, self.store.detach(c))
+
+    def purge(self, trash) -> None:
+        if trash:
+            self.store.purge(*trash)
 
     def manual_stop(self, cid: str) -> None:
         def change(c: Container):
@@ -126,5 +145,5 @@ class Lifecycle:
             if fresh.host.auto_remove:
                 self.engine._remove_stopped(fresh)
             else:
-                self.store.save(fresh)
+                self.store.save_state(fresh)
             return fresh

@@ -21,7 +21,7 @@ import traceback
 
 from . import protocol as p
 from . import timeutil
-from .runtime import syscalls as sc
+from .runtime import cgroups, syscalls as sc
 from .runtime.init import LaunchError
 
 STOP_NOTHING = object()
@@ -111,10 +111,8 @@ class Monitor:
     # --- start-up ----------------------------------------------------------------
     def run(self) -> None:
         try:
-            self.listen()
-            ok = self.launch(report=True)
-            if not ok:
-                self.finish(final=True)
+            if not self.launch(report=True):
+                self.finish(self.exit_code())
                 return
             self.loop()
         except BaseException:
@@ -123,6 +121,14 @@ class Monitor:
             self.emergency_cleanup()
         finally:
             os._exit(0)
+
+    def keep_fds(self) -> set[int]:
+        fds = {self.pidfd, self.stdin_fd, self.master, *self.outputs, self.sel.fileno(),
+               self.log.fd if self.log else -1}
+        if self.listener:
+            fds.add(self.listener.fileno())
+        fds.update(c.sock.fileno() for c in self.clients)
+        return {fd for fd in fds if fd >= 0}
 
     def note(self, text: str) -> None:
         """Append to the container's monitor.log (the only place a monitor can talk)."""
@@ -166,10 +172,11 @@ class Monitor:
         self.exit_status = None
         self.stop_deadline = None
         self.restart_at = None
+        self.status_before = None
         try:
-            started = self.engine.launch(self.cid)
+            started = self.engine.launch(self.cid, self.while_starting)
         except LaunchError as e:
-            self.life.start_failed(self.cid, e.exit_code, e.message)
+            self.life.start_failed(self.cid, e.exit_code, e.message, self.status_before)
             self.exit_status = e.exit_code << 8
             if report:
                 self.report({"ok": False, "code": e.exit_code, "message": e.message})
@@ -178,22 +185,26 @@ class Monitor:
         self.master = started.master if started.master is not None else -1
         self.stdin_fd = started.stdin_fd
         self.outputs = dict(started.outputs)
-        self.pidfd = sc.pidfd_open(self.pid)
+        self.pidfd = started.pidfd
         self.sel.register(self.pidfd, selectors.EVENT_READ, self.on_exit)
         for fd in self.outputs:
             os.set_blocking(fd, False)
             self.sel.register(fd, selectors.EVENT_READ, self.on_output)
-        if self.log is None:
-            self.log = LogWriter(str(self.engine.log_path(self.cid)))
         self.started_mono = time.monotonic()
-        self.life.running(self.cid, self.pid, sc.process_start_time(os.getpid()))
         if report:
             self.report({"ok": True, "pid": self.pid})
-        for c in self.clients:
-            if c.request and c.request.get("op") == "attach" and c.request.get("stdin") \
-                    and self.stdin_fd >= 0 and c.request.get("pending_stdin"):
-                self.write_stdin(c.request.pop("pending_stdin"))
+            _leave_parent(self.keep_fds())
         return True
+
+    def while_starting(self, pid: int) -> None:
+        """Bookkeeping done while the container's first process builds its root file
+        system (on the other CPU): it is then off the critical path of `docker run`.
+        If the exec fails after all, start_failed() overwrites the state."""
+        if self.log is None:
+            self.log = LogWriter(str(self.engine.log_path(self.cid)))
+        self.status_before = self.life.running(self.cid, pid, sc.process_start_time(os.getpid()))
+        if self.listener is None:
+            self.listen()
 
     # --- the loop ------------------------------------------------------------------
     def loop(self) -> None:
@@ -289,7 +300,7 @@ class Monitor:
                 self.restart_at = None
                 self.exit_status = self.exit_status or 0
                 self.after_exit(force_final=True)
-                return
+                os._exit(0)
             self.signal(c.request.get("signal", signal.SIGTERM))
             self.stop_deadline = time.monotonic() + max(0, c.request.get("timeout", 10))
             if c.request.get("timeout", 10) <= 0:
@@ -443,18 +454,21 @@ class Monitor:
             self.log.flush()
         code = self.exit_code()
         ran = time.monotonic() - self.started_mono
-        restart = (not force_final) and self.should_restart(code, ran)
-        self.life.exited(self.cid, code, restarting=restart)
-        self.exit_status = None if restart else self.exit_status
+        c = self.life.load_quiet(self.cid)
+        if c is None:                      # removed behind our back (engine reset)
+            self.finish(code)
+            return True
+        restart = (not force_final) and self.should_restart(c, code, ran)
+        oom = self.life.exited(c, code, restarting=restart)
         if restart:
-            self.notify_exit(code, removed=False)
+            self.exit_status = None
+            self.notify_exit(code, removed=False, oom=oom)
             self.restart_at = time.monotonic() + self.restart_delay
             return False
-        self.finish(final=True, code=code)
+        self.finish(code, oom)
         return True
 
-    def should_restart(self, code: int, ran: float) -> bool:
-        c = self.life.load(self.cid)
+    def should_restart(self, c, code: int, ran: float) -> bool:
         policy = c.host.restart_policy
         if self.manual_stop or c.state.manual_stop or policy.name in ("", "no"):
             return False
@@ -471,25 +485,20 @@ class Monitor:
 
     def do_restart(self) -> None:
         if not self.launch(report=False):
-            if self.after_exit():
-                self.finish(final=True)
-                os._exit(0)
+            self.finish(self.exit_code())
+            os._exit(0)
 
-    def notify_exit(self, code: int, removed: bool) -> None:
-        c = self.life.load_quiet(self.cid)
-        oom = bool(c and c.state.oom_killed)
+    def notify_exit(self, code: int, removed: bool, oom: bool = False) -> None:
         frame = p.json_frame(p.EXIT, {"StatusCode": code, "OOMKilled": oom, "Removed": removed})
         for client in list(self.clients):
             if client.request and client.request.get("op") in ("attach", "wait", "stop"):
                 client.closing = True
                 self.send(client, frame)
 
-    def finish(self, final: bool, code: int | None = None) -> None:
-        """The container is done for good: clean up, tell everyone, go."""
-        if code is None:
-            code = self.exit_code()
-        removed = self.life.finish(self.cid)
-        self.notify_exit(code, removed=removed)
+    def finish(self, code: int, oom: bool = False) -> None:
+        """The container is done for good: apply --rm, tell everyone, go."""
+        removed, trash = self.life.finish(self.cid)
+        self.notify_exit(code, removed=removed, oom=oom)
         deadline = time.monotonic() + 2
         while any(c.out for c in self.clients) and time.monotonic() < deadline:
             for key, mask in self.sel.select(0.05):
@@ -499,6 +508,7 @@ class Monitor:
             self.drop_client(c)
         if self.listener:
             self.listener.close()
+        self.life.purge(trash)
 
     def emergency_cleanup(self) -> None:
         if self.pid > 0 and self.exit_status is None:
@@ -509,28 +519,45 @@ class Monitor:
                 pass
 
 
+_children: list[int] = []
+
+
+def reap() -> None:
+    """Collect monitors this process started that have exited (no zombies pile up in a
+    long-lived shell; a monitor that outlives the shell is adopted by init)."""
+    for pid in list(_children):
+        try:
+            done, _ = os.waitpid(pid, os.WNOHANG)
+        except ChildProcessError:
+            done = pid
+        if done:
+            _children.remove(pid)
+
+
 def spawn(engine, cid: str, first: tuple | None) -> dict:
     """Start the monitor for container `cid` and wait until the container runs (or
     failed to). `first` is an optional (socket, request) for a client that must see
     the output from the very first byte (docker run / start -a)."""
+    reap()
+    cgroups.layout()            # read once here, not in every monitor
     r, w = os.pipe2(os.O_CLOEXEC)
     pid = os.fork()
     if pid == 0:
         try:
             os.close(r)
             os.setsid()
-            if os.fork() != 0:
-                os._exit(0)
             _become_monitor(engine, cid, w, first)
         finally:
             os._exit(0)
+    _children.append(pid)
     os.close(w)
     if first:
         first[0].close()     # the monitor has its own copy now
-    os.waitpid(pid, 0)
     data = b""
     while chunk := os.read(r, 4096):
         data += chunk
+        if b"\n" in data:
+            break
     os.close(r)
     if not data:
         return {"ok": False, "code": 125, "message": "the container monitor exited early"}
@@ -538,11 +565,18 @@ def spawn(engine, cid: str, first: tuple | None) -> dict:
 
 
 def _become_monitor(engine, cid: str, status_fd: int, first) -> None:
+    """First moments in the forked monitor: only what must precede the container's
+    start. The rest (closing the parent's fds, signals) waits until the starter has its
+    answer: see _leave_parent."""
     from .store import lock
     lock.forget_after_fork()
-    keep = {status_fd}
-    if first:
-        keep.add(first[0].fileno())
+    sc.set_process_name("dl-monitor")
+    Monitor(engine, cid, status_fd, first).run()
+
+
+def _leave_parent(keep: set[int]) -> None:
+    """Drop everything inherited from the process that started us: its fds (a shell's
+    terminal, sockets), its signal handlers, its working directory."""
     devnull = os.open("/dev/null", os.O_RDWR)
     for fd in (0, 1, 2):
         os.dup2(devnull, fd)
@@ -551,21 +585,16 @@ def _become_monitor(engine, cid: str, status_fd: int, first) -> None:
                 signal.SIGHUP):
         signal.signal(sig, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     os.chdir("/")
-    sc.set_process_name("dl-monitor")
     sys.stdout = sys.stderr = open(os.devnull, "w")
-    Monitor(engine, cid, status_fd, first).run()
 
 
 def _close_all_but(keep: set[int]) -> None:
-    try:
-        fds = [int(n) for n in os.listdir("/proc/self/fd")]
-    except OSError:
-        fds = list(range(3, 1024))
-    for fd in fds:
+    top = max(keep)
+    for fd in range(3, top):
         if fd not in keep:
             try:
                 os.close(fd)
             except OSError:
                 pass
+    sc.close_range(top + 1)

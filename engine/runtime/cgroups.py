@@ -1,8 +1,14 @@
-"""Control groups for containers, on cgroup v1 (one hierarchy per controller, as on
-this machine's hybrid layout) or v2 (one unified tree), whichever the host has.
+"""Control groups for containers, on whatever the host has: cgroup v2 (unified), v1, or
+the hybrid of both (v1 controllers plus a controller-less v2 tree, as on this machine).
 
-Each container gets `dockerlings/<id>` in every hierarchy it needs. The freezer (or
-cgroup.freeze on v2) is always there: it pauses the container and lists its processes.
+Each container gets `dockerlings/<id>`:
+- a *tracking* group in the v2 tree whenever there is one. It lists the container's
+  processes, freezes them (pause) and kills them all at once. The first process is
+  cloned straight into it (CLONE_INTO_CGROUP): moving a process into a cgroup
+  afterwards costs an RCU grace period (~9 ms here), being born there costs nothing.
+- *limit* groups for memory, cpu and pids: in the same v2 group when the controllers live
+  there; on v1 only the hierarchies a limit was asked for.
+Without any v2 tree, the v1 freezer does the tracking.
 """
 from __future__ import annotations
 
@@ -13,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 PARENT = "dockerlings"
-CGROUP_ROOT = Path("/sys/fs/cgroup")
+LIMIT_CONTROLLERS = ("memory", "cpu", "pids")
 
 
 @dataclass(frozen=True)
@@ -25,9 +31,15 @@ class Limits:
     cpu_period: int = 0
     pids: int = 0              # 0 = none
 
-    @property
-    def any(self) -> bool:
-        return bool(self.memory or self.cpu_shares or self.cpu_quota or self.pids)
+    def controllers(self) -> list[str]:
+        out = []
+        if self.memory:
+            out.append("memory")
+        if self.cpu_shares or self.cpu_quota:
+            out.append("cpu")
+        if self.pids:
+            out.append("pids")
+        return out
 
 
 def _write(path: Path, value) -> None:
@@ -55,44 +67,46 @@ def _rmdir_retry(path: Path, timeout: float = 2.0) -> None:
         except OSError as e:
             if e.errno != errno.EBUSY or time.monotonic() > deadline:
                 raise
-            time.sleep(0.005)
-
-
-def _v1_mounts() -> dict[str, Path]:
-    """controller name -> mount point, from /proc/self/mountinfo."""
-    out: dict[str, Path] = {}
-    with open("/proc/self/mountinfo") as f:
-        for line in f:
-            pre, _, post = line.partition(" - ")
-            fstype, _, opts = post.split()[:3]
-            if fstype != "cgroup":
-                continue
-            point = Path(pre.split()[4])
-            for opt in opts.split(","):
-                if opt in ("memory", "cpu", "cpuacct", "pids", "freezer", "cpuset", "devices",
-                           "blkio"):
-                    out.setdefault(opt, point)
-    return out
+            time.sleep(0.002)
 
 
 class Layout:
-    """What the host offers; detected once per process."""
+    """What the host offers, read once from /proc/self/mountinfo."""
 
-    def __init__(self):
-        self.unified = (CGROUP_ROOT / "cgroup.controllers").exists()
-        self.v1 = {} if self.unified else _v1_mounts()
+    def __init__(self, mountinfo: str = "/proc/self/mountinfo"):
+        self.v2: Path | None = None
+        self.v1: dict[str, Path] = {}
+        with open(mountinfo) as f:
+            for line in f:
+                pre, _, post = line.partition(" - ")
+                fstype, _, opts = post.split()[:3]
+                point = Path(pre.split()[4])
+                if fstype == "cgroup2" and self.v2 is None:
+                    self.v2 = point
+                elif fstype == "cgroup":
+                    for opt in opts.split(","):
+                        self.v1.setdefault(opt, point)
+        have = set(_read(self.v2 / "cgroup.controllers").split()) if self.v2 else set()
+        # controllers that v2 holds (pure v2), the rest come from v1 (hybrid)
+        self.v2_controllers = {c for c in LIMIT_CONTROLLERS if c in have}
 
     @property
     def name(self) -> str:
-        if self.unified:
+        if self.v2 and not self.v1:
             return "v2 (unified)"
+        if self.v2:
+            return f"hybrid: v1 controllers ({', '.join(sorted(k for k in self.v1 if k in ('memory', 'cpu', 'pids', 'freezer')))}) + v2 tree at {self.v2}"
         return "v1 (" + ", ".join(sorted(self.v1)) + ")"
 
+    def controller_home(self, controller: str) -> str | None:
+        if controller in self.v2_controllers:
+            return "v2"
+        if controller in self.v1:
+            return "v1"
+        return None
+
     def missing(self) -> list[str]:
-        if self.unified:
-            have = set(_read(CGROUP_ROOT / "cgroup.controllers").split())
-            return [c for c in ("memory", "cpu", "pids") if c not in have]
-        return [c for c in ("memory", "cpu", "pids", "freezer") if c not in self.v1]
+        return [c for c in LIMIT_CONTROLLERS if self.controller_home(c) is None]
 
 
 _layout: Layout | None = None
@@ -113,125 +127,127 @@ class Cgroup:
         self.layout = layout()
 
     # --- paths -------------------------------------------------------------------
+    @property
+    def track_dir(self) -> Path:
+        if self.layout.v2:
+            return self.layout.v2 / PARENT / self.cid
+        return self.layout.v1["freezer"] / PARENT / self.cid
+
     def _v1_dir(self, controller: str) -> Path | None:
         base = self.layout.v1.get(controller)
         return base / PARENT / self.cid if base else None
 
-    @property
-    def _v2_dir(self) -> Path:
-        return CGROUP_ROOT / PARENT / self.cid
-
-    def _v1_dirs(self) -> list[Path]:
-        seen, out = set(), []
-        for c in ("freezer", "memory", "cpu", "pids", "cpuacct"):
-            d = self._v1_dir(c)
-            if d and d not in seen:
-                seen.add(d)
-                out.append(d)
+    def _limit_dirs(self) -> list[Path]:
+        """Every v1 limit group that exists for this container."""
+        out = []
+        for c in LIMIT_CONTROLLERS:
+            if self.layout.controller_home(c) == "v1":
+                d = self._v1_dir(c)
+                if d and d.exists() and d not in out:
+                    out.append(d)
         return out
+
+    def all_dirs(self) -> list[Path]:
+        return [self.track_dir] + [d for d in self._limit_dirs() if d != self.track_dir]
 
     # --- lifecycle ---------------------------------------------------------------
     def create(self, limits: Limits) -> None:
-        if self.layout.unified:
-            self._create_v2(limits)
-        else:
-            self._create_v1(limits)
+        parent = self.track_dir.parent
+        if not parent.exists():
+            parent.mkdir(parents=True, exist_ok=True)
+        if self.layout.v2 and self.layout.v2_controllers:
+            self._enable_v2_controllers(parent, limits)
+        self.track_dir.mkdir(exist_ok=True)
+        for controller in limits.controllers():
+            home = self.layout.controller_home(controller)
+            if home == "v2":
+                self._write_limit_v2(controller, limits)
+            elif home == "v1":
+                d = self._v1_dir(controller)
+                d.mkdir(parents=True, exist_ok=True)
+                self._write_limit_v1(controller, d, limits)
 
-    def _create_v1(self, limits: Limits) -> None:
-        wanted = ["freezer", "memory", "pids"]
-        if limits.cpu_shares or limits.cpu_quota:
-            wanted.append("cpu")
-        for c in wanted:
-            d = self._v1_dir(c)
-            if d is None:
-                continue
-            d.mkdir(parents=True, exist_ok=True)
-        mem = self._v1_dir("memory")
-        if mem and limits.memory:
-            _write(mem / "memory.limit_in_bytes", limits.memory)
+    def _enable_v2_controllers(self, parent: Path, limits: Limits) -> None:
+        wanted = {c for c in limits.controllers() if c in self.layout.v2_controllers}
+        enabled = set(_read(parent / "cgroup.subtree_control").split())
+        if wanted - enabled:
+            _write(parent / "cgroup.subtree_control", " ".join("+" + c for c in wanted - enabled))
+
+    def _write_limit_v1(self, controller: str, d: Path, limits: Limits) -> None:
+        if controller == "memory":
+            _write(d / "memory.limit_in_bytes", limits.memory)
             swap = limits.memory_swap
             total = -1 if swap == -1 else (swap if swap > 0 else 2 * limits.memory)
-            if (mem / "memory.memsw.limit_in_bytes").exists():
-                _write(mem / "memory.memsw.limit_in_bytes", total)
-        cpu = self._v1_dir("cpu")
-        if cpu and limits.cpu_shares:
-            _write(cpu / "cpu.shares", limits.cpu_shares)
-        if cpu and limits.cpu_quota:
-            _write(cpu / "cpu.cfs_period_us", limits.cpu_period or 100000)
-            _write(cpu / "cpu.cfs_quota_us", limits.cpu_quota)
-        pids = self._v1_dir("pids")
-        if pids and limits.pids:
-            _write(pids / "pids.max", limits.pids)
+            if (d / "memory.memsw.limit_in_bytes").exists():
+                _write(d / "memory.memsw.limit_in_bytes", total)
+        elif controller == "cpu":
+            if limits.cpu_shares:
+                _write(d / "cpu.shares", limits.cpu_shares)
+            if limits.cpu_quota:
+                _write(d / "cpu.cfs_period_us", limits.cpu_period or 100000)
+                _write(d / "cpu.cfs_quota_us", limits.cpu_quota)
+        elif controller == "pids":
+            _write(d / "pids.max", limits.pids)
 
-    def _create_v2(self, limits: Limits) -> None:
-        parent = CGROUP_ROOT / PARENT
-        if not parent.exists():
-            parent.mkdir(exist_ok=True)
-        have = set(_read(parent / "cgroup.controllers").split())
-        enabled = set(_read(parent / "cgroup.subtree_control").split())
-        need = {"memory", "cpu", "pids"} & have
-        if need - enabled:
-            _write(parent / "cgroup.subtree_control", " ".join("+" + c for c in need - enabled))
-        d = self._v2_dir
-        d.mkdir(exist_ok=True)
-        if limits.memory:
+    def _write_limit_v2(self, controller: str, limits: Limits) -> None:
+        d = self.track_dir
+        if controller == "memory":
             _write(d / "memory.max", limits.memory)
             swap = limits.memory_swap
             if (d / "memory.swap.max").exists():
                 _write(d / "memory.swap.max",
                        "max" if swap == -1 else (swap - limits.memory if swap > 0 else limits.memory))
-        if limits.cpu_shares:
-            # Docker's conversion of cpu.shares (2..262144) to cpu.weight (1..10000)
-            weight = 1 + ((limits.cpu_shares - 2) * 9999) // 262142
-            _write(d / "cpu.weight", max(1, min(10000, weight)))
-        if limits.cpu_quota:
-            _write(d / "cpu.max", f"{limits.cpu_quota} {limits.cpu_period or 100000}")
-        if limits.pids:
+        elif controller == "cpu":
+            if limits.cpu_shares:
+                # Docker's conversion of cpu.shares (2..262144) to cpu.weight (1..10000)
+                weight = 1 + ((limits.cpu_shares - 2) * 9999) // 262142
+                _write(d / "cpu.weight", max(1, min(10000, weight)))
+            if limits.cpu_quota:
+                _write(d / "cpu.max", f"{limits.cpu_quota} {limits.cpu_period or 100000}")
+        elif controller == "pids":
             _write(d / "pids.max", limits.pids)
 
-    def procs_files(self) -> list[Path]:
-        if self.layout.unified:
-            return [self._v2_dir / "cgroup.procs"]
-        return [d / "cgroup.procs" for d in self._v1_dirs() if d.exists()]
+    def clone_fd(self) -> int | None:
+        """An fd of the tracking group for CLONE_INTO_CGROUP (v2 only), or None."""
+        if not self.layout.v2:
+            return None
+        return os.open(self.track_dir, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
 
-    def join(self, pid: int = 0) -> None:
-        """Move `pid` (0: the calling process) into every hierarchy of this container."""
-        for f in self.procs_files():
-            _write(f, pid)
+    def adopt(self, pid: int, cloned_into: bool) -> None:
+        """Put a freshly cloned process in the groups it was not born in."""
+        dirs = self._limit_dirs()
+        if not cloned_into:
+            dirs = [self.track_dir] + [d for d in dirs if d != self.track_dir]
+        for d in dirs:
+            _write(d / "cgroup.procs", pid)
 
     def pids(self) -> list[int]:
-        files = self.procs_files()
-        if not files:
-            return []
         try:
-            return [int(p) for p in _read(files[0]).split()]
+            return [int(p) for p in _read(self.track_dir / "cgroup.procs").split()]
         except FileNotFoundError:
             return []
 
     def exists(self) -> bool:
-        if self.layout.unified:
-            return self._v2_dir.exists()
-        return any(d.exists() for d in self._v1_dirs())
+        return any(d.exists() for d in self.all_dirs())
 
     def destroy(self) -> None:
-        dirs = [self._v2_dir] if self.layout.unified else self._v1_dirs()
-        for d in dirs:
+        if self.pids():
+            self.kill_all()
+        for d in self.all_dirs():
             if d.exists():
-                self._kill_leftovers(d)
                 _rmdir_retry(d)
 
-    def _kill_leftovers(self, d: Path) -> None:
-        try:
-            pids = [int(p) for p in _read(d / "cgroup.procs").split()]
-        except FileNotFoundError:
+    def kill_all(self) -> None:
+        kill_file = self.track_dir / "cgroup.kill"
+        if kill_file.exists():
+            _write(kill_file, 1)
             return
-        if pids:
-            self.thaw()
-            for p in pids:
-                try:
-                    os.kill(p, 9)
-                except ProcessLookupError:
-                    pass
+        self.thaw()
+        for p in self.pids():
+            try:
+                os.kill(p, 9)
+            except ProcessLookupError:
+                pass
 
     # --- pause -------------------------------------------------------------------
     def freeze(self) -> None:
@@ -241,30 +257,42 @@ class Cgroup:
         self._set_frozen(False)
 
     def _set_frozen(self, frozen: bool) -> None:
-        if self.layout.unified:
-            f = self._v2_dir / "cgroup.freeze"
-            if f.exists():
-                _write(f, 1 if frozen else 0)
+        d = self.track_dir
+        if not d.exists():
             return
-        d = self._v1_dir("freezer")
-        if not d or not d.exists():
+        deadline = time.monotonic() + 5
+        if self.layout.v2:
+            _write(d / "cgroup.freeze", 1 if frozen else 0)
+            want = f"frozen {1 if frozen else 0}"
+            while want not in _read(d / "cgroup.events") and time.monotonic() < deadline:
+                time.sleep(0.001)
             return
         want = "FROZEN" if frozen else "THAWED"
-        deadline = time.monotonic() + 5
         while True:
             _write(d / "freezer.state", want)
             if _read(d / "freezer.state").strip() == want or time.monotonic() > deadline:
                 return
             time.sleep(0.001)
 
+    def frozen(self) -> bool:
+        d = self.track_dir
+        try:
+            if self.layout.v2:
+                return "frozen 1" in _read(d / "cgroup.events")
+            return _read(d / "freezer.state").strip() == "FROZEN"
+        except FileNotFoundError:
+            return False
+
     # --- accounting --------------------------------------------------------------
     def oom_kills(self) -> int:
+        home = self.layout.controller_home("memory")
         try:
-            if self.layout.unified:
-                text = _read(self._v2_dir / "memory.events")
+            if home == "v2":
+                text = _read(self.track_dir / "memory.events")
+            elif home == "v1" and self._v1_dir("memory").exists():
+                text = _read(self._v1_dir("memory") / "memory.oom_control")
             else:
-                d = self._v1_dir("memory")
-                text = _read(d / "memory.oom_control") if d else ""
+                return 0
         except FileNotFoundError:
             return 0
         for line in text.splitlines():
@@ -273,22 +301,18 @@ class Cgroup:
                 return int(value)
         return 0
 
-    def memory_usage(self) -> int:
-        try:
-            if self.layout.unified:
-                return int(_read(self._v2_dir / "memory.current"))
-            d = self._v1_dir("memory")
-            return int(_read(d / "memory.usage_in_bytes")) if d else 0
-        except (FileNotFoundError, ValueError):
-            return 0
-
 
 def leftover_dirs() -> list[Path]:
     """Every container cgroup that exists now (for leak checks and fsck)."""
     lay = layout()
-    bases = [CGROUP_ROOT / PARENT] if lay.unified else [m / PARENT for m in set(lay.v1.values())]
+    bases = set()
+    if lay.v2:
+        bases.add(lay.v2 / PARENT)
+    for c in ("freezer", *LIMIT_CONTROLLERS):
+        if c in lay.v1:
+            bases.add(lay.v1[c] / PARENT)
     out = []
-    for b in bases:
+    for b in sorted(bases):
         if b.is_dir():
             out.extend(p for p in b.iterdir() if p.is_dir())
     return out

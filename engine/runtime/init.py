@@ -45,26 +45,33 @@ class LaunchError(Exception):
 # --- parent side ------------------------------------------------------------------
 
 def start(rfs: rootfs.RootfsSpec, proc: ProcessSpec, ns_flags: int, join_ns: list[str],
-          before_go) -> tuple[int, int | None]:
-    """Start the container process; returns (pid, pty master fd or None).
+          before_go, cgroup_fd: int | None = None,
+          while_starting=None) -> tuple[int, int, int | None]:
+    """Start the container process; returns (pid, pidfd, pty master fd or None).
 
-    `before_go(pid)` runs in the parent once the child exists (cgroups, networks).
+    `before_go(pid)`, if given, runs in the parent while the child waits (cgroups that
+    need the pid, networks); without it the child does not wait at all.
+    `while_starting(pid)` runs in the parent while the child builds its root file
+    system: bookkeeping that can overlap with it.
     Raises LaunchError if the child could not exec.
     """
     parent_sock, child_sock = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-    pid = sc.clone(ns_flags)
+    pid, pidfd = sc.clone(ns_flags, cgroup_fd)
     if pid == 0:
         parent_sock.close()
-        _child(rfs, proc, join_ns, child_sock)   # never returns
+        _child(rfs, proc, join_ns, child_sock, wait=before_go is not None)   # never returns
     child_sock.close()
     try:
-        before_go(pid)
-        parent_sock.sendall(b"go")
+        if before_go is not None:
+            before_go(pid)
+            parent_sock.sendall(b"go")
+        if while_starting is not None:
+            while_starting(pid)
         master = None
         while True:
             msg, fds, _, _ = socket.recv_fds(parent_sock, 4096, 1)
             if not msg:
-                return pid, master
+                return pid, pidfd, master
             if msg.startswith(b"P") and fds:
                 master = fds[0]
                 continue
@@ -75,6 +82,7 @@ def start(rfs: rootfs.RootfsSpec, proc: ProcessSpec, ns_flags: int, join_ns: lis
             raise LaunchError(text, int(code))
     except BaseException:
         _reap_quietly(pid)
+        os.close(pidfd)
         raise
     finally:
         parent_sock.close()
@@ -95,16 +103,21 @@ def _reap_quietly(pid: int) -> None:
 
 # --- child side ---------------------------------------------------------------------
 
-def _child(rfs, proc: ProcessSpec, join_ns: list[str], sock: socket.socket) -> None:
+# Ignored signals stay ignored across exec: Python ignores SIGPIPE and SIGXFSZ, the
+# monitor ignores terminal signals. The container must start with all of them default.
+_RESET_SIGNALS = (signal.SIGPIPE, signal.SIGXFSZ, signal.SIGINT, signal.SIGQUIT,
+                  signal.SIGTSTP, signal.SIGTTIN, signal.SIGTTOU, signal.SIGHUP)
+
+
+def _child(rfs, proc: ProcessSpec, join_ns: list[str], sock: socket.socket,
+           wait: bool) -> None:
     code = 125
     try:
         sc.prctl(sc.PR_SET_PDEATHSIG, signal.SIGKILL)
-        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGPIPE,
-                    signal.SIGCHLD, signal.SIGQUIT, signal.SIGTSTP, signal.SIGTTOU,
-                    signal.SIGTTIN, signal.SIGUSR1, signal.SIGUSR2):
+        for sig in _RESET_SIGNALS:
             signal.signal(sig, signal.SIG_DFL)
         signal.pthread_sigmask(signal.SIG_SETMASK, [])
-        if sock.recv(16) != b"go":
+        if wait and sock.recv(16) != b"go":
             os._exit(125)
         for path in join_ns:
             fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)

@@ -98,13 +98,25 @@ def _ensure_mountpoint(path: str, is_dir: bool) -> None:
         open(path, "a").close()
 
 
-def _inside(root: str, path: str) -> str:
-    """The host path of `path` (absolute in the container), refusing symlink escapes."""
-    full = os.path.normpath(os.path.join(root, path.lstrip("/")))
-    real = os.path.realpath(full)
-    if not (real == root or real.startswith(root + "/")):
-        raise OSError(1, f"mount target {path} resolves outside the container")
-    return full
+def _inside(root: str, path: str, depth: int = 0) -> str:
+    """The host path of `path` (absolute in the container), with symlinks in it resolved
+    as the container would see them, so no mount can land outside its root."""
+    current = root
+    parts = [p for p in path.split("/") if p and p != "."]
+    for i, part in enumerate(parts):
+        if part == "..":
+            current = os.path.dirname(current) if current != root else root
+            continue
+        candidate = current + "/" + part
+        if os.path.islink(candidate):
+            if depth > 40:
+                raise OSError(40, f"too many levels of symbolic links in {path}")
+            target = os.readlink(candidate)
+            base = "/" if target.startswith("/") else current[len(root):] or "/"
+            rest = "/".join([target] + parts[i + 1:])
+            return _inside(root, os.path.join(base, rest), depth + 1)
+        current = candidate
+    return current
 
 
 def setup(spec: RootfsSpec) -> None:

@@ -44,9 +44,9 @@ PR_SET_NO_NEW_PRIVS = 38
 
 _ARCH = platform.machine()
 _NR = {
-    "x86_64": {"clone": 56, "pivot_root": 155, "setns": 308, "unshare": 272, "capset": 126,
+    "x86_64": {"pivot_root": 155, "setns": 308, "unshare": 272, "capset": 126,
                "pidfd_open": 434, "close_range": 436, "sethostname": 170},
-    "aarch64": {"clone": 220, "pivot_root": 41, "setns": 268, "unshare": 97, "capset": 91,
+    "aarch64": {"pivot_root": 41, "setns": 268, "unshare": 97, "capset": 91,
                 "pidfd_open": 434, "close_range": 436, "sethostname": 161},
 }[_ARCH]
 
@@ -91,17 +91,35 @@ def sethostname(name: str) -> None:
     _check(_libc.sethostname(raw, len(raw)), "sethostname")
 
 
-def clone(flags: int) -> int:
-    """fork(2) into new namespaces: the child returns 0 and continues this Python code.
+class _CloneArgs(ctypes.Structure):
+    _fields_ = [(name, ctypes.c_uint64) for name in (
+        "flags", "pidfd", "child_tid", "parent_tid", "exit_signal", "stack", "stack_size",
+        "tls", "set_tid", "set_tid_size", "cgroup")]
 
-    Only safe in a single-threaded process (the monitor is one), like os.fork before
-    exec. Returns the child's pid in the parent.
+
+CLONE_PIDFD = 0x1000
+CLONE_INTO_CGROUP = 0x200000000
+_NR_CLONE3 = 435
+
+
+def clone(flags: int, cgroup_fd: int | None = None) -> tuple[int, int]:
+    """fork(2) into new namespaces (and straight into a cgroup v2 directory, which costs
+    nothing, where moving a process there afterwards costs an RCU grace period).
+
+    The child returns (0, -1) and continues this Python code; the parent gets
+    (pid, pidfd). Only safe in a single-threaded process (the monitor is one), like
+    os.fork before exec.
     """
-    if _ARCH == "x86_64":   # clone(flags, stack, parent_tid, child_tid, tls)
-        ret = _libc.syscall(_NR["clone"], ctypes.c_ulong(flags | SIGCHLD), None, None, None, None)
-    else:                   # aarch64: clone(flags, stack, parent_tid, tls, child_tid)
-        ret = _libc.syscall(_NR["clone"], ctypes.c_ulong(flags | SIGCHLD), None, None, None, None)
-    return _check(ret, "clone")
+    pidfd = ctypes.c_int(-1)
+    args = _CloneArgs()
+    args.flags = flags | CLONE_PIDFD | (CLONE_INTO_CGROUP if cgroup_fd is not None else 0)
+    args.pidfd = ctypes.addressof(pidfd)
+    args.exit_signal = SIGCHLD
+    if cgroup_fd is not None:
+        args.cgroup = cgroup_fd
+    ret = _libc.syscall(_NR_CLONE3, ctypes.byref(args), ctypes.c_size_t(ctypes.sizeof(args)))
+    pid = _check(ret, "clone3")
+    return (pid, pidfd.value) if pid else (0, -1)
 
 
 def prctl(option: int, arg2: int = 0) -> int:

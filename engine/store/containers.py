@@ -18,6 +18,7 @@ from ..fsutil import read_json, remove_tree, unlink_quiet, write_json
 from ..paths import Paths
 
 RECORD = "config.v2.json"
+STATE = "state.json"
 RUNNING_STATES = ("running", "paused", "restarting")
 
 
@@ -87,7 +88,7 @@ class Container:
             "Id": self.id, "Name": "/" + self.name, "Created": self.created,
             "Path": self.path, "Args": self.args, "Image": self.image_id,
             "Layers": self.layers, "Config": self.config.to_dict(),
-            "HostConfig": self.host.to_dict(), "State": self.state.to_record(),
+            "HostConfig": self.host.to_dict(),
             "Networks": self.networks, "MountPoints": self.mounts,
         }
 
@@ -97,7 +98,7 @@ class Container:
             id=d["Id"], name=d["Name"].lstrip("/"), created=d["Created"], path=d["Path"],
             args=list(d["Args"]), config=ContainerConfig.from_dict(d["Config"]),
             host=HostConfig.from_dict(d["HostConfig"]), image_id=d["Image"],
-            layers=list(d["Layers"]), state=State.from_record(d["State"]),
+            layers=list(d["Layers"]), state=State.from_record(d.get("State") or {}),
             networks=d.get("Networks") or {}, mounts=d.get("MountPoints") or [],
             dir=directory)
 
@@ -118,12 +119,21 @@ class ContainerStore:
     def load(self, cid: str) -> Container:
         d = self.dir(cid)
         try:
-            return Container.from_record(read_json(d / RECORD), d)
+            record = read_json(d / RECORD)
+            record["State"] = read_json(d / STATE)
+            return Container.from_record(record, d)
         except FileNotFoundError:
             raise NoSuchContainer(cid) from None
 
-    def save(self, c: Container) -> None:
-        write_json(self.dir(c.id) / RECORD, c.to_record())
+    def save(self, c: Container, sync: bool = False) -> None:
+        """Write the configuration record and the state (each atomically)."""
+        write_json(self.dir(c.id) / RECORD, c.to_record(), sync=sync)
+        self.save_state(c, sync=sync)
+
+    def save_state(self, c: Container, sync: bool = False) -> None:
+        """State changes skip fsync: after a power cut no container is running anyway,
+        and the rename alone keeps every reader consistent."""
+        write_json(self.dir(c.id) / STATE, c.state.to_record(), sync=sync)
 
     def all(self) -> list[Container]:
         out = []
@@ -196,19 +206,35 @@ class ContainerStore:
             for sub in ("upper", "work", "merged"):
                 (d / sub).mkdir()
             c.dir = d
-            self.save(c)
+            write_json(d / RECORD, c.to_record(), sync=True)
+            self.save_state(c)
         except BaseException:
             self.release_name(c.name, c.id)
             remove_tree(d)
             raise
 
-    def remove(self, c: Container) -> None:
+    def detach(self, c: Container) -> Path | None:
+        """Take the container out of the store in one atomic step; returns the directory
+        whose bytes still need deleting (see purge)."""
         d = self.dir(c.id)
+        trash = None
         if d.exists():
             trash = self.paths.containers / f".del-{c.id}"
-            os.rename(d, trash)     # gone from listings at once; the bytes follow
-            self.release_name(c.name, c.id)
+            os.rename(d, trash)
+        self.release_name(c.name, c.id)
+        return trash
+
+    def purge(self, c: Container, trash: Path | None) -> None:
+        if trash is not None:
             remove_tree(trash)
-        else:
-            self.release_name(c.name, c.id)
         remove_tree(self.paths.container_run(c.id))
+
+    def remove(self, c: Container) -> None:
+        self.purge(c, self.detach(c))
+
+    def stale_trash(self) -> list[Path]:
+        try:
+            return [self.paths.containers / n for n in os.listdir(self.paths.containers)
+                    if n.startswith(".del-")]
+        except FileNotFoundError:
+            return []
