@@ -48,6 +48,16 @@ def signal_number(sig: str | int) -> int:
     raise InvalidParameter(f"Invalid signal: {sig}")
 
 
+def run_exit_code(message: str) -> int:
+    """The exit status `docker run` gives for a start failure (the CLI's toStatusError)."""
+    if any(s in message for s in ("executable file not found", "no such file or directory",
+                                  "system cannot find the file specified")):
+        return 127
+    if "permission denied" in message or "is a directory" in message:
+        return 126
+    return 125
+
+
 class Engine:
     def __init__(self, paths: Paths | None = None):
         self.paths = paths or Paths.from_env()
@@ -139,11 +149,9 @@ class Engine:
         self._ensure_init_layer()
         with lock.locked(self.paths.lock):
             c.name = self._claim_name(name, cid)
-            try:
-                self.store.create(c)
-            except NameInUse:
-                raise
-            self._write_etc_files(c)
+            self.store.create(c, files={"hostname": c.config.hostname + "\n",
+                                        "hosts": self.hosts_file(c),
+                                        "resolv.conf": self._resolv_conf()})
         return c
 
     def _claim_name(self, name: str | None, cid: str) -> str:
@@ -226,19 +234,13 @@ class Engine:
         path = self.paths.root / launch.INIT_LAYER
         if path.exists():
             return
-        tmp = self.paths.root / f".init-{uuid.uuid4().hex}"
+        tmp = self.paths.root / f".init-{os.getpid()}-{uuid.uuid4().hex}"
         tmp.mkdir()
         rootfs.make_init_layer(str(tmp))
         try:
             os.rename(tmp, path)
         except OSError:
             remove_tree(tmp)
-
-    def _write_etc_files(self, c: Container) -> None:
-        d = self.paths.container(c.id)
-        (d / "hostname").write_text(c.config.hostname + "\n")
-        (d / "hosts").write_text(self.hosts_file(c))
-        (d / "resolv.conf").write_text(self._resolv_conf())
 
     @staticmethod
     def hosts_file(c: Container, addresses: list[str] = ()) -> str:
@@ -283,8 +285,8 @@ class Engine:
         if not result.get("ok"):
             if client:
                 client.close()
-            raise StartFailed(self._start_error(result.get("message", "")),
-                              int(result.get("code", 125)))
+            message = result.get("message", "")
+            raise StartFailed(self._start_error(message), run_exit_code(message))
         return client
 
     @staticmethod
@@ -364,8 +366,8 @@ class Engine:
                 return c
             raise ContainerNotRunning(
                 f"cannot kill container: {ref}: container {c.id} is not running")
-        manual = sig in (_signal.SIGKILL, signal_number(c.config.stop_signal or "SIGTERM"))
-        sock = self.connect(c, {"op": "kill", "signal": sig, "manual": manual})
+        # any signal sent by `docker kill` counts as a manual stop (Docker's killWithSignal)
+        sock = self.connect(c, {"op": "kill", "signal": sig, "manual": True})
         with sock:
             for kind, _ in protocol.read_frames(sock):
                 if kind == protocol.REPLY:
@@ -433,7 +435,9 @@ class Engine:
             self.store.save(c)
             self.store.release_name(old, c.id)
 
-    def pause(self, ref: str) -> None:
+    def pause(self, ref: str, owner: int = 0) -> None:
+        """Freeze the container. `owner` is the pid of an operation that pauses it for a
+        moment (commit): if that process dies, the container is thawed again."""
         with lock.locked(self.paths.lock):
             c = self.container(ref)
             if not c.state.running:
@@ -444,7 +448,7 @@ class Engine:
                 raise Conflict(f"Container {c.id} is restarting, wait until the container is "
                                "running")
             cgroups.Cgroup(c.id).freeze()
-            c.state.status = "paused"
+            c.state.status, c.state.paused_by = "paused", owner
             self.store.save_state(c)
 
     def unpause(self, ref: str) -> None:
@@ -453,7 +457,7 @@ class Engine:
             if c.state.status != "paused":
                 raise Conflict(f"Container {c.id} is not paused")
             cgroups.Cgroup(c.id).thaw()
-            c.state.status = "running"
+            c.state.status, c.state.paused_by = "running", 0
             self.store.save_state(c)
 
     def processes(self, c: Container) -> list[int]:

@@ -122,3 +122,31 @@ class StartFailed(EngineError):
 
 class AmbiguousPrefix(InvalidParameter):
     pass
+
+
+# --- the command line ------------------------------------------------------------
+
+class UsageError(InvalidParameter):
+    """A command line the docker CLI itself refuses before doing anything.
+
+    kind: "flag" (exit 125, usage shown), "args" (exit 1, usage shown), "command"
+    (unknown command, exit 1), "option" (a value the CLI validates itself: exit 125
+    in run/create, else 1).
+    """
+
+    from_daemon = False
+
+    def __init__(self, message: str, *, kind: str, command: str = "docker",
+                 usage: str | None = None, see: str = "Run", hint: str | None = None):
+        super().__init__(message, hint=hint)
+        self.kind = kind
+        self.command = command      # "docker run", "docker container ls"
+        self.usage = usage          # "docker run [OPTIONS] IMAGE [COMMAND] [ARG...]"
+        self.see = see
+
+
+class CliError(EngineError):
+    """A refusal the docker CLI makes itself, printed bare, exit 1 ("You cannot attach to
+    a stopped container, start it first", "the input device is not a TTY")."""
+
+    from_daemon = False

@@ -105,7 +105,9 @@ def start(engine, c: Container, pid_ns_fd: int | None = None, while_starting=Non
     proc = init.ProcessSpec(argv=command(c), env=process_env(c), user=c.config.user,
                             cwd=c.config.working_dir or "/", tty=c.config.tty,
                             privileged=c.host.privileged, hostname=c.config.hostname,
-                            winsize=(24, 80))
+                            winsize=(24, 80),
+                            caps=caps.effective_set(c.host.privileged, c.host.cap_add,
+                                                    c.host.cap_drop))
     if c.config.tty:
         started, child_fds = Started(0, -1, None, -1, {}), []
     else:

@@ -48,6 +48,8 @@ class Lifecycle:
             before.append(s.status)
             if s.status == "restarting":
                 s.restart_count += 1
+            else:                 # started by the user: policies and counts start over
+                s.restart_count, s.manual_stop = 0, False
             s.status, s.pid, s.exit_code, s.error = "running", pid, 0, ""
             s.oom_killed = False
             s.started_at = timeutil.now()
@@ -58,6 +60,8 @@ class Lifecycle:
     def start_failed(self, cid: str, code: int, message: str, before: str | None) -> None:
         """The process never ran: back to the status it had (a new container stays
         "created", as in Docker), with the error and exit code recorded."""
+        code = 128 if code == 125 else code   # what Docker records for other failures
+
         def change(c: Container):
             s = c.state
             s.exit_code, s.error, s.pid = code, message, 0
@@ -118,6 +122,17 @@ class Lifecycle:
         c = self.load_quiet(cid)
         return bool(c and c.config.stdin_once)
 
+    def _release_orphan_pause(self, c: Container) -> None:
+        """A commit paused the container and died before unpausing it: thaw it."""
+        with lock.locked(self.engine.paths.lock):
+            fresh = self.load_quiet(c.id)
+            if fresh and fresh.state.status == "paused" and fresh.state.paused_by and \
+                    not sc.alive_pid(fresh.state.paused_by):
+                cgroups.Cgroup(c.id).thaw()
+                fresh.state.status, fresh.state.paused_by = "running", 0
+                self.store.save_state(fresh)
+                c.state = fresh.state
+
     # --- monitors that died -----------------------------------------------------------
     def monitor_alive(self, c: Container) -> bool:
         return sc.alive(c.state.monitor_pid, c.state.monitor_start)
@@ -128,6 +143,8 @@ class Lifecycle:
         Its process died with the monitor (PDEATHSIG); whatever is left in its cgroup is
         killed here, and --rm is applied.
         """
+        if c.state.paused_by and not sc.alive_pid(c.state.paused_by):
+            self._release_orphan_pause(c)
         if not c.state.running or self.monitor_alive(c):
             return c
         with lock.locked(self.engine.paths.lock):

@@ -60,3 +60,16 @@ def limit_to(keep: int) -> None:
 
 def format_set(m: int) -> list[str]:
     return ["CAP_" + NAMES[i] for i in range(len(NAMES)) if m & (1 << i)]
+
+
+def effective_set(privileged: bool, add=None, drop=None) -> int:
+    """Docker's rule: the default set, plus --cap-add, minus --cap-drop ("ALL" allowed);
+    everything with --privileged."""
+    if privileged:
+        return all_mask()
+    keep = mask(DOCKER_DEFAULT)
+    for name in add or ():
+        keep = all_mask() if name == "ALL" else keep | (1 << NUMBER[name[4:]])
+    for name in drop or ():
+        keep = 0 if name == "ALL" else keep & ~(1 << NUMBER[name[4:]])
+    return keep

@@ -8,7 +8,6 @@ close-on-exec and simply closes) or one error message.
 """
 from __future__ import annotations
 
-import array
 import errno
 import fcntl
 import os
@@ -31,6 +30,7 @@ class ProcessSpec:
     privileged: bool = False
     hostname: str = ""
     stdio: tuple[int, int, int] = (0, 1, 2)   # fds to become 0, 1, 2 (when not tty)
+    caps: int | None = None                    # capability set; None: Docker's default
     winsize: tuple[int, int] = (0, 0)
     keep_fds: list[int] = field(default_factory=list)
 
@@ -129,47 +129,47 @@ def _child(rfs, proc: ProcessSpec, join_ns: list[str], sock: socket.socket,
         rootfs.pivot(rfs)
         if rfs.own_net_ns:
             sc.loopback_up()
-        _stdio(proc, sock)
+        setup_stdio(proc, sock)
         code = 126
-        _become(proc)
+        become(proc)
         code = 127
-        path = look_path(proc.argv[0], _env_path(proc.env))
+        path = look_path(proc.argv[0], env_path(proc.env))
         code = 126
-        _close_fds(sock.fileno(), proc.keep_fds)
-        os.execve(path, proc.argv, _env_dict(proc.env))
+        close_fds(sock.fileno(), proc.keep_fds)
+        os.execve(path, proc.argv, env_dict(proc.env))
     except LaunchError as e:
-        _report(sock, e.exit_code, e.message)
+        report_error(sock, e.exit_code, e.message)
     except OSError as e:
         if code == 126 and e.errno == errno.ENOENT:
             code = 127
-        _report(sock, code, _exec_message(proc.argv[0], e))
+        report_error(sock, code, exec_message(proc.argv[0], e))
     except BaseException as e:   # never let Python unwind into the parent's code
-        _report(sock, 125, f"{type(e).__name__}: {e}")
+        report_error(sock, 125, f"{type(e).__name__}: {e}")
     os._exit(code)
 
 
-def _report(sock: socket.socket, code: int, message: str) -> None:
+def report_error(sock: socket.socket, code: int, message: str) -> None:
     try:
         sock.sendall(f"E{code}:{message}".encode()[:4000])
     except OSError:
         pass
 
 
-def _exec_message(arg0: str, e: OSError) -> str:
+def exec_message(arg0: str, e: OSError) -> str:
     reason = {errno.ENOENT: "no such file or directory", errno.EACCES: "permission denied",
               errno.ENOEXEC: "exec format error", errno.EISDIR: "is a directory",
               errno.ENOTDIR: "not a directory"}.get(e.errno, (e.strerror or str(e)).lower())
     return f'exec: "{arg0}": {reason}'
 
 
-def _env_path(env: list[str]) -> str:
+def env_path(env: list[str]) -> str:
     for kv in env:
         if kv.startswith("PATH="):
             return kv[5:]
     return ""
 
 
-def _env_dict(env: list[str]) -> dict[str, str]:
+def env_dict(env: list[str]) -> dict[str, str]:
     out = {}
     for kv in env:
         k, _, v = kv.partition("=")
@@ -201,7 +201,7 @@ def look_path(file: str, path_env: str) -> str:
     raise LaunchError(f'exec: "{file}": executable file not found in $PATH', 127)
 
 
-def _stdio(proc: ProcessSpec, sock: socket.socket) -> None:
+def setup_stdio(proc: ProcessSpec, sock: socket.socket, console: bool = True) -> None:
     if not proc.tty:
         for target, fd in enumerate(proc.stdio):
             if fd != target:
@@ -213,7 +213,8 @@ def _stdio(proc: ProcessSpec, sock: socket.socket) -> None:
     slave = os.open(f"/dev/pts/{n}", os.O_RDWR | os.O_NOCTTY)
     if proc.winsize[0]:
         sc.set_winsize(slave, *proc.winsize)
-    sc.mount(f"/dev/pts/{n}", "/dev/console", None, sc.MS_BIND)
+    if console:
+        sc.mount(f"/dev/pts/{n}", "/dev/console", None, sc.MS_BIND)
     socket.send_fds(sock, [b"P"], [master])
     os.close(master)
     os.setsid()
@@ -224,12 +225,12 @@ def _stdio(proc: ProcessSpec, sock: socket.socket) -> None:
         os.close(slave)
 
 
-def _become(proc: ProcessSpec) -> None:
+def become(proc: ProcessSpec) -> None:
     try:
         who = users.resolve(proc.user)
     except users.UserError as e:
         raise LaunchError(str(e), 126)
-    keep = caps.all_mask() if proc.privileged else caps.mask(caps.DOCKER_DEFAULT)
+    keep = proc.caps if proc.caps is not None else caps.effective_set(proc.privileged)
     caps.limit_to(keep)
     os.setgroups(list(who.groups))
     if proc.tty:
@@ -248,7 +249,7 @@ def _become(proc: ProcessSpec) -> None:
                           f"{(e.strerror or '').lower()}", 126)
 
 
-def _close_fds(keep_sock: int, keep: list[int]) -> None:
+def close_fds(keep_sock: int, keep: list[int]) -> None:
     """Nothing of the engine may leak into the container but its stdio."""
     keep_set = {keep_sock, *keep}
     top = max(keep_set | {2})
@@ -270,4 +271,4 @@ def recv_winsize(fd: int) -> tuple[int, int]:
     return sc.get_winsize(fd)
 
 
-__all__ = ["ProcessSpec", "LaunchError", "start", "look_path", "array"]
+

@@ -206,6 +206,16 @@ def process_start_time(pid: int) -> int:
     return int(rest[19])
 
 
+def alive_pid(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+        return True
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+
+
 def alive(pid: int, start_time: int) -> bool:
     return pid > 0 and start_time > 0 and process_start_time(pid) == start_time
 

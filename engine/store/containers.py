@@ -34,6 +34,7 @@ class State:
     monitor_pid: int = 0
     monitor_start: int = 0      # the monitor's start time: tells a reused pid apart
     manual_stop: bool = False   # stopped by the user: restart policies stay quiet
+    paused_by: int = 0          # pid of a commit that paused it (0: the user did)
     restart_count: int = 0
 
     @property
@@ -198,19 +199,26 @@ class ContainerStore:
         raise NoSuchContainer(text)
 
     # --- creation and removal ---------------------------------------------------------
-    def create(self, c: Container) -> None:
-        d = self.dir(c.id)
+    def create(self, c: Container, files: dict[str, str] | None = None) -> None:
+        """Claim the name, then build the directory aside and move it into place: a
+        create killed halfway leaves only garbage fsck can prove dead, never half a
+        container."""
+        final = self.dir(c.id)
+        staging = self.paths.containers / f".new-{os.getpid()}-{c.id}"
         self.claim_name(c.name, c.id)
         try:
-            d.mkdir(parents=True)
+            staging.mkdir(parents=True)
             for sub in ("upper", "work", "merged"):
-                (d / sub).mkdir()
-            c.dir = d
-            write_json(d / RECORD, c.to_record(), sync=True)
-            self.save_state(c)
+                (staging / sub).mkdir()
+            write_json(staging / RECORD, c.to_record(), sync=True)
+            write_json(staging / STATE, c.state.to_record(), sync=False)
+            for name, text in (files or {}).items():
+                (staging / name).write_text(text)
+            os.rename(staging, final)
+            c.dir = final
         except BaseException:
             self.release_name(c.name, c.id)
-            remove_tree(d)
+            remove_tree(staging)
             raise
 
     def detach(self, c: Container) -> Path | None:

@@ -80,7 +80,7 @@ class ImageStore:
 
     def new_blob_file(self) -> Path:
         """A temp path in the blob dir, for streaming a big blob before its digest is known."""
-        return self.paths.blobs / f".tmp-{uuid.uuid4().hex}"
+        return self.paths.blobs / f".new-{os.getpid()}-{uuid.uuid4().hex}"
 
     def adopt_blob_file(self, tmp: Path, digest: str) -> None:
         final = self.blob_path(digest)

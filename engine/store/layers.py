@@ -59,7 +59,7 @@ class LayerStore:
         return ["sha256:" + n for n in os.listdir(self.paths.layers) if not n.startswith(".")]
 
     def _staging(self) -> Path:
-        d = self.paths.layers / f".new-{uuid.uuid4().hex}"
+        d = self.paths.layers / f".new-{os.getpid()}-{uuid.uuid4().hex}"
         (d / "diff").mkdir(parents=True)
         return d
 
@@ -103,7 +103,7 @@ class LayerStore:
     def remove(self, cid: str) -> None:
         d = self._dir(cid)
         if d.exists():
-            trash = self.paths.layers / f".del-{uuid.uuid4().hex}"
+            trash = self.paths.layers / f".del-{os.getpid()}-{uuid.uuid4().hex}"
             os.rename(d, trash)      # atomic: the layer is gone or whole, never half
             remove_tree(trash)
 

@@ -1,0 +1,173 @@
+"""`docker exec`: a new process inside a running container.
+
+The calling process forks a helper that enters the container's namespaces (setns) and
+clones the command into its pid namespace and cgroup; the helper waits for it and exits
+with its status, so the caller sees the command's exit code as a child's. With -d the
+helper leaves at once and the container's first process inherits the command, as in
+Docker. A terminal (-t) is opened inside the container's own /dev/pts.
+"""
+from __future__ import annotations
+
+import os
+import signal
+import socket
+from dataclasses import dataclass
+
+from . import launch
+from .errors import Conflict, ContainerNotRunning, StartFailed
+from .runtime import cgroups, init, syscalls as sc
+from .store.containers import Container
+
+NAMESPACES = ("ipc", "uts", "net", "pid", "mnt")   # mnt last: it changes what /proc is
+
+
+@dataclass
+class ExecProcess:
+    pid: int                   # the helper; its exit status is the command's
+    master: int | None         # pty master with -t
+    stdin: int                 # -1 when stdin is not attached
+    stdout: int
+    stderr: int
+
+    def wait(self) -> int:
+        _, status = os.waitpid(self.pid, 0)
+        if os.WIFSIGNALED(status):
+            return 128 + os.WTERMSIG(status)
+        return os.WEXITSTATUS(status)
+
+
+def exec_error(message: str) -> str:
+    return ("OCI runtime exec failed: exec failed: unable to start container process: "
+            f"{message}: unknown")
+
+
+def start(engine, c: Container, argv: list[str], *, env: list[str] = (), user: str | None = None,
+          workdir: str | None = None, tty: bool = False, interactive: bool = False,
+          detach: bool = False, privileged: bool = False) -> ExecProcess:
+    if not c.state.running or c.state.status == "restarting":
+        raise ContainerNotRunning(f"container {c.id} is not running")
+    if c.state.status == "paused":
+        raise Conflict(f"Container {c.id} is paused, unpause the container before exec")
+    proc = init.ProcessSpec(argv=list(argv), env=_env(c, env),
+                            user=c.config.user if user is None else user,
+                            cwd=workdir or c.config.working_dir or "/", tty=tty,
+                            privileged=privileged or c.host.privileged, winsize=(24, 80))
+    ns_fds = [os.open(f"/proc/{c.state.pid}/ns/{ns}", os.O_RDONLY | os.O_CLOEXEC)
+              for ns in NAMESPACES]
+    cg = cgroups.Cgroup(c.id)
+    cg_fd = cg.clone_fd()
+    mine, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    ours, child_fds = _stdio(proc, interactive, detach)
+    pid = os.fork()
+    if pid == 0:
+        _helper(proc, ns_fds, cg, cg_fd, theirs, detach)   # never returns
+    for fd in ns_fds + child_fds + ([cg_fd] if cg_fd is not None else []):
+        os.close(fd)
+    theirs.close()
+    try:
+        master = _await_start(mine)
+    except init.LaunchError as e:
+        os.waitpid(pid, 0)
+        for fd in ours:
+            if fd >= 0:
+                os.close(fd)
+        raise StartFailed(exec_error(e.message), e.exit_code) from None
+    finally:
+        mine.close()
+    if detach:
+        os.waitpid(pid, 0)
+    return ExecProcess(pid, master, *ours)
+
+
+def _env(c: Container, extra) -> list[str]:
+    env = launch.process_env(c)
+    index = {kv.partition("=")[0]: i for i, kv in enumerate(env)}
+    for kv in extra:
+        key = kv.partition("=")[0]
+        if key in index:
+            env[index[key]] = kv
+        else:
+            index[key] = len(env)
+            env.append(kv)
+    return env
+
+
+def _stdio(proc: init.ProcessSpec, interactive: bool, detach: bool):
+    """(our stdin, stdout, stderr fds), fds the command gets (closed here after fork)."""
+    if proc.tty:
+        return (-1, -1, -1), []
+    devnull_r = os.open("/dev/null", os.O_RDONLY | os.O_CLOEXEC)
+    if detach:
+        devnull_w = os.open("/dev/null", os.O_WRONLY | os.O_CLOEXEC)
+        proc.stdio = (devnull_r, devnull_w, devnull_w)
+        return (-1, -1, -1), [devnull_r, devnull_w]
+    out_r, out_w = os.pipe2(os.O_CLOEXEC)
+    err_r, err_w = os.pipe2(os.O_CLOEXEC)
+    if interactive:
+        in_r, in_w = os.pipe2(os.O_CLOEXEC)
+        os.close(devnull_r)
+    else:
+        in_r, in_w = devnull_r, -1
+    proc.stdio = (in_r, out_w, err_w)
+    return (in_w, out_r, err_r), [in_r, out_w, err_w]
+
+
+def _await_start(sock: socket.socket) -> int | None:
+    master = None
+    while True:
+        msg, fds, _, _ = socket.recv_fds(sock, 4096, 1)
+        if not msg:
+            return master
+        if msg.startswith(b"P") and fds:
+            master = fds[0]
+            continue
+        code, _, text = msg[1:].decode(errors="replace").partition(":")
+        if master is not None:
+            os.close(master)
+        raise init.LaunchError(text, int(code))
+
+
+def _helper(proc, ns_fds, cg, cg_fd, sock, detach: bool) -> None:
+    code = 1
+    try:
+        if detach:
+            os.setsid()
+        for fd in ns_fds:
+            sc.setns(fd, 0)
+        pid, pidfd = sc.clone(0, cg_fd)
+        if pid == 0:
+            _command(proc, sock)        # never returns
+        sock.close()
+        try:
+            cg.adopt(pid, cloned_into=cg_fd is not None)
+        except OSError:
+            pass
+        if detach:
+            os._exit(0)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        _, status = os.waitpid(pid, 0)
+        code = 128 + os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status)
+    except BaseException as e:
+        init.report_error(sock, 126, f"{type(e).__name__}: {e}")
+    os._exit(code)
+
+
+def _command(proc: init.ProcessSpec, sock: socket.socket) -> None:
+    code = 126
+    try:
+        for sig in init._RESET_SIGNALS:
+            signal.signal(sig, signal.SIG_DFL)
+        init.setup_stdio(proc, sock, console=False)
+        init.become(proc)
+        code = 127
+        path = init.look_path(proc.argv[0], init.env_path(proc.env))
+        code = 126
+        init.close_fds(sock.fileno(), [])
+        os.execve(path, proc.argv, init.env_dict(proc.env))
+    except init.LaunchError as e:
+        init.report_error(sock, e.exit_code, e.message)
+    except OSError as e:
+        init.report_error(sock, 127 if code == 127 else 126, init.exec_message(proc.argv[0], e))
+    except BaseException as e:
+        init.report_error(sock, 126, f"{type(e).__name__}: {e}")
+    os._exit(code)

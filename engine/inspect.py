@@ -1,0 +1,133 @@
+"""`docker inspect` documents, in Docker's key order and with its zero values, built from
+the engine's records so what a learner reads here is what Docker would show."""
+from __future__ import annotations
+
+from .fsutil import dir_size
+from .launch import INIT_LAYER
+from .runtime.rootfs import MASKED_PATHS, READONLY_PATHS
+from .store.containers import Container
+from .store.images import Image
+from . import timeutil
+
+
+def _host_config(engine, c: Container) -> dict:
+    h = c.host.to_dict()
+    return {
+        "Binds": h["Binds"], "ContainerIDFile": "",
+        "LogConfig": {"Type": "json-file", "Config": {}},
+        "NetworkMode": h["NetworkMode"], "PortBindings": h["PortBindings"],
+        "RestartPolicy": h["RestartPolicy"], "AutoRemove": h["AutoRemove"],
+        "VolumeDriver": "", "VolumesFrom": h["VolumesFrom"],
+        "ConsoleSize": [0, 0], "CapAdd": h["CapAdd"], "CapDrop": h["CapDrop"],
+        "CgroupnsMode": "host", "Dns": h["Dns"], "DnsOptions": [], "DnsSearch": [],
+        "ExtraHosts": h["ExtraHosts"], "GroupAdd": None, "IpcMode": "private", "Cgroup": "",
+        "Links": None, "OomScoreAdj": 0, "PidMode": h["PidMode"],
+        "Privileged": h["Privileged"], "PublishAllPorts": h["PublishAllPorts"],
+        "ReadonlyRootfs": h["ReadonlyRootfs"], "SecurityOpt": None,
+        **({"Tmpfs": h["Tmpfs"]} if h["Tmpfs"] else {}),
+        "UTSMode": "", "UsernsMode": "", "ShmSize": 67108864, "Runtime": "dockerlings",
+        "Isolation": "", "CpuShares": h["CpuShares"], "Memory": h["Memory"],
+        "NanoCpus": h["NanoCpus"], "CgroupParent": "", "BlkioWeight": 0,
+        "BlkioWeightDevice": [], "BlkioDeviceReadBps": [], "BlkioDeviceWriteBps": [],
+        "BlkioDeviceReadIOps": [], "BlkioDeviceWriteIOps": [], "CpuPeriod": h["CpuPeriod"],
+        "CpuQuota": h["CpuQuota"], "CpuRealtimePeriod": 0, "CpuRealtimeRuntime": 0,
+        "CpusetCpus": "", "CpusetMems": "", "Devices": [], "DeviceCgroupRules": None,
+        "DeviceRequests": None, "MemoryReservation": 0, "MemorySwap": h["MemorySwap"],
+        "MemorySwappiness": None, "OomKillDisable": None, "PidsLimit": h["PidsLimit"],
+        "Ulimits": [], "CpuCount": 0, "CpuPercent": 0, "IOMaximumIOps": 0,
+        "IOMaximumBandwidth": 0,
+        **({"Mounts": h["Mounts"]} if h["Mounts"] else {}),
+        "MaskedPaths": [] if c.host.privileged else list(MASKED_PATHS),
+        "ReadonlyPaths": [] if c.host.privileged else list(READONLY_PATHS),
+    }
+
+
+def graph_driver(engine, c: Container) -> dict:
+    d = engine.paths.container(c.id)
+    lowers = [str(engine.paths.root / INIT_LAYER)] + \
+        [str(engine.layers.diff_dir(l)) for l in reversed(c.layers)]
+    return {"Data": {"LowerDir": ":".join(lowers), "MergedDir": str(d / "merged"),
+                     "UpperDir": str(d / "upper"), "WorkDir": str(d / "work")},
+            "Name": "overlay2"}
+
+
+def _network_settings(engine, c: Container) -> dict:
+    return {
+        "Bridge": "", "SandboxID": "", "SandboxKey": "", "Ports": {}, "HairpinMode": False,
+        "LinkLocalIPv6Address": "", "LinkLocalIPv6PrefixLen": 0,
+        "SecondaryIPAddresses": None, "SecondaryIPv6Addresses": None, "EndpointID": "",
+        "Gateway": "", "GlobalIPv6Address": "", "GlobalIPv6PrefixLen": 0, "IPAddress": "",
+        "IPPrefixLen": 0, "IPv6Gateway": "", "MacAddress": "",
+        "Networks": dict(c.networks),
+    }
+
+
+def _config(c: Container) -> dict:
+    cfg = c.config.to_dict()
+    out = {}
+    for key in ("Hostname", "Domainname", "User", "AttachStdin", "AttachStdout",
+                "AttachStderr", "ExposedPorts", "Tty", "OpenStdin", "StdinOnce", "Env", "Cmd",
+                "Image", "Volumes", "WorkingDir", "Entrypoint", "OnBuild", "Labels",
+                "StopSignal", "StopTimeout"):
+        if key == "ExposedPorts" and not cfg.get(key):
+            continue
+        if key in ("StopSignal", "StopTimeout") and cfg.get(key) is None:
+            continue
+        out[key] = cfg.get(key)
+    return out
+
+
+def container(engine, c: Container, size: bool = False) -> dict:
+    d = engine.paths.container(c.id)
+    started = not timeutil.is_zero(c.state.started_at) or c.state.running
+    doc = {
+        "Id": c.id, "Created": c.created, "Path": c.path, "Args": list(c.args),
+        "State": _state(c),
+        "Image": c.image_id,
+        "ResolvConfPath": str(d / "resolv.conf"), "HostnamePath": str(d / "hostname"),
+        "HostsPath": str(d / "hosts"),
+        "LogPath": str(engine.log_path(c.id)) if started else "",
+        "Name": "/" + c.name, "RestartCount": c.state.restart_count, "Driver": "overlay2",
+        "Platform": "linux", "MountLabel": "", "ProcessLabel": "", "AppArmorProfile": "",
+        "ExecIDs": None, "HostConfig": _host_config(engine, c),
+        "GraphDriver": graph_driver(engine, c),
+    }
+    if size:
+        doc["SizeRw"] = dir_size(d / "upper")
+        doc["SizeRootFs"] = doc["SizeRw"] + sum(engine.layers.get(l).size for l in c.layers
+                                                if engine.layers.exists(l))
+    doc["Mounts"] = list(c.mounts)
+    doc["Config"] = _config(c)
+    doc["NetworkSettings"] = _network_settings(engine, c)
+    return doc
+
+
+def _state(c: Container) -> dict:
+    s = c.state.to_docker()
+    return s
+
+
+_IMAGE_CONFIG_ORDER = ("User", "ExposedPorts", "Env", "Entrypoint", "Cmd", "Volumes",
+                       "WorkingDir", "Labels", "StopSignal", "ArgsEscaped", "Healthcheck",
+                       "OnBuild", "Shell")
+
+
+def image(engine, img: Image) -> dict:
+    rc = img.run_config
+    cfg = {k: rc[k] for k in _IMAGE_CONFIG_ORDER if rc.get(k) not in (None, "", [], {})}
+    lowers = [str(engine.layers.diff_dir(l)) for l in reversed(img.layers)]
+    data = {"MergedDir": "", "UpperDir": lowers[0] if lowers else "", "WorkDir": ""}
+    if len(lowers) > 1:
+        data = {"LowerDir": ":".join(lowers[1:]), **data}
+    history = img.history
+    comment = history[-1].get("comment", "") if history else ""
+    return {
+        "Id": img.id, "RepoTags": list(img.repo_tags), "RepoDigests": [],
+        "Parent": img.parent or "", "Comment": comment, "Created": img.created,
+        "DockerVersion": "", "Author": img.config.get("author", ""), "Config": cfg,
+        "Architecture": img.config.get("architecture", ""), "Os": img.config.get("os", ""),
+        "Size": img.size,
+        "GraphDriver": {"Data": data, "Name": "overlay2"},
+        "RootFS": {"Type": "layers", "Layers": img.diff_ids},
+        "Metadata": {"LastTagTime": timeutil.ZERO},
+    }

@@ -1,0 +1,457 @@
+"""The docker command line, described once.
+
+Every command, its aliases, arguments and flags live in this table; the parser, the
+help pages, tab completion and the mistake hints are all generated from it. A flag
+that Docker has but dockerlings does not support yet is still listed (marked
+`planned`), so a learner who uses it hears "not supported here yet", not "unknown flag".
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# Value kinds: how a flag's text becomes a value (see values.py) and what help shows.
+BOOL, STRING, INT, LIST, BYTES, DECIMAL, FILTER, DURATION, MAP = (
+    "bool", "string", "int", "list", "bytes", "decimal", "filter", "duration", "map")
+
+
+@dataclass(frozen=True)
+class Flag:
+    long: str
+    short: str | None = None
+    kind: str = BOOL
+    help: str = ""
+    default: object = None
+    metavar: str | None = None       # the type word in help, when not the kind's own
+    complete: str | None = None      # completion source: container, image, signal, path ...
+    choices: tuple[str, ...] = ()
+    planned: str | None = None       # why it is not supported yet (None: it works)
+    hidden: bool = False
+
+    @property
+    def dest(self) -> str:
+        return self.long.replace("-", "_")
+
+    @property
+    def repeated(self) -> bool:
+        return self.kind in (LIST, FILTER, MAP)
+
+    def label(self) -> str:
+        """How pflag names the flag in errors: "-m, --memory" or "--cpus"."""
+        return f"-{self.short}, --{self.long}" if self.short else f"--{self.long}"
+
+
+@dataclass(frozen=True)
+class Arg:
+    name: str                      # IMAGE, CONTAINER, COMMAND ...
+    complete: str | None = None    # completion source
+    many: bool = False             # takes all the remaining arguments
+
+
+@dataclass(frozen=True)
+class Command:
+    path: tuple[str, ...]          # canonical: ("container", "run")
+    usage: str                     # after "docker ...": "[OPTIONS] IMAGE [COMMAND] [ARG...]"
+    summary: str
+    handler: str | None            # "module:function" under shell.commands; None: planned
+    flags: tuple[Flag, ...] = ()
+    args: tuple[Arg, ...] = ()
+    min_args: int = 0
+    max_args: int | None = None    # None: no limit
+    aliases: tuple[tuple[str, ...], ...] = ()   # other full paths: ("run",), ("container", "list")
+    interspersed: bool = True      # False: options end at the first argument (run, exec)
+    group: str = "Commands"        # section in `docker --help`
+    planned: str | None = None
+
+    @property
+    def name(self) -> str:
+        return " ".join(self.path)
+
+    def flag(self, name: str) -> Flag | None:
+        for f in self.flags:
+            if f.long == name:
+                return f
+        return None
+
+    def short_flag(self, ch: str) -> Flag | None:
+        for f in self.flags:
+            if f.short == ch:
+                return f
+        return None
+
+
+@dataclass(frozen=True)
+class Group:
+    name: str
+    summary: str
+    planned: str | None = None
+
+
+# --- flags shared by several commands --------------------------------------------------
+
+FORMAT_TABLE_HELP = (
+    "Format output using a custom template:\n"
+    "'table':            Print output in table format with column headers (default)\n"
+    "'table TEMPLATE':   Print output in table format using the given Go template\n"
+    "'json':             Print in JSON format\n"
+    "'TEMPLATE':         Print output using the given Go template.\n"
+    "Refer to https://docs.docker.com/go/formatting/ for more information about formatting "
+    "output with templates")
+FORMAT_PLAIN_HELP = (
+    "Format output using a custom template:\n"
+    "'json':             Print in JSON format\n"
+    "'TEMPLATE':         Print output using the given Go template.\n"
+    "Refer to https://docs.docker.com/go/formatting/ for more information about formatting "
+    "output with templates")
+
+NETWORK_LATER = "networks arrive with the networking chapter of dockerlings"
+VOLUME_LATER = "volumes and bind mounts arrive with the storage chapter of dockerlings"
+UNSUPPORTED = "dockerlings does not implement this option"
+
+# Flags of `docker create` and `docker run` (run adds a few of its own).
+CREATE_FLAGS = (
+    Flag("add-host", kind=LIST, help="Add a custom host-to-IP mapping (host:ip)",
+         planned=NETWORK_LATER),
+    Flag("attach", "a", LIST, "Attach to STDIN, STDOUT or STDERR",
+         choices=("stdin", "stdout", "stderr")),
+    Flag("cap-add", kind=LIST, help="Add Linux capabilities", complete="capability"),
+    Flag("cap-drop", kind=LIST, help="Drop Linux capabilities", complete="capability"),
+    Flag("cidfile", kind=STRING, help="Write the container ID to the file", complete="path"),
+    Flag("cpu-period", kind=INT, help="Limit CPU CFS (Completely Fair Scheduler) period"),
+    Flag("cpu-quota", kind=INT, help="Limit CPU CFS (Completely Fair Scheduler) quota"),
+    Flag("cpu-shares", "c", INT, "CPU shares (relative weight)"),
+    Flag("cpus", kind=DECIMAL, help="Number of CPUs"),
+    Flag("dns", kind=LIST, help="Set custom DNS servers", planned=NETWORK_LATER),
+    Flag("domainname", kind=STRING, help="Container NIS domain name"),
+    Flag("entrypoint", kind=STRING, help="Overwrite the default ENTRYPOINT of the image"),
+    Flag("env", "e", LIST, "Set environment variables"),
+    Flag("env-file", kind=LIST, help="Read in a file of environment variables", complete="path"),
+    Flag("expose", kind=LIST, help="Expose a port or a range of ports"),
+    Flag("hostname", "h", STRING, "Container host name"),
+    Flag("init", help="Run an init inside the container that forwards signals and reaps "
+         "processes", planned=UNSUPPORTED),
+    Flag("interactive", "i", BOOL, "Keep STDIN open even if not attached"),
+    Flag("ip", kind=STRING, help="IPv4 address (e.g., 172.30.100.104)", planned=NETWORK_LATER),
+    Flag("ipc", kind=STRING, help="IPC mode to use", planned=UNSUPPORTED),
+    Flag("label", "l", LIST, "Set meta data on a container"),
+    Flag("label-file", kind=LIST, help="Read in a line delimited file of labels",
+         complete="path"),
+    Flag("memory", "m", BYTES, "Memory limit"),
+    Flag("memory-swap", kind=BYTES, help="Swap limit equal to memory plus swap: '-1' to "
+         "enable unlimited swap"),
+    Flag("mount", kind=STRING, metavar="mount", help="Attach a filesystem mount to the "
+         "container", planned=VOLUME_LATER),
+    Flag("name", kind=STRING, help="Assign a name to the container"),
+    Flag("network", kind=STRING, metavar="network", help="Connect a container to a network",
+         complete="network", planned=NETWORK_LATER),
+    Flag("net", kind=STRING, metavar="network", help="Connect a container to a network",
+         complete="network", planned=NETWORK_LATER, hidden=True),
+    Flag("network-alias", kind=LIST, help="Add network-scoped alias for the container",
+         planned=NETWORK_LATER),
+    Flag("pid", kind=STRING, help="PID namespace to use", complete="pid-mode"),
+    Flag("pids-limit", kind=INT, help="Tune container pids limit (set -1 for unlimited)"),
+    Flag("privileged", help="Give extended privileges to this container"),
+    Flag("publish", "p", LIST, "Publish a container's port(s) to the host",
+         planned=NETWORK_LATER),
+    Flag("publish-all", "P", BOOL, "Publish all exposed ports to random ports",
+         planned=NETWORK_LATER),
+    Flag("pull", kind=STRING, help='Pull image before creating ("always", "missing", "never")',
+         default="missing", choices=("always", "missing", "never")),
+    Flag("quiet", "q", BOOL, "Suppress the pull output"),
+    Flag("read-only", help="Mount the container's root filesystem as read only"),
+    Flag("restart", kind=STRING, help="Restart policy to apply when a container exits",
+         default="no", complete="restart",
+         choices=("no", "always", "on-failure", "unless-stopped")),
+    Flag("rm", help="Automatically remove the container and its associated anonymous "
+         "volumes when it exits"),
+    Flag("stop-signal", kind=STRING, help="Signal to stop the container", complete="signal"),
+    Flag("stop-timeout", kind=INT, help="Timeout (in seconds) to stop a container"),
+    Flag("tmpfs", kind=LIST, help="Mount a tmpfs directory", planned=VOLUME_LATER),
+    Flag("tty", "t", BOOL, "Allocate a pseudo-TTY"),
+    Flag("user", "u", STRING, "Username or UID (format: <name|uid>[:<group|gid>])"),
+    Flag("volume", "v", LIST, "Bind mount a volume", complete="path", planned=VOLUME_LATER),
+    Flag("volumes-from", kind=LIST, help="Mount volumes from the specified container(s)",
+         complete="container", planned=VOLUME_LATER),
+    Flag("workdir", "w", STRING, "Working directory inside the container"),
+)
+
+RUN_ONLY_FLAGS = (
+    Flag("detach", "d", BOOL, "Run container in background and print container ID"),
+    Flag("detach-keys", kind=STRING, help="Override the key sequence for detaching a container"),
+    Flag("sig-proxy", help="Proxy received signals to the process", default=True),
+)
+
+
+def _sorted(flags) -> tuple[Flag, ...]:
+    return tuple(sorted(flags, key=lambda f: f.long))
+
+
+GROUPS = (
+    Group("container", "Manage containers"),
+    Group("image", "Manage images"),
+    Group("network", "Manage networks", planned=NETWORK_LATER),
+    Group("volume", "Manage volumes", planned=VOLUME_LATER),
+    Group("system", "Manage Docker"),
+)
+
+C, I = "container", "image"
+
+COMMANDS: tuple[Command, ...] = (
+    # ---- containers ------------------------------------------------------------------
+    Command((C, "run"), "[OPTIONS] IMAGE [COMMAND] [ARG...]",
+            "Create and run a new container from an image", "containers:run",
+            _sorted(CREATE_FLAGS + RUN_ONLY_FLAGS),
+            (Arg("IMAGE", "image"), Arg("COMMAND", "command", many=True)),
+            min_args=1, aliases=(("run",),), interspersed=False, group="Common Commands"),
+    Command((C, "create"), "[OPTIONS] IMAGE [COMMAND] [ARG...]", "Create a new container",
+            "containers:create", _sorted(CREATE_FLAGS),
+            (Arg("IMAGE", "image"), Arg("COMMAND", "command", many=True)),
+            min_args=1, aliases=(("create",),), interspersed=False),
+    Command((C, "start"), "[OPTIONS] CONTAINER [CONTAINER...]",
+            "Start one or more stopped containers", "containers:start",
+            (Flag("attach", "a", BOOL, "Attach STDOUT/STDERR and forward signals"),
+             Flag("detach-keys", kind=STRING,
+                  help="Override the key sequence for detaching a container"),
+             Flag("interactive", "i", BOOL, "Attach container's STDIN")),
+            (Arg("CONTAINER", "stopped-container", many=True),), min_args=1,
+            aliases=(("start",),)),
+    Command((C, "stop"), "[OPTIONS] CONTAINER [CONTAINER...]",
+            "Stop one or more running containers", "containers:stop",
+            (Flag("signal", "s", STRING, "Signal to send to the container", complete="signal"),
+             Flag("timeout", "t", INT, "Seconds to wait before killing the container"),
+             Flag("time", kind=INT, help="Seconds to wait before killing the container",
+                  hidden=True)),
+            (Arg("CONTAINER", "running-container", many=True),), min_args=1,
+            aliases=(("stop",),)),
+    Command((C, "restart"), "[OPTIONS] CONTAINER [CONTAINER...]",
+            "Restart one or more containers", "containers:restart",
+            (Flag("signal", "s", STRING, "Signal to send to the container", complete="signal"),
+             Flag("timeout", "t", INT, "Seconds to wait before killing the container"),
+             Flag("time", kind=INT, help="Seconds to wait before killing the container",
+                  hidden=True)),
+            (Arg("CONTAINER", "container", many=True),), min_args=1, aliases=(("restart",),)),
+    Command((C, "kill"), "[OPTIONS] CONTAINER [CONTAINER...]",
+            "Kill one or more running containers", "containers:kill",
+            (Flag("signal", "s", STRING, "Signal to send to the container", complete="signal"),),
+            (Arg("CONTAINER", "running-container", many=True),), min_args=1,
+            aliases=(("kill",),)),
+    Command((C, "rm"), "[OPTIONS] CONTAINER [CONTAINER...]",
+            "Remove one or more containers", "containers:rm",
+            (Flag("force", "f", BOOL, "Force the removal of a running container (uses SIGKILL)"),
+             Flag("link", "l", BOOL, "Remove the specified link", planned=NETWORK_LATER),
+             Flag("volumes", "v", BOOL, "Remove anonymous volumes associated with the container")),
+            (Arg("CONTAINER", "container", many=True),), min_args=1,
+            aliases=((C, "remove"), ("rm",))),
+    Command((C, "wait"), "CONTAINER [CONTAINER...]",
+            "Block until one or more containers stop, then print their exit codes",
+            "containers:wait", (), (Arg("CONTAINER", "container", many=True),), min_args=1,
+            aliases=(("wait",),)),
+    Command((C, "rename"), "CONTAINER NEW_NAME", "Rename a container", "containers:rename", (),
+            (Arg("CONTAINER", "container"), Arg("NEW_NAME")), min_args=2, max_args=2,
+            aliases=(("rename",),)),
+    Command((C, "pause"), "CONTAINER [CONTAINER...]",
+            "Pause all processes within one or more containers", "containers:pause", (),
+            (Arg("CONTAINER", "running-container", many=True),), min_args=1,
+            aliases=(("pause",),)),
+    Command((C, "unpause"), "CONTAINER [CONTAINER...]",
+            "Unpause all processes within one or more containers", "containers:unpause", (),
+            (Arg("CONTAINER", "paused-container", many=True),), min_args=1,
+            aliases=(("unpause",),)),
+    Command((C, "ls"), "[OPTIONS]", "List containers", "containers:ls",
+            (Flag("all", "a", BOOL, "Show all containers (default shows just running)"),
+             Flag("filter", "f", FILTER, "Filter output based on conditions provided",
+                  complete="ps-filter"),
+             Flag("format", kind=STRING, help=FORMAT_TABLE_HELP, complete="format:container"),
+             Flag("last", "n", INT, "Show n last created containers (includes all states)",
+                  default=-1),
+             Flag("latest", "l", BOOL, "Show the latest created container (includes all "
+                  "states)"),
+             Flag("no-trunc", help="Don't truncate output"),
+             Flag("quiet", "q", BOOL, "Only display container IDs"),
+             Flag("size", "s", BOOL, "Display total file sizes")),
+            max_args=0, aliases=((C, "list"), (C, "ps"), ("ps",)), group="Common Commands"),
+    Command((C, "logs"), "[OPTIONS] CONTAINER", "Fetch the logs of a container",
+            "containers:logs",
+            (Flag("details", help="Show extra details provided to logs"),
+             Flag("follow", "f", BOOL, "Follow log output"),
+             Flag("since", kind=STRING, help='Show logs since timestamp (e.g. '
+                  '"2013-01-02T13:23:37Z") or relative (e.g. "42m" for 42 minutes)'),
+             Flag("tail", "n", STRING, "Number of lines to show from the end of the logs",
+                  default="all"),
+             Flag("timestamps", "t", BOOL, "Show timestamps"),
+             Flag("until", kind=STRING, help='Show logs before a timestamp (e.g. '
+                  '"2013-01-02T13:23:37Z") or relative (e.g. "42m" for 42 minutes)')),
+            (Arg("CONTAINER", "container"),), min_args=1, max_args=1, aliases=(("logs",),)),
+    Command((C, "exec"), "[OPTIONS] CONTAINER COMMAND [ARG...]",
+            "Execute a command in a running container", "execs:exec",
+            (Flag("detach", "d", BOOL, "Detached mode: run command in the background"),
+             Flag("detach-keys", kind=STRING,
+                  help="Override the key sequence for detaching a container"),
+             Flag("env", "e", LIST, "Set environment variables"),
+             Flag("env-file", kind=LIST, help="Read in a file of environment variables",
+                  complete="path"),
+             Flag("interactive", "i", BOOL, "Keep STDIN open even if not attached"),
+             Flag("privileged", help="Give extended privileges to the command"),
+             Flag("tty", "t", BOOL, "Allocate a pseudo-TTY"),
+             Flag("user", "u", STRING, 'Username or UID (format: "<name|uid>[:<group|gid>]")'),
+             Flag("workdir", "w", STRING, "Working directory inside the container")),
+            (Arg("CONTAINER", "running-container"), Arg("COMMAND", "command", many=True)),
+            min_args=2, aliases=(("exec",),), interspersed=False, group="Common Commands"),
+    Command((C, "attach"), "[OPTIONS] CONTAINER",
+            "Attach local standard input, output, and error streams to a running container",
+            "attach:attach",
+            (Flag("detach-keys", kind=STRING,
+                  help="Override the key sequence for detaching a container"),
+             Flag("no-stdin", help="Do not attach STDIN"),
+             Flag("sig-proxy", help="Proxy all received signals to the process", default=True)),
+            (Arg("CONTAINER", "running-container"),), min_args=1, max_args=1,
+            aliases=(("attach",),)),
+    Command((C, "top"), "CONTAINER [ps OPTIONS]",
+            "Display the running processes of a container", "containers:top", (),
+            (Arg("CONTAINER", "running-container"), Arg("ps OPTIONS", many=True)), min_args=1,
+            aliases=(("top",),), interspersed=False),
+    Command((C, "inspect"), "[OPTIONS] CONTAINER [CONTAINER...]",
+            "Display detailed information on one or more containers", "inspect:container",
+            (Flag("format", "f", STRING, FORMAT_PLAIN_HELP, complete="format:inspect"),
+             Flag("size", "s", BOOL, "Display total file sizes")),
+            (Arg("CONTAINER", "container", many=True),), min_args=1),
+    Command((C, "commit"), "[OPTIONS] CONTAINER [REPOSITORY[:TAG]]",
+            "Create a new image from a container's changes", "images:commit",
+            (Flag("author", "a", STRING, 'Author (e.g., "John Hannibal Smith '
+                  '<hannibal@a-team.com>")'),
+             Flag("change", "c", LIST, "Apply Dockerfile instruction to the created image"),
+             Flag("message", "m", STRING, "Commit message"),
+             Flag("pause", "p", BOOL, "Pause container during commit", default=True)),
+            (Arg("CONTAINER", "container"), Arg("REPOSITORY[:TAG]", "image")), min_args=1,
+            max_args=2, aliases=(("commit",),)),
+    Command((C, "diff"), "CONTAINER",
+            "Inspect changes to files or directories on a container's filesystem",
+            "containers:diff", (), (Arg("CONTAINER", "container"),), min_args=1, max_args=1,
+            aliases=(("diff",),)),
+    Command((C, "prune"), "[OPTIONS]", "Remove all stopped containers", "containers:prune",
+            (Flag("filter", kind=FILTER, help='Provide filter values (e.g. "until=<timestamp>")'),
+             Flag("force", "f", BOOL, "Do not prompt for confirmation")),
+            max_args=0),
+    Command((C, "port"), "CONTAINER [PRIVATE_PORT[/PROTO]]",
+            "List port mappings or a specific mapping for the container", None, (),
+            (Arg("CONTAINER", "container"), Arg("PRIVATE_PORT")), min_args=1, max_args=2,
+            aliases=(("port",),), planned=NETWORK_LATER),
+    Command((C, "cp"), "[OPTIONS] CONTAINER:SRC_PATH DEST_PATH|-",
+            "Copy files/folders between a container and the local filesystem", None, (),
+            (Arg("SRC", "path"), Arg("DEST", "path")), min_args=2, max_args=2,
+            aliases=(("cp",),), planned=VOLUME_LATER),
+    Command((C, "stats"), "[OPTIONS] [CONTAINER...]",
+            "Display a live stream of container(s) resource usage statistics", None, (), (),
+            aliases=(("stats",),), planned=UNSUPPORTED),
+    Command((C, "export"), "[OPTIONS] CONTAINER",
+            "Export a container's filesystem as a tar archive", None, (), (), min_args=1,
+            aliases=(("export",),), planned=UNSUPPORTED),
+    Command((C, "update"), "[OPTIONS] CONTAINER [CONTAINER...]",
+            "Update configuration of one or more containers", None, (), (), min_args=1,
+            aliases=(("update",),), planned=UNSUPPORTED),
+
+    # ---- images ------------------------------------------------------------------------
+    Command((I, "ls"), "[OPTIONS] [REPOSITORY[:TAG]]", "List images", "images:ls",
+            (Flag("all", "a", BOOL, "Show all images (default hides intermediate images)"),
+             Flag("digests", help="Show digests"),
+             Flag("filter", "f", FILTER, "Filter output based on conditions provided",
+                  complete="images-filter"),
+             Flag("format", kind=STRING, help=FORMAT_TABLE_HELP, complete="format:image"),
+             Flag("no-trunc", help="Don't truncate output"),
+             Flag("quiet", "q", BOOL, "Only show image IDs")),
+            (Arg("REPOSITORY[:TAG]", "repository"),), max_args=1,
+            aliases=((I, "list"), ("images",)), group="Common Commands"),
+    Command((I, "pull"), "[OPTIONS] NAME[:TAG|@DIGEST]", "Download an image from a registry",
+            "images:pull",
+            (Flag("all-tags", "a", BOOL, "Download all tagged images in the repository",
+                  planned=UNSUPPORTED),
+             Flag("quiet", "q", BOOL, "Suppress verbose output")),
+            (Arg("NAME[:TAG|@DIGEST]", "image"),), min_args=1, max_args=1,
+            aliases=(("pull",),), group="Common Commands"),
+    Command((I, "tag"), "SOURCE_IMAGE[:TAG] TARGET_IMAGE[:TAG]",
+            "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE", "images:tag", (),
+            (Arg("SOURCE_IMAGE[:TAG]", "image"), Arg("TARGET_IMAGE[:TAG]", "image")),
+            min_args=2, max_args=2, aliases=(("tag",),)),
+    Command((I, "rm"), "[OPTIONS] IMAGE [IMAGE...]", "Remove one or more images", "images:rm",
+            (Flag("force", "f", BOOL, "Force removal of the image"),
+             Flag("no-prune", help="Do not delete untagged parents")),
+            (Arg("IMAGE", "image", many=True),), min_args=1,
+            aliases=((I, "remove"), ("rmi",))),
+    Command((I, "history"), "[OPTIONS] IMAGE", "Show the history of an image", "images:history",
+            (Flag("format", kind=STRING, help=FORMAT_TABLE_HELP, complete="format:history"),
+             Flag("human", "H", BOOL, "Print sizes and dates in human readable format",
+                  default=True),
+             Flag("no-trunc", help="Don't truncate output"),
+             Flag("quiet", "q", BOOL, "Only show image IDs")),
+            (Arg("IMAGE", "image"),), min_args=1, max_args=1, aliases=(("history",),)),
+    Command((I, "inspect"), "[OPTIONS] IMAGE [IMAGE...]",
+            "Display detailed information on one or more images", "inspect:image",
+            (Flag("format", "f", STRING, FORMAT_PLAIN_HELP, complete="format:inspect"),),
+            (Arg("IMAGE", "image", many=True),), min_args=1),
+    Command((I, "prune"), "[OPTIONS]", "Remove unused images", "images:prune",
+            (Flag("all", "a", BOOL, "Remove all unused images, not just dangling ones"),
+             Flag("filter", kind=FILTER, help='Provide filter values (e.g. "until=<timestamp>")'),
+             Flag("force", "f", BOOL, "Do not prompt for confirmation")),
+            max_args=0),
+    Command((I, "build"), "[OPTIONS] PATH | URL | -", "Build an image from a Dockerfile", None,
+            (), (Arg("PATH", "path"),), min_args=1, max_args=1, aliases=(("build",),),
+            group="Common Commands",
+            planned="image builds arrive with the Dockerfile chapter of dockerlings"),
+    Command((I, "push"), "[OPTIONS] NAME[:TAG]", "Upload an image to a registry", None, (),
+            (Arg("NAME[:TAG]", "image"),), min_args=1, max_args=1, aliases=(("push",),),
+            group="Common Commands", planned="registries arrive in a later dockerlings chapter"),
+    Command((I, "save"), "[OPTIONS] IMAGE [IMAGE...]",
+            "Save one or more images to a tar archive (streamed to STDOUT by default)", None,
+            (), (), min_args=1, aliases=(("save",),),
+            planned="image archives arrive in a later dockerlings chapter"),
+    Command((I, "load"), "[OPTIONS]", "Load an image from a tar archive or STDIN", None, (),
+            (), aliases=(("load",),),
+            planned="image archives arrive in a later dockerlings chapter"),
+
+    # ---- everything else --------------------------------------------------------------
+    Command(("inspect",), "[OPTIONS] NAME|ID [NAME|ID...]",
+            "Return low-level information on Docker objects", "inspect:any",
+            (Flag("format", "f", STRING, FORMAT_PLAIN_HELP, complete="format:inspect"),
+             Flag("size", "s", BOOL, "Display total file sizes if the type is container"),
+             Flag("type", kind=STRING, help="Only inspect objects of the given type",
+                  choices=("container", "image"))),
+            (Arg("NAME|ID", "object", many=True),), min_args=1),
+    Command(("version",), "[OPTIONS]", "Show the Docker version information", "system:version",
+            (Flag("format", "f", STRING, FORMAT_PLAIN_HELP),), max_args=0,
+            group="Common Commands"),
+    Command(("system", "info"), "[OPTIONS]", "Display system-wide information", "system:info",
+            (Flag("format", "f", STRING, FORMAT_PLAIN_HELP),), max_args=0,
+            aliases=(("info",),), group="Common Commands"),
+    Command(("search",), "[OPTIONS] TERM", "Search Docker Hub for images", None, (), (),
+            min_args=1, group="Common Commands", planned="dockerlings works offline"),
+    Command(("login",), "[OPTIONS] [SERVER]", "Authenticate to a registry", None, (), (),
+            group="Common Commands", planned="dockerlings works offline"),
+    Command(("logout",), "[SERVER]", "Log out from a registry", None, (), (),
+            group="Common Commands", planned="dockerlings works offline"),
+)
+
+
+def all_paths() -> dict[tuple[str, ...], Command]:
+    """Every way to name every command -> the command."""
+    out: dict[tuple[str, ...], Command] = {}
+    for cmd in COMMANDS:
+        out[cmd.path] = cmd
+        for alias in cmd.aliases:
+            out[alias] = cmd
+    return out
+
+
+PATHS = all_paths()
+GROUP_NAMES = {g.name: g for g in GROUPS}
+
+
+def group_commands(group: str) -> list[tuple[str, Command]]:
+    """(name under the group, command) for `docker <group> --help`."""
+    out = []
+    for path, cmd in PATHS.items():
+        if len(path) == 2 and path[0] == group:
+            out.append((path[1], cmd))
+    return sorted(out)
+
+
+def top_level() -> list[tuple[str, Command]]:
+    return sorted((p[0], c) for p, c in PATHS.items() if len(p) == 1)

@@ -1,0 +1,295 @@
+"""Connecting the user's terminal to a container's streams: `docker attach`, and the
+attached part of `docker run`, `docker start -a` and `docker exec`.
+
+A channel is where the container's output comes from and its input goes: a monitor's
+socket (attach, run, start) or a local process's pipes or pty (exec). `pump` moves
+bytes both ways until the container exits or the user types the detach keys; with -t
+and a real terminal it puts the terminal in raw mode and passes window sizes on.
+"""
+from __future__ import annotations
+
+import errno
+import json
+import os
+import select
+import signal
+import termios
+import tty as tty_mod
+
+from engine import protocol
+from engine.errors import CliError, InvalidParameter
+
+DEFAULT_DETACH = "ctrl-p,ctrl-q"
+
+
+def detach_sequence(text: str | None) -> bytes:
+    """Docker's --detach-keys: "ctrl-p,ctrl-q", "ctrl-a", "a", ... -> bytes."""
+    text = text or DEFAULT_DETACH
+    out = bytearray()
+    for part in text.split(","):
+        p = part.strip().lower()
+        if len(p) == 1:
+            out.append(ord(p))
+        elif p.startswith("ctrl-") and len(p) == 6:
+            ch = p[5]
+            if "a" <= ch <= "z":
+                out.append(ord(ch) - ord("a") + 1)
+            elif ch in "@[\\]^_":
+                out.append({"@": 0, "[": 27, "\\": 28, "]": 29, "^": 30, "_": 31}[ch])
+            else:
+                raise InvalidParameter(f"Invalid detach keys ({text}) provided")
+        else:
+            raise InvalidParameter(f"Invalid detach keys ({text}) provided")
+    return bytes(out)
+
+
+class MonitorChannel:
+    """The streams of a container, through its monitor's socket."""
+
+    def __init__(self, sock):
+        self.sock = sock
+        self.reader = protocol.FrameReader()
+        self.exit_code: int | None = None
+
+    def fds(self) -> list[int]:
+        return [self.sock.fileno()]
+
+    def read(self, fd: int):
+        """Yields ("stdout"|"stderr", bytes); sets exit_code at the end; StopIteration-free."""
+        try:
+            data = self.sock.recv(65536)
+        except (ConnectionResetError, BlockingIOError):
+            data = b""
+        if not data:
+            if self.exit_code is None:
+                self.exit_code = -1
+            return
+        for kind, payload in self.reader.feed(data):
+            if kind == protocol.STDOUT:
+                yield "stdout", payload
+            elif kind == protocol.STDERR:
+                yield "stderr", payload
+            elif kind == protocol.EXIT:
+                self.exit_code = int(json.loads(payload)["StatusCode"])
+
+    def done(self) -> bool:
+        return self.exit_code is not None
+
+    def send_stdin(self, data: bytes) -> None:
+        self.sock.sendall(protocol.frame(protocol.STDIN, data))
+
+    def close_stdin(self) -> None:
+        self.sock.sendall(protocol.frame(protocol.CLOSE_STDIN))
+
+    def resize(self, rows: int, cols: int) -> None:
+        self.sock.sendall(protocol.json_frame(protocol.RESIZE, [rows, cols]))
+
+    def close(self) -> None:
+        self.sock.close()
+
+
+class ProcessChannel:
+    """The streams of an exec'd process: pipes or a pty held by this process."""
+
+    def __init__(self, proc):
+        self.proc = proc
+        self.open = {}
+        if proc.master is not None:
+            self.open[proc.master] = "stdout"
+        else:
+            self.open[proc.stdout] = "stdout"
+            self.open[proc.stderr] = "stderr"
+        self.exit_code: int | None = None
+
+    def fds(self) -> list[int]:
+        return list(self.open)
+
+    def read(self, fd: int):
+        try:
+            data = os.read(fd, 65536)
+        except OSError as e:
+            if e.errno != errno.EIO:
+                raise
+            data = b""
+        if data:
+            yield self.open[fd], data
+            return
+        del self.open[fd]
+        if fd != self.proc.master:
+            os.close(fd)
+        if not self.open:
+            self.exit_code = self.proc.wait()
+            if self.proc.master is not None:
+                os.close(self.proc.master)
+            if self.proc.stdin >= 0:
+                os.close(self.proc.stdin)
+                self.proc.stdin = -1
+
+    def done(self) -> bool:
+        return self.exit_code is not None
+
+    def _stdin_fd(self) -> int:
+        return self.proc.master if self.proc.master is not None else self.proc.stdin
+
+    def send_stdin(self, data: bytes) -> None:
+        fd = self._stdin_fd()
+        if fd is None or fd < 0:
+            return
+        view = memoryview(data)
+        try:
+            while view:
+                view = view[os.write(fd, view):]
+        except BrokenPipeError:
+            pass
+
+    def close_stdin(self) -> None:
+        if self.proc.master is not None:
+            self.send_stdin(b"\x04")
+        elif self.proc.stdin >= 0:
+            os.close(self.proc.stdin)
+            self.proc.stdin = -1
+
+    def resize(self, rows: int, cols: int) -> None:
+        if self.proc.master is not None:
+            from engine.runtime import syscalls
+            syscalls.set_winsize(self.proc.master, rows, cols)
+
+    def close(self) -> None:
+        for fd in list(self.open):
+            if fd != self.proc.master:
+                os.close(fd)
+
+
+class _DetachMatcher:
+    """Finds the detach sequence in typed input; bytes of a partial match are held back
+    and released if the sequence breaks off (as Docker's escape proxy does)."""
+
+    def __init__(self, keys: bytes):
+        self.keys = keys
+        self.held = b""
+
+    def feed(self, data: bytes) -> tuple[bytes, bool]:
+        out = bytearray()
+        for b in data:
+            candidate = self.held + bytes([b])
+            if self.keys and self.keys.startswith(candidate):
+                self.held = candidate
+                if candidate == self.keys:
+                    self.held = b""
+                    return bytes(out), True
+            else:
+                out += candidate
+                self.held = b""
+        return bytes(out), False
+
+
+def _terminal_size(fd: int) -> tuple[int, int] | None:
+    try:
+        from engine.runtime import syscalls
+        rows, cols = syscalls.get_winsize(fd)
+        return (rows, cols) if rows and cols else None
+    except OSError:
+        return None
+
+
+def pump(env, channel, *, tty: bool, stdin: bool, detach_keys: str | None = None,
+         on_signal=None) -> int | None:
+    """Copy until the process ends (returns its exit code) or the user detaches (None)."""
+    try:
+        in_fd = env.stdin.fileno() if stdin else None
+    except (AttributeError, OSError, ValueError):
+        in_fd = None
+        if stdin:               # an in-memory stdin (tests): hand it over whole
+            data = env.stdin.read()
+            if data:
+                channel.send_stdin(data)
+            channel.close_stdin()
+    raw = tty and in_fd is not None and os.isatty(in_fd)
+    matcher = _DetachMatcher(detach_sequence(detach_keys)) if (stdin and tty) else None
+    saved = None
+    resized = [True]
+    old_winch = None
+    if raw:
+        saved = termios.tcgetattr(in_fd)
+        tty_mod.setraw(in_fd)
+        old_winch = signal.signal(signal.SIGWINCH, lambda *a: resized.__setitem__(0, True))
+    try:
+        return _loop(env, channel, in_fd, raw, matcher, resized, on_signal)
+    finally:
+        if raw:
+            termios.tcsetattr(in_fd, termios.TCSADRAIN, saved)
+            signal.signal(signal.SIGWINCH, old_winch or signal.SIG_DFL)
+        channel.close()
+
+
+def _loop(env, channel, in_fd, raw, matcher, resized, on_signal) -> int | None:
+    reading_stdin = in_fd is not None
+    while not channel.done():
+        if raw and resized[0]:
+            resized[0] = False
+            size = _terminal_size(in_fd)
+            if size:
+                channel.resize(*size)
+        watch = channel.fds() + ([in_fd] if reading_stdin else [])
+        try:
+            ready, _, _ = select.select(watch, [], [])
+        except InterruptedError:
+            continue
+        except KeyboardInterrupt:
+            if on_signal:
+                on_signal(signal.SIGINT)
+            continue
+        for fd in ready:
+            if fd == in_fd:
+                data = os.read(in_fd, 4096)
+                if not data:
+                    reading_stdin = False
+                    channel.close_stdin()
+                    continue
+                if matcher:
+                    data, detached = matcher.feed(data)
+                    if data:
+                        channel.send_stdin(data)
+                    if detached:
+                        return None
+                else:
+                    channel.send_stdin(data)
+                continue
+            for stream, data in channel.read(fd):
+                if stream == "stderr" and not raw:
+                    env.write_err(data)
+                else:
+                    env.write_out(data)
+    return channel.exit_code
+
+
+# --- docker attach ---------------------------------------------------------------------
+
+def attach(env, inv) -> int:
+    eng = env.engine
+    c = eng.container(inv.args[0])
+    if not c.state.running:
+        raise CliError("You cannot attach to a stopped container, start it first")
+    if c.state.status == "paused":
+        raise CliError("You cannot attach to a paused container, unpause it first")
+    detach_sequence(inv.detach_keys)
+    want_stdin = c.config.open_stdin and not inv.no_stdin
+    sock = eng.connect(c, {"op": "attach", "stdin": want_stdin, "stdout": True,
+                           "stderr": True})
+    channel = MonitorChannel(sock)
+    code = pump(env, channel, tty=c.config.tty, stdin=want_stdin, detach_keys=inv.detach_keys,
+                on_signal=lambda s: _forward(eng, c, s) if inv.sig_proxy else None)
+    if code is None or code < 0:
+        fresh = eng.life.load_quiet(c.id)
+        if code is None:
+            return 0
+        return fresh.state.exit_code if fresh else 0
+    return code
+
+
+def _forward(eng, c, sig) -> None:
+    try:
+        sock = eng.connect(c, {"op": "kill", "signal": int(sig), "manual": False})
+        sock.close()
+    except Exception:
+        pass

@@ -1,0 +1,471 @@
+"""docker run, create, start, stop, restart, kill, rm, wait, rename, pause, unpause, ps,
+logs, top, diff and container prune."""
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import time
+
+from engine import logs as engine_logs
+from engine import timeutil
+from engine.errors import CliError, EngineError, NoSuchContainer, StartFailed, UsageError
+
+from ..cli.parser import Invocation, display_name
+from ..render import formatter, views
+from ..render.units import human_size
+from ..render.tabwriter import tabulate
+from . import options
+from .attach import MonitorChannel, detach_sequence, pump
+
+
+# --- create and run ------------------------------------------------------------------
+
+def _pull_progress(env, inv):
+    if inv.opts.get("quiet"):
+        return None
+    return lambda line: env.err(line)
+
+
+def _create(env, inv: Invocation, run: bool):
+    config, host, name = options.build(env, inv, run)
+    eng = env.engine
+    policy = inv.pull
+    if policy == "always":
+        eng.pull(config.image, _pull_progress(env, inv))
+    elif policy == "never" and eng.images.find(config.image) is None:
+        from engine.errors import NoSuchImage
+        raise NoSuchImage(config.image)
+    c = eng.create(config, host, name, progress=_pull_progress(env, inv))
+    if inv.opts.get("cidfile"):
+        _write_cidfile(env, inv.cidfile, c.id)
+    return c
+
+
+def _write_cidfile(env, path: str, cid: str) -> None:
+    full = path if os.path.isabs(path) else os.path.join(env.cwd, path)
+    try:
+        fd = os.open(full, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    except FileExistsError:
+        raise CliError(f"Container ID file found, make sure the other container isn't running "
+                       f"or delete {path}") from None
+    with os.fdopen(fd, "w") as f:
+        f.write(cid)
+
+
+def create(env, inv: Invocation) -> int:
+    c = _create(env, inv, run=False)
+    env.out(c.id)
+    return 0
+
+
+def run(env, inv: Invocation) -> int:
+    o = inv.opts
+    if o["detach"] and o["attach"]:
+        raise CliError("conflicting options: cannot specify both --attach and --detach")
+    if not o["detach"] and o["tty"] and o["interactive"] and not env.stdin_tty:
+        raise CliError("the input device is not a TTY")
+    if o["detach_keys"]:
+        detach_sequence(o["detach_keys"])
+    c = _create(env, inv, run=True)
+    eng = env.engine
+    if o["detach"]:
+        env.out(c.id)
+        eng.start(c.id)
+        return 0
+    want = {"stdin": c.config.attach_stdin, "stdout": c.config.attach_stdout,
+            "stderr": c.config.attach_stderr}
+    sock = eng.start(c.id, attach=want)
+    channel = MonitorChannel(sock)
+    code = pump(env, channel, tty=c.config.tty, stdin=want["stdin"],
+                detach_keys=o["detach_keys"],
+                on_signal=(lambda s: _signal(eng, c.id, s)) if o["sig_proxy"] else None)
+    if code is None:           # detached with the keys: the container runs on
+        return 0
+    if code < 0:               # the monitor went away without an answer
+        return _final_exit_code(eng, c.id)
+    return code
+
+
+def _signal(eng, cid: str, sig: int) -> None:
+    try:
+        c = eng.container(cid)
+        sock = eng.connect(c, {"op": "kill", "signal": int(sig), "manual": False})
+        sock.close()
+    except EngineError:
+        pass
+
+
+def _final_exit_code(eng, cid: str) -> int:
+    c = eng.life.load_quiet(cid)
+    return c.state.exit_code if c else 0
+
+
+# --- start / stop / kill / restart / rm / wait / pause -----------------------------------
+
+def _each(env, inv: Invocation, action, *, exit_zero_missing: bool = False) -> int:
+    """Run `action` on every argument; print each one that worked as typed, then every
+    error (Docker's errors.Join), exit 1 if any failed."""
+    errors = []
+    for name in inv.args:
+        try:
+            action(name)
+            env.out(name)
+        except EngineError as e:
+            from ..cli.report import message_of
+            if exit_zero_missing and isinstance(e, NoSuchContainer):
+                env.err(message_of(e))
+                continue
+            errors.append(message_of(e))
+    if errors:
+        env.err("\n".join(errors))
+        return 1
+    return 0
+
+
+def start(env, inv: Invocation) -> int:
+    eng = env.engine
+    if (inv.attach or inv.interactive) and len(inv.args) > 1:
+        raise CliError("you cannot start and attach multiple containers at once")
+    if inv.attach or inv.interactive:
+        if inv.detach_keys:
+            detach_sequence(inv.detach_keys)
+        c = eng.container(inv.args[0])
+        if c.state.running:
+            return _attach_running(env, inv, c)
+        want_stdin = bool(inv.interactive and c.config.open_stdin)
+        sock = eng.start(c.id, attach={"stdin": want_stdin, "stdout": True, "stderr": True})
+        code = pump(env, MonitorChannel(sock), tty=c.config.tty, stdin=want_stdin,
+                    detach_keys=inv.detach_keys, on_signal=lambda s: _signal(eng, c.id, s))
+        if code is None:
+            return 0
+        return code if code >= 0 else _final_exit_code(eng, c.id)
+    failed = []
+    for name in inv.args:
+        try:
+            eng.start(name)
+            env.out(name)
+        except EngineError as e:
+            from ..cli.report import message_of
+            env.err(message_of(e))
+            failed.append(name)
+    if failed:
+        env.err(f"Error: failed to start containers: {', '.join(failed)}")
+        return 1
+    return 0
+
+
+def _attach_running(env, inv, c) -> int:
+    from .attach import attach
+    sub = Invocation(inv.command, inv.path, {"detach_keys": inv.detach_keys,
+                                             "no_stdin": not inv.interactive,
+                                             "sig_proxy": True}, set(), [c.id])
+    return attach(env, sub)
+
+
+def _timeout(inv: Invocation):
+    if "time" in inv.given:
+        return inv.time
+    return inv.timeout if "timeout" in inv.given else None
+
+
+def stop(env, inv: Invocation) -> int:
+    eng = env.engine
+    return _each(env, inv, lambda n: eng.stop(n, _timeout(inv), inv.signal))
+
+
+def restart(env, inv: Invocation) -> int:
+    eng = env.engine
+
+    def again(name):
+        c = eng.container(name)
+        if c.state.running:
+            eng.stop(c.id, _timeout(inv), inv.signal)
+        eng.start(c.id)
+    return _each(env, inv, again)
+
+
+def kill(env, inv: Invocation) -> int:
+    eng = env.engine
+    return _each(env, inv, lambda n: eng.kill(n, inv.signal or "KILL"))
+
+
+def rm(env, inv: Invocation) -> int:
+    eng = env.engine
+    return _each(env, inv, lambda n: eng.remove(n, force=inv.force, volumes=inv.volumes),
+                 exit_zero_missing=inv.force)
+
+
+def pause(env, inv: Invocation) -> int:
+    return _each(env, inv, env.engine.pause)
+
+
+def unpause(env, inv: Invocation) -> int:
+    return _each(env, inv, env.engine.unpause)
+
+
+def wait(env, inv: Invocation) -> int:
+    eng = env.engine
+    errors = []
+    for name in inv.args:
+        try:
+            env.out(str(eng.wait(name)))
+        except EngineError as e:
+            from ..cli.report import message_of
+            errors.append(message_of(e))
+    if errors:
+        env.err("\n".join(errors))
+        return 1
+    return 0
+
+
+def rename(env, inv: Invocation) -> int:
+    try:
+        env.engine.rename(inv.args[0], inv.args[1])
+    except EngineError as e:
+        from ..cli.report import message_of
+        env.err(message_of(e))
+        env.err(f"Error: failed to rename container named {inv.args[0]}")
+        return 1
+    return 0
+
+
+# --- ps ------------------------------------------------------------------------------
+
+def _ps_filters(inv: Invocation) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for key, value in inv.filter:
+        if key not in ("status", "name", "ancestor", "id", "label", "exited", "before", "since"):
+            raise CliError(f"Error response from daemon: invalid filter '{key}'")
+        out.setdefault(key, []).append(value)
+    for status in out.get("status", []):
+        if status not in ("created", "running", "paused", "restarting", "removing", "exited",
+                          "dead"):
+            raise CliError(f"Error response from daemon: invalid filter 'status={status}'")
+    return out
+
+
+def _ancestors(eng, text: str) -> set[str]:
+    img = eng.images.find(text)
+    if img is None:
+        return set()
+    out = {img.id}
+    # images built on top of it (children, grandchildren ...) count too
+    frontier = [img.id]
+    while frontier:
+        nxt = []
+        for i in frontier:
+            for child in eng.images.children(i):
+                if child not in out:
+                    out.add(child)
+                    nxt.append(child)
+        frontier = nxt
+    return out
+
+
+def _matches(eng, c, filters) -> bool:
+    if "status" in filters and c.state.status not in filters["status"]:
+        return False
+    if "name" in filters and not any(re.search(p, c.name) for p in filters["name"]):
+        return False
+    if "id" in filters and not any(c.id.startswith(p) for p in filters["id"]):
+        return False
+    if "exited" in filters and not (c.state.status == "exited" and
+                                    str(c.state.exit_code) in filters["exited"]):
+        return False
+    if "label" in filters:
+        labels = c.config.label_dict()
+        for want in filters["label"]:
+            k, sep, v = want.partition("=")
+            if k not in labels or (sep and labels[k] != v):
+                return False
+    if "ancestor" in filters:
+        ids = set()
+        for a in filters["ancestor"]:
+            ids |= _ancestors(eng, a)
+        if c.image_id not in ids:
+            return False
+    return True
+
+
+def _image_text(eng, c, trunc: bool) -> str:
+    """What IMAGE shows: the reference as typed, unless it now names another image."""
+    typed = c.config.image
+    img = eng.images.find(typed) if typed else None
+    if img is not None and img.id == c.image_id:
+        return typed
+    return c.image_id[7:19] if trunc else c.image_id
+
+
+def ls(env, inv: Invocation) -> int:
+    eng = env.engine
+    fmt = inv.format or ""
+    if inv.quiet and fmt:
+        env.err("WARNING: Ignoring custom format, because both --format and --quiet are set.")
+        fmt = ""
+    if inv.quiet:
+        fmt = "{{.ID}}"
+    fmt = fmt or views.ContainerRow.DEFAULT + ("\t{{.Size}}" if inv.size else "")
+    template_check(fmt, views.ContainerRow.__go_type__)
+    filters = _ps_filters(inv)
+    everything = inv.all or inv.latest or inv.last != -1 or bool(filters.get("status"))
+    containers = eng.containers(all=True)
+    if inv.latest:
+        containers = containers[:1]
+    elif inv.last != -1:
+        containers = containers[:max(inv.last, 0)]
+    if not everything:
+        containers = [c for c in containers if c.state.running]
+    containers = [c for c in containers if _matches(eng, c, filters)]
+    want_size = inv.size or ".Size" in fmt or "{{json .}}" in fmt.replace(" ", "")
+    now = time.time()
+    rows = [views.ContainerRow(c, _image_text(eng, c, not inv.no_trunc), not inv.no_trunc,
+                               _sizes(eng, c) if want_size else None, now=now)
+            for c in containers]
+    out = render_rows(fmt, rows, views.ContainerRow)
+    if out:
+        env.out(out, end="")
+    return 0
+
+
+def _sizes(eng, c) -> tuple[int, int]:
+    from engine.fsutil import dir_size
+    rw = dir_size(eng.paths.container(c.id) / "upper")
+    root = sum(eng.layers.get(l).size for l in c.layers if eng.layers.exists(l))
+    return rw, rw + root
+
+
+def template_check(fmt: str, go_type: str) -> None:
+    """Parse (and dry-run) a --format before doing any work, as the docker CLI does."""
+    if fmt in ("json", "table", "") or not fmt:
+        return
+    from ..render import gotemplate
+    body = fmt[5:] if fmt.startswith("table") else fmt
+    try:
+        gotemplate.compile(body.strip(" ").replace("\\t", "\t").replace("\\n", "\n"))
+    except gotemplate.TemplateError as e:
+        raise CliError(f"failed to parse template: {e}") from None
+
+
+def render_rows(fmt: str, rows, row_class) -> str:
+    try:
+        return formatter.format_rows(fmt, rows, row_class.HEADERS,
+                                     default_table=row_class.DEFAULT)
+    except formatter.FormatError as e:
+        message = str(e).replace("template parsing error: ", "", 1)
+        raise CliError(f"failed to execute template: {message}") from None
+
+
+# --- logs -----------------------------------------------------------------------------
+
+def _log_time(text: str | None, flag: str) -> float | None:
+    if not text:
+        return None
+    from ..cli.values import go_duration
+    try:
+        return time.time() - go_duration(text)
+    except ValueError:
+        pass
+    try:
+        return float(text)
+    except ValueError:
+        pass
+    t = timeutil.parse(text) if re.match(r"\d{4}-\d\d-\d\d", text or "") else 0
+    if t:
+        return t
+    raise CliError(f'invalid value for "{flag}": failed to parse value as time or duration: '
+                   f'"{text}"')
+
+
+def logs(env, inv: Invocation) -> int:
+    eng = env.engine
+    c = eng.container(inv.args[0])
+    since, until = _log_time(inv.since, "since"), _log_time(inv.until, "until")
+    tail = engine_logs.parse_tail(inv.tail)
+    for e in engine_logs.read(eng, c, follow=inv.follow, tail=tail, since=since, until=until):
+        prefix = b""
+        if inv.timestamps:
+            prefix = timeutil.format_ns(timeutil.parse_ns(e.time), fixed=True).encode() + b" "
+        if inv.details:
+            prefix += b" "
+        data = prefix + e.data
+        if e.stream == "stderr" and not c.config.tty:
+            env.write_err(data)
+        else:
+            env.write_out(data)
+    return 0
+
+
+# --- top, diff, prune -------------------------------------------------------------------
+
+def top(env, inv: Invocation) -> int:
+    eng = env.engine
+    c = eng.container(inv.args[0])
+    if not c.state.running or c.state.status == "restarting":
+        raise EngineError(f"container {c.id} is not running")
+    ps_args = inv.args[1:] or ["-ef"]
+    pids = set(eng.processes(c))
+    try:
+        out = subprocess.run(["ps", *ps_args], capture_output=True, text=True, timeout=10)
+    except FileNotFoundError:
+        raise EngineError("ps is not installed on this machine (apt-get install procps)") \
+            from None
+    if out.returncode != 0:
+        raise EngineError(f"ps: exit status {out.returncode}: {out.stderr.strip()}")
+    lines = out.stdout.splitlines()
+    header = lines[0].split()
+    if "PID" not in header:
+        raise EngineError("Couldn't find PID field in ps output")
+    col = header.index("PID")
+    rows = ["\t".join(header)]
+    for line in lines[1:]:
+        fields = line.split(None, len(header) - 1)
+        if len(fields) > col and fields[col].isdigit() and int(fields[col]) in pids:
+            rows.append("\t".join(fields))
+    env.out(tabulate("\n".join(rows) + "\n", minwidth=20), end="")
+    return 0
+
+
+def diff(env, inv: Invocation) -> int:
+    from engine import commit as commits
+    eng = env.engine
+    c = eng.container(inv.args[0])
+    for kind, path in commits.diff(eng, c):
+        env.out(f"{kind} {path}")
+    return 0
+
+
+def prune(env, inv: Invocation) -> int:
+    eng = env.engine
+    if not inv.force and not _confirm(env, "WARNING! This will remove all stopped containers."):
+        return 0
+    deleted, reclaimed = [], 0
+    for c in eng.containers(all=True):
+        if c.state.running:
+            continue
+        size = _sizes(eng, c)[0]
+        try:
+            eng.remove(c.id)
+        except EngineError:
+            continue
+        deleted.append(c.id)
+        reclaimed += size
+    if deleted:
+        env.out("Deleted Containers:")
+        for cid in deleted:
+            env.out(cid)
+        env.out("")
+    env.out(f"Total reclaimed space: {human_size(reclaimed)}")
+    return 0
+
+
+def _confirm(env, warning: str) -> bool:
+    env.out(f"{warning}\nAre you sure you want to continue? [y/N] ", end="")
+    line = env.stdin.readline() if hasattr(env.stdin, "readline") else b""
+    answer = line.decode(errors="replace").strip().lower() if isinstance(line, bytes) else ""
+    return answer in ("y", "yes")
+
+
+__all__ = ["run", "create", "start", "stop", "restart", "kill", "rm", "wait", "rename",
+           "pause", "unpause", "ls", "logs", "top", "diff", "prune", "UsageError",
+           "StartFailed", "display_name"]

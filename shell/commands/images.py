@@ -1,0 +1,171 @@
+"""docker images, pull, tag, rmi, history, image prune and commit."""
+from __future__ import annotations
+
+import fnmatch
+import time
+
+from engine import commit as commits
+from engine import reference
+from engine.errors import CliError, EngineError, InvalidReference, NoSuchImage
+
+from ..cli.parser import Invocation
+from ..cli.report import message_of
+from ..render import views
+from ..render.units import human_size
+from .containers import render_rows, template_check
+
+IMAGE_SUBCOMMANDS = ("ls", "rm", "inspect", "list", "prune", "pull", "push", "save", "load",
+                     "tag", "build", "history", "import")
+
+
+def _image_filters(inv: Invocation) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for key, value in inv.filter:
+        if key not in ("dangling", "reference", "label", "before", "since"):
+            raise CliError(f"Error response from daemon: invalid filter '{key}'")
+        out.setdefault(key, []).append(value)
+    return out
+
+
+def _reference_matches(pattern: str, familiar: str) -> bool:
+    """Docker matches `docker images busybox` against the repository, and
+    `busybox:1.36` against repository:tag, as path globs."""
+    repo, _, tag = familiar.rpartition(":") if ":" in familiar.split("/")[-1] else (familiar, "", "")
+    if ":" in pattern.split("/")[-1]:
+        return fnmatch.fnmatchcase(familiar, pattern)
+    return fnmatch.fnmatchcase(repo, pattern)
+
+
+def ls(env, inv: Invocation) -> int:
+    eng = env.engine
+    fmt = inv.format or ""
+    if inv.quiet and fmt:
+        env.err("WARNING: Ignoring custom format, because both --format and --quiet are set.")
+        fmt = ""
+    if inv.quiet:
+        fmt = "{{.ID}}"
+    default = views.ImageRow.DEFAULT_DIGESTS if inv.digests else views.ImageRow.DEFAULT
+    fmt = fmt or default
+    filters = _image_filters(inv)
+    if inv.args:
+        filters.setdefault("reference", []).append(inv.args[0])
+    images = sorted(eng.list_images(), key=lambda i: i.created, reverse=True)
+    parents = {i.parent for i in images if i.parent}
+    rows = []
+    now = time.time()
+    for img in images:
+        dangling = not img.repo_tags
+        if "dangling" in filters:
+            want = filters["dangling"][-1].lower() in ("true", "1")
+            if dangling != want:
+                continue
+        if dangling and img.id in parents and not inv.all:
+            continue                       # an intermediate image: shown with -a only
+        if "label" in filters and not _labels_match(img, filters["label"]):
+            continue
+        tags = img.repo_tags or ["<none>:<none>"]
+        for t in tags:
+            if "reference" in filters and (dangling or not any(
+                    _reference_matches(p, t) for p in filters["reference"])):
+                continue
+            repo, _, tag = t.rpartition(":")
+            rows.append(views.ImageRow(img, repo, tag, not inv.no_trunc, now))
+    out = render_rows(fmt, rows, views.ImageRow)
+    if out:
+        env.out(out, end="")
+    if inv.args and not rows and inv.args[0] in IMAGE_SUBCOMMANDS:
+        env.err(f'\nNo images found matching "{inv.args[0]}": did you mean '
+                f'"docker image {inv.args[0]}"?')
+    return 0
+
+
+def _labels_match(img, wanted: list[str]) -> bool:
+    labels = (img.run_config.get("Labels") or {})
+    for w in wanted:
+        k, sep, v = w.partition("=")
+        if k not in labels or (sep and labels[k] != v):
+            return False
+    return True
+
+
+def pull(env, inv: Invocation) -> int:
+    text = inv.args[0]
+    ref = reference.parse(text)
+    if not ref.tag and not ref.digest or (":" not in text.split("/")[-1] and "@" not in text):
+        env.out("Using default tag: latest")
+    quiet = inv.quiet
+    img = env.engine.pull(text, progress=None if quiet else env.out)
+    env.out(str(ref) if not ref.digest else str(ref))
+    return 0 if img else 1
+
+
+def tag(env, inv: Invocation) -> int:
+    env.engine.tag(inv.args[0], inv.args[1])
+    return 0
+
+
+def rm(env, inv: Invocation) -> int:
+    eng = env.engine
+    errors = []
+    for name in inv.args:
+        try:
+            for kind, what in eng.remove_image(name, force=inv.force, prune=not inv.no_prune):
+                env.out(f"{kind}: {what}")
+        except EngineError as e:
+            if inv.force and isinstance(e, NoSuchImage):
+                env.err(message_of(e))
+                continue
+            errors.append(message_of(e))
+    if errors:
+        env.err("\n".join(errors))
+        return 1
+    return 0
+
+
+def history(env, inv: Invocation) -> int:
+    eng = env.engine
+    rows = eng.history(inv.args[0])
+    fmt = inv.format or ""
+    if inv.quiet:
+        fmt = "{{.ID}}"
+    human = inv.human
+    fmt = fmt or (views.HistoryRow.DEFAULT if human else views.HistoryRow.DEFAULT_RAW)
+    template_check(fmt, views.HistoryRow.__go_type__)
+    now = time.time()
+    out = render_rows(fmt, [views.HistoryRow(r, not inv.no_trunc, human, now) for r in rows],
+                      views.HistoryRow)
+    if out:
+        env.out(out, end="")
+    return 0
+
+
+def prune(env, inv: Invocation) -> int:
+    from .containers import _confirm
+    warning = ("WARNING! This will remove all images without at least one container "
+               "associated to them." if inv.all else
+               "WARNING! This will remove all dangling images.")
+    if not inv.force and not _confirm(env, warning):
+        return 0
+    records, reclaimed = env.engine.prune_images(all_images=inv.all)
+    if records:
+        env.out("Deleted Images:")
+        for kind, what in records:
+            env.out(f"{kind}: {what}")
+        env.out("")
+    env.out(f"Total reclaimed space: {human_size(reclaimed)}")
+    return 0
+
+
+def commit(env, inv: Invocation) -> int:
+    eng = env.engine
+    repo_tag = inv.args[1] if len(inv.args) > 1 else None
+    if repo_tag:
+        try:
+            reference.parse(repo_tag)
+        except InvalidReference as e:
+            raise InvalidReference(str(e)) from None
+    c = eng.container(inv.args[0])
+    image_id = commits.commit(eng, c, repo_tag, message=inv.message or "",
+                              author=inv.author or "", changes=inv.change, pause=inv.pause)
+    env.out(image_id)
+    return 0

@@ -1,0 +1,173 @@
+"""`docker run` / `docker create` options -> the engine's ContainerConfig and HostConfig.
+
+Checks the docker CLI makes itself raise UsageError(kind="option") with its words;
+checks the daemon makes are left to the engine.
+"""
+from __future__ import annotations
+
+import os
+
+from engine.config import ContainerConfig, HostConfig, RestartPolicy
+from engine.errors import InvalidParameter, UsageError
+from engine.runtime.caps import NAMES as CAP_NAMES
+
+from ..cli.parser import Invocation, display_name
+
+
+def _option_error(inv: Invocation, message: str) -> UsageError:
+    return UsageError(message, kind="option", command=display_name(inv.command, inv.path))
+
+
+def _read_lines(inv: Invocation, path: str, cwd: str) -> list[str]:
+    full = path if os.path.isabs(path) else os.path.join(cwd, path)
+    try:
+        with open(full, encoding="utf-8") as f:
+            return f.read().splitlines()
+    except FileNotFoundError:
+        raise _option_error(inv, f"open {path}: no such file or directory") from None
+    except IsADirectoryError:
+        raise _option_error(inv, f"read {path}: is a directory") from None
+
+
+def env_list(inv: Invocation, env, files: list[str], values: list[str]) -> list[str]:
+    """--env-file then -e, as Docker merges them; a bare NAME takes the shell's value."""
+    out: list[str] = []
+    for path in files:
+        for line in _read_lines(inv, path, env.cwd):
+            line = line.lstrip()
+            if not line or line.startswith("#"):
+                continue
+            out.extend(_env_item(inv, env, line))
+    for item in values:
+        out.extend(_env_item(inv, env, item))
+    return out
+
+
+def _env_item(inv, env, item: str) -> list[str]:
+    key, sep, _ = item.partition("=")
+    if not key:
+        raise _option_error(inv, f"invalid environment variable: {item}")
+    if sep:
+        return [item]
+    if key in env.environ:
+        return [f"{key}={env.environ[key]}"]
+    return []
+
+
+def labels(inv: Invocation, env, files: list[str], values: list[str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for path in files:
+        for line in _read_lines(inv, path, env.cwd):
+            line = line.strip()
+            if line and not line.startswith("#"):
+                k, _, v = line.partition("=")
+                out[k] = v
+    for item in values:
+        k, _, v = item.partition("=")
+        out[k] = v
+    return out
+
+
+def restart_policy(inv: Invocation, text: str) -> RestartPolicy:
+    name, sep, count = (text or "no").partition(":")
+    if sep:
+        try:
+            n = int(count)
+        except ValueError:
+            raise _option_error(inv, "invalid restart policy format: maximum retry count must "
+                                     "be an integer") from None
+    else:
+        n = 0
+    if name not in ("no", "always", "on-failure", "unless-stopped", ""):
+        raise InvalidParameter(f"invalid restart policy: unknown policy '{name}'; use one of "
+                               "'no', 'always', 'on-failure', or 'unless-stopped'")
+    if n < 0:
+        raise InvalidParameter("invalid restart policy: maximum retry count cannot be negative")
+    if n and name != "on-failure":
+        raise InvalidParameter("invalid restart policy: maximum retry count can only be used "
+                               "with 'on-failure'")
+    return RestartPolicy(name or "no", n)
+
+
+def pid_mode(inv: Invocation, text: str | None) -> str:
+    if not text:
+        return ""
+    if text == "host" or (text.startswith("container:") and len(text) > len("container:")):
+        return text
+    raise _option_error(inv, "--pid: invalid PID mode")
+
+
+def exposed_ports(inv: Invocation, values: list[str]) -> tuple[str, ...]:
+    out = []
+    for item in values:
+        port, _, proto = item.partition("/")
+        proto = proto or "tcp"
+        if proto not in ("tcp", "udp", "sctp"):
+            raise _option_error(inv, f"invalid proto: {proto}")
+        lo, _, hi = port.partition("-")
+        try:
+            start, end = int(lo), int(hi or lo)
+        except ValueError:
+            raise _option_error(inv, f"invalid range format for --expose: {item}, error: "
+                                     f"strconv.ParseUint: parsing \"{port}\": invalid syntax") \
+                from None
+        out.extend(f"{p}/{proto}" for p in range(start, end + 1))
+    return tuple(out)
+
+
+def capabilities(inv: Invocation, values: list[str]) -> tuple[str, ...] | None:
+    if not values:
+        return None
+    out = []
+    for v in values:
+        name = v.upper()
+        if name == "ALL":
+            out.append("ALL")
+            continue
+        short = name[4:] if name.startswith("CAP_") else name
+        if short not in CAP_NAMES:
+            raise InvalidParameter(f'unknown capability: "{v}"')
+        out.append("CAP_" + short)
+    return tuple(out)
+
+
+def build(env, inv: Invocation, run: bool) -> tuple[ContainerConfig, HostConfig, str | None]:
+    o = inv.opts
+    if o["rm"] and o["restart"] not in ("no", "", None):
+        raise _option_error(inv, "conflicting options: cannot specify both --restart and --rm")
+    if o["workdir"] and not o["workdir"].startswith("/"):
+        raise InvalidParameter(f"the working directory '{o['workdir']}' is invalid, it needs "
+                               "to be an absolute path")
+    image, *command = inv.args
+    detached = run and o.get("detach")
+    attach = [a.lower() for a in o["attach"]]
+    for a in attach:
+        if a not in ("stdin", "stdout", "stderr"):
+            raise _option_error(inv, f"invalid argument \"{a}\" for \"-a, --attach\" flag: "
+                                     "valid streams are STDIN, STDOUT and STDERR")
+    if not attach and not detached:
+        attach = ["stdout", "stderr"] + (["stdin"] if o["interactive"] else [])
+    entrypoint = None
+    if "entrypoint" in inv.given:
+        entrypoint = (o["entrypoint"],) if o["entrypoint"] else ("",)
+    config = ContainerConfig(
+        image=image, cmd=tuple(command) or None, entrypoint=entrypoint,
+        env=tuple(env_list(inv, env, o["env_file"], o["env"])),
+        working_dir=o["workdir"] or "", user=o["user"] or "", hostname=o["hostname"] or "",
+        domainname=o["domainname"] or "",
+        labels=tuple(labels(inv, env, o["label_file"], o["label"]).items()),
+        exposed_ports=exposed_ports(inv, o["expose"]), tty=o["tty"],
+        open_stdin=o["interactive"], stdin_once=o["interactive"] and "stdin" in attach and
+        not detached, attach_stdin="stdin" in attach, attach_stdout="stdout" in attach,
+        attach_stderr="stderr" in attach, stop_signal=o["stop_signal"] or None,
+        stop_timeout=o["stop_timeout"] if "stop-timeout" in inv.given else None)
+    pids = o["pids_limit"] if "pids-limit" in inv.given else None
+    host = HostConfig(
+        auto_remove=o["rm"], restart_policy=restart_policy(inv, o["restart"]),
+        privileged=o["privileged"], readonly_rootfs=o["read_only"],
+        pid_mode=pid_mode(inv, o["pid"]), memory=o["memory"] or 0,
+        memory_swap=o["memory_swap"] or 0, cpu_shares=o["cpu_shares"] or 0,
+        cpu_quota=o["cpu_quota"] or 0, cpu_period=o["cpu_period"] or 0,
+        nano_cpus=o["cpus"] or 0, pids_limit=None if pids is None else (pids if pids > 0 else 0),
+        cap_add=capabilities(inv, o["cap_add"]), cap_drop=capabilities(inv, o["cap_drop"]))
+    return config, host, o["name"]

@@ -1,0 +1,105 @@
+"""`dockerlings engine info | fsck | reset`."""
+from __future__ import annotations
+
+import os
+import platform
+
+from engine.errors import EngineError
+
+USAGE = "Usage:  dockerlings engine info|fsck|reset"
+
+
+def run(env, argv: list[str]) -> int:
+    if not argv or argv[0] not in ("info", "fsck", "reset"):
+        env.err(USAGE)
+        return 2
+    try:
+        return {"info": info, "fsck": fsck, "reset": reset}[argv[0]](env)
+    except EngineError as e:
+        env.err(f"dockerlings engine {argv[0]}: {e}")
+        return 1
+
+
+def _features(eng) -> list[tuple[str, bool, str]]:
+    """(feature, works, why) for everything containers need."""
+    from engine.images import offline
+    from engine.runtime import cgroups, syscalls
+    out = []
+    out.append(("running as root", os.geteuid() == 0,
+                "" if os.geteuid() == 0 else "the engine creates namespaces, mounts and "
+                "cgroups; run dockerlings as root"))
+    with open("/proc/filesystems") as f:
+        fs = f.read()
+    out.append(("overlayfs", "overlay" in fs,
+                "" if "overlay" in fs else "the kernel has no overlay file system "
+                "(modprobe overlay)"))
+    try:
+        busybox = offline.find_busybox()
+        out.append(("busybox image (offline)", True, f"made from {busybox}"))
+    except EngineError as e:
+        out.append(("busybox image (offline)", False, f"{e} ({e.hint})"))
+    lay = cgroups.layout()
+    missing = lay.missing()
+    out.append((f"cgroups: {lay.name}", not missing,
+                "" if not missing else "missing controllers: " + ", ".join(missing) +
+                " (limits on those will fail)"))
+    out.append(("cgroup v2 tree (pause, kill, fast start)", lay.v2 is not None,
+                "" if lay.v2 else "no cgroup2 mount: the v1 freezer tracks containers"))
+    for name, flag in (("pid namespace", syscalls.CLONE_NEWPID),
+                       ("network namespace", syscalls.CLONE_NEWNET),
+                       ("mount namespace", syscalls.CLONE_NEWNS)):
+        ok, why = _try_namespace(flag)
+        out.append((name, ok, why))
+    return out
+
+
+def _try_namespace(flag: int) -> tuple[bool, str]:
+    from engine.runtime import syscalls
+    try:
+        pid, pidfd = syscalls.clone(flag)
+    except OSError as e:
+        return False, e.strerror or str(e)
+    if pid == 0:
+        os._exit(0)
+    os.waitpid(pid, 0)
+    os.close(pidfd)
+    return True, ""
+
+
+def describe(eng) -> list[str]:
+    return [f"{'ok ' if ok else 'NO '} {name}" + (f": {why}" if why else "")
+            for name, ok, why in _features(eng)]
+
+
+def info(env) -> int:
+    eng = env.engine
+    env.out(f"Engine root:   {eng.paths.root}")
+    env.out(f"Runtime files: {eng.paths.run}")
+    env.out(f"Kernel:        {platform.release()} ({platform.machine()})")
+    env.out("Features:")
+    features = _features(eng)
+    for line in describe(eng):
+        env.out("  " + line)
+    return 0 if all(ok for _, ok, _ in features) else 1
+
+
+def fsck(env) -> int:
+    from engine import fsck as checker
+    report = checker.check(env.engine)
+    for line in report.cleaned:
+        env.out(f"cleaned: {line}")
+    for line in report.problems:
+        env.out(f"problem: {line}")
+    if report.ok:
+        env.out("The store is consistent.")
+        return 0
+    env.out(f"{len(report.problems)} problem(s) found.")
+    return 1
+
+
+def reset(env) -> int:
+    removed = env.engine.reset()
+    for what in removed:
+        env.out(f"removed {what}")
+    env.out("The engine is empty again.")
+    return 0

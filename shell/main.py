@@ -1,0 +1,102 @@
+"""The `dockerlings` program.
+
+    dockerlings                    the interactive shell (a terminal), or run the lines
+                                   read from standard input (anything else)
+    dockerlings -c 'LINE'          run one line, exit with its status
+    dockerlings docker ARGS...     run one docker command
+    dockerlings engine info|fsck|reset
+"""
+from __future__ import annotations
+
+import os
+import sys
+
+from .env import Env
+
+USAGE = """Usage:  dockerlings [--debug] [-c LINE | docker ARGS... | engine info|fsck|reset]
+
+dockerlings teaches Docker in a terminal: type real docker commands, and they run real
+containers on an engine that ships inside dockerlings.
+
+  dockerlings                  start the shell (or run the lines piped into it)
+  dockerlings -c 'LINE'        run one line and exit with its status
+  dockerlings docker ARGS...   run one docker command
+  dockerlings engine info      what this machine can do, and why not
+  dockerlings engine fsck      check the engine's store for damage
+  dockerlings engine reset     stop and remove everything the engine made"""
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    env = Env.from_process()
+    if argv and argv[0] == "--debug":
+        env.debug = True
+        argv = argv[1:]
+    try:
+        return run_dockerlings(env, argv, top=True)
+    except KeyboardInterrupt:
+        return 130
+    finally:
+        from engine import monitor
+        monitor.reap()
+
+
+def run_dockerlings(env: Env, argv: list[str], top: bool = False) -> int:
+    from . import runner
+    if not argv:
+        if top:
+            return interactive(env) if env.stdin_tty else run_lines(env, env.stdin)
+        env.out(USAGE)
+        return 0
+    head = argv[0]
+    if head == "-c":
+        if len(argv) != 2:
+            env.err("dockerlings: -c takes one argument, the line to run")
+            return 2
+        return runner.run_line(env, argv[1])
+    if head == "docker":
+        return runner.run_docker(env, argv[1:])
+    if head == "engine":
+        from . import engine_cmd
+        return engine_cmd.run(env, argv[1:])
+    if head in ("-h", "--help", "help"):
+        env.out(USAGE)
+        return 0
+    env.err(f"dockerlings: unknown command '{head}'\n\n{USAGE}")
+    return 2
+
+
+def run_lines(env: Env, stream) -> int:
+    """Standard input is not a terminal: run it line by line, like sh would; a line
+    ending in a backslash continues on the next."""
+    from . import runner
+    status = 0
+    pending = ""
+    for raw in stream:
+        line = raw.decode("utf-8", "replace").rstrip("\n")
+        if line.endswith("\\"):
+            pending += line[:-1] + " "
+            continue
+        status = runner.run_line(env, pending + line)
+        pending = ""
+    if pending:
+        status = runner.run_line(env, pending)
+    return status
+
+
+def interactive(env: Env) -> int:
+    """A plain prompt loop (the full REPL replaces it)."""
+    from . import runner
+    status = 0
+    while True:
+        try:
+            line = input(f"{os.path.basename(env.cwd) or '/'} $ ")
+        except EOFError:
+            env.out("")
+            return status
+        except KeyboardInterrupt:
+            env.out("")
+            continue
+        if line.strip() in ("exit", "quit"):
+            return status
+        status = runner.run_line(env, line)

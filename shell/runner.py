@@ -1,0 +1,167 @@
+"""Running one line the way the shell does: docker commands in-process, everything else
+on the host through /bin/sh.
+
+`run_docker` is "run with error handling" around the plain command functions: it is the
+one place that turns engine errors into Docker's messages, exit codes and hints, and
+the one place a Python traceback is stopped (shown only with --debug).
+"""
+from __future__ import annotations
+
+import importlib
+import os
+import shlex
+import subprocess
+import sys
+import traceback
+
+from engine.errors import EngineError
+
+from . import hints
+from .cli import help as cli_help
+from .cli import report
+from .cli.parser import HelpRequest, Invocation, display_name, parse
+from .env import Env
+
+# Characters that make /bin/sh do something shlex would not: pipes, redirections,
+# variables, command substitution, globs, several commands on one line.
+SHELL_SPECIAL = set("|&;<>()$`*?[~\n")
+SHELL_IN_DOUBLE_QUOTES = set("$`")
+
+
+def needs_shell(line: str) -> bool:
+    """True when `line` uses shell syntax outside quotes (or $ and ` inside double
+    quotes); then even a docker command line runs through /bin/sh, with `docker` on
+    its PATH being dockerlings."""
+    quote = None
+    escaped = False
+    for ch in line:
+        if escaped:
+            escaped = False
+        elif quote == "'":
+            quote = None if ch == "'" else quote
+        elif quote == '"':
+            if ch == '"':
+                quote = None
+            elif ch == "\\":
+                escaped = True
+            elif ch in SHELL_IN_DOUBLE_QUOTES:
+                return True
+        elif ch in "'\"":
+            quote = ch
+        elif ch == "\\":
+            escaped = True
+        elif ch in SHELL_SPECIAL:
+            return True
+    return False
+
+
+def run_line(env: Env, line: str) -> int:
+    line = line.strip()
+    if not line or line.startswith("#"):
+        return 0
+    try:
+        words = shlex.split(line)
+    except ValueError as e:
+        env.err(f"dockerlings: {e}")
+        return 2
+    if not words:
+        return 0
+    if words[0] == "docker" and not needs_shell(line):
+        return run_docker(env, words[1:])
+    if words[0] == "dockerlings" and not needs_shell(line):
+        from . import main
+        return main.run_dockerlings(env, words[1:])
+    return run_host(env, line)
+
+
+def run_docker(env: Env, argv: list[str]) -> int:
+    command = "docker"
+    try:
+        inv = parse(argv)
+        if isinstance(inv, HelpRequest):
+            text = cli_help.render(inv.target, env.columns, inv.path)
+            (env.err if inv.to_stderr else env.out)(text)
+            return 0
+        command = display_name(inv.command, inv.path)
+        env.debug = env.debug or inv.debug
+        return _call(env, inv)
+    except EngineError as e:
+        text, code = report.format_error(e, command)
+        env.err(text)
+        hint = hints.find(e, argv, env)
+        if hint:
+            env.err(f"hint: {hint}")
+        if env.debug:
+            env.err(traceback.format_exc())
+        return code
+    except KeyboardInterrupt:
+        env.err("")
+        return 130
+    except BrokenPipeError:
+        return 141
+    except Exception:
+        env.err(f"dockerlings: internal error while running 'docker {' '.join(argv)}'. "
+                "Run it again with 'docker --debug ...' to see the details, and please "
+                "report it.")
+        if env.debug:
+            env.err(traceback.format_exc())
+        return 125
+
+
+def _call(env: Env, inv: Invocation) -> int:
+    module_name, func_name = inv.command.handler.split(":")
+    module = importlib.import_module(f"shell.commands.{module_name}")
+    result = getattr(module, func_name)(env, inv)
+    return int(result or 0)
+
+
+def shim_dir(env: Env) -> str:
+    """A directory holding a `docker` program that runs dockerlings' docker, so host
+    command lines like `docker ps -q | xargs docker rm` work as they would with Docker."""
+    d = os.path.join(str(env.engine.paths.run), "bin")
+    path = os.path.join(d, "docker")
+    script = (f"#!/bin/sh\nexec {shlex.quote(sys.executable)} -m shell docker \"$@\"\n")
+    try:
+        with open(path) as f:
+            if f.read() == script:
+                return d
+    except OSError:
+        pass
+    os.makedirs(d, exist_ok=True)
+    tmp = path + f".{os.getpid()}"
+    with open(tmp, "w") as f:
+        f.write(script)
+    os.chmod(tmp, 0o755)
+    os.replace(tmp, path)
+    return d
+
+
+def run_host(env: Env, line: str) -> int:
+    """Anything that is not dockerlings' own runs on the host, in the shell's folder."""
+    environ = dict(env.environ)
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    environ["PATH"] = shim_dir(env) + os.pathsep + environ.get("PATH", os.defpath)
+    environ["PYTHONPATH"] = root + (os.pathsep + environ["PYTHONPATH"]
+                                    if environ.get("PYTHONPATH") else "")
+    streams = [_fileno(s) for s in (env.stdin, env.stdout, env.stderr)]
+    try:
+        proc = subprocess.run(
+            ["/bin/sh", "-c", line], cwd=env.cwd, env=environ,
+            stdin=streams[0] if streams[0] is not None else subprocess.DEVNULL,
+            stdout=streams[1] if streams[1] is not None else subprocess.PIPE,
+            stderr=streams[2] if streams[2] is not None else subprocess.PIPE)
+    except KeyboardInterrupt:
+        return 130
+    if streams[1] is None and proc.stdout:
+        env.write_out(proc.stdout)
+    if streams[2] is None and proc.stderr:
+        env.write_err(proc.stderr)
+    return proc.returncode if proc.returncode >= 0 else 128 - proc.returncode
+
+
+def _fileno(stream) -> int | None:
+    """The stream's file descriptor, or None for in-memory streams (tests)."""
+    try:
+        return stream.fileno()
+    except (AttributeError, OSError, ValueError):
+        return None
