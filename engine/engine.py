@@ -65,7 +65,7 @@ class Engine:
         self.layers = LayerStore(self.paths)
         self.images = ImageStore(self.paths, self.layers)
         self.store = ContainerStore(self.paths)
-        self.life = Lifecycle(self)
+        self.life = Lifecycle(str(self.paths.root), str(self.paths.run))
 
     # ================================================================= images ===
     def get_image(self, text: str) -> Image:
@@ -110,15 +110,60 @@ class Engine:
 
     # ============================================================= containers ===
     def container(self, ref: str) -> Container:
-        return self.life.reconcile(self.store.load(self.store.resolve(ref)))
+        return self.reconcile(self.store.load(self.store.resolve(ref)))
 
     def containers(self, all: bool = True) -> list[Container]:
-        out = [self.life.reconcile(c) for c in self.store.all()]
+        out = [self.reconcile(c) for c in self.store.all()]
         out = [c for c in out if self.store.dir(c.id).exists()]
         if not all:
             out = [c for c in out if c.state.running]
         out.sort(key=lambda c: c.created, reverse=True)
         return out
+
+    def load_quiet(self, cid: str) -> Container | None:
+        try:
+            return self.store.load(cid)
+        except NoSuchContainer:
+            return None
+
+    def reconcile(self, c: Container) -> Container:
+        """A container whose monitor is gone is reported exited, never stuck running.
+
+        Its process died with the monitor (PDEATHSIG); whatever is left in its cgroup is
+        killed here, and --rm is applied. A commit that paused it and died is undone.
+        """
+        if c.state.paused_by and not sc.alive_pid(c.state.paused_by):
+            self._release_orphan_pause(c)
+        if not c.state.running or sc.alive(c.state.monitor_pid, c.state.monitor_start):
+            return c
+        with lock.locked(self.paths.lock):
+            fresh = self.load_quiet(c.id)
+            if fresh is None:
+                return c
+            s = fresh.state
+            if not s.running or sc.alive(s.monitor_pid, s.monitor_start):
+                return fresh
+            cgroups.Cgroup(c.id).destroy()
+            s.status, s.pid, s.monitor_pid, s.monitor_start = "exited", 0, 0, 0
+            s.exit_code = 137 if s.exit_code == 0 else s.exit_code
+            s.error = "the container's monitor process exited unexpectedly"
+            s.finished_at = timeutil.now()
+            if fresh.host.auto_remove:
+                self._remove_stopped(fresh)
+            else:
+                self.store.save_state(fresh)
+            return fresh
+
+    def _release_orphan_pause(self, c: Container) -> None:
+        """A commit paused the container and died before unpausing it: thaw it."""
+        with lock.locked(self.paths.lock):
+            fresh = self.load_quiet(c.id)
+            if fresh and fresh.state.status == "paused" and fresh.state.paused_by and \
+                    not sc.alive_pid(fresh.state.paused_by):
+                cgroups.Cgroup(c.id).thaw()
+                fresh.state.status, fresh.state.paused_by = "running", 0
+                self.store.save_state(fresh)
+                c.state = fresh.state
 
     def log_path(self, cid: str):
         return self.paths.container(cid) / f"{cid}-json.log"
@@ -315,7 +360,7 @@ class Engine:
         try:
             return protocol.connect(self._monitor_socket(c), request)
         except (FileNotFoundError, ConnectionRefusedError):
-            fresh = self.life.reconcile(self.store.load(c.id))
+            self.reconcile(self.store.load(c.id))
             raise ContainerNotRunning(f"Container {c.id} is not running") from None
 
     def _wait_exit(self, sock: socket.socket) -> dict | None:
@@ -337,7 +382,7 @@ class Engine:
         result = self._wait_exit(sock)
         if result is not None:
             return int(result["StatusCode"])
-        fresh = self.life.load_quiet(c.id)
+        fresh = self.load_quiet(c.id)
         return fresh.state.exit_code if fresh else 0
 
     def stop(self, ref: str, timeout: int | None = None, signal: str | int | None = None) -> Container:
@@ -379,7 +424,7 @@ class Engine:
     def _wait_until_stopped(self, cid: str, timeout: float) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            c = self.life.load_quiet(cid)
+            c = self.load_quiet(cid)
             if c is None or not c.state.running or c.state.status == "restarting":
                 return
             time.sleep(0.005)
@@ -402,7 +447,7 @@ class Engine:
                                "stop the container before removing or force remove")
             self._force_stop(c)
         with lock.locked(self.paths.lock):
-            fresh = self.life.load_quiet(c.id)
+            fresh = self.load_quiet(c.id)
             if fresh is not None:
                 self._remove_stopped(fresh)
         return c

@@ -143,7 +143,7 @@ def _containers(engine, r: Report) -> None:
                 r.problems.append(f"container {cid[:12]}: its {sub} directory is missing")
         running = state.get("status") in ("running", "paused", "restarting")
         if running and not sc.alive(state.get("monitor_pid", 0), state.get("monitor_start", 0)):
-            engine.life.reconcile(engine.store.load(cid))
+            engine.reconcile(engine.store.load(cid))
             r.cleaned.append(f"container {cid[:12]}: its monitor is gone; marked exited")
         if timeutil.parse_ns(record.get("Created")) == 0:
             r.problems.append(f"container {cid[:12]}: no creation time")

@@ -1,166 +1,135 @@
-"""State transitions of a container, shared by the engine and the monitors.
+"""State transitions of a running container, as the monitor records them.
 
-Every transition reloads the record under the engine lock, changes it and writes it
-back, so a monitor recording an exit and a shell renaming the container never undo each
-other's work.
+Every transition reloads the state file under the engine lock, changes it and writes it
+back, so a monitor recording an exit and a shell pausing the container never undo each
+other's work. This module is deliberately light (plain dicts and paths, standard
+library only): a long-running monitor re-executes itself into a fresh interpreter that
+imports little more than this, to keep its memory small.
 """
 from __future__ import annotations
 
 import os
 
 from . import timeutil
-from .errors import NoSuchContainer
-from .runtime import cgroups, syscalls as sc
-from .store import lock
-from .store.containers import Container
+from .fsutil import read_json, write_json
+from .runtime import cgroups
+from .store import lock, removal
+
+RECORD = "config.v2.json"
+STATE = "state.json"
 
 
 class Lifecycle:
-    def __init__(self, engine):
-        self.engine = engine
-        self.store = engine.store
+    def __init__(self, root: str, run: str):
+        self.root = str(root)
+        self.run = str(run)
+        self.lock = os.path.join(self.root, "lock")
 
-    def _update(self, cid: str, change) -> Container | None:
-        with lock.locked(self.engine.paths.lock):
-            try:
-                c = self.store.load(cid)
-            except NoSuchContainer:
-                return None
-            change(c)
-            self.store.save_state(c)
-            return c
+    # --- reading ------------------------------------------------------------------
+    def dir(self, cid: str) -> str:
+        return os.path.join(self.root, "containers", cid)
 
-    def load(self, cid: str) -> Container:
-        return self.store.load(cid)
-
-    def load_quiet(self, cid: str) -> Container | None:
+    def record(self, cid: str) -> dict | None:
         try:
-            return self.store.load(cid)
-        except NoSuchContainer:
+            return read_json(os.path.join(self.dir(cid), RECORD))
+        except FileNotFoundError:
             return None
 
-    def running(self, cid: str, pid: int, monitor_start: int) -> str:
-        """Record the container as running; returns the status it had before."""
+    def state(self, cid: str) -> dict | None:
+        try:
+            return read_json(os.path.join(self.dir(cid), STATE))
+        except FileNotFoundError:
+            return None
+
+    def _update(self, cid: str, change) -> dict | None:
+        with lock.locked(self.lock):
+            state = self.state(cid)
+            if state is None:
+                return None
+            change(state)
+            write_json(os.path.join(self.dir(cid), STATE), state, sync=False)
+            return state
+
+    # --- transitions --------------------------------------------------------------
+    def running(self, cid: str, pid: int, monitor_start: int) -> tuple[str, str]:
+        """Record the container as running; returns (status, started_at) from before."""
         before = []
 
-        def change(c: Container):
-            s = c.state
-            before.append(s.status)
-            if s.status == "restarting":
-                s.restart_count += 1
+        def change(s: dict):
+            before.append((s["status"], s["started_at"]))
+            if s["status"] == "restarting":
+                s["restart_count"] += 1
             else:                 # started by the user: policies and counts start over
-                s.restart_count, s.manual_stop = 0, False
-            s.status, s.pid, s.exit_code, s.error = "running", pid, 0, ""
-            s.oom_killed = False
-            s.started_at = timeutil.now()
-            s.monitor_pid, s.monitor_start = os.getpid(), monitor_start
+                s["restart_count"], s["manual_stop"] = 0, False
+            s.update(status="running", pid=pid, exit_code=0, error="", oom_killed=False,
+                     started_at=timeutil.now(), monitor_pid=os.getpid(),
+                     monitor_start=monitor_start)
         self._update(cid, change)
-        return before[0] if before else "created"
+        return before[0] if before else ("created", timeutil.ZERO)
 
-    def start_failed(self, cid: str, code: int, message: str, before: str | None) -> None:
+    def start_failed(self, cid: str, code: int, message: str,
+                     before: tuple[str, str] | None) -> None:
         """The process never ran: back to the status it had (a new container stays
         "created", as in Docker), with the error and exit code recorded."""
         code = 128 if code == 125 else code   # what Docker records for other failures
 
-        def change(c: Container):
-            s = c.state
-            s.exit_code, s.error, s.pid = code, message, 0
-            status = before or s.status
-            s.status = "exited" if status in ("running", "restarting") else status
-            if s.status == "exited":
-                s.finished_at = timeutil.now()
-            s.monitor_pid = s.monitor_start = 0
+        def change(s: dict):
+            status, started = before or (s["status"], s["started_at"])
+            s.update(exit_code=code, error=message, pid=0, monitor_pid=0, monitor_start=0,
+                     started_at=started,
+                     status="exited" if status in ("running", "restarting") else status)
+            if s["status"] == "exited":
+                s["finished_at"] = timeutil.now()
         self._update(cid, change)
 
-    def exited(self, c: Container, code: int, restarting: bool) -> bool:
+    def exited(self, cid: str, code: int, restarting: bool, auto_remove: bool) -> bool:
         """Record that the container's process ended; returns whether the OOM killer
         ended it. A --rm container that is done is not written: finish() removes it."""
-        cid = c.id
         cg = cgroups.Cgroup(cid)
         oom = cg.oom_kills() > 0
         cg.destroy()
 
-        def change(c: Container):
-            s = c.state
-            s.status = "restarting" if restarting else "exited"
-            s.exit_code, s.pid, s.oom_killed = code, 0, oom
-            s.finished_at = timeutil.now()
+        def change(s: dict):
+            s.update(status="restarting" if restarting else "exited", exit_code=code, pid=0,
+                     oom_killed=oom, finished_at=timeutil.now())
             if not restarting:
-                s.monitor_pid = s.monitor_start = 0
-        if not (c.host.auto_remove and not restarting):
+                s.update(monitor_pid=0, monitor_start=0)
+        if not (auto_remove and not restarting):
             self._update(cid, change)
         return oom
 
     def finish(self, cid: str):
         """The monitor is leaving: apply --rm. Returns (removed, trash): the container
-        leaves the store at once; purge(trash) deletes its bytes afterwards, once the
+        leaves the store at once (a rename), and purge(trash) deletes its bytes after the
         waiting clients have their answer."""
-        with lock.locked(self.engine.paths.lock):
-            c = self.load_quiet(cid)
-            if c is None:
+        with lock.locked(self.lock):
+            record = self.record(cid)
+            if record is None:
                 return True, None
-            if not c.host.auto_remove:
+            if not record["HostConfig"].get("AutoRemove"):
                 return False, None
-            return True, (c, self.store.detach(c))
+            return True, removal.detach(self.root, cid, record["Name"].lstrip("/"))
 
-    def purge(self, trash) -> None:
-        if trash:
-            self.store.purge(*trash)
+    def purge(self, cid: str, trash: str | None) -> None:
+        removal.purge(self.run, cid, trash)
 
     def manual_stop(self, cid: str) -> None:
-        def change(c: Container):
-            c.state.manual_stop = True
-        self._update(cid, change)
+        self._update(cid, lambda s: s.update(manual_stop=True))
 
     def thaw(self, cid: str) -> None:
-        c = self.load_quiet(cid)
-        if c and c.state.status == "paused":
+        s = self.state(cid)
+        if s and s["status"] == "paused":
             cgroups.Cgroup(cid).thaw()
-            self._update(cid, lambda c: setattr(c.state, "status", "running"))
+            self._update(cid, lambda s: s.update(status="running", paused_by=0))
 
     def stdin_once(self, cid: str) -> bool:
-        c = self.load_quiet(cid)
-        return bool(c and c.config.stdin_once)
+        record = self.record(cid)
+        return bool(record and record["Config"].get("StdinOnce"))
 
-    def _release_orphan_pause(self, c: Container) -> None:
-        """A commit paused the container and died before unpausing it: thaw it."""
-        with lock.locked(self.engine.paths.lock):
-            fresh = self.load_quiet(c.id)
-            if fresh and fresh.state.status == "paused" and fresh.state.paused_by and \
-                    not sc.alive_pid(fresh.state.paused_by):
-                cgroups.Cgroup(c.id).thaw()
-                fresh.state.status, fresh.state.paused_by = "running", 0
-                self.store.save_state(fresh)
-                c.state = fresh.state
+    def restart_policy(self, cid: str) -> tuple[dict, dict] | None:
+        """(HostConfig.RestartPolicy, state) for the monitor's restart decision."""
+        record, state = self.record(cid), self.state(cid)
+        if record is None or state is None:
+            return None
+        return record["HostConfig"].get("RestartPolicy") or {}, state
 
-    # --- monitors that died -----------------------------------------------------------
-    def monitor_alive(self, c: Container) -> bool:
-        return sc.alive(c.state.monitor_pid, c.state.monitor_start)
-
-    def reconcile(self, c: Container) -> Container:
-        """A container whose monitor is gone is reported exited, never stuck running.
-
-        Its process died with the monitor (PDEATHSIG); whatever is left in its cgroup is
-        killed here, and --rm is applied.
-        """
-        if c.state.paused_by and not sc.alive_pid(c.state.paused_by):
-            self._release_orphan_pause(c)
-        if not c.state.running or self.monitor_alive(c):
-            return c
-        with lock.locked(self.engine.paths.lock):
-            fresh = self.load_quiet(c.id)
-            if fresh is None:
-                return c
-            if not fresh.state.running or self.monitor_alive(fresh):
-                return fresh
-            cgroups.Cgroup(c.id).destroy()
-            s = fresh.state
-            s.status, s.pid, s.monitor_pid, s.monitor_start = "exited", 0, 0, 0
-            s.exit_code = 137 if s.exit_code == 0 else s.exit_code
-            s.error = "the container's monitor process exited unexpectedly"
-            s.finished_at = timeutil.now()
-            if fresh.host.auto_remove:
-                self.engine._remove_stopped(fresh)
-            else:
-                self.store.save_state(fresh)
-            return fresh

@@ -86,7 +86,7 @@ def _follow(engine, c: Container, path, pos: int, since, until, poll: float):
             if e and _in_window(e, since, until):
                 yield e
         if not chunk:
-            fresh = engine.life.load_quiet(c.id)
+            fresh = engine.load_quiet(c.id)
             if fresh is None or not fresh.state.running:
                 if os.path.exists(path) and os.path.getsize(path) > pos:
                     continue

@@ -454,12 +454,15 @@ class Monitor:
             self.log.flush()
         code = self.exit_code()
         ran = time.monotonic() - self.started_mono
-        c = self.life.load_quiet(self.cid)
-        if c is None:                      # removed behind our back (engine reset)
+        found = self.life.restart_policy(self.cid)
+        if found is None:                  # removed behind our back (engine reset)
             self.finish(code)
             return True
-        restart = (not force_final) and self.should_restart(c, code, ran)
-        oom = self.life.exited(c, code, restarting=restart)
+        policy, state = found
+        restart = (not force_final) and self.should_restart(policy, state, code, ran)
+        record = self.life.record(self.cid) or {"HostConfig": {}}
+        oom = self.life.exited(self.cid, code, restart,
+                               bool(record["HostConfig"].get("AutoRemove")))
         if restart:
             self.exit_status = None
             self.notify_exit(code, removed=False, oom=oom)
@@ -468,19 +471,19 @@ class Monitor:
         self.finish(code, oom)
         return True
 
-    def should_restart(self, c, code: int, ran: float) -> bool:
-        policy = c.host.restart_policy
-        if self.manual_stop or c.state.manual_stop or policy.name in ("", "no"):
+    def should_restart(self, policy: dict, state: dict, code: int, ran: float) -> bool:
+        name = policy.get("Name") or "no"
+        if self.manual_stop or state.get("manual_stop") or name == "no":
             return False
         # Docker's restart manager: 100 ms, doubling up to a minute; reset after 10 s up
         if ran >= 10:
             self.restart_delay = 0.0
         self.restart_delay = 0.1 if self.restart_delay == 0 else min(60.0, self.restart_delay * 2)
-        if policy.name in ("always", "unless-stopped"):
+        if name in ("always", "unless-stopped"):
             return True
-        if policy.name == "on-failure":
-            limit = policy.maximum_retry_count
-            return code != 0 and (limit == 0 or c.state.restart_count < limit)
+        if name == "on-failure":
+            limit = int(policy.get("MaximumRetryCount") or 0)
+            return code != 0 and (limit == 0 or state.get("restart_count", 0) < limit)
         return False
 
     def do_restart(self) -> None:
@@ -508,7 +511,7 @@ class Monitor:
             self.drop_client(c)
         if self.listener:
             self.listener.close()
-        self.life.purge(trash)
+        self.life.purge(self.cid, trash)
 
     def emergency_cleanup(self) -> None:
         if self.pid > 0 and self.exit_status is None:

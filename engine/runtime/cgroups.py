@@ -15,21 +15,21 @@ from __future__ import annotations
 import errno
 import os
 import time
-from dataclasses import dataclass
-from pathlib import Path
+from collections import namedtuple
+
+_j = os.path.join
 
 PARENT = "dockerlings"
 LIMIT_CONTROLLERS = ("memory", "cpu", "pids")
 
 
-@dataclass(frozen=True)
-class Limits:
-    memory: int = 0            # bytes; 0 = none
-    memory_swap: int = 0       # Docker's MemorySwap: 0 = twice memory, -1 = unlimited
-    cpu_shares: int = 0
-    cpu_quota: int = 0         # microseconds per period; 0 = none
-    cpu_period: int = 0
-    pids: int = 0              # 0 = none
+class Limits(namedtuple("Limits", "memory memory_swap cpu_shares cpu_quota cpu_period pids",
+                        defaults=(0, 0, 0, 0, 0, 0))):
+    """memory in bytes; memory_swap as Docker's MemorySwap (0: twice memory, -1:
+    unlimited); cpu_quota/period in microseconds; 0 means no limit everywhere.
+    (A namedtuple, not a dataclass: this module is used by the slim monitor.)"""
+
+    __slots__ = ()
 
     def controllers(self) -> list[str]:
         out = []
@@ -42,7 +42,7 @@ class Limits:
         return out
 
 
-def _write(path: Path, value) -> None:
+def _write(path: str, value) -> None:
     fd = os.open(path, os.O_WRONLY | os.O_CLOEXEC)
     try:
         os.write(fd, str(value).encode())
@@ -50,12 +50,12 @@ def _write(path: Path, value) -> None:
         os.close(fd)
 
 
-def _read(path: Path) -> str:
+def _read(path: str) -> str:
     with open(path) as f:
         return f.read()
 
 
-def _rmdir_retry(path: Path, timeout: float = 2.0) -> None:
+def _rmdir_retry(path: str, timeout: float = 2.0) -> None:
     """Remove a cgroup dir; processes that were just killed may linger a moment."""
     deadline = time.monotonic() + timeout
     while True:
@@ -74,19 +74,19 @@ class Layout:
     """What the host offers, read once from /proc/self/mountinfo."""
 
     def __init__(self, mountinfo: str = "/proc/self/mountinfo"):
-        self.v2: Path | None = None
-        self.v1: dict[str, Path] = {}
+        self.v2: str | None = None
+        self.v1: dict[str, str] = {}
         with open(mountinfo) as f:
             for line in f:
                 pre, _, post = line.partition(" - ")
                 fstype, _, opts = post.split()[:3]
-                point = Path(pre.split()[4])
+                point = pre.split()[4]
                 if fstype == "cgroup2" and self.v2 is None:
                     self.v2 = point
                 elif fstype == "cgroup":
                     for opt in opts.split(","):
                         self.v1.setdefault(opt, point)
-        have = set(_read(self.v2 / "cgroup.controllers").split()) if self.v2 else set()
+        have = set(_read(_j(self.v2, "cgroup.controllers")).split()) if self.v2 else set()
         # controllers that v2 holds (pure v2), the rest come from v1 (hybrid)
         self.v2_controllers = {c for c in LIMIT_CONTROLLERS if c in have}
 
@@ -128,84 +128,83 @@ class Cgroup:
 
     # --- paths -------------------------------------------------------------------
     @property
-    def track_dir(self) -> Path:
+    def track_dir(self) -> str:
         if self.layout.v2:
-            return self.layout.v2 / PARENT / self.cid
-        return self.layout.v1["freezer"] / PARENT / self.cid
+            return _j(self.layout.v2, PARENT, self.cid)
+        return _j(self.layout.v1["freezer"], PARENT, self.cid)
 
-    def _v1_dir(self, controller: str) -> Path | None:
+    def _v1_dir(self, controller: str) -> str | None:
         base = self.layout.v1.get(controller)
-        return base / PARENT / self.cid if base else None
+        return _j(base, PARENT, self.cid) if base else None
 
-    def _limit_dirs(self) -> list[Path]:
+    def _limit_dirs(self) -> list[str]:
         """Every v1 limit group that exists for this container."""
         out = []
         for c in LIMIT_CONTROLLERS:
             if self.layout.controller_home(c) == "v1":
                 d = self._v1_dir(c)
-                if d and d.exists() and d not in out:
+                if d and os.path.isdir(d) and d not in out:
                     out.append(d)
         return out
 
-    def all_dirs(self) -> list[Path]:
+    def all_dirs(self) -> list[str]:
         return [self.track_dir] + [d for d in self._limit_dirs() if d != self.track_dir]
 
     # --- lifecycle ---------------------------------------------------------------
     def create(self, limits: Limits) -> None:
-        parent = self.track_dir.parent
-        if not parent.exists():
-            parent.mkdir(parents=True, exist_ok=True)
+        parent = os.path.dirname(self.track_dir)
+        os.makedirs(parent, exist_ok=True)
         if self.layout.v2 and self.layout.v2_controllers:
             self._enable_v2_controllers(parent, limits)
-        self.track_dir.mkdir(exist_ok=True)
+        os.makedirs(self.track_dir, exist_ok=True)
         for controller in limits.controllers():
             home = self.layout.controller_home(controller)
             if home == "v2":
                 self._write_limit_v2(controller, limits)
             elif home == "v1":
                 d = self._v1_dir(controller)
-                d.mkdir(parents=True, exist_ok=True)
+                os.makedirs(d, exist_ok=True)
                 self._write_limit_v1(controller, d, limits)
 
-    def _enable_v2_controllers(self, parent: Path, limits: Limits) -> None:
+    def _enable_v2_controllers(self, parent: str, limits: Limits) -> None:
         wanted = {c for c in limits.controllers() if c in self.layout.v2_controllers}
-        enabled = set(_read(parent / "cgroup.subtree_control").split())
+        enabled = set(_read(_j(parent, "cgroup.subtree_control")).split())
         if wanted - enabled:
-            _write(parent / "cgroup.subtree_control", " ".join("+" + c for c in wanted - enabled))
+            _write(_j(parent, "cgroup.subtree_control"), " ".join("+" + c for c in wanted - enabled))
 
-    def _write_limit_v1(self, controller: str, d: Path, limits: Limits) -> None:
+    def _write_limit_v1(self, controller: str, d: str, limits: Limits) -> None:
         if controller == "memory":
-            _write(d / "memory.limit_in_bytes", limits.memory)
+            _write(_j(d, "memory.limit_in_bytes"), limits.memory)
             swap = limits.memory_swap
             total = -1 if swap == -1 else (swap if swap > 0 else 2 * limits.memory)
-            if (d / "memory.memsw.limit_in_bytes").exists():
-                _write(d / "memory.memsw.limit_in_bytes", total)
+            if os.path.exists(_j(d, "memory.memsw.limit_in_bytes")):
+                _write(_j(d, "memory.memsw.limit_in_bytes"), total)
         elif controller == "cpu":
             if limits.cpu_shares:
-                _write(d / "cpu.shares", limits.cpu_shares)
+                _write(_j(d, "cpu.shares"), limits.cpu_shares)
             if limits.cpu_quota:
-                _write(d / "cpu.cfs_period_us", limits.cpu_period or 100000)
-                _write(d / "cpu.cfs_quota_us", limits.cpu_quota)
+                _write(_j(d, "cpu.cfs_period_us"), limits.cpu_period or 100000)
+                _write(_j(d, "cpu.cfs_quota_us"), limits.cpu_quota)
         elif controller == "pids":
-            _write(d / "pids.max", limits.pids)
+            _write(_j(d, "pids.max"), limits.pids)
 
     def _write_limit_v2(self, controller: str, limits: Limits) -> None:
         d = self.track_dir
         if controller == "memory":
-            _write(d / "memory.max", limits.memory)
+            _write(_j(d, "memory.max"), limits.memory)
             swap = limits.memory_swap
-            if (d / "memory.swap.max").exists():
-                _write(d / "memory.swap.max",
+            if os.path.exists(_j(d, "memory.swap.max")):
+                _write(_j(d, "memory.swap.max"),
                        "max" if swap == -1 else (swap - limits.memory if swap > 0 else limits.memory))
         elif controller == "cpu":
             if limits.cpu_shares:
                 # Docker's conversion of cpu.shares (2..262144) to cpu.weight (1..10000)
                 weight = 1 + ((limits.cpu_shares - 2) * 9999) // 262142
-                _write(d / "cpu.weight", max(1, min(10000, weight)))
+                _write(_j(d, "cpu.weight"), max(1, min(10000, weight)))
             if limits.cpu_quota:
-                _write(d / "cpu.max", f"{limits.cpu_quota} {limits.cpu_period or 100000}")
+                _write(_j(d, "cpu.max"), f"{limits.cpu_quota} {limits.cpu_period or 100000}")
         elif controller == "pids":
-            _write(d / "pids.max", limits.pids)
+            _write(_j(d, "pids.max"), limits.pids)
 
     def clone_fd(self) -> int | None:
         """An fd of the tracking group for CLONE_INTO_CGROUP (v2 only), or None."""
@@ -219,27 +218,27 @@ class Cgroup:
         if not cloned_into:
             dirs = [self.track_dir] + [d for d in dirs if d != self.track_dir]
         for d in dirs:
-            _write(d / "cgroup.procs", pid)
+            _write(_j(d, "cgroup.procs"), pid)
 
     def pids(self) -> list[int]:
         try:
-            return [int(p) for p in _read(self.track_dir / "cgroup.procs").split()]
+            return [int(p) for p in _read(_j(self.track_dir, "cgroup.procs")).split()]
         except FileNotFoundError:
             return []
 
     def exists(self) -> bool:
-        return any(d.exists() for d in self.all_dirs())
+        return any(os.path.isdir(d) for d in self.all_dirs())
 
     def destroy(self) -> None:
         if self.pids():
             self.kill_all()
         for d in self.all_dirs():
-            if d.exists():
+            if os.path.isdir(d):
                 _rmdir_retry(d)
 
     def kill_all(self) -> None:
-        kill_file = self.track_dir / "cgroup.kill"
-        if kill_file.exists():
+        kill_file = _j(self.track_dir, "cgroup.kill")
+        if os.path.exists(kill_file):
             _write(kill_file, 1)
             return
         self.thaw()
@@ -258,19 +257,19 @@ class Cgroup:
 
     def _set_frozen(self, frozen: bool) -> None:
         d = self.track_dir
-        if not d.exists():
+        if not os.path.isdir(d):
             return
         deadline = time.monotonic() + 5
         if self.layout.v2:
-            _write(d / "cgroup.freeze", 1 if frozen else 0)
+            _write(_j(d, "cgroup.freeze"), 1 if frozen else 0)
             want = f"frozen {1 if frozen else 0}"
-            while want not in _read(d / "cgroup.events") and time.monotonic() < deadline:
+            while want not in _read(_j(d, "cgroup.events")) and time.monotonic() < deadline:
                 time.sleep(0.001)
             return
         want = "FROZEN" if frozen else "THAWED"
         while True:
-            _write(d / "freezer.state", want)
-            if _read(d / "freezer.state").strip() == want or time.monotonic() > deadline:
+            _write(_j(d, "freezer.state"), want)
+            if _read(_j(d, "freezer.state")).strip() == want or time.monotonic() > deadline:
                 return
             time.sleep(0.001)
 
@@ -278,8 +277,8 @@ class Cgroup:
         d = self.track_dir
         try:
             if self.layout.v2:
-                return "frozen 1" in _read(d / "cgroup.events")
-            return _read(d / "freezer.state").strip() == "FROZEN"
+                return "frozen 1" in _read(_j(d, "cgroup.events"))
+            return _read(_j(d, "freezer.state")).strip() == "FROZEN"
         except FileNotFoundError:
             return False
 
@@ -288,9 +287,9 @@ class Cgroup:
         home = self.layout.controller_home("memory")
         try:
             if home == "v2":
-                text = _read(self.track_dir / "memory.events")
-            elif home == "v1" and self._v1_dir("memory").exists():
-                text = _read(self._v1_dir("memory") / "memory.oom_control")
+                text = _read(_j(self.track_dir, "memory.events"))
+            elif home == "v1" and os.path.isdir(self._v1_dir("memory")):
+                text = _read(_j(self._v1_dir("memory"), "memory.oom_control"))
             else:
                 return 0
         except FileNotFoundError:
@@ -302,17 +301,17 @@ class Cgroup:
         return 0
 
 
-def leftover_dirs() -> list[Path]:
+def leftover_dirs() -> list[str]:
     """Every container cgroup that exists now (for leak checks and fsck)."""
     lay = layout()
     bases = set()
     if lay.v2:
-        bases.add(lay.v2 / PARENT)
+        bases.add(_j(lay.v2, PARENT))
     for c in ("freezer", *LIMIT_CONTROLLERS):
         if c in lay.v1:
-            bases.add(lay.v1[c] / PARENT)
+            bases.add(_j(lay.v1[c], PARENT))
     out = []
     for b in sorted(bases):
-        if b.is_dir():
-            out.extend(p for p in b.iterdir() if p.is_dir())
+        if os.path.isdir(b):
+            out.extend(_j(b, n) for n in sorted(os.listdir(b)) if os.path.isdir(_j(b, n)))
     return out

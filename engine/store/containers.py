@@ -16,6 +16,7 @@ from ..config import ContainerConfig, HostConfig
 from ..errors import AmbiguousPrefix, NameInUse, NoSuchContainer
 from ..fsutil import read_json, remove_tree, unlink_quiet, write_json
 from ..paths import Paths
+from . import removal
 
 RECORD = "config.v2.json"
 STATE = "state.json"
@@ -221,24 +222,10 @@ class ContainerStore:
             remove_tree(staging)
             raise
 
-    def detach(self, c: Container) -> Path | None:
-        """Take the container out of the store in one atomic step; returns the directory
-        whose bytes still need deleting (see purge)."""
-        d = self.dir(c.id)
-        trash = None
-        if d.exists():
-            trash = self.paths.containers / f".del-{c.id}"
-            os.rename(d, trash)
-        self.release_name(c.name, c.id)
-        return trash
-
-    def purge(self, c: Container, trash: Path | None) -> None:
-        if trash is not None:
-            remove_tree(trash)
-        remove_tree(self.paths.container_run(c.id))
-
     def remove(self, c: Container) -> None:
-        self.purge(c, self.detach(c))
+        """Call with the engine lock held."""
+        trash = removal.detach(str(self.paths.root), c.id, c.name)
+        removal.purge(str(self.paths.run), c.id, trash)
 
     def stale_trash(self) -> list[Path]:
         try:

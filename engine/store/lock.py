@@ -9,23 +9,20 @@ from __future__ import annotations
 
 import fcntl
 import os
-import threading
 from contextlib import contextmanager
-from pathlib import Path
 
-_state = threading.local()
+# lock path -> [fd, depth]; the engine is used from one thread per process
+_HELD: dict[str, list[int]] = {}
 
 
 def _held() -> dict:
-    if not hasattr(_state, "held"):
-        _state.held = {}
-    return _state.held
+    return _HELD
 
 
 @contextmanager
-def locked(path: Path):
+def locked(path):
     held = _held()
-    key = str(path)
+    key = os.fspath(path)
     entry = held.get(key)
     if entry:
         entry[1] += 1

@@ -280,7 +280,7 @@ def attach(env, inv) -> int:
     code = pump(env, channel, tty=c.config.tty, stdin=want_stdin, detach_keys=inv.detach_keys,
                 on_signal=lambda s: _forward(eng, c, s) if inv.sig_proxy else None)
     if code is None or code < 0:
-        fresh = eng.life.load_quiet(c.id)
+        fresh = eng.load_quiet(c.id)
         if code is None:
             return 0
         return fresh.state.exit_code if fresh else 0

@@ -97,11 +97,21 @@ def _signal(eng, cid: str, sig: int) -> None:
 
 
 def _final_exit_code(eng, cid: str) -> int:
-    c = eng.life.load_quiet(cid)
+    c = eng.load_quiet(cid)
     return c.state.exit_code if c else 0
 
 
 # --- start / stop / kill / restart / rm / wait / pause -----------------------------------
+
+def report_all(env, inv: Invocation, errors: list[EngineError]) -> None:
+    """Print collected errors as Docker joins them, then the hint for each, if any."""
+    from .. import hints
+    from ..cli.report import message_of
+    env.err("\n".join(message_of(e) for e in errors))
+    argv = list(inv.path) + list(inv.args)
+    for text in dict.fromkeys(filter(None, (hints.find(e, argv, env) for e in errors))):
+        env.err(f"hint: {text}")
+
 
 def _each(env, inv: Invocation, action, *, exit_zero_missing: bool = False) -> int:
     """Run `action` on every argument; print each one that worked as typed, then every
@@ -112,13 +122,12 @@ def _each(env, inv: Invocation, action, *, exit_zero_missing: bool = False) -> i
             action(name)
             env.out(name)
         except EngineError as e:
-            from ..cli.report import message_of
             if exit_zero_missing and isinstance(e, NoSuchContainer):
-                env.err(message_of(e))
+                report_all(env, inv, [e])
                 continue
-            errors.append(message_of(e))
+            errors.append(e)
     if errors:
-        env.err("\n".join(errors))
+        report_all(env, inv, errors)
         return 1
     return 0
 

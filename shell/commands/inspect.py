@@ -20,7 +20,7 @@ def go_json_indent(obj) -> str:
 def _print(env, inv: Invocation, docs: list, errors: list[str]) -> int:
     if inv.format:
         try:
-            tmpl = gotemplate.compile(inv.format.replace("\\t", "\t").replace("\\n", "\n"))
+            tmpl = gotemplate.compile(inv.format)
         except gotemplate.TemplateError as e:
             env.err(f"template parsing error: {e}")
             return 64
@@ -28,7 +28,7 @@ def _print(env, inv: Invocation, docs: list, errors: list[str]) -> int:
             try:
                 env.out(tmpl.execute(d))
             except gotemplate.TemplateError as e:
-                env.err(f"template: {e}")
+                env.err(str(e))
                 return 1
     else:
         env.out(go_json_indent(docs))

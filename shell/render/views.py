@@ -43,7 +43,7 @@ def status_text(state, now: float | None = None) -> str:
         return "Removal In Progress"
     if s.status == "dead":
         return "Dead"
-    if timeutil.is_zero(s.started_at):
+    if s.status == "created" or timeutil.is_zero(s.started_at):
         return "Created"
     if timeutil.is_zero(s.finished_at):
         return ""
