@@ -1,11 +1,17 @@
 """One monitor process per running container (the conmon of this engine).
 
-The monitor is double-forked from whoever starts the container, so it outlives the
-shell. It owns the container's stdio (pipes, or the pty master for -t), writes the log
-as JSON lines, serves attach/wait/stop/kill on a unix socket, records the exit code and
-time, and applies --rm and restart policies. The container's first process is its child
-and dies with it (PDEATHSIG), so a killed monitor never leaves a container running that
+The monitor is forked from whoever starts the container, so it outlives the shell. It
+owns the container's stdio (pipes, or the pty master for -t), writes the log as JSON
+lines, serves attach/wait/stop/kill on a unix socket, records the exit code and time,
+and applies --rm and restart policies. The container's first process is its child and
+dies with it (PDEATHSIG), so a killed monitor never leaves a container running that
 nobody watches.
+
+Forking is what makes `docker run` fast, but a fork carries the starter's whole memory
+(a shell with its libraries). So once the container has been up for a moment, the
+monitor re-executes itself into a fresh, small interpreter that imports only this
+module's light dependencies, handing over its file descriptors and state: the
+container's process stays its child across exec.
 """
 from __future__ import annotations
 
@@ -17,40 +23,39 @@ import signal
 import socket
 import sys
 import time
-import traceback
 
 from . import protocol as p
 from . import timeutil
+from .lifecycle import Lifecycle
 from .runtime import cgroups, syscalls as sc
-from .runtime.init import LaunchError
 
-STOP_NOTHING = object()
 LOG_PARTIAL_MAX = 16 * 1024
 CLIENT_BUFFER_MAX = 4 << 20
+SLIM_AFTER = 1.0        # seconds up before the monitor sheds the starter's memory
+PACKAGE_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 class LogWriter:
     """Docker's json-file log: one JSON object per line of output."""
 
-    def __init__(self, path: str):
-        self.fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o640)
-        self.partial: dict[str, bytearray] = {"stdout": bytearray(), "stderr": bytearray()}
+    def __init__(self, path: str, fd: int | None = None, partial: dict | None = None):
+        self.fd = fd if fd is not None else os.open(
+            path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o640)
+        self.partial = {"stdout": bytearray(), "stderr": bytearray()}
+        for k, v in (partial or {}).items():
+            self.partial[k] = bytearray(v)
 
     @staticmethod
     def _entry(stream: str, data: bytes) -> bytes:
         text = data.decode("utf-8", "replace")
         return (json.dumps({"log": text, "stream": stream, "time": timeutil.now()},
-                           ensure_ascii=False) + "\n").encode()
+                           ensure_ascii=False, separators=(",", ":")) + "\n").encode()
 
     def write(self, stream: str, data: bytes) -> None:
         buf = self.partial[stream]
         buf += data
-        out = []
-        start = 0
-        while True:
-            i = buf.find(b"\n", start)
-            if i < 0:
-                break
+        out, start = [], 0
+        while (i := buf.find(b"\n", start)) >= 0:
             out.append(self._entry(stream, bytes(buf[start:i + 1])))
             start = i + 1
         del buf[:start]
@@ -73,10 +78,10 @@ class LogWriter:
 
 
 class Client:
-    def __init__(self, sock: socket.socket):
+    def __init__(self, sock: socket.socket, request: dict | None = None):
         self.sock = sock
         self.reader = p.FrameReader()
-        self.request: dict | None = None
+        self.request = request
         self.out = bytearray()
         self.closing = False
 
@@ -86,12 +91,12 @@ class Client:
 
 
 class Monitor:
-    def __init__(self, engine, cid: str, status_fd: int, first: tuple | None):
-        self.engine = engine            # an Engine rooted at the same paths
-        self.life = engine.life
+    def __init__(self, cid: str, root: str, run: str, engine=None):
         self.cid = cid
-        self.status_fd = status_fd
-        self.first = first              # (socket, request) handed over by the starter
+        self.root, self.run_dir = root, run
+        self._engine = engine              # the full engine; imported again only to restart
+        self.life = Lifecycle(root, run)
+        self.status_fd = -1
         self.sel = selectors.DefaultSelector()
         self.clients: list[Client] = []
         self.pid = 0
@@ -102,38 +107,50 @@ class Monitor:
         self.exit_status: int | None = None
         self.stop_deadline: float | None = None
         self.restart_at: float | None = None
+        self.slim_at: float | None = None
         self.started_mono = 0.0
         self.manual_stop = False
         self.restart_delay = 0.0
+        self.status_before = None
         self.log: LogWriter | None = None
         self.listener: socket.socket | None = None
 
+    @property
+    def engine(self):
+        if self._engine is None:
+            from pathlib import Path
+
+            from .engine import Engine
+            from .paths import Paths
+            self._engine = Engine(Paths(root=Path(self.root), run=Path(self.run_dir)))
+        return self._engine
+
+    def container_file(self, name: str) -> str:
+        return os.path.join(self.root, "containers", self.cid, name)
+
     # --- start-up ----------------------------------------------------------------
-    def run(self) -> None:
+    def start(self, status_fd: int, first: tuple | None) -> None:
+        """The forked path: launch the container, answer the starter, then serve."""
+        self.status_fd = status_fd
         try:
+            if first:
+                self.add_client(*first)
             if not self.launch(report=True):
                 self.finish(self.exit_code())
                 return
+            self.slim_at = time.monotonic() + SLIM_AFTER
             self.loop()
         except BaseException:
-            self.note(traceback.format_exc())
+            self.note(_traceback())
             self.report({"ok": False, "code": 125, "message": "the container monitor failed"})
             self.emergency_cleanup()
         finally:
             os._exit(0)
 
-    def keep_fds(self) -> set[int]:
-        fds = {self.pidfd, self.stdin_fd, self.master, *self.outputs, self.sel.fileno(),
-               self.log.fd if self.log else -1}
-        if self.listener:
-            fds.add(self.listener.fileno())
-        fds.update(c.sock.fileno() for c in self.clients)
-        return {fd for fd in fds if fd >= 0}
-
     def note(self, text: str) -> None:
         """Append to the container's monitor.log (the only place a monitor can talk)."""
         try:
-            with open(self.engine.paths.container(self.cid) / "monitor.log", "a") as f:
+            with open(self.container_file("monitor.log"), "a") as f:
                 f.write(f"{timeutil.now()} {text}\n")
         except OSError:
             pass
@@ -149,9 +166,9 @@ class Monitor:
         self.status_fd = -1
 
     def listen(self) -> None:
-        rundir = self.engine.paths.container_run(self.cid)
-        rundir.mkdir(parents=True, exist_ok=True)
-        path = str(rundir / "attach.sock")
+        rundir = os.path.join(self.run_dir, self.cid[:12])
+        os.makedirs(rundir, exist_ok=True)
+        path = os.path.join(rundir, "attach.sock")
         try:
             os.unlink(path)
         except FileNotFoundError:
@@ -162,13 +179,10 @@ class Monitor:
         self.listener.listen(64)
         self.listener.setblocking(False)
         self.sel.register(self.listener, selectors.EVENT_READ, self.on_accept)
-        if self.first:
-            sock, request = self.first
-            self.first = None
-            self.add_client(sock, request)
 
     def launch(self, report: bool) -> bool:
         """Start the container's process; False (after reporting) when it could not."""
+        from .runtime.init import LaunchError
         self.exit_status = None
         self.stop_deadline = None
         self.restart_at = None
@@ -186,10 +200,7 @@ class Monitor:
         self.stdin_fd = started.stdin_fd
         self.outputs = dict(started.outputs)
         self.pidfd = started.pidfd
-        self.sel.register(self.pidfd, selectors.EVENT_READ, self.on_exit)
-        for fd in self.outputs:
-            os.set_blocking(fd, False)
-            self.sel.register(fd, selectors.EVENT_READ, self.on_output)
+        self.watch_process()
         self.started_mono = time.monotonic()
         if report:
             self.report({"ok": True, "pid": self.pid})
@@ -201,16 +212,30 @@ class Monitor:
         system (on the other CPU): it is then off the critical path of `docker run`.
         If the exec fails after all, start_failed() overwrites the state."""
         if self.log is None:
-            self.log = LogWriter(str(self.engine.log_path(self.cid)))
-        self.status_before = self.life.running(self.cid, pid, sc.process_start_time(os.getpid()))
+            self.log = LogWriter(self.container_file(f"{self.cid}-json.log"))
+        self.status_before = self.life.running(self.cid, pid,
+                                               sc.process_start_time(os.getpid()))
         if self.listener is None:
             self.listen()
+
+    def watch_process(self) -> None:
+        self.sel.register(self.pidfd, selectors.EVENT_READ, self.on_exit)
+        for fd in self.outputs:
+            os.set_blocking(fd, False)
+            self.sel.register(fd, selectors.EVENT_READ, self.on_output)
+
+    def keep_fds(self) -> set[int]:
+        fds = {self.pidfd, self.stdin_fd, self.master, *self.outputs, self.sel.fileno(),
+               self.log.fd if self.log else -1}
+        if self.listener:
+            fds.add(self.listener.fileno())
+        fds.update(c.sock.fileno() for c in self.clients)
+        return {fd for fd in fds if fd >= 0}
 
     # --- the loop ------------------------------------------------------------------
     def loop(self) -> None:
         while True:
-            timeout = self.next_timeout()
-            for key, mask in self.sel.select(timeout):
+            for key, mask in self.sel.select(self.next_timeout()):
                 key.data(key.fileobj, mask)
             now = time.monotonic()
             if self.stop_deadline is not None and now >= self.stop_deadline:
@@ -221,10 +246,14 @@ class Monitor:
                     return
             if self.restart_at is not None and now >= self.restart_at:
                 self.restart_at = None
-                self.do_restart()
+                if not self.do_restart():
+                    return
+            if self.slim_at is not None and now >= self.slim_at:
+                self.try_slim()
 
     def next_timeout(self) -> float | None:
-        deadlines = [d for d in (self.stop_deadline, self.restart_at) if d is not None]
+        deadlines = [d for d in (self.stop_deadline, self.restart_at, self.slim_at)
+                     if d is not None]
         if self.exit_status is not None and self.outputs:
             deadlines.append(time.monotonic() + 0.05)
         if not deadlines:
@@ -237,16 +266,11 @@ class Monitor:
             sock, _ = listener.accept()
         except BlockingIOError:
             return
-        sock.setblocking(False)
-        client = Client(sock)
-        self.clients.append(client)
-        self.sel.register(sock, selectors.EVENT_READ, self.on_client)
+        self.add_client(sock, None)
 
-    def add_client(self, sock: socket.socket, request: dict) -> None:
+    def add_client(self, sock: socket.socket, request: dict | None) -> None:
         sock.setblocking(False)
-        client = Client(sock)
-        client.request = request
-        self.clients.append(client)
+        self.clients.append(Client(sock, request))
         self.sel.register(sock, selectors.EVENT_READ, self.on_client)
 
     def client_of(self, sock) -> Client | None:
@@ -283,8 +307,11 @@ class Monitor:
             self.write_stdin(payload)
         elif kind == p.CLOSE_STDIN and c.request and c.request.get("stdin"):
             self.close_stdin_if_once()
-        elif kind == p.RESIZE and self.master >= 0:
-            rows, cols = json.loads(payload)
+        elif kind == p.RESIZE:
+            self.resize(*json.loads(payload))
+
+    def resize(self, rows: int, cols: int) -> None:
+        if self.master >= 0:
             try:
                 sc.set_winsize(self.master, rows, cols)
                 os.kill(self.pid, signal.SIGWINCH)
@@ -301,27 +328,21 @@ class Monitor:
                 self.exit_status = self.exit_status or 0
                 self.after_exit(force_final=True)
                 os._exit(0)
+            timeout = c.request.get("timeout", 10)
             self.signal(c.request.get("signal", signal.SIGTERM))
-            self.stop_deadline = time.monotonic() + max(0, c.request.get("timeout", 10))
-            if c.request.get("timeout", 10) <= 0:
-                self.stop_deadline = time.monotonic()
+            self.stop_deadline = time.monotonic() + max(0, timeout)
         elif op == "kill":
-            sig = c.request.get("signal", signal.SIGKILL)
             if c.request.get("manual", True):
                 self.manual_stop = True
                 self.life.manual_stop(self.cid)
-            ok = self.signal(sig)
+            ok = self.signal(c.request.get("signal", signal.SIGKILL))
             self.send(c, p.json_frame(p.REPLY, {"ok": ok}))
-        elif op == "resize" and self.master >= 0:
-            try:
-                sc.set_winsize(self.master, c.request["rows"], c.request["cols"])
-                os.kill(self.pid, signal.SIGWINCH)
-            except OSError:
-                pass
+        elif op == "resize":
+            self.resize(c.request["rows"], c.request["cols"])
             self.send(c, p.json_frame(p.REPLY, {"ok": True}))
         elif op == "ping":
             self.send(c, p.json_frame(p.REPLY, {"ok": True, "pid": self.pid}))
-        # attach and wait only need the exit frame / output, which arrive by themselves
+        # attach and wait need no answer now: output and the exit frame come by themselves
 
     def signal(self, sig: int) -> bool:
         if self.pid <= 0 or self.exit_status is not None:
@@ -375,15 +396,12 @@ class Monitor:
                 os.close(fd)
             return
         self.log.write(stream, data)
-        kind = p.STDOUT if stream == "stdout" else p.STDERR
-        frame = p.frame(kind, data)
+        frame = p.frame(p.STDOUT if stream == "stdout" else p.STDERR, data)
         for c in self.clients:
             if c.wants(stream):
                 self.send(c, frame)
 
     def send(self, c: Client, data: bytes) -> None:
-        if c.closing and not data:
-            return
         c.out += data
         self.flush_client(c)
 
@@ -422,21 +440,20 @@ class Monitor:
 
     def on_exit(self, pidfd, mask) -> None:
         try:
-            _, status = os.waitpid(self.pid, os.WNOHANG)
+            done, status = os.waitpid(self.pid, os.WNOHANG)
         except ChildProcessError:
-            status = 255 << 8
-        else:
-            if _ == 0:
-                return
+            done, status = self.pid, 255 << 8
+        if done == 0:
+            return
         self.sel.unregister(self.pidfd)
         os.close(self.pidfd)
         self.pidfd = -1
         self.exit_status = status
         self.stop_deadline = None
+        self.slim_at = None
         if self.stdin_fd >= 0:
             os.close(self.stdin_fd)
             self.stdin_fd = -1
-        self.exited_mono = time.monotonic()
 
     # --- after the process ended -----------------------------------------------------
     def exit_code(self) -> int:
@@ -486,10 +503,12 @@ class Monitor:
             return code != 0 and (limit == 0 or state.get("restart_count", 0) < limit)
         return False
 
-    def do_restart(self) -> None:
-        if not self.launch(report=False):
-            self.finish(self.exit_code())
-            os._exit(0)
+    def do_restart(self) -> bool:
+        """Start the process again; False when the monitor is done."""
+        if self.launch(report=False):
+            return True
+        self.finish(self.exit_code())
+        return False
 
     def notify_exit(self, code: int, removed: bool, oom: bool = False) -> None:
         frame = p.json_frame(p.EXIT, {"StatusCode": code, "OOMKilled": oom, "Removed": removed})
@@ -521,6 +540,89 @@ class Monitor:
             except OSError:
                 pass
 
+    # --- shedding the starter's memory ---------------------------------------------------
+    def try_slim(self) -> None:
+        """Re-execute into a fresh interpreter, unless something is mid-flight (a client
+        still being written to, a stop in progress): then try again a moment later."""
+        if self.stop_deadline is not None or any(c.out for c in self.clients) or \
+                self.exit_status is not None:
+            self.slim_at = time.monotonic() + 0.2
+            return
+        self.slim_at = None
+        state = self.handover()
+        for fd in state["fds"]:
+            os.set_inheritable(fd, True)
+        code = ("import sys; sys.path.insert(0, sys.argv[1]); "
+                "from engine.monitor import resume; resume(sys.argv[2])")
+        try:
+            os.execv(sys.executable, [sys.executable, "-S", "-I", "-c", code, PACKAGE_ROOT,
+                                      json.dumps(state)])
+        except OSError as e:
+            self.note(f"staying in the forked monitor: exec failed: {e}")
+
+    def handover(self) -> dict:
+        import base64
+        b64 = lambda b: base64.b64encode(bytes(b)).decode()   # noqa: E731
+        clients = [{"fd": c.sock.fileno(), "request": c.request, "in": b64(c.reader.buf),
+                    "closing": c.closing} for c in self.clients]
+        state = {
+            "cid": self.cid, "root": self.root, "run": self.run_dir, "pid": self.pid,
+            "pidfd": self.pidfd, "master": self.master, "stdin": self.stdin_fd,
+            "outputs": {str(fd): s for fd, s in self.outputs.items()},
+            "listener": self.listener.fileno() if self.listener else -1,
+            "log": self.log.fd if self.log else -1,
+            "partial": {k: b64(v) for k, v in (self.log.partial if self.log else {}).items()},
+            "clients": clients, "started": self.started_mono,
+            "manual_stop": self.manual_stop, "restart_delay": self.restart_delay,
+            "status_before": self.status_before,
+        }
+        state["fds"] = [fd for fd in [self.pidfd, self.master, self.stdin_fd, *self.outputs,
+                                      state["listener"], state["log"]] +
+                        [c["fd"] for c in clients] if fd >= 0]
+        return state
+
+
+def resume(blob: str) -> None:
+    """Entry point of the slim interpreter: rebuild the monitor from its handover."""
+    import base64
+    sc.set_process_name("dl-monitor")
+    s = json.loads(blob)
+    m = Monitor(s["cid"], s["root"], s["run"])
+    try:
+        m.pid, m.pidfd, m.master, m.stdin_fd = s["pid"], s["pidfd"], s["master"], s["stdin"]
+        m.outputs = {int(fd): stream for fd, stream in s["outputs"].items()}
+        m.started_mono, m.manual_stop = s["started"], s["manual_stop"]
+        m.restart_delay, m.status_before = s["restart_delay"], s["status_before"]
+        for fd in s["fds"]:
+            os.set_inheritable(fd, False)
+        if s["log"] >= 0:
+            m.log = LogWriter("", fd=s["log"], partial={
+                k: base64.b64decode(v) for k, v in s["partial"].items()})
+        if s["listener"] >= 0:
+            m.listener = socket.socket(fileno=s["listener"])
+            m.listener.setblocking(False)
+            m.sel.register(m.listener, selectors.EVENT_READ, m.on_accept)
+        for c in s["clients"]:
+            m.add_client(socket.socket(fileno=c["fd"]), c["request"])
+            client = m.clients[-1]
+            client.closing = c["closing"]
+            for kind, payload in client.reader.feed(base64.b64decode(c["in"])):
+                m.on_frame(client, kind, payload)
+        m.watch_process()
+        m.loop()
+    except BaseException:
+        m.note(_traceback())
+        m.emergency_cleanup()
+    finally:
+        os._exit(0)
+
+
+def _traceback() -> str:
+    import traceback   # only when something went wrong: it costs memory to import
+    return traceback.format_exc()
+
+
+# --- starting a monitor ---------------------------------------------------------------
 
 _children: list[int] = []
 
@@ -549,7 +651,10 @@ def spawn(engine, cid: str, first: tuple | None) -> dict:
         try:
             os.close(r)
             os.setsid()
-            _become_monitor(engine, cid, w, first)
+            from .store import lock
+            lock.forget_after_fork()
+            sc.set_process_name("dl-monitor")
+            Monitor(cid, str(engine.paths.root), str(engine.paths.run), engine).start(w, first)
         finally:
             os._exit(0)
     _children.append(pid)
@@ -565,16 +670,6 @@ def spawn(engine, cid: str, first: tuple | None) -> dict:
     if not data:
         return {"ok": False, "code": 125, "message": "the container monitor exited early"}
     return json.loads(data.splitlines()[0])
-
-
-def _become_monitor(engine, cid: str, status_fd: int, first) -> None:
-    """First moments in the forked monitor: only what must precede the container's
-    start. The rest (closing the parent's fds, signals) waits until the starter has its
-    answer: see _leave_parent."""
-    from .store import lock
-    lock.forget_after_fork()
-    sc.set_process_name("dl-monitor")
-    Monitor(engine, cid, status_fd, first).run()
 
 
 def _leave_parent(keep: set[int]) -> None:

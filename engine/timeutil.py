@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import time
-from datetime import datetime, timezone
 
 ZERO = "0001-01-01T00:00:00Z"
 
@@ -41,13 +40,13 @@ def parse_ns(text: str | None) -> int:
     elif not main.endswith("Z"):
         main, tz = main[:19], main[19:]
     main = main.rstrip("Z")
+    from datetime import datetime, timedelta, timezone   # not needed by the monitor
     dt = datetime.strptime(main, "%Y-%m-%dT%H:%M:%S")
     if tz in ("Z", ""):
         dt = dt.replace(tzinfo=timezone.utc)
     else:
         sign = 1 if tz[0] == "+" else -1
         hh, mm = tz[1:].split(":")
-        from datetime import timedelta
         dt = dt.replace(tzinfo=timezone(sign * timedelta(hours=int(hh), minutes=int(mm))))
     ns = int(dt.timestamp()) * 1_000_000_000
     return ns + int((frac + "000000000")[:9] or 0)

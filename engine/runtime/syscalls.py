@@ -4,14 +4,26 @@ Each wrapper raises OSError with the real errno, so callers handle them like os.
 """
 from __future__ import annotations
 
-import ctypes
 import errno as _errno
 import os
-import platform
 import struct
 
-_libc = ctypes.CDLL(None, use_errno=True)
-_libc.syscall.restype = ctypes.c_long
+_LIBC = None
+
+
+def _lib():
+    """libc through ctypes, loaded on first use: the monitor's slim interpreter only
+    needs the /proc and ioctl helpers below and never pays for ctypes."""
+    global _LIBC, ctypes
+    if _LIBC is None:
+        import ctypes as _ctypes
+        ctypes = _ctypes
+        _LIBC = ctypes.CDLL(None, use_errno=True)
+        _LIBC.syscall.restype = ctypes.c_long
+    return _LIBC
+
+
+ctypes = None
 
 CLONE_NEWNS = 0x00020000
 CLONE_NEWCGROUP = 0x02000000
@@ -42,7 +54,7 @@ PR_CAPBSET_DROP = 24
 PR_SET_CHILD_SUBREAPER = 36
 PR_SET_NO_NEW_PRIVS = 38
 
-_ARCH = platform.machine()
+_ARCH = os.uname().machine
 _NR = {
     "x86_64": {"pivot_root": 155, "setns": 308, "unshare": 272, "capset": 126,
                "pidfd_open": 434, "close_range": 436, "sethostname": 170},
@@ -66,35 +78,43 @@ def _b(s: str | None) -> bytes | None:
 
 def mount(source: str | None, target: str, fstype: str | None, flags: int = 0,
           data: str | None = None) -> None:
-    _check(_libc.mount(_b(source), _b(target), _b(fstype), ctypes.c_ulong(flags), _b(data)),
+    _check(_lib().mount(_b(source), _b(target), _b(fstype), ctypes.c_ulong(flags), _b(data)),
            "mount", target)
 
 
 def umount(target: str, flags: int = 0) -> None:
-    _check(_libc.umount2(_b(target), flags), "umount", target)
+    _check(_lib().umount2(_b(target), flags), "umount", target)
 
 
 def pivot_root(new_root: str, put_old: str) -> None:
-    _check(_libc.syscall(_NR["pivot_root"], _b(new_root), _b(put_old)), "pivot_root", new_root)
+    _check(_lib().syscall(_NR["pivot_root"], _b(new_root), _b(put_old)), "pivot_root", new_root)
 
 
 def unshare(flags: int) -> None:
-    _check(_libc.unshare(flags), "unshare")
+    _check(_lib().unshare(flags), "unshare")
 
 
 def setns(fd: int, nstype: int = 0) -> None:
-    _check(_libc.setns(fd, nstype), "setns")
+    _check(_lib().setns(fd, nstype), "setns")
 
 
 def sethostname(name: str) -> None:
     raw = name.encode()
-    _check(_libc.sethostname(raw, len(raw)), "sethostname")
+    _check(_lib().sethostname(raw, len(raw)), "sethostname")
 
 
-class _CloneArgs(ctypes.Structure):
-    _fields_ = [(name, ctypes.c_uint64) for name in (
-        "flags", "pidfd", "child_tid", "parent_tid", "exit_signal", "stack", "stack_size",
-        "tls", "set_tid", "set_tid_size", "cgroup")]
+_CLONE_ARGS = None
+
+
+def _clone_args_type():
+    global _CLONE_ARGS
+    if _CLONE_ARGS is None:
+        class CloneArgs(ctypes.Structure):
+            _fields_ = [(name, ctypes.c_uint64) for name in (
+                "flags", "pidfd", "child_tid", "parent_tid", "exit_signal", "stack",
+                "stack_size", "tls", "set_tid", "set_tid_size", "cgroup")]
+        _CLONE_ARGS = CloneArgs
+    return _CLONE_ARGS
 
 
 CLONE_PIDFD = 0x1000
@@ -110,53 +130,53 @@ def clone(flags: int, cgroup_fd: int | None = None) -> tuple[int, int]:
     (pid, pidfd). Only safe in a single-threaded process (the monitor is one), like
     os.fork before exec.
     """
+    _lib()
     pidfd = ctypes.c_int(-1)
-    args = _CloneArgs()
+    args = _clone_args_type()()
     args.flags = flags | CLONE_PIDFD | (CLONE_INTO_CGROUP if cgroup_fd is not None else 0)
     args.pidfd = ctypes.addressof(pidfd)
     args.exit_signal = SIGCHLD
     if cgroup_fd is not None:
         args.cgroup = cgroup_fd
-    ret = _libc.syscall(_NR_CLONE3, ctypes.byref(args), ctypes.c_size_t(ctypes.sizeof(args)))
+    ret = _lib().syscall(_NR_CLONE3, ctypes.byref(args), ctypes.c_size_t(ctypes.sizeof(args)))
     pid = _check(ret, "clone3")
     return (pid, pidfd.value) if pid else (0, -1)
 
 
 def prctl(option: int, arg2: int = 0) -> int:
-    return _check(_libc.prctl(option, ctypes.c_ulong(arg2), 0, 0, 0), "prctl")
+    return _check(_lib().prctl(option, ctypes.c_ulong(arg2), 0, 0, 0), "prctl")
 
 
 def set_process_name(name: str) -> None:
-    _libc.prctl(PR_SET_NAME, _b(name[:15]), 0, 0, 0)
+    _lib().prctl(PR_SET_NAME, _b(name[:15]), 0, 0, 0)
 
 
 def close_range(first: int, last: int = 0xFFFFFFFF) -> None:
-    if _libc.syscall(_NR["close_range"], first, ctypes.c_uint(last), 0) < 0:
+    if _lib().syscall(_NR["close_range"], first, ctypes.c_uint(last), 0) < 0:
         os.closerange(first, 65536)
 
 
 def pidfd_open(pid: int) -> int:
-    return _check(_libc.syscall(_NR["pidfd_open"], pid, 0), "pidfd_open")
-
-
-class _CapHeader(ctypes.Structure):
-    _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
-
-
-class _CapData(ctypes.Structure):
-    _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32),
-                ("inheritable", ctypes.c_uint32)]
+    return _check(_lib().syscall(_NR["pidfd_open"], pid, 0), "pidfd_open")
 
 
 def capset(effective: int, permitted: int, inheritable: int) -> None:
-    hdr = _CapHeader(0x20080522, 0)          # _LINUX_CAPABILITY_VERSION_3
-    data = (_CapData * 2)()
+    _lib()
+
+    class CapHeader(ctypes.Structure):
+        _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
+
+    class CapData(ctypes.Structure):
+        _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32),
+                    ("inheritable", ctypes.c_uint32)]
+    hdr = CapHeader(0x20080522, 0)          # _LINUX_CAPABILITY_VERSION_3
+    data = (CapData * 2)()
     for i in range(2):
         shift = 32 * i
         data[i].effective = (effective >> shift) & 0xFFFFFFFF
         data[i].permitted = (permitted >> shift) & 0xFFFFFFFF
         data[i].inheritable = (inheritable >> shift) & 0xFFFFFFFF
-    _check(_libc.syscall(_NR["capset"], ctypes.byref(hdr), data), "capset")
+    _check(_lib().syscall(_NR["capset"], ctypes.byref(hdr), data), "capset")
 
 
 # ioctl requests
