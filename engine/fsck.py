@@ -154,7 +154,7 @@ def _cgroups(engine, r: Report) -> None:
     roots share the cgroup tree, so only this engine's containers are judged."""
     mine = set(engine.store.ids())
     for d in cgroups.leftover_dirs():
-        cid = d.name
+        cid = os.path.basename(d)
         if cid not in mine:
             continue
         c = engine.store.load(cid)

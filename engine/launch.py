@@ -98,6 +98,7 @@ def _stdio(c: Container) -> tuple[tuple[int, int, int], Started, list[int]]:
 
 def start(engine, c: Container, pid_ns_fd: int | None = None, while_starting=None) -> Started:
     caps.last_cap()            # known before the child's /proc changes
+    caps.all_mask()
     flags, join = namespaces(engine, c)
     cg = cgroups.Cgroup(c.id)
     lim = limits(c)

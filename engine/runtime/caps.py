@@ -44,8 +44,24 @@ def mask(names) -> int:
     return m
 
 
+_own: int | None = None
+
+
 def all_mask() -> int:
-    return (1 << (last_cap() + 1)) - 1
+    """Every capability this process may hand out: its own permitted set (a container
+    can't get more than the engine has; in a VM or a container that is less than all)."""
+    global _own
+    if _own is None:
+        known = (1 << (last_cap() + 1)) - 1
+        try:
+            with open("/proc/self/status") as f:
+                for line in f:
+                    if line.startswith("CapPrm:"):
+                        known &= int(line.split()[1], 16)
+        except OSError:
+            pass
+        _own = known
+    return _own
 
 
 def limit_to(keep: int) -> None:
