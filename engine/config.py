@@ -7,18 +7,21 @@ container record, not here). `to_dict()` gives Docker's JSON shape and key order
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields, replace
-from typing import Any
+from collections import namedtuple
+
+# These are namedtuples rather than dataclasses: they are built on every `docker run`,
+# and importing `dataclasses` alone costs more start-up time than the whole run.
 
 
 def _tuple(v):
     return tuple(v) if v is not None else None
 
 
-@dataclass(frozen=True)
-class RestartPolicy:
-    name: str = "no"            # no | always | on-failure | unless-stopped
-    maximum_retry_count: int = 0
+class RestartPolicy(namedtuple("RestartPolicy", "name maximum_retry_count",
+                               defaults=("no", 0))):
+    """no | always | on-failure | unless-stopped, and on-failure's retry limit."""
+
+    __slots__ = ()
 
     def to_dict(self) -> dict:
         return {"Name": self.name, "MaximumRetryCount": self.maximum_retry_count}
@@ -29,21 +32,17 @@ class RestartPolicy:
         return cls(d.get("Name") or "no", int(d.get("MaximumRetryCount") or 0))
 
 
-@dataclass(frozen=True)
-class PortBinding:
-    host_ip: str = ""
-    host_port: str = ""
+class PortBinding(namedtuple("PortBinding", "host_ip host_port", defaults=("", ""))):
+    __slots__ = ()
 
     def to_dict(self) -> dict:
         return {"HostIp": self.host_ip, "HostPort": self.host_port}
 
 
-@dataclass(frozen=True)
-class Mount:
-    type: str                   # bind | volume | tmpfs
-    source: str
-    target: str
-    read_only: bool = False
+class Mount(namedtuple("Mount", "type source target read_only", defaults=(False,))):
+    """type: bind | volume | tmpfs."""
+
+    __slots__ = ()
 
     def to_dict(self) -> dict:
         return {"Type": self.type, "Source": self.source, "Target": self.target,
@@ -62,30 +61,21 @@ _CONFIG_KEYS = [
 ]
 
 
-@dataclass(frozen=True)
-class ContainerConfig:
-    """Docker's `Config`: what runs, as whom, with what environment."""
+_CONFIG_FIELDS = (
+    ("image", ""), ("cmd", None), ("entrypoint", None), ("env", ()), ("working_dir", ""),
+    ("user", ""), ("hostname", ""), ("domainname", ""), ("labels", ()), ("exposed_ports", ()),
+    ("volumes", ()), ("tty", False), ("open_stdin", False), ("stdin_once", False),
+    ("attach_stdin", False), ("attach_stdout", False), ("attach_stderr", False),
+    ("stop_signal", None), ("stop_timeout", None), ("on_build", None),
+)
 
-    image: str = ""
-    cmd: tuple[str, ...] | None = None
-    entrypoint: tuple[str, ...] | None = None
-    env: tuple[str, ...] = ()
-    working_dir: str = ""
-    user: str = ""
-    hostname: str = ""
-    domainname: str = ""
-    labels: tuple[tuple[str, str], ...] = ()
-    exposed_ports: tuple[str, ...] = ()
-    volumes: tuple[str, ...] = ()
-    tty: bool = False
-    open_stdin: bool = False
-    stdin_once: bool = False
-    attach_stdin: bool = False
-    attach_stdout: bool = False
-    attach_stderr: bool = False
-    stop_signal: str | None = None
-    stop_timeout: int | None = None
-    on_build: tuple[str, ...] | None = None
+
+class ContainerConfig(namedtuple("ContainerConfig", [f for f, _ in _CONFIG_FIELDS],
+                                 defaults=[d for _, d in _CONFIG_FIELDS])):
+    """Docker's `Config`: what runs, as whom, with what environment. cmd/entrypoint are
+    tuples or None; env a tuple of "K=V"; labels a tuple of (key, value)."""
+
+    __slots__ = ()
 
     def label_dict(self) -> dict[str, str]:
         return dict(self.labels)
@@ -124,7 +114,7 @@ class ContainerConfig:
         return cls(**kw)
 
     def with_(self, **changes) -> "ContainerConfig":
-        return replace(self, **changes)
+        return self._replace(**changes)
 
 
 _HOST_KEYS = [
@@ -140,33 +130,22 @@ _HOST_KEYS = [
 ]
 
 
-@dataclass(frozen=True)
-class HostConfig:
-    """Docker's `HostConfig`: how the host runs it (limits, policies, sharing)."""
+_HOST_FIELDS = (
+    ("auto_remove", False), ("restart_policy", RestartPolicy()), ("privileged", False),
+    ("readonly_rootfs", False), ("pid_mode", ""), ("network_mode", "bridge"), ("memory", 0),
+    ("memory_swap", 0), ("cpu_shares", 0), ("cpu_quota", 0), ("cpu_period", 0),
+    ("nano_cpus", 0), ("pids_limit", None), ("binds", None), ("mounts", ()),
+    ("volumes_from", None), ("tmpfs", ()), ("port_bindings", ()), ("publish_all_ports", False),
+    ("dns", ()), ("extra_hosts", None), ("cap_add", None), ("cap_drop", None),
+)
 
-    auto_remove: bool = False
-    restart_policy: RestartPolicy = field(default_factory=RestartPolicy)
-    privileged: bool = False
-    readonly_rootfs: bool = False
-    pid_mode: str = ""                 # "" | "host" | "container:<id>"
-    network_mode: str = "bridge"
-    memory: int = 0                    # bytes, 0 = unlimited
-    memory_swap: int = 0
-    cpu_shares: int = 0
-    cpu_quota: int = 0
-    cpu_period: int = 0
-    nano_cpus: int = 0
-    pids_limit: int | None = None
-    binds: tuple[str, ...] | None = None
-    mounts: tuple[Mount, ...] = ()
-    volumes_from: tuple[str, ...] | None = None
-    tmpfs: tuple[tuple[str, str], ...] = ()
-    port_bindings: tuple[tuple[str, tuple[PortBinding, ...]], ...] = ()
-    publish_all_ports: bool = False
-    dns: tuple[str, ...] = ()
-    extra_hosts: tuple[str, ...] | None = None
-    cap_add: tuple[str, ...] | None = None
-    cap_drop: tuple[str, ...] | None = None
+
+class HostConfig(namedtuple("HostConfig", [f for f, _ in _HOST_FIELDS],
+                            defaults=[d for _, d in _HOST_FIELDS])):
+    """Docker's `HostConfig`: how the host runs it (limits, policies, sharing). pid_mode
+    is "" | "host" | "container:<id>"; memory in bytes (0: unlimited)."""
+
+    __slots__ = ()
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -213,9 +192,4 @@ class HostConfig:
         return cls(**kw)
 
 
-def field_names(cls) -> list[str]:
-    return [f.name for f in fields(cls)]
-
-
-__all__ = ["ContainerConfig", "HostConfig", "RestartPolicy", "PortBinding", "Mount",
-           "asdict", "field_names"]
+__all__ = ["ContainerConfig", "HostConfig", "RestartPolicy", "PortBinding", "Mount"]

@@ -11,14 +11,12 @@ import re
 import signal as _signal
 import socket
 import time
-import uuid
 
 from . import launch, monitor, protocol, reference, timeutil
 from .config import ContainerConfig, HostConfig
 from .errors import (Conflict, ContainerNotRunning, EngineError, InvalidParameter,
                      NameInUse, NoSuchContainer, NoSuchImage, StartFailed, System)
 from .fsutil import remove_tree, write_atomic
-from .images import ops as image_ops
 from .lifecycle import Lifecycle
 from .names import generate as generate_name
 from .paths import Paths
@@ -78,7 +76,8 @@ class Engine:
         return self.images.all()
 
     def pull(self, text: str, progress=None) -> Image:
-        return image_ops.pull(self, text, progress)
+        from .images import ops
+        return ops.pull(self, text, progress)
 
     def ensure_image(self, text: str, progress=None) -> Image:
         """The image to create a container from: local, or made offline like a pull."""
@@ -91,16 +90,20 @@ class Engine:
         return self.pull(text, progress)
 
     def tag(self, source: str, target: str) -> None:
-        image_ops.tag(self, source, target)
+        from .images import ops
+        ops.tag(self, source, target)
 
     def remove_image(self, text: str, force: bool = False, prune: bool = True):
-        return image_ops.remove(self, text, force, prune)
+        from .images import ops
+        return ops.remove(self, text, force, prune)
 
     def prune_images(self, all_images: bool = False):
-        return image_ops.prune(self, all_images)
+        from .images import ops
+        return ops.prune(self, all_images)
 
     def history(self, text: str) -> list[dict]:
-        return image_ops.history(self, text)
+        from .images import ops
+        return ops.history(self, text)
 
     def layers_in_use(self) -> set[str]:
         used: set[str] = set()
@@ -242,10 +245,9 @@ class Engine:
                                    f"used with 'on-failure'")
 
     def _resolve_host_refs(self, host: HostConfig) -> HostConfig:
-        from dataclasses import replace
         if host.pid_mode.startswith("container:"):
             target = self.container(host.pid_mode.split(":", 1)[1])
-            return replace(host, pid_mode=f"container:{target.id}")
+            return host._replace(pid_mode=f"container:{target.id}")
         return host
 
     @staticmethod
@@ -279,7 +281,7 @@ class Engine:
         path = self.paths.root / launch.INIT_LAYER
         if path.exists():
             return
-        tmp = self.paths.root / f".init-{os.getpid()}-{uuid.uuid4().hex}"
+        tmp = self.paths.root / f".init-{os.getpid()}-{os.urandom(8).hex()}"
         tmp.mkdir()
         rootfs.make_init_layer(str(tmp))
         try:

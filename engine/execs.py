@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import signal
 import socket
-from dataclasses import dataclass
 
 from . import launch
 from .errors import Conflict, ContainerNotRunning, StartFailed
@@ -21,13 +20,13 @@ from .store.containers import Container
 NAMESPACES = ("ipc", "uts", "net", "pid", "mnt")   # mnt last: it changes what /proc is
 
 
-@dataclass
 class ExecProcess:
-    pid: int                   # the helper; its exit status is the command's
-    master: int | None         # pty master with -t
-    stdin: int                 # -1 when stdin is not attached
-    stdout: int
-    stderr: int
+    """pid: the helper, whose exit status is the command's; master: the pty with -t;
+    stdin: -1 when stdin is not attached."""
+
+    def __init__(self, pid: int, master: int | None, stdin: int, stdout: int, stderr: int):
+        self.pid, self.master = pid, master
+        self.stdin, self.stdout, self.stderr = stdin, stdout, stderr
 
     def wait(self) -> int:
         _, status = os.waitpid(self.pid, 0)

@@ -7,7 +7,6 @@ spec, a process spec, cgroup limits and stdio, then starts the first process.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 
 from .runtime import caps, cgroups, init, rootfs, syscalls as sc
 from .store.containers import Container
@@ -16,13 +15,14 @@ DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 INIT_LAYER = "init-layer"
 
 
-@dataclass
 class Started:
-    pid: int
-    pidfd: int
-    master: int | None
-    stdin_fd: int                 # where the monitor writes stdin (-1: none)
-    outputs: dict[int, str]       # fd the monitor reads -> "stdout" / "stderr"
+    """A started container process: pid and pidfd, the pty master (or None), where the
+    monitor writes stdin (-1: nowhere) and the fds it reads (fd -> "stdout"/"stderr")."""
+
+    def __init__(self, pid: int, pidfd: int, master: int | None, stdin_fd: int,
+                 outputs: dict[int, str]):
+        self.pid, self.pidfd, self.master = pid, pidfd, master
+        self.stdin_fd, self.outputs = stdin_fd, outputs
 
 
 def process_env(c: Container) -> list[str]:

@@ -4,17 +4,14 @@ from __future__ import annotations
 import json
 import os
 import time
-from dataclasses import dataclass
+from collections import namedtuple
 
 from . import timeutil
 from .store.containers import Container
 
 
-@dataclass(frozen=True)
-class Entry:
-    stream: str      # stdout | stderr
-    time: str        # RFC 3339 with nanoseconds
-    data: bytes
+# stream: stdout | stderr; time: RFC 3339 with nanoseconds
+Entry = namedtuple("Entry", "stream time data")
 
 
 def _parse(line: bytes) -> Entry | None:

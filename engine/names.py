@@ -2,7 +2,6 @@
 word lists of our own."""
 from __future__ import annotations
 
-import random
 
 ADJECTIVES = (
     "agile", "amber", "ancient", "bold", "brave", "bright", "brisk", "calm", "candid",
@@ -28,7 +27,8 @@ ANIMALS = (
 )
 
 
-def generate(retry: int = 0, rng: random.Random | None = None) -> str:
+def generate(retry: int = 0, rng=None) -> str:
+    import random
     r = rng or random
     name = f"{r.choice(ADJECTIVES)}_{r.choice(ANIMALS)}"
     if retry:

@@ -8,17 +8,17 @@ engine of its own.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from collections import namedtuple
 from pathlib import Path
 
 DEFAULT_ROOT = Path("/var/lib/dockerlings")
 DEFAULT_RUN = Path("/run/dockerlings")
 
 
-@dataclass(frozen=True)
-class Paths:
-    root: Path
-    run: Path
+class Paths(namedtuple("Paths", "root run")):
+    """root: persistent state; run: runtime files (both pathlib.Path)."""
+
+    __slots__ = ()
 
     @classmethod
     def from_env(cls, environ=os.environ) -> "Paths":

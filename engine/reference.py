@@ -84,7 +84,7 @@ Valid (the CLI goes on to contact the daemon): "Foo/bar:latest", "UPPER/x",
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections import namedtuple
 
 from engine.errors import InvalidReference
 
@@ -127,6 +127,8 @@ _IDENTIFIER_RE = re.compile(_IDENTIFIER, re.ASCII)
 # go-digest v1.0.0: the algorithms the docker CLI has registered, with hex lengths.
 _GO_DIGEST_RE = re.compile(r"[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]+", re.ASCII)
 _DIGEST_HEX_LENGTH = {"sha256": 64, "sha384": 96, "sha512": 128}
+# one lowercase path component, an optional tag: always an official docker.io image
+_SIMPLE = re.compile(r"(" + _PATH_COMPONENT + r")(?::(" + _TAG + r"))?\Z", re.ASCII)
 _LOWER_HEX_RE = re.compile(r"[a-f0-9]+", re.ASCII)
 _SHORT_ID_RE = re.compile(r"(?:sha256:)?[a-f0-9]{1,64}", re.ASCII)
 
@@ -141,17 +143,13 @@ ERR_DIGEST_INVALID_LENGTH = "invalid checksum digest length"
 ERR_DIGEST_UNSUPPORTED = "unsupported digest algorithm"
 
 
-@dataclass(frozen=True)
-class Reference:
+class Reference(namedtuple("Reference", "domain path tag digest", defaults=(None, None))):
     """A parsed, normalised image reference.
 
     `domain` is "" only in the rare case described in the module docstring.
     """
 
-    domain: str
-    path: str
-    tag: str | None = None
-    digest: str | None = None
+    __slots__ = ()
 
     @property
     def name(self) -> str:
@@ -282,6 +280,11 @@ def parse(text: str, default_tag: str | None = DEFAULT_TAG) -> Reference:
     `default_tag` is added only when the text has neither a tag nor a digest; pass None
     to leave such a reference untagged. Raises InvalidReference with Docker's message.
     """
+    simple = _SIMPLE.match(text)
+    if simple and len(simple.group(1)) < NAME_TOTAL_LENGTH_MAX - len(OFFICIAL_REPO_PREFIX) \
+            and not _IDENTIFIER_RE.fullmatch(simple.group(1)):       # "busybox", "busybox:1.36": the common case, without the full grammar
+        return Reference(DEFAULT_DOMAIN, OFFICIAL_REPO_PREFIX + simple.group(1),
+                         simple.group(2) or default_tag, None)
     ref = _parse_normalized(text)
     if ref.tag is None and ref.digest is None and default_tag is not None:
         ref = Reference(ref.domain, ref.path, default_tag, None)

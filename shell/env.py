@@ -8,23 +8,20 @@ from __future__ import annotations
 
 import io
 import os
-import shutil
 import sys
-from dataclasses import dataclass, field
 
 
-@dataclass
 class Env:
-    stdin: io.BufferedIOBase
-    stdout: io.BufferedIOBase
-    stderr: io.BufferedIOBase
-    cwd: str = field(default_factory=os.getcwd)
-    environ: dict = field(default_factory=lambda: dict(os.environ))
-    stdin_tty: bool = False
-    stdout_tty: bool = False
-    debug: bool = False
-    _engine: object = None
-    _columns: int | None = None
+    def __init__(self, stdin, stdout, stderr, cwd: str | None = None,
+                 environ: dict | None = None, stdin_tty: bool = False,
+                 stdout_tty: bool = False, debug: bool = False, engine=None,
+                 columns: int | None = None):
+        self.stdin, self.stdout, self.stderr = stdin, stdout, stderr
+        self.cwd = cwd or os.getcwd()
+        self.environ = dict(os.environ) if environ is None else environ
+        self.stdin_tty, self.stdout_tty, self.debug = stdin_tty, stdout_tty, debug
+        self._engine = engine
+        self._columns = columns
 
     @classmethod
     def from_process(cls) -> "Env":
@@ -68,7 +65,10 @@ class Env:
         if self._columns:
             return self._columns
         if self.stdout_tty:
-            return shutil.get_terminal_size((80, 24)).columns
+            try:
+                return os.get_terminal_size(self.stdout.fileno()).columns or 80
+            except (OSError, ValueError, AttributeError):
+                return 80
         return 80
 
     def output_text(self) -> str:

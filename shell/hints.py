@@ -7,19 +7,15 @@ entry of HINTS is a predicate on the error and the command line, and the text to
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import Callable
+from collections import namedtuple
 
 from engine import errors
 
 from .cli import spec
 
 
-@dataclass(frozen=True)
-class Hint:
-    name: str
-    when: Callable[[errors.EngineError, list[str]], bool]
-    text: Callable[[errors.EngineError, list[str], object], str]
+# name; when(error, argv) -> bool; text(error, argv, env) -> str
+Hint = namedtuple("Hint", "name when text")
 
 
 def _msg(err) -> str:

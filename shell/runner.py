@@ -10,14 +10,10 @@ from __future__ import annotations
 import importlib
 import os
 import shlex
-import subprocess
 import sys
-import traceback
 
 from engine.errors import EngineError
 
-from . import hints
-from .cli import help as cli_help
 from .cli import report
 from .cli.parser import HelpRequest, Invocation, display_name, parse
 from .env import Env
@@ -79,6 +75,7 @@ def run_docker(env: Env, argv: list[str]) -> int:
     try:
         inv = parse(argv)
         if isinstance(inv, HelpRequest):
+            from .cli import help as cli_help
             text = cli_help.render(inv.target, env.columns, inv.path)
             (env.err if inv.to_stderr else env.out)(text)
             return 0
@@ -88,10 +85,12 @@ def run_docker(env: Env, argv: list[str]) -> int:
     except EngineError as e:
         text, code = report.format_error(e, command)
         env.err(text)
+        from . import hints
         hint = hints.find(e, argv, env)
         if hint:
             env.err(f"hint: {hint}")
         if env.debug:
+            import traceback
             env.err(traceback.format_exc())
         return code
     except KeyboardInterrupt:
@@ -104,6 +103,7 @@ def run_docker(env: Env, argv: list[str]) -> int:
                 "Run it again with 'docker --debug ...' to see the details, and please "
                 "report it.")
         if env.debug:
+            import traceback
             env.err(traceback.format_exc())
         return 125
 
@@ -138,6 +138,7 @@ def shim_dir(env: Env) -> str:
 
 def run_host(env: Env, line: str) -> int:
     """Anything that is not dockerlings' own runs on the host, in the shell's folder."""
+    import subprocess
     environ = dict(env.environ)
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     environ["PATH"] = shim_dir(env) + os.pathsep + environ.get("PATH", os.defpath)

@@ -29,9 +29,8 @@ linker.  What the code does, in C terms::
 
 from __future__ import annotations
 
-import platform
+import os
 import struct
-from typing import Callable
 
 __all__ = ["MESSAGE", "LOAD_ADDRESS", "elf", "go_arch", "normalize_arch"]
 
@@ -99,7 +98,7 @@ def normalize_arch(arch: str) -> str:
 # the encoder gets the instruction's own address and the label addresses and
 # returns exactly ``size`` bytes.
 
-_Encoder = Callable[[int, dict[str, int]], bytes]
+_Encoder = "Callable[[int, dict[str, int]], bytes]"  # typing.Callable, spelled lazily
 _Item = str | tuple[str, int, _Encoder]
 
 
@@ -373,5 +372,5 @@ def go_arch(machine: str | None = None) -> str:
     ``aarch64`` (``arm64`` on macOS); OCI image configs and manifests say
     ``amd64`` and ``arm64``.  A name not in the table is returned lower-cased.
     """
-    name = (platform.machine() if machine is None else machine).strip().lower()
+    name = (os.uname().machine if machine is None else machine).strip().lower()
     return _GO_ARCH.get(name, name)

@@ -15,24 +15,22 @@ import signal
 import socket
 import stat
 import struct
-from dataclasses import dataclass, field
 
 from . import caps, rootfs, syscalls as sc, users
 
 
-@dataclass
 class ProcessSpec:
-    argv: list[str]
-    env: list[str]
-    user: str = ""
-    cwd: str = "/"
-    tty: bool = False
-    privileged: bool = False
-    hostname: str = ""
-    stdio: tuple[int, int, int] = (0, 1, 2)   # fds to become 0, 1, 2 (when not tty)
-    caps: int | None = None                    # capability set; None: Docker's default
-    winsize: tuple[int, int] = (0, 0)
-    keep_fds: list[int] = field(default_factory=list)
+    """What to exec and how: stdio are the fds to become 0, 1, 2 (without a tty); caps
+    the capability set (None: Docker's default)."""
+
+    def __init__(self, argv: list[str], env: list[str], user: str = "", cwd: str = "/",
+                 tty: bool = False, privileged: bool = False, hostname: str = "",
+                 stdio: tuple[int, int, int] = (0, 1, 2), caps: int | None = None,
+                 winsize: tuple[int, int] = (0, 0)):
+        self.argv, self.env, self.user, self.cwd = argv, env, user, cwd
+        self.tty, self.privileged, self.hostname = tty, privileged, hostname
+        self.stdio, self.caps, self.winsize = stdio, caps, winsize
+        self.keep_fds: list[int] = []
 
 
 class LaunchError(Exception):

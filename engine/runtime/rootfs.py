@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import stat
-from dataclasses import dataclass, field
+from collections import namedtuple
 
 from . import syscalls as sc
 
@@ -38,29 +38,16 @@ INIT_LAYER_DIRS = ("dev", "dev/pts", "dev/shm", "proc", "sys", "etc")
 INIT_LAYER_FILES = ("etc/hostname", "etc/hosts", "etc/resolv.conf", ".dockerenv", "dev/console")
 
 
-@dataclass
-class BindMount:
-    source: str
-    target: str            # absolute path inside the container
-    read_only: bool = False
-    kind: str = "bind"     # bind | tmpfs
-    options: str = ""      # tmpfs options
+# target: absolute path inside the container; kind: bind | tmpfs; options: for tmpfs
+BindMount = namedtuple("BindMount", "source target read_only kind options",
+                       defaults=(False, "bind", ""))
 
 
-@dataclass
-class RootfsSpec:
-    base: str                       # directory the relative layer paths start from
-    lowers: list[str]               # relative to base, topmost first
-    upper: str
-    work: str
-    merged: str                     # absolute
-    readonly: bool = False
-    privileged: bool = False
-    etc_files: list[tuple[str, str]] = field(default_factory=list)  # (host file, /etc/x)
-    mounts: list[BindMount] = field(default_factory=list)
-    working_dir: str = "/"
-    own_pid_ns: bool = True
-    own_net_ns: bool = True
+# base: the directory the relative lower/upper/work paths start from; lowers: topmost
+# first; merged: absolute; etc_files: (host file, /etc/x) pairs to bind
+RootfsSpec = namedtuple("RootfsSpec", "base lowers upper work merged readonly privileged "
+                                      "etc_files mounts working_dir own_pid_ns own_net_ns",
+                        defaults=(False, False, (), (), "/", True, True))
 
 
 def make_init_layer(path: str) -> None:

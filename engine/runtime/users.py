@@ -3,19 +3,14 @@ own /etc/passwd and /etc/group, the way runc does, so `-u nobody` means the imag
 nobody, not the host's."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import namedtuple
 
 
 class UserError(Exception):
     pass
 
 
-@dataclass(frozen=True)
-class ExecUser:
-    uid: int
-    gid: int
-    groups: tuple[int, ...]
-    home: str
+ExecUser = namedtuple("ExecUser", "uid gid groups home")
 
 
 def _entries(path: str) -> list[list[str]]:

@@ -8,7 +8,6 @@ so two shells can never give two containers the same name.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import timeutil
@@ -23,20 +22,24 @@ STATE = "state.json"
 RUNNING_STATES = ("running", "paused", "restarting")
 
 
-@dataclass
 class State:
-    status: str = "created"     # created running paused restarting removing exited dead
-    pid: int = 0
-    exit_code: int = 0
-    error: str = ""
-    oom_killed: bool = False
-    started_at: str = timeutil.ZERO
-    finished_at: str = timeutil.ZERO
-    monitor_pid: int = 0
-    monitor_start: int = 0      # the monitor's start time: tells a reused pid apart
-    manual_stop: bool = False   # stopped by the user: restart policies stay quiet
-    paused_by: int = 0          # pid of a commit that paused it (0: the user did)
-    restart_count: int = 0
+    """The mutable part of a container. status: created running paused restarting
+    removing exited dead; monitor_start tells a reused pid apart; manual_stop keeps
+    restart policies quiet after `docker stop`/`kill`; paused_by is the pid of a commit
+    that paused it (0: the user did)."""
+
+    FIELDS = {"status": "created", "pid": 0, "exit_code": 0, "error": "",
+              "oom_killed": False, "started_at": timeutil.ZERO, "finished_at": timeutil.ZERO,
+              "monitor_pid": 0, "monitor_start": 0, "manual_stop": False, "paused_by": 0,
+              "restart_count": 0}
+    __slots__ = tuple(FIELDS)
+
+    def __init__(self, **values):
+        for k, default in self.FIELDS.items():
+            setattr(self, k, values.get(k, default))
+
+    def __repr__(self) -> str:
+        return "State(" + ", ".join(f"{k}={getattr(self, k)!r}" for k in self.FIELDS) + ")"
 
     @property
     def running(self) -> bool:
@@ -58,28 +61,30 @@ class State:
         }
 
     def to_record(self) -> dict:
-        return dict(self.__dict__)
+        return {k: getattr(self, k) for k in self.FIELDS}
 
     @classmethod
     def from_record(cls, d: dict) -> "State":
-        return cls(**{k: v for k, v in d.items() if k in cls.__dataclass_fields__})
+        return cls(**d)
 
 
-@dataclass
 class Container:
-    id: str
-    name: str                       # without the leading "/"
-    created: str
-    path: str                       # the program (entrypoint[0] or cmd[0])
-    args: list[str]
-    config: ContainerConfig
-    host: HostConfig
-    image_id: str
-    layers: list[str]               # the image's chain IDs, bottom first
-    state: State = field(default_factory=State)
-    networks: dict = field(default_factory=dict)   # network name -> endpoint settings
-    mounts: list = field(default_factory=list)     # Docker-shaped mount points
-    dir: Path | None = None
+    """A container record: its configuration (fixed at create) and its state. `layers`
+    are the image's chain IDs, bottom first; `networks` maps network names to endpoint
+    settings; `mounts` are Docker-shaped mount points."""
+
+    def __init__(self, id: str, name: str, created: str, path: str, args: list[str],
+                 config: ContainerConfig, host: HostConfig, image_id: str, layers: list[str],
+                 state: State | None = None, networks: dict | None = None,
+                 mounts: list | None = None, dir: Path | None = None):
+        self.id, self.name, self.created = id, name, created
+        self.path, self.args = path, args
+        self.config, self.host = config, host
+        self.image_id, self.layers = image_id, layers
+        self.state = state or State()
+        self.networks = networks or {}
+        self.mounts = mounts or []
+        self.dir = dir
 
     @property
     def short_id(self) -> str:

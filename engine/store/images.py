@@ -8,11 +8,8 @@ normalised references (docker.io/library/busybox:latest) to image IDs.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import os
-import uuid
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import reference
@@ -27,6 +24,7 @@ MEDIA_LAYER = "application/vnd.oci.image.layer.v1.tar"
 
 
 def digest_of(data: bytes) -> str:
+    import hashlib
     return "sha256:" + hashlib.sha256(data).hexdigest()
 
 
@@ -34,15 +32,15 @@ def short_id(image_id: str) -> str:
     return image_id.split(":", 1)[-1][:12]
 
 
-@dataclass
 class Image:
-    id: str                         # sha256:<hex of the config blob>
-    config: dict                    # the OCI image config
-    parent: str | None
-    layers: list[str]               # chain IDs, bottom first
-    size: int
-    manifest: str
-    repo_tags: list[str] = field(default_factory=list)   # familiar "busybox:latest"
+    """id: sha256 of the config blob; config: the OCI image config; layers: chain IDs,
+    bottom first; repo_tags: familiar names ("busybox:latest")."""
+
+    def __init__(self, id: str, config: dict, parent: str | None, layers: list[str],
+                 size: int, manifest: str, repo_tags: list[str] | None = None):
+        self.id, self.config, self.parent = id, config, parent
+        self.layers, self.size, self.manifest = layers, size, manifest
+        self.repo_tags = repo_tags or []
 
     @property
     def created(self) -> str:
@@ -80,7 +78,7 @@ class ImageStore:
 
     def new_blob_file(self) -> Path:
         """A temp path in the blob dir, for streaming a big blob before its digest is known."""
-        return self.paths.blobs / f".new-{os.getpid()}-{uuid.uuid4().hex}"
+        return self.paths.blobs / f".new-{os.getpid()}-{os.urandom(8).hex()}"
 
     def adopt_blob_file(self, tmp: Path, digest: str) -> None:
         final = self.blob_path(digest)

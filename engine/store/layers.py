@@ -6,20 +6,18 @@ stack*, so the same tar on top of different parents gives different layers.
 """
 from __future__ import annotations
 
-import hashlib
 import os
-import uuid
-from dataclasses import dataclass
+from collections import namedtuple
 from pathlib import Path
 
 from ..fsutil import dir_size, read_json, remove_tree, write_json
 from ..paths import Paths
-from . import archive
 
 
 def chain_id(parent: str | None, diff_id: str) -> str:
     if parent is None:
         return diff_id
+    import hashlib
     return "sha256:" + hashlib.sha256(f"{parent} {diff_id}".encode()).hexdigest()
 
 
@@ -27,13 +25,8 @@ def _hex(digest: str) -> str:
     return digest.split(":", 1)[1]
 
 
-@dataclass(frozen=True)
-class Layer:
-    chain_id: str
-    diff_id: str
-    parent: str | None
-    size: int
-    path: Path           # the unpacked directory (a lower dir for overlay)
+# path: the unpacked directory (a lower dir for overlay)
+Layer = namedtuple("Layer", "chain_id diff_id parent size path")
 
 
 class LayerStore:
@@ -59,7 +52,7 @@ class LayerStore:
         return ["sha256:" + n for n in os.listdir(self.paths.layers) if not n.startswith(".")]
 
     def _staging(self) -> Path:
-        d = self.paths.layers / f".new-{os.getpid()}-{uuid.uuid4().hex}"
+        d = self.paths.layers / f".new-{os.getpid()}-{os.urandom(8).hex()}"
         (d / "diff").mkdir(parents=True)
         return d
 
@@ -78,6 +71,7 @@ class LayerStore:
         cid = chain_id(parent, diff_id)
         if self.exists(cid):
             return self.get(cid)
+        from . import archive
         staging = self._staging()
         try:
             with open(tar_path, "rb") as f:
@@ -91,6 +85,7 @@ class LayerStore:
                        exclude: frozenset[str] = frozenset()) -> Layer:
         """Make a layer from a container's upper dir, writing its OCI tar to `tar_out` (a
         HashingWriter) in the same pass."""
+        from . import archive
         staging = self._staging()
         try:
             archive.pack(upper, tar_out, copy_to=staging / "diff", exclude=exclude)
@@ -103,7 +98,7 @@ class LayerStore:
     def remove(self, cid: str) -> None:
         d = self._dir(cid)
         if d.exists():
-            trash = self.paths.layers / f".del-{os.getpid()}-{uuid.uuid4().hex}"
+            trash = self.paths.layers / f".del-{os.getpid()}-{os.urandom(8).hex()}"
             os.rename(d, trash)      # atomic: the layer is gone or whole, never half
             remove_tree(trash)
 

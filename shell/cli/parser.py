@@ -7,21 +7,22 @@ follows belongs to the container's command.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from engine.errors import UsageError
 
 from . import spec, values
 
 
-@dataclass
 class Invocation:
-    command: spec.Command
-    path: tuple[str, ...]                 # as typed: ("ps",) or ("container", "ls")
-    opts: dict = field(default_factory=dict)
-    given: set = field(default_factory=set)   # long names of flags set on the line
-    args: list[str] = field(default_factory=list)
-    debug: bool = False
+    """A parsed command line: the command, the path as typed (("ps",) or ("container",
+    "ls")), option values by dest name, the long names of the flags given, arguments."""
+
+    def __init__(self, command: spec.Command, path: tuple[str, ...], opts: dict | None = None,
+                 given: set | None = None, args: list[str] | None = None, debug: bool = False):
+        self.command, self.path = command, path
+        self.opts = {} if opts is None else opts
+        self.given = set() if given is None else given
+        self.args = [] if args is None else args
+        self.debug = debug
 
     @property
     def name(self) -> str:
@@ -35,12 +36,12 @@ class Invocation:
         raise AttributeError(item)
 
 
-@dataclass
 class HelpRequest:
-    """`docker`, `docker --help`, `docker run --help`, `docker help run`, `docker container`."""
-    target: spec.Command | spec.Group | None   # None: the top level
-    to_stderr: bool = False
-    path: tuple[str, ...] = ()                 # the command as typed
+    """`docker`, `docker --help`, `docker run --help`, `docker help run`, `docker container`.
+    target None: the top level; path: the command as typed."""
+
+    def __init__(self, target, to_stderr: bool = False, path: tuple[str, ...] = ()):
+        self.target, self.to_stderr, self.path = target, to_stderr, path
 
 
 def display_name(cmd: spec.Command, path: tuple[str, ...]) -> str:

@@ -7,25 +7,24 @@ that Docker has but dockerlings does not support yet is still listed (marked
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections import namedtuple
 
 # Value kinds: how a flag's text becomes a value (see values.py) and what help shows.
 BOOL, STRING, INT, LIST, BYTES, DECIMAL, FILTER, DURATION, MAP = (
     "bool", "string", "int", "list", "bytes", "decimal", "filter", "duration", "map")
 
 
-@dataclass(frozen=True)
-class Flag:
-    long: str
-    short: str | None = None
-    kind: str = BOOL
-    help: str = ""
-    default: object = None
-    metavar: str | None = None       # the type word in help, when not the kind's own
-    complete: str | None = None      # completion source: container, image, signal, path ...
-    choices: tuple[str, ...] = ()
-    planned: str | None = None       # why it is not supported yet (None: it works)
-    hidden: bool = False
+# The table entries are namedtuples, not dataclasses: building a few hundred of them
+# is on the start-up path of every `dockerlings -c` call, and tuples are cheap to make.
+
+class Flag(namedtuple("Flag", "long short kind help default metavar complete choices planned "
+                              "hidden", defaults=(None, BOOL, "", None, None, None, (), None,
+                                                  False))):
+    """One flag. metavar: the type word in help when not the kind's own; complete: the
+    completion source (container, image, signal, path ...); planned: why it is not
+    supported yet (None: it works)."""
+
+    __slots__ = ()
 
     @property
     def dest(self) -> str:
@@ -40,27 +39,22 @@ class Flag:
         return f"-{self.short}, --{self.long}" if self.short else f"--{self.long}"
 
 
-@dataclass(frozen=True)
-class Arg:
-    name: str                      # IMAGE, CONTAINER, COMMAND ...
-    complete: str | None = None    # completion source
-    many: bool = False             # takes all the remaining arguments
+class Arg(namedtuple("Arg", "name complete many", defaults=(None, False))):
+    """A positional argument (IMAGE, CONTAINER ...); many: takes all the rest."""
+
+    __slots__ = ()
 
 
-@dataclass(frozen=True)
-class Command:
-    path: tuple[str, ...]          # canonical: ("container", "run")
-    usage: str                     # after "docker ...": "[OPTIONS] IMAGE [COMMAND] [ARG...]"
-    summary: str
-    handler: str | None            # "module:function" under shell.commands; None: planned
-    flags: tuple[Flag, ...] = ()
-    args: tuple[Arg, ...] = ()
-    min_args: int = 0
-    max_args: int | None = None    # None: no limit
-    aliases: tuple[tuple[str, ...], ...] = ()   # other full paths: ("run",), ("container", "list")
-    interspersed: bool = True      # False: options end at the first argument (run, exec)
-    group: str = "Commands"        # section in `docker --help`
-    planned: str | None = None
+class Command(namedtuple("Command", "path usage summary handler flags args min_args max_args "
+                                    "aliases interspersed group planned",
+                          defaults=((), (), 0, None, (), True, "Commands", None))):
+    """path: canonical ("container", "run"); usage: after "docker ...";
+    handler: "module:function" under shell.commands (None: planned); max_args None: no
+    limit; aliases: other full paths (("run",), ("container", "list")); interspersed:
+    False when options end at the first argument (run, exec); group: the section in
+    `docker --help`."""
+
+    __slots__ = ()
 
     @property
     def name(self) -> str:
@@ -79,11 +73,8 @@ class Command:
         return None
 
 
-@dataclass(frozen=True)
-class Group:
-    name: str
-    summary: str
-    planned: str | None = None
+class Group(namedtuple("Group", "name summary planned", defaults=(None,))):
+    __slots__ = ()
 
 
 # --- flags shared by several commands --------------------------------------------------

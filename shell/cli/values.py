@@ -6,7 +6,6 @@ Each converter raises ValueError whose text is what pflag puts after
 from __future__ import annotations
 
 import re
-from fractions import Fraction
 
 _SIZE = re.compile(r"^(\d+(?:\.\d+)*) ?([kKmMgGtTpP])?[iI]?[bB]?$")
 _UNITS = {"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30, "t": 1 << 40, "p": 1 << 50}
@@ -41,6 +40,7 @@ def go_int(text: str) -> int:
 
 def nano_cpus(text: str) -> int:
     """--cpus: a decimal (or a/b) number of CPUs -> nano CPUs."""
+    from fractions import Fraction
     try:
         value = Fraction(text)
     except (ValueError, ZeroDivisionError):

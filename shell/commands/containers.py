@@ -4,17 +4,13 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
 import time
 
-from engine import logs as engine_logs
 from engine import timeutil
-from engine.errors import CliError, EngineError, NoSuchContainer, StartFailed, UsageError
+from engine.errors import CliError, EngineError, NoSuchContainer
 
-from ..cli.parser import Invocation, display_name
-from ..render import formatter, views
+from ..cli.parser import Invocation
 from ..render.units import human_size
-from ..render.tabwriter import tabulate
 from . import options
 from .attach import MonitorChannel, detach_sequence, pump
 
@@ -307,6 +303,7 @@ def _image_text(eng, c, trunc: bool) -> str:
 
 
 def ls(env, inv: Invocation) -> int:
+    from ..render import views
     eng = env.engine
     fmt = inv.format or ""
     if inv.quiet and fmt:
@@ -357,6 +354,7 @@ def template_check(fmt: str, go_type: str) -> None:
 
 
 def render_rows(fmt: str, rows, row_class) -> str:
+    from ..render import formatter
     try:
         return formatter.format_rows(fmt, rows, row_class.HEADERS,
                                      default_table=row_class.DEFAULT)
@@ -387,6 +385,7 @@ def _log_time(text: str | None, flag: str) -> float | None:
 
 
 def logs(env, inv: Invocation) -> int:
+    from engine import logs as engine_logs
     eng = env.engine
     c = eng.container(inv.args[0])
     since, until = _log_time(inv.since, "since"), _log_time(inv.until, "until")
@@ -408,6 +407,9 @@ def logs(env, inv: Invocation) -> int:
 # --- top, diff, prune -------------------------------------------------------------------
 
 def top(env, inv: Invocation) -> int:
+    import subprocess
+
+    from ..render.tabwriter import tabulate
     eng = env.engine
     c = eng.container(inv.args[0])
     if not c.state.running or c.state.status == "restarting":
@@ -475,6 +477,3 @@ def _confirm(env, warning: str) -> bool:
     return answer in ("y", "yes")
 
 
-__all__ = ["run", "create", "start", "stop", "restart", "kill", "rm", "wait", "rename",
-           "pause", "unpause", "ls", "logs", "top", "diff", "prune", "UsageError",
-           "StartFailed", "display_name"]
