@@ -645,6 +645,7 @@ def spawn(engine, cid: str, first: tuple | None) -> dict:
     the output from the very first byte (docker run / start -a)."""
     reap()
     cgroups.layout()            # read once here, not in every monitor
+    sc.preload()
     r, w = os.pipe2(os.O_CLOEXEC)
     pid = os.fork()
     if pid == 0:

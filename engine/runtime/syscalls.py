@@ -148,7 +148,18 @@ def prctl(option: int, arg2: int = 0) -> int:
 
 
 def set_process_name(name: str) -> None:
-    _lib().prctl(PR_SET_NAME, _b(name[:15]), 0, 0, 0)
+    """What ps and /proc/PID/comm show (the kernel keeps 15 characters)."""
+    try:
+        with open("/proc/self/comm", "w") as f:
+            f.write(name[:15])
+    except OSError:
+        pass
+
+
+def preload() -> None:
+    """Load libc through ctypes now, in a process that forks often, so every child
+    does not pay for the import again."""
+    _lib()
 
 
 def close_range(first: int, last: int = 0xFFFFFFFF) -> None:
