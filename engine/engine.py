@@ -43,7 +43,7 @@ def signal_number(sig: str | int) -> int:
         name = text if text.startswith("SIG") else "SIG" + text
         if hasattr(_signal.Signals, name):
             return int(getattr(_signal.Signals, name))
-    raise InvalidParameter(f"Invalid signal: {sig}")
+    raise InvalidParameter(f"invalid signal: {sig}")
 
 
 def run_exit_code(message: str) -> int:
@@ -54,6 +54,20 @@ def run_exit_code(message: str) -> int:
     if "permission denied" in message or "is a directory" in message:
         return 126
     return 125
+
+
+def _go_quote(text: str) -> str:
+    """Go's %q for the names Docker quotes in messages."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _image_name(text: str) -> str:
+    """How Docker names a missing image: with ":latest" when no tag was given."""
+    try:
+        ref = reference.parse(text, default_tag=None)
+    except EngineError:
+        return text
+    return text + ":latest" if ref.tag is None and ref.digest is None else text
 
 
 class Engine:
@@ -69,7 +83,7 @@ class Engine:
     def get_image(self, text: str) -> Image:
         img = self.images.find(text)
         if img is None:
-            raise NoSuchImage(text)
+            raise NoSuchImage(_image_name(text))
         return img
 
     def list_images(self) -> list[Image]:
@@ -404,15 +418,23 @@ class Engine:
         return c
 
     def kill(self, ref: str, signal: str | int = "KILL") -> Container:
-        sig = signal_number(signal)
+        """Docker's API wraps every kill error as "cannot kill container: REF: ..."."""
+        try:
+            return self._kill(ref, signal)
+        except EngineError as e:
+            e.message = f"cannot kill container: {ref}: {e.message}"
+            e.args = (e.message,)
+            raise
+
+    def _kill(self, ref: str, signal: str | int) -> Container:
         c = self.container(ref)
+        sig = signal_number(signal)
         if not c.state.running or c.state.status == "restarting":
             if c.state.status == "restarting":
                 sock = self.connect(c, {"op": "stop", "signal": sig, "timeout": 0})
                 self._wait_exit(sock)
                 return c
-            raise ContainerNotRunning(
-                f"cannot kill container: {ref}: container {c.id} is not running")
+            raise ContainerNotRunning(f"container {c.id} is not running")
         # any signal sent by `docker kill` counts as a manual stop (Docker's killWithSignal)
         sock = self.connect(c, {"op": "kill", "signal": sig, "manual": True})
         with sock:
@@ -443,10 +465,10 @@ class Engine:
         if c.state.running:
             if not force:
                 if c.state.status == "paused":
-                    raise Conflict(f"cannot remove container \"/{c.name}\": container is paused "
-                                   "and must be unpaused first")
-                raise Conflict(f"cannot remove container \"/{c.name}\": container is running: "
-                               "stop the container before removing or force remove")
+                    raise Conflict(f"cannot remove container {_go_quote(ref)}: container is "
+                                   "paused and must be unpaused first")
+                raise Conflict(f"cannot remove container {_go_quote(ref)}: container is "
+                               "running: stop the container before removing or force remove")
             self._force_stop(c)
         with lock.locked(self.paths.lock):
             fresh = self.load_quiet(c.id)
@@ -468,15 +490,21 @@ class Engine:
 
     def rename(self, ref: str, new_name: str) -> None:
         new_name = new_name.lstrip("/")
-        if not NAME_RE.match(new_name):
-            raise InvalidParameter(f"Invalid container name ({new_name}), only "
-                                   "[a-zA-Z0-9][a-zA-Z0-9_.-] are allowed")
         with lock.locked(self.paths.lock):
             c = self.container(ref)
             if c.name == new_name:
                 raise InvalidParameter("Renaming a container with the same name as its "
                                        "current name")
-            self.store.claim_name(new_name, c.id)
+            allocating = "Error when allocating new name: "
+            if not NAME_RE.match(new_name):
+                raise InvalidParameter(f"{allocating}Invalid container name (/{new_name}), only "
+                                       "[a-zA-Z0-9][a-zA-Z0-9_.-] are allowed")
+            try:
+                self.store.claim_name(new_name, c.id)
+            except NameInUse as e:
+                e.message = allocating + e.message
+                e.args = (e.message,)
+                raise
             old = c.name
             c.name = new_name
             self.store.save(c)
@@ -488,7 +516,7 @@ class Engine:
         with lock.locked(self.paths.lock):
             c = self.container(ref)
             if not c.state.running:
-                raise ContainerNotRunning(f"Container {c.id} is not running")
+                raise ContainerNotRunning(f"container {c.id} is not running")
             if c.state.status == "paused":
                 raise Conflict(f"Container {c.id} is already paused")
             if c.state.status == "restarting":

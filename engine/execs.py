@@ -14,7 +14,7 @@ import socket
 
 from . import launch
 from .errors import Conflict, ContainerNotRunning, StartFailed
-from .runtime import cgroups, init, syscalls as sc
+from .runtime import caps, cgroups, init, syscalls as sc
 from .store.containers import Container
 
 NAMESPACES = ("ipc", "uts", "net", "pid", "mnt")   # mnt last: it changes what /proc is
@@ -42,15 +42,21 @@ def exec_error(message: str) -> str:
 
 def start(engine, c: Container, argv: list[str], *, env: list[str] = (), user: str | None = None,
           workdir: str | None = None, tty: bool = False, interactive: bool = False,
-          detach: bool = False, privileged: bool = False) -> ExecProcess:
-    if not c.state.running or c.state.status == "restarting":
+          detach: bool = False, privileged: bool = False, name: str | None = None
+          ) -> ExecProcess:
+    """`name` is the container as the user typed it (Docker's messages use it)."""
+    if c.state.status == "restarting":
+        raise Conflict(f"Container {c.id} is restarting, wait until the container is running")
+    if not c.state.running:
         raise ContainerNotRunning(f"container {c.id} is not running")
     if c.state.status == "paused":
-        raise Conflict(f"Container {c.id} is paused, unpause the container before exec")
+        raise Conflict(f"Container {name or c.id} is paused, unpause the container before exec")
     proc = init.ProcessSpec(argv=list(argv), env=_env(c, env),
                             user=c.config.user if user is None else user,
                             cwd=workdir or c.config.working_dir or "/", tty=tty,
-                            privileged=privileged or c.host.privileged, winsize=(24, 80))
+                            privileged=privileged or c.host.privileged, winsize=(24, 80),
+                            caps=caps.effective_set(privileged or c.host.privileged,
+                                                    c.host.cap_add, c.host.cap_drop))
     ns_fds = [os.open(f"/proc/{c.state.pid}/ns/{ns}", os.O_RDONLY | os.O_CLOEXEC)
               for ns in NAMESPACES]
     cg = cgroups.Cgroup(c.id)
@@ -133,6 +139,8 @@ def _helper(proc, ns_fds, cg, cg_fd, sock, detach: bool) -> None:
             os.setsid()
         for fd in ns_fds:
             sc.setns(fd, 0)
+        if detach:
+            _detached(proc, cg, cg_fd, sock)
         pid, pidfd = sc.clone(0, cg_fd)
         if pid == 0:
             _command(proc, sock)        # never returns
@@ -141,14 +149,31 @@ def _helper(proc, ns_fds, cg, cg_fd, sock, detach: bool) -> None:
             cg.adopt(pid, cloned_into=cg_fd is not None)
         except OSError:
             pass
-        if detach:
-            os._exit(0)
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         _, status = os.waitpid(pid, 0)
         code = 128 + os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status)
     except BaseException as e:
         init.report_error(sock, 126, f"{type(e).__name__}: {e}")
     os._exit(code)
+
+
+def _detached(proc, cg, cg_fd, sock) -> None:
+    """exec -d: start the command from a middle process inside the container's pid
+    namespace, which leaves at once: the orphan goes to the container's init, as a
+    process started inside the container would, and dies with the container."""
+    middle, middle_fd = sc.clone(0)
+    if middle == 0:
+        pid, _ = sc.clone(0, cg_fd)
+        if pid == 0:
+            _command(proc, sock)
+        try:
+            cg.adopt(pid, cloned_into=cg_fd is not None)
+        except OSError:
+            pass
+        os._exit(0)
+    sock.close()
+    os.waitpid(middle, 0)
+    os._exit(0)
 
 
 def _command(proc: init.ProcessSpec, sock: socket.socket) -> None:

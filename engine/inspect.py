@@ -84,8 +84,10 @@ def container(engine, c: Container, size: bool = False) -> dict:
         "Id": c.id, "Created": c.created, "Path": c.path, "Args": list(c.args),
         "State": _state(c),
         "Image": c.image_id,
-        "ResolvConfPath": str(d / "resolv.conf"), "HostnamePath": str(d / "hostname"),
-        "HostsPath": str(d / "hosts"),
+        # Docker fills these in when it sets the network up, at the first start
+        "ResolvConfPath": str(d / "resolv.conf") if started else "",
+        "HostnamePath": str(d / "hostname") if started else "",
+        "HostsPath": str(d / "hosts") if started else "",
         "LogPath": str(engine.log_path(c.id)) if started else "",
         "Name": "/" + c.name, "RestartCount": c.state.restart_count, "Driver": "overlay2",
         "Platform": "linux", "MountLabel": "", "ProcessLabel": "", "AppArmorProfile": "",
@@ -129,5 +131,5 @@ def image(engine, img: Image) -> dict:
         "Size": img.size,
         "GraphDriver": {"Data": data, "Name": "overlay2"},
         "RootFS": {"Type": "layers", "Layers": img.diff_ids},
-        "Metadata": {"LastTagTime": timeutil.ZERO},
+        "Metadata": {"LastTagTime": img.last_tag_time or timeutil.ZERO},
     }

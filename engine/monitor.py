@@ -47,9 +47,8 @@ class LogWriter:
 
     @staticmethod
     def _entry(stream: str, data: bytes) -> bytes:
-        text = data.decode("utf-8", "replace")
-        return (json.dumps({"log": text, "stream": stream, "time": timeutil.now()},
-                           ensure_ascii=False, separators=(",", ":")) + "\n").encode()
+        return (f'{{"log":{_log_string(data)},"stream":"{stream}",'
+                f'"time":"{timeutil.now()}"}}\n').encode()
 
     def write(self, stream: str, data: bytes) -> None:
         buf = self.partial[stream]
@@ -75,6 +74,18 @@ class LogWriter:
         view = memoryview(data)
         while view:
             view = view[os.write(self.fd, view):]
+
+
+_LOG_ESCAPES = {ord("\\"): "\\\\", ord('"'): '\\"', ord("\n"): "\\n", ord("\r"): "\\r",
+                0x2028: "\\u2028", 0x2029: "\\u2029", 0xFFFD: "\\ufffd"}
+_LOG_ESCAPES.update({c: f"\\u{c:04x}" for c in range(0x20) if c not in _LOG_ESCAPES})
+_LOG_ESCAPES.update({ord(c): f"\\u{ord(c):04x}" for c in "<>&"})
+
+
+def _log_string(data: bytes) -> str:
+    """A JSON string exactly as Docker's json-file driver writes it: control characters
+    (but newline and CR) and <, >, & as \\u00XX, invalid UTF-8 as U+FFFD."""
+    return '"' + data.decode("utf-8", "replace").translate(_LOG_ESCAPES) + '"'
 
 
 class Client:

@@ -219,7 +219,7 @@ def make(engine, ref: str):
     else:
         raise ValueError(ref)
     image = engine.images.create(config, [layer], [digest])
-    engine.images.set_ref(ref, image.id)
+    engine.images.set_ref(ref, image.id, tagged=False)
     return engine.images.get(image.id)
 
 

@@ -145,7 +145,8 @@ def remove(engine, text: str, force: bool = False, prune: bool = True) -> list[t
 def _delete_helper(engine, image_id: str, records, force: bool, prune: bool, quiet: bool):
     conflict = _conflict(engine, image_id, hard_only=force)
     if conflict:
-        dangling = not engine.images.refs_of(image_id)
+        # Docker's imageIsDangling: no references and no children
+        dangling = not engine.images.refs_of(image_id) and not engine.images.children(image_id)
         if quiet and (not dangling or conflict.used):
             return
         raise conflict
@@ -176,11 +177,14 @@ def prune(engine, all_images: bool = False) -> tuple[list[tuple[str, str]], int]
             if engine.images.children(img.id):
                 continue
             size_before = _disk_usage(engine)
+            layers_before = set(engine.layers.all_ids())
             for r in engine.images.refs_of(img.id):
                 engine.images.remove_ref(r)
                 records.append(("untagged", reference.parse(r).familiar()))
             engine.images.delete(img.id, keep_layers=engine.layers_in_use())
             records.append(("deleted", img.id))
+            for layer in sorted(layers_before - set(engine.layers.all_ids())):
+                records.append(("deleted", layer))
             reclaimed += max(0, size_before - _disk_usage(engine))
     return records, reclaimed
 

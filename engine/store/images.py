@@ -12,7 +12,7 @@ import json
 import os
 from pathlib import Path
 
-from .. import reference
+from .. import reference, timeutil
 from ..errors import AmbiguousPrefix
 from ..fsutil import read_json, unlink_quiet, write_atomic, write_json
 from ..paths import Paths
@@ -37,10 +37,12 @@ class Image:
     bottom first; repo_tags: familiar names ("busybox:latest")."""
 
     def __init__(self, id: str, config: dict, parent: str | None, layers: list[str],
-                 size: int, manifest: str, repo_tags: list[str] | None = None):
+                 size: int, manifest: str, repo_tags: list[str] | None = None,
+                 last_tag_time: str = ""):
         self.id, self.config, self.parent = id, config, parent
         self.layers, self.size, self.manifest = layers, size, manifest
         self.repo_tags = repo_tags or []
+        self.last_tag_time = last_tag_time
 
     @property
     def created(self) -> str:
@@ -97,12 +99,20 @@ class ImageStore:
     def _write_refs(self, refs: dict[str, str]) -> None:
         write_json(self.paths.repositories, {"refs": dict(sorted(refs.items()))})
 
-    def set_ref(self, ref: str, image_id: str) -> str | None:
-        """Point `ref` at `image_id`; returns the image it pointed to before, if another."""
+    def set_ref(self, ref: str, image_id: str, tagged: bool = True) -> str | None:
+        """Point `ref` at `image_id`; returns the image it pointed to before, if another.
+        `tagged` (docker tag, commit -t, build -t, not pull) records LastTagTime."""
         refs = self.refs()
         old = refs.get(ref)
         refs[ref] = image_id
         self._write_refs(refs)
+        if not tagged:
+            return old if old != image_id else None
+        meta_path = self._meta_path(image_id)
+        meta = read_json(meta_path)
+        meta["last_tag_time"] = timeutil.now()
+        write_json(meta_path, meta)
+        self._cache.pop(image_id, None)
         return old if old != image_id else None
 
     def remove_ref(self, ref: str) -> None:
@@ -135,10 +145,11 @@ class ImageStore:
             with open(self.blob_path(image_id), "rb") as f:
                 config = json.loads(f.read())
             img = Image(image_id, config, meta.get("parent"), meta["layers"], meta["size"],
-                        meta["manifest"])
+                        meta["manifest"], last_tag_time=meta.get("last_tag_time", ""))
             self._cache[image_id] = img
         tags = [reference.parse(r).familiar() for r in self.refs_of(image_id, refs)]
-        return Image(img.id, img.config, img.parent, img.layers, img.size, img.manifest, tags)
+        return Image(img.id, img.config, img.parent, img.layers, img.size, img.manifest, tags,
+                     img.last_tag_time)
 
     def all(self) -> list[Image]:
         refs = self.refs()

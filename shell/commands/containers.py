@@ -243,10 +243,12 @@ def _ps_filters(inv: Invocation) -> dict[str, list[str]]:
         if key not in ("status", "name", "ancestor", "id", "label", "exited", "before", "since"):
             raise CliError(f"Error response from daemon: invalid filter '{key}'")
         out.setdefault(key, []).append(value)
+    states = ("created", "running", "paused", "restarting", "removing", "exited", "dead")
     for status in out.get("status", []):
-        if status not in ("created", "running", "paused", "restarting", "removing", "exited",
-                          "dead"):
-            raise CliError(f"Error response from daemon: invalid filter 'status={status}'")
+        if status not in states:
+            raise CliError(f"Error response from daemon: invalid filter 'status={status}': "
+                           f"invalid value for state ({status}): must be one of "
+                           f"{', '.join(states)}")
     return out
 
 
@@ -323,7 +325,8 @@ def ls(env, inv: Invocation) -> int:
     if not everything:
         containers = [c for c in containers if c.state.running]
     containers = [c for c in containers if _matches(eng, c, filters)]
-    want_size = inv.size or ".Size" in fmt or "{{json .}}" in fmt.replace(" ", "")
+    # Docker asks for sizes when the template reads .Size, or the whole row as JSON
+    want_size = inv.size or ".Size" in fmt or "{{json.}}" in fmt.replace(" ", "")
     now = time.time()
     rows = [views.ContainerRow(c, _image_text(eng, c, not inv.no_trunc), not inv.no_trunc,
                                _sizes(eng, c) if want_size else None, now=now)
@@ -466,7 +469,7 @@ def prune(env, inv: Invocation) -> int:
         for cid in deleted:
             env.out(cid)
         env.out("")
-    env.out(f"Total reclaimed space: {human_size(reclaimed)}")
+    env.out(f"Total reclaimed space: {human_size(reclaimed, 4)}")
     return 0
 
 

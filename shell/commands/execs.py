@@ -25,7 +25,7 @@ def exec(env, inv: Invocation) -> int:
     try:
         proc = execs.start(eng, c, inv.args[1:], env=env_vars, user=o["user"],
                            workdir=o["workdir"], tty=o["tty"], interactive=o["interactive"],
-                           detach=o["detach"], privileged=o["privileged"])
+                           detach=o["detach"], privileged=o["privileged"], name=inv.args[0])
     except StartFailed as e:
         # Docker writes the runtime's message to the exec's output stream
         env.write_out(f"{e}\r\n".encode())

@@ -152,7 +152,7 @@ def prune(env, inv: Invocation) -> int:
         for kind, what in records:
             env.out(f"{kind}: {what}")
         env.out("")
-    env.out(f"Total reclaimed space: {human_size(reclaimed)}")
+    env.out(f"Total reclaimed space: {human_size(reclaimed, 4)}")
     return 0
 
 

@@ -685,11 +685,16 @@ class _JSONUnsupported(Exception):
 _JSON_ESCAPES = {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
-def _json_string(s: str) -> str:
+_HTML_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"}
+
+
+def _json_string(s: str, html: bool = False) -> str:
     out = ['"']
     for ch in s:
         code = ord(ch)
-        if ch in _JSON_ESCAPES:
+        if html and ch in _HTML_ESCAPES:
+            out.append(_HTML_ESCAPES[ch])
+        elif ch in _JSON_ESCAPES:
             out.append(_JSON_ESCAPES[ch])
         elif code < 0x20:
             out.append("\\u%04x" % code)
@@ -733,7 +738,10 @@ def _json_object(v: Any) -> Any:
     return dict(_public_fields(v))
 
 
-def _to_json(v: Any, depth: int = 0) -> str:
+def _to_json(v: Any, depth: int = 0, html: bool = False) -> str:
+    """`html`: escape <, > and & as Go's json.Marshal does. The docker CLI's row contexts
+    (ps, images ...) marshal themselves with json.Marshal, so their output is escaped,
+    while the template's own `json` function is not."""
     if depth > 200:  # Go detects cycles the same way, by nesting depth
         raise _JSONUnsupported("json: unsupported value: encountered a cycle")
     if v is None or v is NO_VALUE:
@@ -745,15 +753,16 @@ def _to_json(v: Any, depth: int = 0) -> str:
     if isinstance(v, float):
         return _json_float(v)
     if isinstance(v, str):
-        return _json_string(v)
+        return _json_string(v, html)
     if _is_list(v):
-        return "[" + ",".join(_to_json(x, depth + 1) for x in v) + "]"
+        return "[" + ",".join(_to_json(x, depth + 1, html) for x in v) + "]"
     if isinstance(v, Mapping):
-        items = (_json_string(_json_key(k)) + ":" + _to_json(x, depth + 1) for k, x in v.items())
+        items = (_json_string(_json_key(k), html) + ":" + _to_json(x, depth + 1, html)
+                 for k, x in v.items())
         return "{" + ",".join(items) + "}"
     if isinstance(v, complex) or _is_func(v) or not _is_struct(v):
         raise _JSONUnsupported(f"json: unsupported type: {go_type_name(v)}")
-    return _to_json(_json_object(v), depth + 1)
+    return _to_json(_json_object(v), depth + 1, html or callable(getattr(v, "__json__", None)))
 
 
 def go_json(v: Any) -> str:
