@@ -380,9 +380,10 @@ class Monitor:
                 return
 
     def close_stdin_if_once(self) -> None:
+        """A client's stdin ended (or it went away): with StdinOnce the container's stdin
+        closes too. A terminal is never closed this way (as in Docker): detaching from
+        `run -ti` must leave the shell inside running."""
         if self.master >= 0:
-            # a terminal has no EOF of its own: send ^D like a keyboard would
-            self.write_stdin(b"\x04")
             return
         if self.stdin_fd >= 0 and self.life.stdin_once(self.cid):
             os.close(self.stdin_fd)

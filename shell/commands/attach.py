@@ -144,8 +144,8 @@ class ProcessChannel:
 
     def close_stdin(self) -> None:
         if self.proc.master is not None:
-            self.send_stdin(b"\x04")
-        elif self.proc.stdin >= 0:
+            return              # a terminal stays open, as in Docker
+        if self.proc.stdin >= 0:
             os.close(self.proc.stdin)
             self.proc.stdin = -1
 
@@ -251,6 +251,8 @@ def _loop(env, channel, in_fd, raw, matcher, resized, on_signal) -> int | None:
                     if data:
                         channel.send_stdin(data)
                     if detached:
+                        if raw:          # the prompt comes back on a line of its own
+                            env.write_out(b"\r\n")
                         return None
                 else:
                     channel.send_stdin(data)
