@@ -12,6 +12,7 @@ from collections import namedtuple
 from engine import errors
 
 from .cli import spec
+from .cli.parser import Invocation, parse
 
 
 # name; when(error, argv) -> bool; text(error, argv, env) -> str
@@ -22,13 +23,35 @@ def _msg(err) -> str:
     return str(err)
 
 
+def _invocation(argv):
+    """The command line parsed again (the error came after it parsed), to read its
+    arguments without mistaking option values for them; None if it does not parse."""
+    try:
+        result = parse(list(argv))
+    except errors.EngineError:
+        return None
+    return result if isinstance(result, Invocation) else None
+
+
+LONG_NAMES = {f.long for c in spec.COMMANDS for f in c.flags}
+
+
+def _single_dash_word(err, argv) -> str | None:
+    """The `-name` word typed for a long option. pflag's message names only the letters
+    it had not consumed yet (`-force` -> 'o' in -orce), so the word comes from argv."""
+    m = re.match(r"unknown shorthand flag: '.+?' in -(.+)$", _msg(err))
+    if not m:
+        return None
+    return next((w for w in argv if w.startswith("-") and w[1:] in LONG_NAMES and
+                 w.endswith(m.group(1))), None)
+
+
 def _single_dash_long(err, argv) -> bool:
-    m = re.match(r"unknown shorthand flag: '.' in (-[a-z][a-z-]+)$", _msg(err))
-    return bool(m) and any(f.long == m.group(1)[1:] for c in spec.COMMANDS for f in c.flags)
+    return _single_dash_word(err, argv) is not None
 
 
 def _single_dash_text(err, argv, env) -> str:
-    word = re.search(r"in (-[a-z][a-z-]+)$", _msg(err)).group(1)
+    word = _single_dash_word(err, argv)
     return (f"long options take two dashes: write -{word}. With one dash, {word} reads as "
             f"the short options {', '.join('-' + c for c in word[1:])}.")
 
@@ -40,7 +63,9 @@ def _flag_after_image(err, argv) -> bool:
 
 def _flag_after_image_text(err, argv, env) -> str:
     flag = re.search(r'exec: "(-[^"]*)"', _msg(err)).group(1)
-    image = next((w for w in argv[1:] if not w.startswith("-")), "IMAGE")
+    inv = _invocation(argv)
+    runs = inv is not None and inv.command.name in ("container run", "container create")
+    image = inv.args[0] if runs else "IMAGE"
     return (f"{flag} came after the image name, so Docker passed it to the container as its "
             f"command. Options go before the image: docker run {flag} {image} ...")
 
@@ -70,13 +95,17 @@ def _name_in_use_text(err, argv, env) -> str:
             "or choose another --name.")
 
 
+NEEDS_RUNNING = ("container exec", "container attach", "container kill", "container pause",
+                 "container top")
+
+
 def _not_running(err, argv) -> bool:
-    return isinstance(err, errors.ContainerNotRunning) and bool(argv) and \
-        argv[0] in ("exec", "attach", "kill", "pause", "top")
+    inv = _invocation(argv) if isinstance(err, errors.ContainerNotRunning) else None
+    return inv is not None and inv.command.name in NEEDS_RUNNING and bool(inv.args)
 
 
 def _not_running_text(err, argv, env) -> str:
-    target = next((w for w in argv[1:] if not w.startswith("-")), "CONTAINER")
+    target = _invocation(argv).args[0]
     return (f"the container has stopped (its main process ended). Start it again with "
             f"docker start {target}, then try once more.")
 
@@ -86,7 +115,7 @@ def _image_offline(err, argv) -> bool:
 
 
 def _pid_form(err, argv) -> bool:
-    return "invalid PID mode" in _msg(err) and any(":" in w for w in argv)
+    return "invalid PID mode" in _msg(err)
 
 
 HINTS: tuple[Hint, ...] = (
@@ -101,7 +130,8 @@ HINTS: tuple[Hint, ...] = (
     Hint("image-not-local-offline", _image_offline, lambda e, a, env: e.hint or ""),
     Hint("pid-container-form", _pid_form, lambda e, a, env: (
         "to share another container's processes, write --pid container:NAME (the word "
-        "'container', a colon, then the container's name or ID)")),
+        "'container', a colon, then the container's name or ID); --pid host shares the "
+        "host's")),
 )
 
 

@@ -77,6 +77,10 @@ def run_docker(env: Env, argv: list[str]) -> int:
         if isinstance(inv, HelpRequest):
             from .cli import help as cli_help
             text = cli_help.render(inv.target, env.columns, inv.path)
+            # pflag's notice for -h comes first: on stderr for docker itself, else stdout
+            notice = env.err if inv.target is None else env.out
+            for _ in range(inv.notices):
+                notice("Flag shorthand -h has been deprecated, use --help")
             (env.err if inv.to_stderr else env.out)(text)
             return 0
         command = display_name(inv.command, inv.path)

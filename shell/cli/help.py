@@ -106,8 +106,10 @@ def _wrap(i: int, w: int, s: str) -> str:
 # --- groups and the top level ----------------------------------------------------------
 
 def _rows(entries: list[tuple[str, str]]) -> list[str]:
-    width = max(len(n) for n, _ in entries) + 1
-    return [f"  {n.ljust(width)}{s}" for n, s in entries]
+    """cobra's command rows: the name padded to the longest, at least 11 columns
+    (minNamePadding), then one space."""
+    width = max([11] + [len(n) for n, _ in entries])
+    return [f"  {n.ljust(width)} {s}" for n, s in entries]
 
 
 def group(g: spec.Group) -> str:
@@ -122,21 +124,20 @@ def group(g: spec.Group) -> str:
     return "\n".join(parts)
 
 
+COMMON_ORDER = ["run", "exec", "ps", "build", "pull", "push", "images", "login", "logout",
+                "search", "version", "info"]
+
+
 def top_level(columns: int = 80) -> str:
-    common = [(p[0], c) for p, c in spec.PATHS.items() if len(p) == 1 and
-              c.group == "Common Commands"]
-    order = ["run", "exec", "ps", "build", "pull", "push", "images", "login", "logout",
-             "search", "version", "info"]
-    common.sort(key=lambda x: order.index(x[0]) if x[0] in order else 99)
+    common = [(n, c) for n, c in spec.top_level() if c.group == "Common Commands"]
+    common.sort(key=lambda x: COMMON_ORDER.index(x[0]) if x[0] in COMMON_ORDER else 99)
     others = [(n, c) for n, c in spec.top_level() if c.group != "Common Commands"]
     parts = ["Usage:  docker [OPTIONS] COMMAND", "",
-             "A self-sufficient runtime for containers (here: dockerlings' own engine)", "",
+             f"{spec.ROOT.summary} (here: dockerlings' own engine)", "",
              "Common Commands:", *_rows([(n, c.summary) for n, c in common]), "",
              "Management Commands:", *_rows([(g.name, g.summary) for g in spec.GROUPS]), "",
              "Commands:", *_rows([(n, c.summary) for n, c in others]), "",
-             "Global Options:",
-             flag_table([spec.Flag("debug", "D", help="Enable debug mode"),
-                         spec.Flag("version", "v", help="Print version information and quit")],
-                        columns - 1), "",
-             "Run 'docker COMMAND --help' for more information on a command."]
+             "Global Options:", flag_table(list(spec.ROOT.flags), columns - 1), "",
+             "Run 'docker COMMAND --help' for more information on a command.", "",
+             "For more help on how to use Docker, head to https://docs.docker.com/go/guides/"]
     return "\n".join(parts)

@@ -2,8 +2,10 @@
 
 It follows the docker CLI (cobra + pflag): combined short flags (-ti), --flag=value and
 -e=value, a value in the next word, repeated flags, `--` to end options, and for run,
-create and exec, options end at the first argument (the image or container): what
-follows belongs to the container's command.
+create, exec and a few others, options end at the first argument (the image or
+container): what follows belongs to the container's command. docker's own options
+(-D, -v) are parsed the same way, up to the command name. As in cobra, every flag is
+parsed before --help is looked at, so a bad flag next to --help is still an error.
 """
 from __future__ import annotations
 
@@ -38,68 +40,70 @@ class Invocation:
 
 class HelpRequest:
     """`docker`, `docker --help`, `docker run --help`, `docker help run`, `docker container`.
-    target None: the top level; path: the command as typed."""
+    target None: the top level; path: the command as typed; notices: how many times -h
+    was used, which docker reports as deprecated before the page."""
 
-    def __init__(self, target, to_stderr: bool = False, path: tuple[str, ...] = ()):
+    def __init__(self, target, to_stderr: bool = False, path: tuple[str, ...] = (),
+                 notices: int = 0):
         self.target, self.to_stderr, self.path = target, to_stderr, path
+        self.notices = notices
 
 
 def display_name(cmd: spec.Command, path: tuple[str, ...]) -> str:
     """How the docker CLI names the command in errors: a top-level shortcut (`docker
-    ps`) as typed; an alias inside a group (`container list`) by its canonical name."""
-    return "docker " + (path[0] if len(path) == 1 else cmd.name)
+    ps`) as typed; an alias inside a group (`container list`) by its canonical name;
+    the root as plain `docker`."""
+    return " ".join(("docker",) + (path if len(path) == 1 else cmd.path))
 
 
-def _flag_error(message: str, cmd: spec.Command | None, path=()) -> UsageError:
-    if cmd is None:
-        return UsageError(message, kind="flag", command="docker",
-                          usage="docker [OPTIONS] COMMAND [ARG...]")
-    name = display_name(cmd, path or cmd.path)
+def _flag_error(message: str, cmd: spec.Command, path: tuple[str, ...]) -> UsageError:
+    name = display_name(cmd, path)
     return UsageError(message, kind="flag", command=name, usage=f"{name} {cmd.usage}")
 
 
 def parse(argv: list[str]) -> Invocation | HelpRequest:
     """Parse the words after "docker"."""
-    i, debug = 0, False
-    while i < len(argv) and argv[i].startswith("-") and argv[i] != "-":
-        word = argv[i]
-        if word in ("--help", "-h"):
-            return HelpRequest(None)
-        if word in ("-v", "--version"):
-            return Invocation(spec.PATHS[("version",)], ("version",), _defaults(
-                spec.PATHS[("version",)]), debug=debug)
-        if word in ("-D", "--debug"):
-            debug = True
-            i += 1
-            continue
-        raise _flag_error(_unknown_flag_message(word), None)
-    if i == len(argv):
-        return HelpRequest(None, to_stderr=True)
-    if argv[i] == "help":
-        return _help_for(argv[i + 1:])
-    path, rest = _resolve(argv[i:])
+    root = Invocation(spec.ROOT, (), _defaults(spec.ROOT))
+    top = _Flags(spec.ROOT, root)
+    top.parse(argv)
+    debug = root.opts["debug"]
+    if top.help:
+        return HelpRequest(None, notices=top.notices)
+    if root.opts["version"] and not root.args:     # cobra's --version: only on its own
+        version = spec.PATHS[("version",)]
+        return Invocation(version, ("version",), _defaults(version), debug=debug)
+    if not root.args:
+        return HelpRequest(None, to_stderr=True, notices=top.notices)
+    if root.args[0] == "help":
+        return _help_for(root.args[1:])
+    path, rest = _resolve(root.args)
     if isinstance(path, HelpRequest):
         return path
     cmd = spec.PATHS[path]
     inv = Invocation(cmd, path, _defaults(cmd), debug=debug)
-    help_wanted = _parse_flags(cmd, rest, inv)
-    if help_wanted:
-        return HelpRequest(cmd, path=path)
-    _check_planned(cmd, inv)
+    flags = _Flags(cmd, inv)
+    flags.parse(rest)
+    if flags.help:
+        return HelpRequest(cmd, path=path, notices=flags.notices)
     _check_arg_count(cmd, inv)
+    _check_planned(cmd, inv)
+    _check_pull(cmd, inv)
     return inv
 
 
 def _help_for(words: list[str]) -> HelpRequest:
-    if not words:
-        return HelpRequest(None)
-    if words[0] in spec.GROUP_NAMES and len(words) == 1:
-        return HelpRequest(spec.GROUP_NAMES[words[0]])
-    path = tuple(words[:2]) if words[0] in spec.GROUP_NAMES else (words[0],)
-    if path in spec.PATHS:
-        return HelpRequest(spec.PATHS[path], path=path)
-    raise UsageError(f"unknown help topic: {' '.join(words)}", kind="command",
-                     command="docker")
+    """`docker help [COMMAND]`: the page of the command the words name; any words left
+    over make an unknown topic (docker names just those)."""
+    target, path, rest = None, (), words
+    if rest and rest[0] in spec.GROUP_NAMES:
+        target, rest = spec.GROUP_NAMES[rest[0]], rest[1:]
+        if rest and (target.name, rest[0]) in spec.PATHS:
+            path, rest = (target.name, rest[0]), rest[1:]
+    elif rest and (rest[0],) in spec.PATHS:
+        path, rest = (rest[0],), rest[1:]
+    if rest:
+        raise UsageError(f"unknown help topic: {' '.join(rest)}", kind="topic")
+    return HelpRequest(spec.PATHS[path] if path else target, path=path)
 
 
 def _resolve(words: list[str]):
@@ -107,7 +111,8 @@ def _resolve(words: list[str]):
     if name in spec.GROUP_NAMES:
         group = spec.GROUP_NAMES[name]
         if len(words) == 1 or words[1] in ("--help", "-h"):
-            return HelpRequest(group, to_stderr=len(words) == 1), []
+            return HelpRequest(group, to_stderr=len(words) == 1,
+                               notices=int(words[1:2] == ["-h"])), []
         if group.planned:
             raise UsageError(f"'docker {name}' is not available in dockerlings yet: "
                              f"{group.planned}", kind="planned", command=f"docker {name}")
@@ -133,94 +138,111 @@ def _defaults(cmd: spec.Command) -> dict:
     return out
 
 
-def _unknown_flag_message(word: str) -> str:
-    if word.startswith("--"):
-        return f"unknown flag: {word.split('=', 1)[0]}"
-    return f"unknown shorthand flag: '{word[1]}' in {word}"
+# cobra gives every command a bool --help flag, with the shorthand -h where the command
+# leaves "h" free (docker marks that shorthand deprecated). It never lands in opts.
+HELP = spec.Flag("help", help="Print usage")
 
 
-def _set(inv: Invocation, f: spec.Flag, text: str | None, cmd: spec.Command) -> None:
-    if f.kind == spec.BOOL:
-        try:
-            value = True if text is None else values.parse_bool(text)
-        except ValueError as e:
-            raise _flag_error(f'invalid argument "{text}" for "{f.label()}" flag: {e}', cmd, inv.path)
-    else:
-        try:
-            value = values.convert(f, text)
-        except ValueError as e:
-            raise _flag_error(f'invalid argument "{text}" for "{f.label()}" flag: {e}', cmd, inv.path)
-    if f.repeated:
-        inv.opts[f.dest].append(value)
-    else:
-        inv.opts[f.dest] = value
-    inv.given.add(f.long)
+class _Flags:
+    """pflag's parse of one command's words into an Invocation: options, the flags
+    given, and the arguments."""
 
+    def __init__(self, cmd: spec.Command, inv: Invocation):
+        self.cmd, self.inv = cmd, inv
+        self.help = False       # --help or -h given (and not =false)
+        self.notices = 0        # uses of -h
 
-def _parse_flags(cmd: spec.Command, words: list[str], inv: Invocation) -> bool:
-    """Fill inv from `words`; True when --help was asked for."""
-    k = 0
-    while k < len(words):
-        word = words[k]
-        if word == "--":
-            inv.args.extend(words[k + 1:])
-            break
-        if word.startswith("--") and len(word) > 2:
-            name, eq, text = word[2:].partition("=")
-            if name == "help":
-                return True
-            f = cmd.flag(name)
-            if f is None:
-                raise _flag_error(f"unknown flag: --{name}", cmd, inv.path)
-            if f.kind != spec.BOOL and not eq:
-                if k + 1 >= len(words):
-                    raise _flag_error(f"flag needs an argument: --{name}", cmd, inv.path)
-                k += 1
-                text = words[k]
-            _set(inv, f, text if (eq or f.kind != spec.BOOL) else None, cmd)
-        elif word.startswith("-") and len(word) > 1:
-            k = _short_flags(cmd, words, k, inv)
-            if k < 0:
-                return True
-        else:
-            inv.args.append(word)
-            if not cmd.interspersed:
-                inv.args.extend(words[k + 1:])
-                break
-        k += 1
-    return False
+    def parse(self, words: list[str]) -> None:
+        """Take flags until `--` (or, when not interspersed, the first argument)."""
+        k = 0
+        while k < len(words):
+            word, k = words[k], k + 1
+            if word == "--":
+                self.inv.args.extend(words[k:])
+                return
+            if word.startswith("--"):
+                k = self._long(word, words, k)
+            elif word.startswith("-") and word != "-":
+                k = self._short(word, words, k)
+            else:
+                self.inv.args.append(word)
+                if not self.cmd.interspersed:
+                    self.inv.args.extend(words[k:])
+                    return
 
-
-def _short_flags(cmd: spec.Command, words: list[str], k: int, inv: Invocation) -> int:
-    """Parse one word of short flags (-ti, -e=X, -eX, -e X); returns the index of the
-    last word used, or -1 for help."""
-    word = words[k]
-    shorts = word[1:]
-    p = 0
-    while p < len(shorts):
-        ch = shorts[p]
-        f = cmd.short_flag(ch)
+    def _long(self, word: str, words: list[str], k: int) -> int:
+        """--flag, --flag=value or --flag value; returns the index of the next word."""
+        if word[2] in "-=":
+            raise self._error(f"bad flag syntax: {word}")
+        name, eq, text = word[2:].partition("=")
+        f = self.cmd.flag(name) or (HELP if name == "help" else None)
         if f is None:
-            if ch == "h":
-                return -1
-            raise _flag_error(f"unknown shorthand flag: '{ch}' in {word}", cmd, inv.path)
-        if f.kind == spec.BOOL:
-            if p + 1 < len(shorts) and shorts[p + 1] == "=":
-                _set(inv, f, shorts[p + 2:], cmd)
-                return k
-            _set(inv, f, None, cmd)
-            p += 1
-            continue
-        if p + 1 < len(shorts):
-            text = shorts[p + 2:] if shorts[p + 1] == "=" else shorts[p + 1:]
-        elif k + 1 < len(words):
-            k += 1
-            text = words[k]
+            raise self._error(f"unknown flag: --{name}")
+        if eq:
+            value = text
+        elif f.kind == spec.BOOL:
+            value = None
+        elif k < len(words):
+            value, k = words[k], k + 1
         else:
-            raise _flag_error(f"flag needs an argument: '{ch}' in -{ch}", cmd, inv.path)
-        _set(inv, f, text, cmd)
+            raise self._error(f"flag needs an argument: {word}")
+        self._set(f, value)
         return k
-    return k
+
+    def _short(self, word: str, words: list[str], k: int) -> int:
+        """One word of shorthands: -ti, -e=X, -eX, -e X; bool letters may be followed by
+        more letters. Errors name only the letters not consumed yet, as pflag's do."""
+        shorts = word[1:]
+        while shorts:
+            ch = shorts[0]
+            f = self.cmd.short_flag(ch) or (HELP if ch == "h" else None)
+            if f is None:
+                raise self._error(f"unknown shorthand flag: {_quote_letter(ch)} in -{shorts}")
+            if len(shorts) > 2 and shorts[1] == "=":    # "-a=" is -a, then a flag "="
+                value, shorts = shorts[2:], ""
+            elif f.kind == spec.BOOL:
+                value, shorts = None, shorts[1:]
+            elif len(shorts) > 1:
+                value, shorts = shorts[1:], ""
+            elif k < len(words):
+                value, k, shorts = words[k], k + 1, ""
+            else:
+                raise self._error(f"flag needs an argument: {_quote_letter(ch)} in -{shorts}")
+            if f is HELP:
+                self.notices += 1
+            self._set(f, value)
+        return k
+
+    def _set(self, f: spec.Flag, text: str | None) -> None:
+        """Store a flag's value (text None: a bool flag given bare)."""
+        try:
+            if text is None:
+                value = True
+            elif f.kind == spec.BOOL:
+                value = values.parse_bool(text)
+            else:
+                value = values.convert(f, text)
+        except ValueError as e:
+            raise self._error(f'invalid argument {values.go_quote(text)} for "{f.label()}" '
+                              f"flag: {e}") from None
+        if f is HELP:
+            self.help = value
+            return
+        if not f.repeated:
+            self.inv.opts[f.dest] = value
+        elif value is not None:
+            self.inv.opts[f.dest].append(value)
+        self.inv.given.add(f.long)
+
+    def _error(self, message: str) -> UsageError:
+        return _flag_error(message, self.cmd, self.inv.path)
+
+
+def _quote_letter(ch: str) -> str:
+    """pflag's %q of the shorthand: it reads bytes, so a non-ASCII letter shows as its
+    first UTF-8 byte ('é' -> 'Ã')."""
+    raw = ch.encode("utf-8", "surrogateescape" if "\udc80" <= ch <= "\udcff" else "surrogatepass")
+    return values.go_quote(chr(raw[0]), quote="'")
 
 
 def _check_planned(cmd: spec.Command, inv: Invocation) -> None:
@@ -240,17 +262,29 @@ def _plural(n: int) -> str:
 
 def _check_arg_count(cmd: spec.Command, inv: Invocation) -> None:
     n, lo, hi = len(inv.args), cmd.min_args, cmd.max_args
+    name = display_name(cmd, inv.path)
     message, see = None, "Run"
     if hi == 0 and n > 0:
-        message = f"'{inv.name}' accepts no arguments"
+        message = f"'{name}' accepts no arguments"
     elif lo == hi and n != lo:
-        message = f"'{inv.name}' requires {_plural(lo)}"
+        message = f"'{name}' requires {_plural(lo)}"
     elif hi is not None and lo and not lo <= n <= hi:
-        message = f"'{inv.name}' requires at least {lo} and at most {_plural(hi)}"
+        message = f"'{name}' requires at least {lo} and at most {_plural(hi)}"
     elif hi is not None and n > hi:
-        message = f"'{inv.name}' requires at most {_plural(hi)}"
+        # "SRun" is a typo in docker/cli v28.2.2's RequiresMaxArgs; the real CLI prints it
+        message, see = f"'{name}' requires at most {_plural(hi)}", "SRun"
     elif n < lo:
-        message, see = f"'{inv.name}' requires at least {_plural(lo)}", "See"
+        message, see = f"'{name}' requires at least {_plural(lo)}", "See"
     if message:
-        raise UsageError(message, kind="args", command=inv.name,
-                         usage=f"{inv.name} {cmd.usage}", see=see)
+        raise UsageError(message, kind="args", command=name, usage=f"{name} {cmd.usage}",
+                         see=see)
+
+
+def _check_pull(cmd: spec.Command, inv: Invocation) -> None:
+    """run and create check --pull themselves before anything else they do (so here,
+    ahead of the handlers' own checks of --attach and the TTY)."""
+    f = cmd.flag("pull")
+    if f is not None and inv.opts["pull"] not in f.choices:
+        raise UsageError(f"invalid pull option: '{inv.opts['pull']}': must be one of "
+                         '"always", "missing" or "never"', kind="option",
+                         command=display_name(cmd, inv.path))

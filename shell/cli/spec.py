@@ -51,7 +51,8 @@ class Command(namedtuple("Command", "path usage summary handler flags args min_a
     """path: canonical ("container", "run"); usage: after "docker ...";
     handler: "module:function" under shell.commands (None: planned); max_args None: no
     limit; aliases: other full paths (("run",), ("container", "list")); interspersed:
-    False when options end at the first argument (run, exec); group: the section in
+    False when options end at the first argument (run, create, exec, top, commit, tag, as
+    docker sets them); group: the section in
     `docker --help`."""
 
     __slots__ = ()
@@ -145,8 +146,6 @@ CREATE_FLAGS = (
          planned=NETWORK_LATER),
     Flag("publish-all", "P", BOOL, "Publish all exposed ports to random ports",
          planned=NETWORK_LATER),
-    Flag("pull", kind=STRING, help='Pull image before creating ("always", "missing", "never")',
-         default="missing", choices=("always", "missing", "never")),
     Flag("quiet", "q", BOOL, "Suppress the pull output"),
     Flag("read-only", help="Mount the container's root filesystem as read only"),
     Flag("restart", kind=STRING, help="Restart policy to apply when a container exits",
@@ -165,7 +164,18 @@ CREATE_FLAGS = (
     Flag("workdir", "w", STRING, "Working directory inside the container"),
 )
 
+
+def _pull_flag(help_text: str) -> Flag:
+    return Flag("pull", kind=STRING, help=help_text, default="missing",
+                choices=("always", "missing", "never"))
+
+
+# docker words --pull differently for run and create; the "|" in create's is docker's own
+CREATE_PULL = _pull_flag('Pull image before creating ("always", "|missing", "never")')
+RUN_PULL = _pull_flag('Pull image before running ("always", "missing", "never")')
+
 RUN_ONLY_FLAGS = (
+    RUN_PULL,
     Flag("detach", "d", BOOL, "Run container in background and print container ID"),
     Flag("detach-keys", kind=STRING, help="Override the key sequence for detaching a container"),
     Flag("sig-proxy", help="Proxy received signals to the process", default=True),
@@ -176,13 +186,21 @@ def _sorted(flags) -> tuple[Flag, ...]:
     return tuple(sorted(flags, key=lambda f: f.long))
 
 
+# In docker's order (cobra sorts commands by name).
 GROUPS = (
     Group("container", "Manage containers"),
     Group("image", "Manage images"),
     Group("network", "Manage networks", planned=NETWORK_LATER),
-    Group("volume", "Manage volumes", planned=VOLUME_LATER),
     Group("system", "Manage Docker"),
+    Group("volume", "Manage volumes", planned=VOLUME_LATER),
 )
+
+# docker itself: the options before the command name (the Global Options of `docker
+# --help`); options end at the command name.
+ROOT = Command((), "[OPTIONS] COMMAND [ARG...]", "A self-sufficient runtime for containers",
+               None, (Flag("debug", "D", help="Enable debug mode"),
+                      Flag("version", "v", help="Print version information and quit")),
+               interspersed=False)
 
 C, I = "container", "image"
 
@@ -194,7 +212,7 @@ COMMANDS: tuple[Command, ...] = (
             (Arg("IMAGE", "image"), Arg("COMMAND", "command", many=True)),
             min_args=1, aliases=(("run",),), interspersed=False, group="Common Commands"),
     Command((C, "create"), "[OPTIONS] IMAGE [COMMAND] [ARG...]", "Create a new container",
-            "containers:create", _sorted(CREATE_FLAGS),
+            "containers:create", _sorted(CREATE_FLAGS + (CREATE_PULL,)),
             (Arg("IMAGE", "image"), Arg("COMMAND", "command", many=True)),
             min_args=1, aliases=(("create",),), interspersed=False),
     Command((C, "start"), "[OPTIONS] CONTAINER [CONTAINER...]",
@@ -313,7 +331,7 @@ COMMANDS: tuple[Command, ...] = (
              Flag("message", "m", STRING, "Commit message"),
              Flag("pause", "p", BOOL, "Pause container during commit", default=True)),
             (Arg("CONTAINER", "container"), Arg("REPOSITORY[:TAG]", "image")), min_args=1,
-            max_args=2, aliases=(("commit",),)),
+            max_args=2, aliases=(("commit",),), interspersed=False),
     Command((C, "diff"), "CONTAINER",
             "Inspect changes to files or directories on a container's filesystem",
             "containers:diff", (), (Arg("CONTAINER", "container"),), min_args=1, max_args=1,
@@ -361,7 +379,7 @@ COMMANDS: tuple[Command, ...] = (
     Command((I, "tag"), "SOURCE_IMAGE[:TAG] TARGET_IMAGE[:TAG]",
             "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE", "images:tag", (),
             (Arg("SOURCE_IMAGE[:TAG]", "image"), Arg("TARGET_IMAGE[:TAG]", "image")),
-            min_args=2, max_args=2, aliases=(("tag",),)),
+            min_args=2, max_args=2, aliases=(("tag",),), interspersed=False),
     Command((I, "rm"), "[OPTIONS] IMAGE [IMAGE...]", "Remove one or more images", "images:rm",
             (Flag("force", "f", BOOL, "Force removal of the image"),
              Flag("no-prune", help="Do not delete untagged parents")),

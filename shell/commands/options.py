@@ -30,23 +30,33 @@ def _read_lines(inv: Invocation, path: str, cwd: str) -> list[str]:
 
 
 def env_list(inv: Invocation, env, files: list[str], values: list[str]) -> list[str]:
-    """--env-file then -e, as Docker merges them; a bare NAME takes the shell's value."""
+    """--env-file then -e, as Docker merges them; a bare NAME takes the shell's value.
+    (The parser has checked the -e values already, as docker's opts.ValidateEnv does.)"""
     out: list[str] = []
     for path in files:
         for line in _read_lines(inv, path, env.cwd):
             line = line.lstrip()
-            if not line or line.startswith("#"):
-                continue
-            out.extend(_env_item(inv, env, line))
+            if line and not line.startswith("#"):
+                _check_env_file_line(inv, path, line)
+                out.extend(_env_item(env, line))
     for item in values:
-        out.extend(_env_item(inv, env, item))
+        out.extend(_env_item(env, item))
     return out
 
 
-def _env_item(inv, env, item: str) -> list[str]:
+def _check_env_file_line(inv: Invocation, path: str, line: str) -> None:
+    """docker's parseKeyValueFile: each line needs a variable name without blanks."""
+    name = line.partition("=")[0]
+    if " " in name or "\t" in name:
+        raise _option_error(inv, f"invalid env file ({path}): variable '{name}' contains "
+                                 "whitespaces")
+    if not name:
+        raise _option_error(inv, f"invalid env file ({path}): no variable name on line "
+                                 f"'{line}'")
+
+
+def _env_item(env, item: str) -> list[str]:
     key, sep, _ = item.partition("=")
-    if not key:
-        raise _option_error(inv, f"invalid environment variable: {item}")
     if sep:
         return [item]
     if key in env.environ:
@@ -140,11 +150,7 @@ def build(env, inv: Invocation, run: bool) -> tuple[ContainerConfig, HostConfig,
                                "to be an absolute path")
     image, *command = inv.args
     detached = run and o.get("detach")
-    attach = [a.lower() for a in o["attach"]]
-    for a in attach:
-        if a not in ("stdin", "stdout", "stderr"):
-            raise _option_error(inv, f"invalid argument \"{a}\" for \"-a, --attach\" flag: "
-                                     "valid streams are STDIN, STDOUT and STDERR")
+    attach = [a.lower() for a in o["attach"]]      # checked by the parser, in any case
     if not attach and not detached:
         attach = ["stdout", "stderr"] + (["stdin"] if o["interactive"] else [])
     entrypoint = None

@@ -1,7 +1,9 @@
 """Sizes and durations as docker prints them (go-units)."""
 from __future__ import annotations
 
+import itertools
 import time as _time
+import unicodedata
 
 _DECIMAL = ("B", "kB", "MB", "GB", "TB", "PB", "EB", "ZB", "YB")
 
@@ -62,8 +64,22 @@ def rfc3339_local(epoch: float) -> str:
     return _time.strftime("%Y-%m-%dT%H:%M:%S", t) + zone
 
 
+def char_width(ch: str) -> int:
+    """docker's charWidth: East Asian Wide and Fullwidth characters take two columns."""
+    return 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+
+
 def ellipsis(text: str, width: int) -> str:
-    """docker's formatter.Ellipsis: cut to `width` columns, the last one being '…'."""
-    if len(text) <= width:
+    """docker's formatter.Ellipsis: cut to `width` display columns, the last one being
+    '…'. A wide character that would straddle that column goes too."""
+    if width <= 0:
+        return ""
+    if width == 1:
+        return text[:1]
+    ends = list(itertools.accumulate(char_width(ch) for ch in text))
+    if not ends or ends[-1] <= width:
         return text
-    return text[:width - 1] + "…"
+    for i in range(len(ends) - 1):
+        if ends[i] <= width - 1 < ends[i + 1]:
+            return text[:i + 1] + "…"
+    return text     # the first character alone is too wide: docker leaves the text

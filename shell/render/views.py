@@ -11,21 +11,16 @@ from .units import ellipsis, go_time_string, human_duration, human_size, rfc3339
 
 
 def _quote(s: str) -> str:
-    """strconv.Quote for the COMMAND column."""
-    out = ['"']
-    for ch in s:
-        if ch in '"\\':
-            out.append("\\" + ch)
-        elif ch == "\n":
-            out.append("\\n")
-        elif ch == "\t":
-            out.append("\\t")
-        elif ord(ch) < 0x20 or ord(ch) == 0x7f:
-            out.append(f"\\x{ord(ch):02x}")
-        else:
-            out.append(ch)
-    out.append('"')
-    return "".join(out)
+    """strconv.Quote for the COMMAND column. (gotemplate is a big module: images.py
+    imports this one for commands that never show a container row.)"""
+    from .gotemplate import go_quote
+    return go_quote(s)
+
+
+def _is_zero(text: str | None) -> bool:
+    """Go's zero time ("0001-01-01T00:00:00Z", or none at all). Unlike
+    timeutil.is_zero, the Unix epoch is a real time here: docker shows it."""
+    return not text or text.startswith("0001-01-01")
 
 
 def status_text(state, now: float | None = None) -> str:
@@ -43,9 +38,9 @@ def status_text(state, now: float | None = None) -> str:
         return "Removal In Progress"
     if s.status == "dead":
         return "Dead"
-    if s.status == "created" or timeutil.is_zero(s.started_at):
+    if s.status == "created" or _is_zero(s.started_at):
         return "Created"
-    if timeutil.is_zero(s.finished_at):
+    if _is_zero(s.finished_at):
         return ""
     return f"Exited ({s.exit_code}) {human_duration(now - timeutil.parse(s.finished_at))} ago"
 
@@ -122,7 +117,7 @@ class ImageRow:
         self.Repository, self.Tag = repository, tag
         self.Digest = "<none>"
         created = timeutil.parse(img.created)
-        self.CreatedSince = human_duration(now - created) + " ago" if created else ""
+        self.CreatedSince = "" if _is_zero(img.created) else human_duration(now - created) + " ago"
         self.CreatedAt = go_time_string(created)
         self.Size = human_size(img.size)
         self.VirtualSize = human_size(img.size, 4)
