@@ -7,9 +7,9 @@ import re
 import time
 
 from engine import timeutil
-from engine.errors import CliError, EngineError, NoSuchContainer
+from engine.errors import CliError, EngineError, NoSuchContainer, UsageError
 
-from ..cli.parser import Invocation
+from ..cli.parser import Invocation, display_name
 from ..render.units import human_size
 from . import options
 from .attach import MonitorChannel, detach_sequence, pump
@@ -26,27 +26,38 @@ def _pull_progress(env, inv):
 def _create(env, inv: Invocation, run: bool):
     config, host, name = options.build(env, inv, run)
     eng = env.engine
-    policy = inv.pull
-    if policy == "always":
-        eng.pull(config.image, _pull_progress(env, inv))
-    elif policy == "never" and eng.images.find(config.image) is None:
-        from engine.errors import NoSuchImage
-        raise NoSuchImage(config.image)
-    c = eng.create(config, host, name, progress=_pull_progress(env, inv))
-    if inv.opts.get("cidfile"):
-        _write_cidfile(env, inv.cidfile, c.id)
+    cidfile = _open_cidfile(env, inv) if inv.opts.get("cidfile") else None
+    try:
+        policy = inv.pull
+        if policy == "always":
+            eng.pull(config.image, _pull_progress(env, inv))
+        elif policy == "never" and eng.images.find(config.image) is None:
+            from engine.errors import NoSuchImage
+            raise NoSuchImage(config.image)
+        c = eng.create(config, host, name, progress=_pull_progress(env, inv))
+    except BaseException:
+        if cidfile:
+            cidfile.close()
+            os.unlink(cidfile.name)
+        raise
+    if cidfile:
+        with cidfile:
+            cidfile.write(c.id)
     return c
 
 
-def _write_cidfile(env, path: str, cid: str) -> None:
+def _open_cidfile(env, inv: Invocation):
+    """Docker claims the --cidfile before it creates anything, so a second container
+    started with the same file is refused and nothing is made."""
+    path = inv.cidfile
     full = path if os.path.isabs(path) else os.path.join(env.cwd, path)
     try:
         fd = os.open(full, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
     except FileExistsError:
-        raise CliError(f"Container ID file found, make sure the other container isn't running "
-                       f"or delete {path}") from None
-    with os.fdopen(fd, "w") as f:
-        f.write(cid)
+        raise UsageError(f"container ID file found, make sure the other container isn't "
+                         f"running or delete {path}", kind="option",
+                         command=display_name(inv.command, inv.path)) from None
+    return os.fdopen(fd, "w")
 
 
 def create(env, inv: Invocation) -> int:

@@ -11,8 +11,7 @@ from .attach import ProcessChannel, detach_sequence, pump
 
 def exec(env, inv: Invocation) -> int:
     o = inv.opts
-    eng = env.engine
-    c = eng.container(inv.args[0])
+    # the CLI's own checks and files come before any question to the engine
     if o["tty"] and o["interactive"] and not o["detach"] and not env.stdin_tty:
         raise CliError("the input device is not a TTY")
     if o["detach_keys"]:
@@ -22,6 +21,8 @@ def exec(env, inv: Invocation) -> int:
         raise InvalidParameter(f"the working directory '{o['workdir']}' is invalid, it needs "
                                "to be an absolute path")
     env_vars = options.env_list(inv, env, o["env_file"], o["env"])
+    eng = env.engine
+    c = eng.container(inv.args[0])
     try:
         proc = execs.start(eng, c, inv.args[1:], env=env_vars, user=o["user"],
                            workdir=o["workdir"], tty=o["tty"], interactive=o["interactive"],
