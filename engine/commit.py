@@ -186,19 +186,8 @@ def commit(engine, c: Container, repo_tag: str | None, message: str = "", author
         engine.pause(c.id, owner=os.getpid())
         paused_here = True
     try:
-        tmp = engine.images.new_blob_file()
-        try:
-            with open(tmp, "wb") as f:
-                writer = HashingWriter(f)
-                parent_chain = c.layers[-1] if c.layers else None
-                layer = engine.layers.add_from_upper(
-                    parent_chain, engine.paths.container(c.id) / "upper", writer,
-                    exclude=_excluded(c))
-            engine.images.adopt_blob_file(tmp, writer.digest)
-        except BaseException:
-            if tmp.exists():
-                tmp.unlink()
-            raise
+        layer, blob = layer_from_dir(engine, c.layers[-1] if c.layers else None,
+                                     engine.paths.container(c.id) / "upper", _excluded(c))
     finally:
         if paused_here:
             engine.unpause(c.id)
@@ -222,13 +211,31 @@ def commit(engine, c: Container, repo_tag: str | None, message: str = "", author
                    "diff_ids": list((base_cfg.get("rootfs") or {}).get("diff_ids") or []) +
                    [layer.diff_id]},
     }
-    layer_blobs = _base_layer_blobs(engine, base) + [writer.digest]
+    layer_blobs = _base_layer_blobs(engine, base) + [blob]
     layers = [engine.layers.get(l) for l in c.layers] + [layer]
     with lock.locked(engine.paths.lock):
         img = engine.images.create(config, layers, layer_blobs, parent=c.image_id if base else None)
         if ref is not None:
             engine.images.set_ref(str(ref), img.id)
     return img.id
+
+
+def layer_from_dir(engine, parent_chain: str | None, upper, exclude=frozenset()):
+    """A new layer on top of `parent_chain` holding what the overlay upper directory
+    `upper` holds (a container's changes, or a build step's), and its tar blob.
+    Returns (Layer, blob digest); the build uses it for RUN, COPY, ADD and WORKDIR."""
+    tmp = engine.images.new_blob_file()
+    try:
+        with open(tmp, "wb") as f:
+            writer = HashingWriter(f)
+            layer = engine.layers.add_from_upper(parent_chain, upper, writer,
+                                                 exclude=exclude)
+        engine.images.adopt_blob_file(tmp, writer.digest)
+    except BaseException:
+        if tmp.exists():
+            tmp.unlink()
+        raise
+    return layer, writer.digest
 
 
 def _created_by(c: Container) -> str:

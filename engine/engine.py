@@ -78,6 +78,7 @@ class Engine:
         self.images = ImageStore(self.paths, self.layers)
         self.store = ContainerStore(self.paths)
         self.life = Lifecycle(str(self.paths.root), str(self.paths.run))
+        self.cgroup_scope = self.life.scope
 
     # ================================================================= images ===
     def get_image(self, text: str) -> Image:
@@ -160,7 +161,10 @@ class Engine:
             s = fresh.state
             if not s.running or sc.alive(s.monitor_pid, s.monitor_start):
                 return fresh
-            cgroups.Cgroup(c.id).destroy()
+            cgroups.Cgroup(c.id, self.cgroup_scope).destroy()
+            from .network import endpoints
+            endpoints.release(str(self.paths.root), c.id)
+            s.network = None
             s.status, s.pid, s.monitor_pid, s.monitor_start = "exited", 0, 0, 0
             s.exit_code = 137 if s.exit_code == 0 else s.exit_code
             s.error = "the container's monitor process exited unexpectedly"
@@ -177,7 +181,7 @@ class Engine:
             fresh = self.load_quiet(c.id)
             if fresh and fresh.state.status == "paused" and fresh.state.paused_by and \
                     not sc.alive_pid(fresh.state.paused_by):
-                cgroups.Cgroup(c.id).thaw()
+                cgroups.Cgroup(c.id, self.cgroup_scope).thaw()
                 fresh.state.status, fresh.state.paused_by = "running", 0
                 self.store.save_state(fresh)
                 c.state = fresh.state
@@ -190,8 +194,10 @@ class Engine:
 
     # --- create -------------------------------------------------------------------
     def create(self, config: ContainerConfig, host: HostConfig | None = None,
-               name: str | None = None, progress=None, labels_extra: dict | None = None
-               ) -> Container:
+               name: str | None = None, progress=None, labels_extra: dict | None = None,
+               aliases: list[str] | None = None, ip: str | None = None) -> Container:
+        """A new container. `aliases` and `ip` are its --network-alias and --ip on the
+        network it starts on."""
         host = host or HostConfig()
         if name is not None and not NAME_RE.match(name):
             raise InvalidParameter(f"Invalid container name ({name}), only "
@@ -206,13 +212,17 @@ class Engine:
         if not entry:
             raise InvalidParameter("no command specified")
         host = self._resolve_host_refs(host)
+        from .network import endpoints, ops as network_ops
+        mode, networks = network_ops.requested(self, host.network_mode, aliases, ip)
+        host = host._replace(network_mode=mode)
         c = Container(id=cid, name="", created=timeutil.now(), path=entry[0], args=entry[1:],
-                      config=merged, host=host, image_id=img.id, layers=list(img.layers))
+                      config=merged, host=host, image_id=img.id, layers=list(img.layers),
+                      networks=networks)
         self._ensure_init_layer()
         with lock.locked(self.paths.lock):
             c.name = self._claim_name(name, cid)
             self.store.create(c, files={"hostname": c.config.hostname + "\n",
-                                        "hosts": self.hosts_file(c),
+                                        "hosts": endpoints.hosts_text(c, [], None),
                                         "resolv.conf": self._resolv_conf()})
         return c
 
@@ -304,15 +314,6 @@ class Engine:
             remove_tree(tmp)
 
     @staticmethod
-    def hosts_file(c: Container, addresses: list[str] = ()) -> str:
-        lines = ["127.0.0.1\tlocalhost", "::1\tlocalhost ip6-localhost ip6-loopback",
-                 "fe00::0\tip6-localnet", "ff00::0\tip6-mcastprefix",
-                 "ff02::1\tip6-allnodes", "ff02::2\tip6-allrouters"]
-        for ip in addresses:
-            lines.append(f"{ip}\t{c.config.hostname}")
-        return "\n".join(lines) + "\n"
-
-    @staticmethod
     def _resolv_conf() -> str:
         """The host's resolv.conf without loopback resolvers (unreachable from inside),
         as Docker does."""
@@ -347,6 +348,8 @@ class Engine:
             if client:
                 client.close()
             message = result.get("message", "")
+            if not result.get("runtime", True):
+                raise StartFailed(message, 125)
             raise StartFailed(self._start_error(message), run_exit_code(message))
         return client
 
@@ -485,7 +488,7 @@ class Engine:
 
     def _remove_stopped(self, c: Container) -> None:
         with lock.locked(self.paths.lock):
-            cgroups.Cgroup(c.id).destroy()
+            cgroups.Cgroup(c.id, self.cgroup_scope).destroy()
             self.store.remove(c)
 
     def rename(self, ref: str, new_name: str) -> None:
@@ -509,6 +512,8 @@ class Engine:
             c.name = new_name
             self.store.save(c)
             self.store.release_name(old, c.id)
+            from .network.store import NetworkStore
+            NetworkStore(str(self.paths.root)).rename_endpoints(c.id, new_name)
 
     def pause(self, ref: str, owner: int = 0) -> None:
         """Freeze the container. `owner` is the pid of an operation that pauses it for a
@@ -522,7 +527,7 @@ class Engine:
             if c.state.status == "restarting":
                 raise Conflict(f"Container {c.id} is restarting, wait until the container is "
                                "running")
-            cgroups.Cgroup(c.id).freeze()
+            cgroups.Cgroup(c.id, self.cgroup_scope).freeze()
             c.state.status, c.state.paused_by = "paused", owner
             self.store.save_state(c)
 
@@ -531,12 +536,46 @@ class Engine:
             c = self.container(ref)
             if c.state.status != "paused":
                 raise Conflict(f"Container {c.id} is not paused")
-            cgroups.Cgroup(c.id).thaw()
+            cgroups.Cgroup(c.id, self.cgroup_scope).thaw()
             c.state.status, c.state.paused_by = "running", 0
             self.store.save_state(c)
 
     def processes(self, c: Container) -> list[int]:
-        return cgroups.Cgroup(c.id).pids() if c.state.running else []
+        return cgroups.Cgroup(c.id, self.cgroup_scope).pids() if c.state.running else []
+
+    # =============================================================== networks ===
+    def networks(self) -> list[dict]:
+        from .network.store import NetworkStore
+        return NetworkStore(str(self.paths.root)).all()
+
+    def network(self, ref: str) -> dict:
+        from .network.store import NetworkStore
+        return NetworkStore(str(self.paths.root)).get(ref)
+
+    def create_network(self, name: str, **options) -> dict:
+        from .network import ops
+        return ops.create(self, name, **options)
+
+    def remove_network(self, ref: str) -> dict:
+        from .network import ops
+        return ops.remove(self, ref)
+
+    def prune_networks(self) -> list[str]:
+        from .network import ops
+        return ops.prune(self)
+
+    def network_connect(self, net: str, container: str, ip: str | None = None,
+                        aliases: list[str] | None = None) -> None:
+        from .network import ops
+        ops.connect(self, net, container, ip, aliases)
+
+    def network_disconnect(self, net: str, container: str, force: bool = False) -> None:
+        from .network import ops
+        ops.disconnect(self, net, container, force)
+
+    def ports(self, container: str, private: str | None = None) -> list[tuple[str, str]]:
+        from .network import ops
+        return ops.ports(self, container, private)
 
     # ================================================================= system ===
     def reset(self) -> list[str]:
@@ -550,10 +589,16 @@ class Engine:
                 pass
         for img in self.images.all():
             removed.append(f"image {img.repo_tags[0] if img.repo_tags else img.id[7:19]}")
-        for cg in cgroups.leftover_dirs():
-            pass
+        cgroups.remove_scope(self.cgroup_scope)
+        from .network import client, netns
+        run = str(self.paths.run)
+        if netns.exists(run):
+            client.stop(run)
+            netns.remove(run)
+            removed.append("the engine's network namespace")
         with lock.locked(self.paths.lock):
-            for sub in ("image", "layers", "containers", "names", "tmp", launch.INIT_LAYER):
+            for sub in ("image", "layers", "containers", "names", "networks", "tmp",
+                        launch.INIT_LAYER):
                 remove_tree(self.paths.root / sub)
             remove_tree(self.paths.run)
         self.images._cache.clear()

@@ -59,7 +59,7 @@ def start(engine, c: Container, argv: list[str], *, env: list[str] = (), user: s
                                                     c.host.cap_add, c.host.cap_drop))
     ns_fds = [os.open(f"/proc/{c.state.pid}/ns/{ns}", os.O_RDONLY | os.O_CLOEXEC)
               for ns in NAMESPACES]
-    cg = cgroups.Cgroup(c.id)
+    cg = cgroups.Cgroup(c.id, engine.cgroup_scope)
     cg_fd = cg.clone_fd()
     mine, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
     ours, child_fds = _stdio(proc, interactive, detach)

@@ -84,7 +84,8 @@ def _leftovers(engine, r: Report) -> None:
         r.cleaned.append(f"finished removing {path.name[5:17]}")
     if p.run.is_dir():
         for name in os.listdir(p.run):
-            if name != "bin" and not any(c.startswith(name) for c in engine.store.ids()):
+            runtime_dir = len(name) == 12 and all(ch in "0123456789abcdef" for ch in name)
+            if runtime_dir and not any(c.startswith(name) for c in engine.store.ids()):
                 remove_tree(p.run / name)
                 r.cleaned.append(f"removed the runtime files of gone container {name}")
 
@@ -153,14 +154,14 @@ def _cgroups(engine, r: Report) -> None:
     """Container cgroups whose container is not running here are leftovers. Other engine
     roots share the cgroup tree, so only this engine's containers are judged."""
     mine = set(engine.store.ids())
-    for d in cgroups.leftover_dirs():
+    for d in cgroups.leftover_dirs(engine.cgroup_scope):
         cid = os.path.basename(d)
         if cid not in mine:
             continue
         c = engine.store.load(cid)
         if not c.state.running:
             try:
-                cgroups.Cgroup(cid).destroy()
+                cgroups.Cgroup(cid, engine.cgroup_scope).destroy()
                 r.cleaned.append(f"removed the leftover cgroup of {cid[:12]}")
             except OSError as e:
                 r.problems.append(f"cgroup {d}: cannot remove ({e.strerror})")

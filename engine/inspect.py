@@ -52,13 +52,60 @@ def graph_driver(engine, c: Container) -> dict:
 
 
 def _network_settings(engine, c: Container) -> dict:
+    """Docker's NetworkSettings: what the container asked for (its networks), with the
+    addresses of its current start filled in; the default bridge's endpoint is also
+    repeated at the top level, as Docker does."""
+    runtime = c.state.network or {}
+    live = runtime.get("Networks") or {}
+    networks = {}
+    for name, asked in c.networks.items():
+        now = live.get(name, {})
+        networks[name] = {
+            "IPAMConfig": asked.get("IPAMConfig"), "Links": None,
+            "Aliases": asked.get("Aliases"), "MacAddress": now.get("MacAddress", ""),
+            "DriverOpts": None, "GwPriority": 0, "NetworkID": asked.get("NetworkID", ""),
+            "EndpointID": now.get("EndpointID", ""), "Gateway": now.get("Gateway", ""),
+            "IPAddress": now.get("IPAddress", ""), "IPPrefixLen": now.get("IPPrefixLen", 0),
+            "IPv6Gateway": "", "GlobalIPv6Address": "", "GlobalIPv6PrefixLen": 0,
+            "DNSNames": now.get("DNSNames")}
+    bridge = networks.get("bridge", {})
+    ports = runtime.get("Ports")
+    if ports is None:
+        ports = {p: None for p in c.config.exposed_ports}
     return {
-        "Bridge": "", "SandboxID": "", "SandboxKey": "", "Ports": {}, "HairpinMode": False,
+        "Bridge": "", "SandboxID": "", "SandboxKey": "", "Ports": ports, "HairpinMode": False,
         "LinkLocalIPv6Address": "", "LinkLocalIPv6PrefixLen": 0,
-        "SecondaryIPAddresses": None, "SecondaryIPv6Addresses": None, "EndpointID": "",
-        "Gateway": "", "GlobalIPv6Address": "", "GlobalIPv6PrefixLen": 0, "IPAddress": "",
-        "IPPrefixLen": 0, "IPv6Gateway": "", "MacAddress": "",
-        "Networks": dict(c.networks),
+        "SecondaryIPAddresses": None, "SecondaryIPv6Addresses": None,
+        "EndpointID": bridge.get("EndpointID", ""), "Gateway": bridge.get("Gateway", ""),
+        "GlobalIPv6Address": "", "GlobalIPv6PrefixLen": 0,
+        "IPAddress": bridge.get("IPAddress", ""), "IPPrefixLen": bridge.get("IPPrefixLen", 0),
+        "IPv6Gateway": "", "MacAddress": bridge.get("MacAddress", ""),
+        "Networks": networks,
+    }
+
+
+def network(net: dict) -> dict:
+    """`docker network inspect` of one network record."""
+    ipam = [{"Subnet": net["Subnet"], "Gateway": net["Gateway"]}] if net.get("Subnet") else []
+    options = {}
+    if net.get("DefaultBridge"):
+        options = {"com.docker.network.bridge.default_bridge": "true",
+                   "com.docker.network.bridge.enable_icc": "true",
+                   "com.docker.network.bridge.enable_ip_masquerade": "true",
+                   "com.docker.network.bridge.host_binding_ipv4": "0.0.0.0",
+                   "com.docker.network.bridge.name": "docker0",
+                   "com.docker.network.driver.mtu": "1500"}
+    return {
+        "Name": net["Name"], "Id": net["Id"], "Created": net["Created"], "Scope": "local",
+        "Driver": net["Driver"], "EnableIPv4": True, "EnableIPv6": False,
+        "IPAM": {"Driver": "default", "Options": None if net["Driver"] != "bridge" else {},
+                 "Config": ipam},
+        "Internal": net.get("Internal", False), "Attachable": False, "Ingress": False,
+        "ConfigFrom": {"Network": ""}, "ConfigOnly": False,
+        "Containers": {cid: {k: ep[k] for k in ("Name", "EndpointID", "MacAddress",
+                                                 "IPv4Address", "IPv6Address")}
+                       for cid, ep in net.get("Containers", {}).items()},
+        "Options": options, "Labels": net.get("Labels") or {},
     }
 
 

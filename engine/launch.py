@@ -23,6 +23,8 @@ class Started:
                  outputs: dict[int, str]):
         self.pid, self.pidfd, self.master = pid, pidfd, master
         self.stdin_fd, self.outputs = stdin_fd, outputs
+        self.dns_fd = -1          # the embedded DNS server's socket, to serve
+        self.plan = None          # network.endpoints.Plan: ports to proxy
 
 
 def process_env(c: Container) -> list[str]:
@@ -67,13 +69,17 @@ def rootfs_spec(engine, c: Container) -> rootfs.RootfsSpec:
         work=f"containers/{c.id}/work", merged=str(d / "merged"),
         readonly=c.host.readonly_rootfs, privileged=c.host.privileged, etc_files=etc,
         mounts=engine.mounts_for(c), working_dir=c.config.working_dir or "/",
-        own_pid_ns=c.host.pid_mode == "", own_net_ns=c.host.network_mode != "host")
+        own_pid_ns=c.host.pid_mode == "",
+        own_net_ns=c.host.network_mode != "host" and
+        not c.host.network_mode.startswith("container:"))
 
 
-def namespaces(engine, c: Container) -> tuple[int, list[str]]:
+def namespaces(engine, c: Container, plan) -> tuple[int, list[str]]:
     flags = sc.CLONE_NEWNS | sc.CLONE_NEWUTS | sc.CLONE_NEWIPC
     if c.host.pid_mode == "":
         flags |= sc.CLONE_NEWPID
+    if plan.join_netns:
+        return flags, [plan.join_netns]
     if c.host.network_mode != "host":
         flags |= sc.CLONE_NEWNET
     return flags, []
@@ -96,11 +102,36 @@ def _stdio(c: Container) -> tuple[tuple[int, int, int], Started, list[int]]:
     return (stdin_r, out_w, err_w), Started(0, -1, None, stdin_w, outputs), child_fds
 
 
+def _plan(engine, c: Container):
+    """Addresses, ports, /etc/hosts: a port in use fails here, before anything runs."""
+    from .network import endpoints
+    try:
+        return endpoints.prepare(engine, c)
+    except endpoints.PortInUse as e:
+        first = next(iter(c.networks.values()), {})
+        raise init.LaunchError(
+            f"driver failed programming external connectivity on endpoint {c.name} "
+            f"({first.get('EndpointID', c.id)[:64]}): {e}", 125, runtime=False) from None
+
+
 def start(engine, c: Container, pid_ns_fd: int | None = None, while_starting=None) -> Started:
     caps.last_cap()            # known before the child's /proc changes
     caps.all_mask()
-    flags, join = namespaces(engine, c)
-    cg = cgroups.Cgroup(c.id)
+    plan = _plan(engine, c)
+    try:
+        started = _start(engine, c, plan, pid_ns_fd, while_starting)
+    except BaseException:
+        from .network import endpoints
+        plan.close()
+        endpoints.release(str(engine.paths.root), c.id)
+        raise
+    started.plan = plan
+    return started
+
+
+def _start(engine, c: Container, plan, pid_ns_fd, while_starting) -> Started:
+    flags, join = namespaces(engine, c, plan)
+    cg = cgroups.Cgroup(c.id, engine.cgroup_scope)
     lim = limits(c)
     cg.create(lim)
     proc = init.ProcessSpec(argv=command(c), env=process_env(c), user=c.config.user,
@@ -109,6 +140,7 @@ def start(engine, c: Container, pid_ns_fd: int | None = None, while_starting=Non
                             winsize=(24, 80),
                             caps=caps.effective_set(c.host.privileged, c.host.cap_add,
                                                     c.host.cap_drop))
+    proc.interfaces, proc.dns = plan.interfaces, plan.dns
     if c.config.tty:
         started, child_fds = Started(0, -1, None, -1, {}), []
     else:
@@ -119,11 +151,18 @@ def start(engine, c: Container, pid_ns_fd: int | None = None, while_starting=Non
             sc.setns(pid_ns_fd, sc.CLONE_NEWPID)   # the child is born in that pid namespace
         cg_fd = cg.clone_fd()
         need_adopt = cg_fd is None or bool(lim.controllers())
+
+        def before_go(pid: int) -> None:
+            if need_adopt:
+                cg.adopt(pid, cloned_into=cg_fd is not None)
+            if plan.endpoints:
+                from .network import endpoints
+                endpoints.plug(engine, plan, pid)
         try:
-            pid, pidfd, master = init.start(
-                spec, proc, flags, join, cgroup_fd=cg_fd, while_starting=while_starting,
-                before_go=(lambda p: cg.adopt(p, cloned_into=cg_fd is not None))
-                if need_adopt else None)
+            pid, pidfd, handed = init.start(
+                spec, proc, flags, join, cgroup_fd=cg_fd,
+                while_starting=(lambda p: while_starting(p, plan)) if while_starting else None,
+                before_go=before_go if (need_adopt or plan.endpoints) else None)
         finally:
             for fd in (pid_ns_fd, cg_fd):
                 if fd is not None:
@@ -137,7 +176,8 @@ def start(engine, c: Container, pid_ns_fd: int | None = None, while_starting=Non
     for fd in child_fds:
         os.close(fd)
     started.pid, started.pidfd = pid, pidfd
-    if master is not None:
-        started.master = master
-        started.outputs = {master: "stdout"}
+    started.dns_fd = handed.get("D", -1)
+    if "P" in handed:
+        started.master = handed["P"]
+        started.outputs = {started.master: "stdout"}
     return started

@@ -24,6 +24,7 @@ class Lifecycle:
         self.root = str(root)
         self.run = str(run)
         self.lock = os.path.join(self.root, "lock")
+        self.scope = cgroups.scope_for(self.root)
 
     # --- reading ------------------------------------------------------------------
     def dir(self, cid: str) -> str:
@@ -51,7 +52,8 @@ class Lifecycle:
             return state
 
     # --- transitions --------------------------------------------------------------
-    def running(self, cid: str, pid: int, monitor_start: int) -> tuple[str, str]:
+    def running(self, cid: str, pid: int, monitor_start: int,
+                network: dict | None = None) -> tuple[str, str]:
         """Record the container as running; returns (status, started_at) from before."""
         before = []
 
@@ -63,7 +65,7 @@ class Lifecycle:
                 s["restart_count"], s["manual_stop"] = 0, False
             s.update(status="running", pid=pid, exit_code=0, error="", oom_killed=False,
                      started_at=timeutil.now(), monitor_pid=os.getpid(),
-                     monitor_start=monitor_start)
+                     monitor_start=monitor_start, network=network)
         self._update(cid, change)
         return before[0] if before else ("created", timeutil.ZERO)
 
@@ -76,7 +78,7 @@ class Lifecycle:
         def change(s: dict):
             status, started = before or (s["status"], s["started_at"])
             s.update(exit_code=code, error=message, pid=0, monitor_pid=0, monitor_start=0,
-                     started_at=started,
+                     started_at=started, network=None,
                      status="exited" if status in ("running", "restarting") else status)
             if s["status"] == "exited":
                 s["finished_at"] = timeutil.now()
@@ -85,13 +87,13 @@ class Lifecycle:
     def exited(self, cid: str, code: int, restarting: bool, auto_remove: bool) -> bool:
         """Record that the container's process ended; returns whether the OOM killer
         ended it. A --rm container that is done is not written: finish() removes it."""
-        cg = cgroups.Cgroup(cid)
+        cg = cgroups.Cgroup(cid, self.scope)
         oom = cg.oom_kills() > 0
         cg.destroy()
 
         def change(s: dict):
             s.update(status="restarting" if restarting else "exited", exit_code=code, pid=0,
-                     oom_killed=oom, finished_at=timeutil.now())
+                     oom_killed=oom, finished_at=timeutil.now(), network=None)
             if not restarting:
                 s.update(monitor_pid=0, monitor_start=0)
         if not (auto_remove and not restarting):
@@ -119,7 +121,7 @@ class Lifecycle:
     def thaw(self, cid: str) -> None:
         s = self.state(cid)
         if s and s["status"] == "paused":
-            cgroups.Cgroup(cid).thaw()
+            cgroups.Cgroup(cid, self.scope).thaw()
             self._update(cid, lambda s: s.update(status="running", paused_by=0))
 
     def stdin_once(self, cid: str) -> bool:

@@ -125,6 +125,10 @@ class Monitor:
         self.status_before = None
         self.log: LogWriter | None = None
         self.listener: socket.socket | None = None
+        self.dns_sock: socket.socket | None = None
+        self.proxies: list = []             # published ports: TcpProxy / UdpProxy
+        self.port_specs: list[tuple] = []   # (listener fd, proto, container ip, port)
+        self.engine_ns = -1                 # the engine's network namespace, for proxies
 
     @property
     def engine(self):
@@ -204,7 +208,8 @@ class Monitor:
             self.life.start_failed(self.cid, e.exit_code, e.message, self.status_before)
             self.exit_status = e.exit_code << 8
             if report:
-                self.report({"ok": False, "code": e.exit_code, "message": e.message})
+                self.report({"ok": False, "code": e.exit_code, "message": e.message,
+                             "runtime": e.runtime})
             return False
         self.pid = started.pid
         self.master = started.master if started.master is not None else -1
@@ -212,22 +217,87 @@ class Monitor:
         self.outputs = dict(started.outputs)
         self.pidfd = started.pidfd
         self.watch_process()
+        self.serve_network(started.dns_fd, started.plan.listeners if started.plan else [])
         self.started_mono = time.monotonic()
         if report:
             self.report({"ok": True, "pid": self.pid})
             _leave_parent(self.keep_fds())
         return True
 
-    def while_starting(self, pid: int) -> None:
+    def while_starting(self, pid: int, plan=None) -> None:
         """Bookkeeping done while the container's first process builds its root file
         system (on the other CPU): it is then off the critical path of `docker run`.
         If the exec fails after all, start_failed() overwrites the state."""
         if self.log is None:
             self.log = LogWriter(self.container_file(f"{self.cid}-json.log"))
+        network = {"Networks": plan.networks, "Ports": plan.ports} if plan else None
         self.status_before = self.life.running(self.cid, pid,
-                                               sc.process_start_time(os.getpid()))
+                                               sc.process_start_time(os.getpid()), network)
         if self.listener is None:
             self.listen()
+
+    # --- network: the embedded DNS server and published ports -----------------------------
+    def serve_network(self, dns_fd: int, listeners: list[tuple]) -> None:
+        if dns_fd >= 0:
+            self.dns_sock = socket.socket(fileno=dns_fd)
+            self.dns_sock.setblocking(False)
+            self.sel.register(self.dns_sock, selectors.EVENT_READ, self.on_dns)
+        if listeners and self.engine_ns < 0:
+            from .network import netns
+            self.engine_ns = netns.open_ns(netns.pin_path(self.run_dir))
+        from .network import proxy
+        for sock, proto, ip, port in listeners:
+            connect = _connector(self.engine_ns, proto, ip, port)
+            kind = proxy.TcpProxy if proto == "tcp" else proxy.UdpProxy
+            self.proxies.append(kind(self.sel, sock, connect))
+            self.port_specs.append((sock.fileno(), proto, ip, port))
+
+    def open_dns(self) -> None:
+        """Serve 127.0.0.11 for a container that joined its first user-defined network
+        while running: open the socket inside its namespace from here."""
+        if self.dns_sock is not None or self.pid <= 0:
+            return
+        from .network import netns
+        ns_fd = os.open(f"/proc/{self.pid}/ns/net", os.O_RDONLY | os.O_CLOEXEC)
+        try:
+            with netns.entered(ns_fd):
+                s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM | socket.SOCK_CLOEXEC)
+            s.bind(("127.0.0.11", 53))
+        finally:
+            os.close(ns_fd)
+        self.serve_network(s.detach(), [])
+        from .network import endpoints
+        endpoints.use_embedded_dns(self.root, self.cid)
+
+    def on_dns(self, sock, mask) -> None:
+        from .network import dns
+        try:
+            packet, addr = sock.recvfrom(4096)
+        except (BlockingIOError, InterruptedError):
+            return
+        reply = dns.answer(packet, lambda name: dns.resolve(self.root, self.cid, name))
+        if reply:
+            try:
+                sock.sendto(reply, addr)
+            except OSError:
+                pass
+
+    def close_network(self) -> None:
+        """The moment the process ends its ports are free again and its addresses go
+        back to the networks."""
+        for p in self.proxies:
+            p.close()
+        self.proxies.clear()
+        self.port_specs.clear()
+        if self.dns_sock is not None:
+            try:
+                self.sel.unregister(self.dns_sock)
+            except (KeyError, ValueError):
+                pass
+            self.dns_sock.close()
+            self.dns_sock = None
+        from .network import endpoints
+        endpoints.release(self.root, self.cid)
 
     def watch_process(self) -> None:
         self.sel.register(self.pidfd, selectors.EVENT_READ, self.on_exit)
@@ -237,7 +307,9 @@ class Monitor:
 
     def keep_fds(self) -> set[int]:
         fds = {self.pidfd, self.stdin_fd, self.master, *self.outputs, self.sel.fileno(),
-               self.log.fd if self.log else -1}
+               self.log.fd if self.log else -1, self.engine_ns,
+               self.dns_sock.fileno() if self.dns_sock else -1,
+               *(spec[0] for spec in self.port_specs)}
         if self.listener:
             fds.add(self.listener.fileno())
         fds.update(c.sock.fileno() for c in self.clients)
@@ -353,6 +425,9 @@ class Monitor:
             self.send(c, p.json_frame(p.REPLY, {"ok": True}))
         elif op == "ping":
             self.send(c, p.json_frame(p.REPLY, {"ok": True, "pid": self.pid}))
+        elif op == "open_dns":
+            self.open_dns()
+            self.send(c, p.json_frame(p.REPLY, {"ok": True}))
         # attach and wait need no answer now: output and the exit frame come by themselves
 
     def signal(self, sig: int) -> bool:
@@ -476,6 +551,7 @@ class Monitor:
 
     def after_exit(self, force_final: bool = False) -> bool:
         """Record the exit, then restart or finish. True when the monitor is done."""
+        self.close_network()
         if self.master >= 0:
             os.close(self.master)
             self.master = -1
@@ -556,8 +632,10 @@ class Monitor:
     def try_slim(self) -> None:
         """Re-execute into a fresh interpreter, unless something is mid-flight (a client
         still being written to, a stop in progress): then try again a moment later."""
+        busy_proxies = any(getattr(p, "relays", None) or getattr(p, "peers", None)
+                           for p in self.proxies)
         if self.stop_deadline is not None or any(c.out for c in self.clients) or \
-                self.exit_status is not None:
+                self.exit_status is not None or busy_proxies:
             self.slim_at = time.monotonic() + 0.2
             return
         self.slim_at = None
@@ -585,11 +663,14 @@ class Monitor:
             "log": self.log.fd if self.log else -1,
             "partial": {k: b64(v) for k, v in (self.log.partial if self.log else {}).items()},
             "clients": clients, "started": self.started_mono,
+            "dns": self.dns_sock.fileno() if self.dns_sock else -1,
+            "engine_ns": self.engine_ns, "ports": self.port_specs,
             "manual_stop": self.manual_stop, "restart_delay": self.restart_delay,
             "status_before": self.status_before,
         }
         state["fds"] = [fd for fd in [self.pidfd, self.master, self.stdin_fd, *self.outputs,
-                                      state["listener"], state["log"]] +
+                                      state["listener"], state["log"], state["dns"],
+                                      self.engine_ns, *(p[0] for p in self.port_specs)] +
                         [c["fd"] for c in clients] if fd >= 0]
         return state
 
@@ -621,12 +702,34 @@ def resume(blob: str) -> None:
             for kind, payload in client.reader.feed(base64.b64decode(c["in"])):
                 m.on_frame(client, kind, payload)
         m.watch_process()
+        m.engine_ns = s["engine_ns"]
+        kinds = {"tcp": socket.SOCK_STREAM, "udp": socket.SOCK_DGRAM}
+        m.serve_network(s["dns"], [(socket.socket(fileno=fd, type=kinds[proto]), proto, ip, port)
+                                   for fd, proto, ip, port in s["ports"]])
         m.loop()
     except BaseException:
         m.note(_traceback())
         m.emergency_cleanup()
     finally:
         os._exit(0)
+
+
+def _connector(engine_ns: int, proto: str, ip: str, port: int):
+    """A function making a non-blocking socket inside the engine's network namespace,
+    connecting to a container's address (sockets keep the namespace they were made in)."""
+    from .network import netns
+    kind = socket.SOCK_STREAM if proto == "tcp" else socket.SOCK_DGRAM
+
+    def connect() -> socket.socket:
+        with netns.entered(engine_ns):
+            s = socket.socket(socket.AF_INET, kind | socket.SOCK_CLOEXEC)
+        s.setblocking(False)
+        if kind == socket.SOCK_STREAM:
+            s.connect_ex((ip, port))
+        else:
+            s.connect((ip, port))
+        return s
+    return connect
 
 
 def _traceback() -> str:

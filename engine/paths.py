@@ -45,6 +45,11 @@ class Paths(namedtuple("Paths", "root run")):
         return self.root / "image" / "repositories.json"
 
     @property
+    def build_cache(self) -> Path:
+        """Build cache records; they pin the layers they name (see build/cache.py)."""
+        return self.root / "image" / "buildcache"
+
+    @property
     def layers(self) -> Path:
         return self.root / "layers"
 

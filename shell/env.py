@@ -11,6 +11,12 @@ import os
 import sys
 
 
+def labels_from(text: str | None) -> dict[str, str]:
+    """DOCKERLINGS_LABELS="key=value,key=value" -> {key: value}."""
+    pairs = (item.partition("=") for item in (text or "").split(",") if item)
+    return {k: v for k, _, v in pairs if k}
+
+
 class Env:
     def __init__(self, stdin, stdout, stderr, cwd: str | None = None,
                  environ: dict | None = None, stdin_tty: bool = False,
@@ -22,6 +28,11 @@ class Env:
         self.stdin_tty, self.stdout_tty, self.debug = stdin_tty, stdout_tty, debug
         self._engine = engine
         self._columns = columns
+        # The lesson this shell follows (lessons/session.py), and the labels it puts on
+        # every container the shell creates so a reset removes only what the lesson
+        # made; a `docker` run from a host pipeline gets them through the environment.
+        self.lesson = None
+        self.labels_extra = labels_from(self.environ.get("DOCKERLINGS_LABELS"))
 
     @classmethod
     def from_process(cls) -> "Env":
@@ -40,9 +51,36 @@ class Env:
             self._engine = Engine()
         return self._engine
 
+    @property
+    def engine_paths(self):
+        """Where the engine keeps its state, without loading the engine (the REPL's
+        toolbar shows it before the engine is needed)."""
+        if self._engine is not None:
+            return self._engine.paths
+        from engine.paths import Paths
+        return Paths.from_env()
+
     @engine.setter
     def engine(self, value) -> None:
         self._engine = value
+
+    def chdir(self, path: str) -> None:
+        """The shell's working folder (cd): commands and host programs run there. The
+        process's own folder is left alone, so several Envs can live in one process."""
+        self.environ["OLDPWD"] = self.cwd
+        self.cwd = path
+        self.environ["PWD"] = path
+
+    @property
+    def home(self) -> str:
+        """Where the shell keeps its own files (history, first-start mark):
+        $DOCKERLINGS_HOME, else the XDG data folder."""
+        custom = self.environ.get("DOCKERLINGS_HOME")
+        if custom:
+            return custom
+        data = self.environ.get("XDG_DATA_HOME") or os.path.join(
+            self.environ.get("HOME") or os.path.expanduser("~"), ".local", "share")
+        return os.path.join(data, "dockerlings")
 
     def out(self, text: str = "", end: str = "\n") -> None:
         self.stdout.write((text + end).encode("utf-8", "replace"))

@@ -4,16 +4,18 @@
                                    read from standard input (anything else)
     dockerlings -c 'LINE'          run one line, exit with its status
     dockerlings docker ARGS...     run one docker command
+    dockerlings map                draw what exists
+    dockerlings lessons [validate|test PATH...]
     dockerlings engine info|fsck|reset
 """
 from __future__ import annotations
 
-import os
 import sys
 
 from .env import Env
 
-USAGE = """Usage:  dockerlings [--debug] [-c LINE | docker ARGS... | engine info|fsck|reset]
+USAGE = """Usage:  dockerlings [--debug] [-c LINE | docker ARGS... | map | lessons ... |
+                    engine info|fsck|reset]
 
 dockerlings teaches Docker in a terminal: type real docker commands, and they run real
 containers on an engine that ships inside dockerlings.
@@ -21,6 +23,10 @@ containers on an engine that ships inside dockerlings.
   dockerlings                  start the shell (or run the lines piped into it)
   dockerlings -c 'LINE'        run one line and exit with its status
   dockerlings docker ARGS...   run one docker command
+  dockerlings map              draw the images, containers, networks, ports and volumes
+  dockerlings lessons          the course's lessons, with your progress
+  dockerlings lessons validate PATH...   check lesson files (for instructors)
+  dockerlings lessons test PATH...       replay lessons' solutions on a throwaway engine
   dockerlings engine info      what this machine can do, and why not
   dockerlings engine fsck      check the engine's store for damage
   dockerlings engine reset     stop and remove everything the engine made"""
@@ -53,12 +59,18 @@ def run_dockerlings(env: Env, argv: list[str], top: bool = False) -> int:
         if len(argv) != 2:
             env.err("dockerlings: -c takes one argument, the line to run")
             return 2
-        return runner.run_line(env, argv[1])
+        return _until_exit(runner.run_line, env, argv[1])
     if head == "docker":
         return runner.run_docker(env, argv[1:])
     if head == "engine":
         from . import engine_cmd
         return engine_cmd.run(env, argv[1:])
+    if head == "map":
+        from . import map as state_map
+        return state_map.show(env)
+    if head == "lessons":
+        from lessons import cli as lessons_cli
+        return lessons_cli.main(env, argv[1:], run_line=runner.run_line, parse=runner.parse)
     if head in ("-h", "--help", "help"):
         env.out(USAGE)
         return 0
@@ -66,37 +78,40 @@ def run_dockerlings(env: Env, argv: list[str], top: bool = False) -> int:
     return 2
 
 
+def _until_exit(run, env: Env, line: str) -> int:
+    """Run one line; the `exit` built-in ends it with its code."""
+    from .builtins import ExitShell
+    try:
+        return run(env, line)
+    except ExitShell as e:
+        return 0 if e.code is None else e.code
+
+
 def run_lines(env: Env, stream) -> int:
     """Standard input is not a terminal: run it line by line, like sh would; a line
     ending in a backslash continues on the next."""
     from . import runner
+    from .builtins import ExitShell
     status = 0
     pending = ""
-    for raw in stream:
-        line = raw.decode("utf-8", "replace").rstrip("\n")
-        if line.endswith("\\"):
-            pending += line[:-1] + " "
-            continue
-        status = runner.run_line(env, pending + line)
-        pending = ""
-    if pending:
-        status = runner.run_line(env, pending)
+    try:
+        for raw in stream:
+            line = raw.decode("utf-8", "replace").rstrip("\n")
+            if line.endswith("\\"):
+                pending += line[:-1] + " "
+                continue
+            status = runner.run_line(env, pending + line)
+            pending = ""
+        if pending:
+            status = runner.run_line(env, pending)
+    except ExitShell as e:
+        return status if e.code is None else e.code
     return status
 
 
 def interactive(env: Env) -> int:
-    """A plain prompt loop (the full REPL replaces it)."""
-    from . import runner
-    status = 0
-    while True:
-        try:
-            line = input(f"{os.path.basename(env.cwd) or '/'} $ ")
-        except EOFError:
-            env.out("")
-            return status
-        except KeyboardInterrupt:
-            env.out("")
-            continue
-        if line.strip() in ("exit", "quit"):
-            return status
-        status = runner.run_line(env, line)
+    """The teaching shell (repl.py); prompt_toolkit and rich load only here, so
+    `dockerlings -c` stays quick."""
+    from lessons import builtins as lesson_words
+    from . import repl
+    return repl.interactive(env, step=lambda: lesson_words.prompt_hint(env) or None)

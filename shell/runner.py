@@ -14,6 +14,9 @@ import sys
 
 from engine.errors import EngineError
 
+from lessons import builtins as lesson_words     # light: yaml and rich load on first use
+
+from . import builtins
 from .cli import report
 from .cli.parser import HelpRequest, Invocation, display_name, parse
 from .env import Env
@@ -52,6 +55,15 @@ def needs_shell(line: str) -> bool:
 
 
 def run_line(env: Env, line: str) -> int:
+    status = _run_line(env, line)
+    if getattr(env, "lesson", None) is not None:    # a lesson runs: did that do its step?
+        words = line.split()
+        if words and not words[0].startswith("#") and words[0] not in lesson_words.WORDS:
+            lesson_words.after_command(env, line, status)
+    return status
+
+
+def _run_line(env: Env, line: str) -> int:
     line = line.strip()
     if not line or line.startswith("#"):
         return 0
@@ -67,6 +79,8 @@ def run_line(env: Env, line: str) -> int:
     if words[0] == "dockerlings" and not needs_shell(line):
         from . import main
         return main.run_dockerlings(env, words[1:])
+    if words[0] in builtins.TABLE and not needs_shell(line):
+        return builtins.run(env, words)
     return run_host(env, line)
 
 
@@ -140,10 +154,11 @@ def shim_dir(env: Env) -> str:
     return d
 
 
-def run_host(env: Env, line: str) -> int:
-    """Anything that is not dockerlings' own runs on the host, in the shell's folder."""
+def run_host(env: Env, line: str, extra: dict | None = None) -> int:
+    """Anything that is not dockerlings' own runs on the host, in the shell's folder
+    (`extra`: more environment variables for it)."""
     import subprocess
-    environ = dict(env.environ)
+    environ = dict(env.environ, **(extra or {}))
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     environ["PATH"] = shim_dir(env) + os.pathsep + environ.get("PATH", os.defpath)
     environ["PYTHONPATH"] = root + (os.pathsep + environ["PYTHONPATH"]
@@ -170,3 +185,16 @@ def _fileno(stream) -> int | None:
         return stream.fileno()
     except (AttributeError, OSError, ValueError):
         return None
+
+
+def _lesson_word(name: str):
+    """A lesson word as a shell built-in. When no lesson runs, a host program of the
+    same name (`reset`) still runs as it would without dockerlings."""
+    def run(env, args: list[str]) -> int:
+        status = lesson_words.handle(env, [name, *args], run_line, parse)
+        return run_host(env, shlex.join([name, *args])) if status is None else status
+    return run
+
+
+for _name, _summary in lesson_words.SUMMARIES.items():
+    builtins.register(_name, _summary)(_lesson_word(_name))

@@ -20,6 +20,13 @@ from collections import namedtuple
 _j = os.path.join
 
 PARENT = "dockerlings"
+
+
+def scope_for(root) -> str:
+    """The cgroup folder of one engine root: engines with different roots (every test
+    has its own) never see or touch each other's cgroups."""
+    import hashlib
+    return "root-" + hashlib.sha1(os.fspath(root).encode()).hexdigest()[:10]
 LIMIT_CONTROLLERS = ("memory", "cpu", "pids")
 
 
@@ -120,22 +127,23 @@ def layout() -> Layout:
 
 
 class Cgroup:
-    """The cgroup(s) of one container."""
+    """The cgroup(s) of one container: dockerlings/<engine root scope>/<id>."""
 
-    def __init__(self, cid: str):
+    def __init__(self, cid: str, scope: str):
         self.cid = cid
+        self.scope = scope
         self.layout = layout()
 
     # --- paths -------------------------------------------------------------------
     @property
     def track_dir(self) -> str:
         if self.layout.v2:
-            return _j(self.layout.v2, PARENT, self.cid)
-        return _j(self.layout.v1["freezer"], PARENT, self.cid)
+            return _j(self.layout.v2, PARENT, self.scope, self.cid)
+        return _j(self.layout.v1["freezer"], PARENT, self.scope, self.cid)
 
     def _v1_dir(self, controller: str) -> str | None:
         base = self.layout.v1.get(controller)
-        return _j(base, PARENT, self.cid) if base else None
+        return _j(base, PARENT, self.scope, self.cid) if base else None
 
     def _limit_dirs(self) -> list[str]:
         """Every v1 limit group that exists for this container."""
@@ -301,8 +309,9 @@ class Cgroup:
         return 0
 
 
-def leftover_dirs() -> list[str]:
-    """Every container cgroup that exists now (for leak checks and fsck)."""
+def leftover_dirs(scope: str | None = None) -> list[str]:
+    """Every container cgroup that exists now, of one engine root or of all (for leak
+    checks, fsck and reset)."""
     lay = layout()
     bases = set()
     if lay.v2:
@@ -312,6 +321,27 @@ def leftover_dirs() -> list[str]:
             bases.add(_j(lay.v1[c], PARENT))
     out = []
     for b in sorted(bases):
-        if os.path.isdir(b):
-            out.extend(_j(b, n) for n in sorted(os.listdir(b)) if os.path.isdir(_j(b, n)))
+        scopes = [scope] if scope else (_dirs(b) if os.path.isdir(b) else [])
+        for sc in scopes:
+            d = _j(b, sc)
+            if os.path.isdir(d):
+                out.extend(_j(d, n) for n in _dirs(d))
     return out
+
+
+def _dirs(path: str) -> list[str]:
+    return sorted(n for n in os.listdir(path) if os.path.isdir(_j(path, n)))
+
+
+def remove_scope(scope: str) -> None:
+    """Remove an engine root's cgroup folders, and any container cgroup left in them."""
+    for d in leftover_dirs(scope):
+        Cgroup(os.path.basename(d), scope).destroy()
+    lay = layout()
+    bases = ([lay.v2] if lay.v2 else []) + [lay.v1[c] for c in ("freezer", *LIMIT_CONTROLLERS)
+                                            if c in lay.v1]
+    for base in set(bases):
+        try:
+            os.rmdir(_j(base, PARENT, scope))
+        except (FileNotFoundError, OSError):
+            pass

@@ -16,7 +16,7 @@ import socket
 import stat
 import struct
 
-from . import caps, rootfs, syscalls as sc, users
+from . import caps, netconf, rootfs, syscalls as sc, users
 
 
 class ProcessSpec:
@@ -31,21 +31,29 @@ class ProcessSpec:
         self.tty, self.privileged, self.hostname = tty, privileged, hostname
         self.stdio, self.caps, self.winsize = stdio, caps, winsize
         self.keep_fds: list[int] = []
+        self.interfaces: list[tuple] = []   # (ifname, address, prefix, gateway or None)
+        self.dns = False                     # open 127.0.0.11:53 for the monitor to serve
 
 
 class LaunchError(Exception):
-    def __init__(self, message: str, exit_code: int):
+    """The container's process could not start. `runtime`: the failure happened in
+    the runtime (exec, user, mounts) and Docker wraps it in the OCI runtime's words;
+    otherwise (a published port in use) the message stands alone."""
+
+    def __init__(self, message: str, exit_code: int, runtime: bool = True):
         super().__init__(message)
         self.message = message
         self.exit_code = exit_code
+        self.runtime = runtime
 
 
 # --- parent side ------------------------------------------------------------------
 
 def start(rfs: rootfs.RootfsSpec, proc: ProcessSpec, ns_flags: int, join_ns: list[str],
           before_go, cgroup_fd: int | None = None,
-          while_starting=None) -> tuple[int, int, int | None]:
-    """Start the container process; returns (pid, pidfd, pty master fd or None).
+          while_starting=None) -> tuple[int, int, dict[str, int]]:
+    """Start the container process; returns (pid, pidfd, fds) where fds holds what the
+    child handed over: "P" the pty master (-t), "D" its DNS socket.
 
     `before_go(pid)`, if given, runs in the parent while the child waits (cgroups that
     need the pid, networks); without it the child does not wait at all.
@@ -65,18 +73,18 @@ def start(rfs: rootfs.RootfsSpec, proc: ProcessSpec, ns_flags: int, join_ns: lis
             parent_sock.sendall(b"go")
         if while_starting is not None:
             while_starting(pid)
-        master = None
+        handed: dict[str, int] = {}
         while True:
             msg, fds, _, _ = socket.recv_fds(parent_sock, 4096, 1)
             if not msg:
-                return pid, pidfd, master
-            if msg.startswith(b"P") and fds:
-                master = fds[0]
+                return pid, pidfd, handed
+            if msg[:1] in (b"P", b"D") and fds:
+                handed[msg[:1].decode()] = fds[0]
                 continue
             code, _, text = msg[1:].decode(errors="replace").partition(":")
             os.waitpid(pid, 0)
-            if master is not None:
-                os.close(master)
+            for fd in handed.values():
+                os.close(fd)
             raise LaunchError(text, int(code))
     except BaseException:
         _reap_quietly(pid)
@@ -127,6 +135,7 @@ def _child(rfs, proc: ProcessSpec, join_ns: list[str], sock: socket.socket,
         rootfs.pivot(rfs)
         if rfs.own_net_ns:
             sc.loopback_up()
+            _network(proc, sock)
         setup_stdio(proc, sock)
         code = 126
         become(proc)
@@ -144,6 +153,18 @@ def _child(rfs, proc: ProcessSpec, join_ns: list[str], sock: socket.socket,
     except BaseException as e:   # never let Python unwind into the parent's code
         report_error(sock, 125, f"{type(e).__name__}: {e}")
     os._exit(code)
+
+
+def _network(proc: ProcessSpec, sock: socket.socket) -> None:
+    """Address the interfaces the network helper put here, and open the socket of the
+    embedded DNS server (the monitor answers on it)."""
+    for ifname, address, prefix, gateway in proc.interfaces:
+        netconf.configure(ifname, address, prefix, gateway)
+    if proc.dns:
+        dns = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        dns.bind(("127.0.0.11", 53))
+        socket.send_fds(sock, [b"D"], [dns.fileno()])
+        dns.close()
 
 
 def report_error(sock: socket.socket, code: int, message: str) -> None:

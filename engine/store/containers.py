@@ -26,12 +26,13 @@ class State:
     """The mutable part of a container. status: created running paused restarting
     removing exited dead; monitor_start tells a reused pid apart; manual_stop keeps
     restart policies quiet after `docker stop`/`kill`; paused_by is the pid of a commit
-    that paused it (0: the user did)."""
+    that paused it (0: the user did); network holds what a start made on the network
+    side — {"Networks": {name: addresses...}, "Ports": {...}} — while it runs."""
 
     FIELDS = {"status": "created", "pid": 0, "exit_code": 0, "error": "",
               "oom_killed": False, "started_at": timeutil.ZERO, "finished_at": timeutil.ZERO,
               "monitor_pid": 0, "monitor_start": 0, "manual_stop": False, "paused_by": 0,
-              "restart_count": 0}
+              "restart_count": 0, "network": None}
     __slots__ = tuple(FIELDS)
 
     def __init__(self, **values):

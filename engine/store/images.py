@@ -206,6 +206,12 @@ class ImageStore:
                 pass
         return out
 
+    def forget(self, image_id: str) -> None:
+        """Drop the image record alone, leaving its blobs and layers to the next
+        garbage collection (a build's throw-away snapshot of a step's state)."""
+        unlink_quiet(self._meta_path(image_id))
+        self._cache.pop(image_id, None)
+
     def delete(self, image_id: str, keep_layers: set[str]) -> None:
         """Forget the image; blobs and layers no other image (and no container, whose
         layers the caller passes in `keep_layers`) needs go with it."""
@@ -218,6 +224,7 @@ class ImageStore:
         containers stack (the caller knows the containers)."""
         used_layers = set(keep_layers)
         used_blobs: set[str] = set()
+        _add_pins(self.paths.build_cache, used_layers, used_blobs)
         for i in self.ids():
             try:
                 meta = read_json(self._meta_path(i))
@@ -237,3 +244,21 @@ class ImageStore:
         for name in os.listdir(self.paths.blobs):
             if name not in used_blobs and not name.startswith("."):
                 unlink_quiet(self.paths.blobs / name)
+
+
+def _add_pins(directory: Path, layers: set[str], blobs: set[str]) -> None:
+    """Records in `directory` ({"layers": [chain IDs], "blobs": [digests]}) keep what
+    they name: the build cache outlives the images built from it, as in Docker."""
+    try:
+        names = os.listdir(directory)
+    except FileNotFoundError:
+        return
+    for name in names:
+        if name.startswith(".") or not name.endswith(".json"):
+            continue
+        try:
+            pins = read_json(directory / name)
+        except (OSError, ValueError):
+            continue
+        layers.update(pins.get("layers") or ())
+        blobs.update(b.split(":", 1)[-1] for b in pins.get("blobs") or ())

@@ -284,7 +284,7 @@ def _check_pull(cmd: spec.Command, inv: Invocation) -> None:
     """run and create check --pull themselves before anything else they do (so here,
     ahead of the handlers' own checks of --attach and the TTY)."""
     f = cmd.flag("pull")
-    if f is not None and inv.opts["pull"] not in f.choices:
+    if f is not None and f.choices and inv.opts["pull"] not in f.choices:
         raise UsageError(f"invalid pull option: '{inv.opts['pull']}': must be one of "
                          '"always", "missing" or "never"', kind="option",
                          command=display_name(cmd, inv.path))

@@ -395,11 +395,36 @@ CONVERTERS = {
 
 # Flags with a converter of their own, whatever their kind: in docker these have their
 # own value type or validator, so a bad value is a flag error (exit 125, with usage).
+def ip_address(text: str) -> str:
+    """opts.ValidateIPAddress (--dns)."""
+    import ipaddress
+    try:
+        return str(ipaddress.ip_address(text.strip()))
+    except ValueError:
+        raise ValueError(f"IP address is not correctly formatted: {text}") from None
+
+
+def extra_host(text: str) -> str:
+    """opts.ValidateExtraHost (--add-host host:ip, host=ip, or host:host-gateway)."""
+    sep = "=" if "=" in text and (":" not in text or text.index("=") < text.index(":")) else ":"
+    name, found, address = text.partition(sep)
+    if not found or not name:
+        raise ValueError(f'bad format for add-host: "{text}"')
+    if address != "host-gateway":
+        try:
+            ip_address(address.strip("[]"))
+        except ValueError:
+            raise ValueError(f'invalid IP address in add-host: "{address}"') from None
+    return f"{name}:{address}"
+
+
 BY_NAME = {
     "memory-swap": memory_swap,
     "env": env_var,
     "label": label,
     "attach": attach_stream,
+    "dns": ip_address,
+    "add-host": extra_host,
 }
 
 

@@ -34,7 +34,8 @@ def _create(env, inv: Invocation, run: bool):
         elif policy == "never" and eng.images.find(config.image) is None:
             from engine.errors import NoSuchImage
             raise NoSuchImage(config.image)
-        c = eng.create(config, host, name, progress=_pull_progress(env, inv))
+        c = eng.create(config, host, name, progress=_pull_progress(env, inv),
+                       labels_extra=env.labels_extra or None, **options.networking(inv))
     except BaseException:
         if cidfile:
             cidfile.close()
@@ -340,7 +341,8 @@ def ls(env, inv: Invocation) -> int:
     want_size = inv.size or ".Size" in fmt or "{{json.}}" in fmt.replace(" ", "")
     now = time.time()
     rows = [views.ContainerRow(c, _image_text(eng, c, not inv.no_trunc), not inv.no_trunc,
-                               _sizes(eng, c) if want_size else None, now=now)
+                               _sizes(eng, c) if want_size else None,
+                               ports=views.ports_text(c), now=now)
             for c in containers]
     out = render_rows(fmt, rows, views.ContainerRow)
     if out:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 
-from engine.config import ContainerConfig, HostConfig, RestartPolicy
+from engine.config import ContainerConfig, HostConfig, PortBinding, RestartPolicy
 from engine.errors import InvalidParameter, UsageError
 from engine.runtime.caps import NAMES as CAP_NAMES
 
@@ -125,6 +125,74 @@ def exposed_ports(inv: Invocation, values: list[str]) -> tuple[str, ...]:
     return tuple(out)
 
 
+def _port_range(text: str) -> tuple[int, int] | None:
+    """nat.ParsePortRange: "80" or "8000-8010" -> (start, end); None when malformed."""
+    lo, sep, hi = text.partition("-")
+    try:
+        start, end = int(lo), int(hi) if sep else int(lo)
+    except ValueError:
+        return None
+    if not (0 < start <= 65535 and 0 < end <= 65535) or end < start:
+        return None
+    return start, end
+
+
+def port_bindings(inv: Invocation, specs: list[str]):
+    """-p values as Docker's nat.ParsePortSpecs reads them: [ip:][hostPort:]containerPort
+    [/proto], with ranges. Returns (exposed ports, {"80/tcp": [(ip, host port)]})."""
+    exposed: list[str] = []
+    bindings: dict[str, list[tuple[str, str]]] = {}
+    for spec in specs:
+        raw, _, proto = spec.rpartition("/") if "/" in spec else (spec, "", "tcp")
+        proto = proto or "tcp"
+        if proto not in ("tcp", "udp", "sctp"):
+            raise _option_error(inv, f"invalid proto: {proto}")
+        ip, host, container = _split_port_spec(raw)
+        if ip:
+            import ipaddress
+            try:
+                ipaddress.ip_address(ip.strip("[]"))
+            except ValueError:
+                raise _option_error(inv, f"invalid IP address: {ip}") from None
+        if not container:
+            raise _option_error(inv, f"no port specified: {spec}<empty>")
+        c_range = _port_range(container)
+        if c_range is None:
+            raise _option_error(inv, f"invalid containerPort: {container}")
+        h_range = _port_range(host) if host else None
+        if host and h_range is None:
+            raise _option_error(inv, f"invalid hostPort: {host}")
+        c_count = c_range[1] - c_range[0]
+        if h_range and h_range[1] - h_range[0] != c_count and c_count:
+            raise _option_error(inv, f"invalid ranges specified for container and host Ports: "
+                                     f"{container} and {host}")
+        for i, port in enumerate(range(c_range[0], c_range[1] + 1)):
+            key = f"{port}/{proto}"
+            if key not in exposed:
+                exposed.append(key)
+            host_port = ""
+            if h_range:
+                host_port = str(h_range[0] + i) if c_count else (
+                    str(h_range[0]) if h_range[0] == h_range[1] else f"{h_range[0]}-{h_range[1]}")
+            bindings.setdefault(key, []).append((ip.strip("[]"), host_port))
+    return tuple(exposed), bindings
+
+
+def _split_port_spec(raw: str) -> tuple[str, str, str]:
+    """"ip:host:container", "host:container" or "container" (an IPv6 ip in brackets)."""
+    if raw.startswith("["):
+        end = raw.find("]")
+        ip, rest = raw[:end + 1], raw[end + 2:]
+        host, _, container = rest.rpartition(":")
+        return ip, host, container
+    parts = raw.split(":")
+    if len(parts) == 1:
+        return "", "", parts[0]
+    if len(parts) == 2:
+        return "", parts[0], parts[1]
+    return ":".join(parts[:-2]), parts[-2], parts[-1]
+
+
 def capabilities(inv: Invocation, values: list[str]) -> tuple[str, ...] | None:
     if not values:
         return None
@@ -168,6 +236,10 @@ def build(env, inv: Invocation, run: bool) -> tuple[ContainerConfig, HostConfig,
         attach_stderr="stderr" in attach, stop_signal=o["stop_signal"] or None,
         stop_timeout=o["stop_timeout"] if "stop-timeout" in inv.given else None)
     pids = o["pids_limit"] if "pids-limit" in inv.given else None
+    published_exposed, bindings = port_bindings(inv, o["publish"])
+    if published_exposed:
+        config = config.with_(exposed_ports=tuple(dict.fromkeys(
+            config.exposed_ports + published_exposed)))
     host = HostConfig(
         auto_remove=o["rm"], restart_policy=restart_policy(inv, o["restart"]),
         privileged=o["privileged"], readonly_rootfs=o["read_only"],
@@ -175,5 +247,16 @@ def build(env, inv: Invocation, run: bool) -> tuple[ContainerConfig, HostConfig,
         memory_swap=o["memory_swap"] or 0, cpu_shares=o["cpu_shares"] or 0,
         cpu_quota=o["cpu_quota"] or 0, cpu_period=o["cpu_period"] or 0,
         nano_cpus=o["cpus"] or 0, pids_limit=None if pids is None else (pids if pids > 0 else 0),
-        cap_add=capabilities(inv, o["cap_add"]), cap_drop=capabilities(inv, o["cap_drop"]))
+        cap_add=capabilities(inv, o["cap_add"]), cap_drop=capabilities(inv, o["cap_drop"]),
+        network_mode=o["network"] or o["net"] or "bridge",
+        port_bindings=tuple((port, tuple(PortBinding(ip, hp) for ip, hp in bs))
+                            for port, bs in bindings.items()),
+        publish_all_ports=o["publish_all"], dns=tuple(o["dns"]),
+        extra_hosts=tuple(o["add_host"]) or None)
     return config, host, o["name"]
+
+
+def networking(inv: Invocation) -> dict:
+    """--network-alias and --ip: settings for the network the container starts on."""
+    o = inv.opts
+    return {"aliases": o["network_alias"] + o["net_alias"] or None, "ip": o["ip"] or None}

@@ -157,3 +157,46 @@ class HistoryRow:
     def __json__(self):
         keys = ("Comment", "CreatedAt", "CreatedBy", "CreatedSince", "ID", "Size")
         return {k: getattr(self, k) for k in keys}
+
+
+def ports_text(c) -> str:
+    """The PORTS column: docker's DisplayablePorts over the ports of the current start
+    (published as "0.0.0.0:8080->80/tcp", exposed only as "80/tcp", runs grouped)."""
+    published = (c.state.network or {}).get("Ports") or {}
+    ports = []
+    for key, bindings in published.items():
+        port, _, proto = key.partition("/")
+        if not bindings:
+            ports.append(("", int(port), 0, proto))
+        for b in bindings or ():
+            ports.append((b["HostIp"], int(port), int(b["HostPort"]), proto))
+    ports.sort(key=lambda p: (p[1], p[0], p[2], p[3]))
+    groups: dict[str, list[int]] = {}
+    mappings = []
+    for ip, private, public, proto in ports:
+        key = proto
+        if ip:
+            if public != private:
+                host = f"[{ip}]" if ":" in ip else ip
+                mappings.append(f"{host}:{public}->{private}/{proto}")
+                continue
+            key = f"{ip}/{proto}"
+        groups.setdefault(key, []).append(private)
+    result = []
+    for key, members in groups.items():
+        result.extend(_port_groups(key, members))
+    return ", ".join(result + mappings)
+
+
+def _port_groups(key: str, ports: list[int]) -> list[str]:
+    out, first, last = [], ports[0], ports[0]
+    for p in ports[1:] + [None]:
+        if p is not None and p == last + 1:
+            last = p
+            continue
+        ip, _, proto = key.rpartition("/")
+        group = str(first) if first == last else f"{first}-{last}"
+        out.append(f"{ip}:{group}->{group}/{proto}" if ip else f"{group}/{proto}")
+        if p is not None:
+            first = last = p
+    return out

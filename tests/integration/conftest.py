@@ -1,6 +1,8 @@
 """Integration tests run real containers, as root, each on an engine root of its own,
-and fail if anything is left on the machine afterwards: a mount, a monitor process, a
-cgroup, a network interface."""
+and fail if anything is left on the machine afterwards: a mount, a monitor or network
+helper process, a cgroup, a network interface or route. The checks look at what this
+test's engine made (several test runs may share the machine), and at the host's whole
+interface and route lists, which the engine must never change."""
 from __future__ import annotations
 
 import os
@@ -25,43 +27,70 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
-def _mounts() -> list[str]:
+def _mounts(root: str) -> list[str]:
+    """Mounts of this engine root (its network namespace pin). Containers' own mounts
+    live in their mount namespaces and never show here."""
     with open("/proc/self/mountinfo") as f:
-        return sorted(" ".join(l.split()[3:5]) for l in f)
+        return sorted(" ".join(l.split()[3:5]) for l in f if root in l)
 
 
-def _monitors() -> set[int]:
+def _engine_processes(root: str) -> set[int]:
+    """Living monitors and network helpers of this engine root (by the files they hold
+    open or the arguments they were given)."""
     out = set()
     for pid in os.listdir("/proc"):
-        if pid.isdigit():
-            try:
-                with open(f"/proc/{pid}/comm") as f:
-                    if f.read().strip() == "dl-monitor":
-                        out.add(int(pid))
-            except OSError:
-                pass
+        if not pid.isdigit():
+            continue
+        try:
+            with open(f"/proc/{pid}/comm") as f:
+                if f.read().strip() not in ("dl-monitor", "dl-netd"):
+                    continue
+            with open(f"/proc/{pid}/stat") as f:
+                if f.read().rsplit(")", 1)[1].split()[0] == "Z":
+                    continue          # a zombie holds nothing; init reaps orphans lazily
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                mine = root.encode() in f.read()
+            fd_dir = f"/proc/{pid}/fd"
+            mine = mine or any(os.readlink(os.path.join(fd_dir, fd)).startswith(root)
+                               for fd in os.listdir(fd_dir))
+            if mine:
+                out.add(int(pid))
+        except OSError:
+            pass
     return out
+
+
+def host_routes() -> list[str]:
+    """The host's routing tables (IPv4 and IPv6), as the kernel lists them."""
+    out = []
+    for name in ("/proc/net/route", "/proc/net/ipv6_route"):
+        try:
+            with open(name) as f:
+                out.extend(line.strip() for line in f)
+        except OSError:
+            pass
+    return sorted(out)
 
 
 def _interfaces() -> list[str]:
     return sorted(os.listdir("/sys/class/net"))
 
 
-def snapshot():
+def snapshot(root: str):
     from engine.runtime import cgroups
-    return {"mounts": _mounts(), "monitors": _monitors(), "interfaces": _interfaces(),
-            "cgroups": sorted(str(p) for p in cgroups.leftover_dirs())}
+    return {"mounts": _mounts(root), "processes": _engine_processes(root),
+            "interfaces": _interfaces(), "routes": host_routes(),
+            "cgroups": cgroups.leftover_dirs(cgroups.scope_for(root))}
 
 
 def leaks(before, after) -> list[str]:
     out = []
-    for key in ("mounts", "interfaces", "cgroups"):
+    for key in ("mounts", "interfaces", "routes", "cgroups"):
         new = sorted(set(after[key]) - set(before[key]))
         if new:
             out.append(f"{key} left behind: {new}")
-    alive = after["monitors"] - before["monitors"]
-    if alive:
-        out.append(f"monitor processes still running: {sorted(alive)}")
+    if after["processes"]:
+        out.append(f"engine processes still running: {sorted(after['processes'])}")
     return out
 
 
@@ -87,7 +116,7 @@ def engine(engine_root):
     itself, and the test fails if that left anything on the machine."""
     from engine.engine import Engine
     from engine.paths import Paths
-    before = snapshot()
+    before = snapshot(engine_root)
     eng = Engine(Paths.from_env())
     try:
         yield eng
@@ -95,22 +124,22 @@ def engine(engine_root):
         eng.reset()
         from engine import monitor
         monitor.reap()
-        after = _settle(before)
+        after = _settle(engine_root, before)
         problems = leaks(before, after)
         assert not problems, "; ".join(problems)
 
 
-def _settle(before, tries: int = 50):
+def _settle(root: str, before, tries: int = 50):
     """Monitors finish their last writes a moment after reset returns."""
     import time
-    after = snapshot()
+    after = snapshot(root)
     for _ in range(tries):
         if not leaks(before, after):
             break
         time.sleep(0.05)
         from engine import monitor
         monitor.reap()
-        after = snapshot()
+        after = snapshot(root)
     return after
 
 

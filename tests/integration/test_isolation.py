@@ -63,8 +63,8 @@ def test_read_only_root(sh):
     assert sh.ok("docker run --rm --read-only busybox touch /dev/shm/x") == ""
 
 
-def test_loopback_only_network(sh):
-    out = sh.ok("docker run --rm busybox ip -o link")
+def test_network_none_has_loopback_only(sh):
+    out = sh.ok("docker run --rm --network none busybox ip -o link")
     assert out.count(":") and "lo" in out and "eth" not in out
 
 
@@ -86,12 +86,12 @@ def test_cpu_quota_is_applied(engine, sh):
     cid = sh.ok("docker run -d --cpus 0.5 -c 512 busybox sleep 30").strip()
     lay = cgroups.layout()
     if lay.controller_home("cpu") == "v1":
-        base = os.path.join(lay.v1["cpu"], cgroups.PARENT, cid)
+        base = os.path.join(lay.v1["cpu"], cgroups.PARENT, engine.cgroup_scope, cid)
         quota = open(os.path.join(base, "cpu.cfs_quota_us")).read().split()[0]
         shares = open(os.path.join(base, "cpu.shares")).read().split()[0]
         assert (quota, shares) == ("50000", "512")
     else:
-        base = os.path.join(lay.v2, cgroups.PARENT, cid)
+        base = os.path.join(lay.v2, cgroups.PARENT, engine.cgroup_scope, cid)
         assert open(os.path.join(base, "cpu.max")).read().split()[0] == "50000"
     sh.ok(f"docker rm -f {cid}")
 

@@ -110,9 +110,9 @@ def test_help_row_only_where_h_is_taken():
 
 def test_planned_flags_and_commands_say_so():
     assert "Remove the specified link (not in dockerlings yet)" in page("rm")
-    build = cli_help.command(spec.PATHS[("build",)], 80, ("build",))
-    assert build.startswith("Usage:  docker build [OPTIONS] PATH | URL | -\n")
-    assert "Not available in dockerlings yet: " in build
+    push = cli_help.command(spec.PATHS[("push",)], 80, ("push",))
+    assert push.startswith("Usage:  docker push [OPTIONS] NAME[:TAG]\n")
+    assert "Not available in dockerlings yet: " in push
 
 
 def test_no_trailing_newline_from_command():
@@ -497,10 +497,10 @@ def test_group_rows_pad_names_like_cobra():
 
 
 def test_planned_group_page():
-    text = group_page("network")
-    assert text.startswith("Usage:  docker network COMMAND\n\nManage networks\n")
+    text = group_page("volume")
+    assert text.startswith("Usage:  docker volume COMMAND\n\nManage volumes\n")
     assert "Not available in dockerlings yet" in text
-    assert text.endswith("Run 'docker network COMMAND --help' for more information on a "
+    assert text.endswith("Run 'docker volume COMMAND --help' for more information on a "
                          "command.\n")
 
 

@@ -1,0 +1,124 @@
+"""Talking to dl-netd (helper.py), starting it when it is not there yet."""
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import socket
+import sys
+import time
+
+from ..errors import System, Unavailable
+from ..protocol import ShortPath
+from . import helper, netns
+
+PACKAGE_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+START_TIMEOUT = 20.0
+
+
+def call(run: str, op: str, **args) -> dict:
+    """One request to the helper (started on demand); raises System on its errors."""
+    reply = _request(run, op, args)
+    if reply is None:
+        ensure(run)
+        reply = _request(run, op, args)
+        if reply is None:
+            raise Unavailable("the engine's network helper (dl-netd) is not answering")
+    if not reply.get("ok"):
+        raise System(f"network setup failed: {reply.get('error')}")
+    return reply
+
+
+def _request(run: str, op: str, args: dict, timeout: float = 30.0) -> dict | None:
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM | socket.SOCK_CLOEXEC)
+    s.settimeout(timeout)
+    try:
+        with ShortPath(helper.socket_path(run)) as path:
+            s.connect(path)
+        s.sendall(json.dumps({"op": op, "args": args}).encode() + b"\n")
+        data = b""
+        while not data.endswith(b"\n"):
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+        return json.loads(data) if data else None
+    except (FileNotFoundError, ConnectionRefusedError):
+        return None
+    finally:
+        s.close()
+
+
+def running(run: str) -> bool:
+    return _request(run, "ping", {}, timeout=2) is not None
+
+
+def ensure(run: str) -> None:
+    """Start the helper if it is not running (one starter at a time, by a lock file)."""
+    netns.create(run)
+    lock_fd = os.open(os.path.join(run, "netd.lock"), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC)
+    try:
+        fcntl.flock(lock_fd, fcntl.LOCK_EX)
+        if running(run):
+            return
+        _spawn(run)
+        deadline = time.monotonic() + START_TIMEOUT
+        while time.monotonic() < deadline:
+            if running(run):
+                return
+            time.sleep(0.02)
+        raise Unavailable("the engine's network helper (dl-netd) did not start; see "
+                          f"{os.path.join(run, 'netd.log')}")
+    finally:
+        os.close(lock_fd)
+
+
+def _spawn(run: str) -> None:
+    pid = os.fork()
+    if pid:
+        os.waitpid(pid, 0)
+        return
+    try:
+        os.setsid()
+        if os.fork():
+            os._exit(0)
+        log = os.open(os.path.join(run, "netd.log"), os.O_WRONLY | os.O_CREAT | os.O_APPEND,
+                      0o644)
+        devnull = os.open("/dev/null", os.O_RDONLY)
+        os.dup2(devnull, 0)
+        os.dup2(log, 1)
+        os.dup2(log, 2)
+        os.closerange(3, 65536)
+        os.chdir("/")
+        code = ("import sys; sys.path.insert(0, sys.argv[1]); "
+                "from engine.network.helper import main; main(sys.argv[2])")
+        os.execv(sys.executable, [sys.executable, "-I", "-c", code, PACKAGE_ROOT, run])
+    finally:
+        os._exit(1)
+
+
+def stop(run: str) -> None:
+    """Make the helper leave (engine reset): ask it, and end it by its pid if it does not
+    answer (it may still be starting); return once it is gone."""
+    _request(run, "quit", {}, timeout=5)
+    try:
+        with open(os.path.join(run, "netd.pid")) as f:
+            pid = int(f.read())
+    except (FileNotFoundError, ValueError):
+        return
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and _is_helper(pid):
+        if time.monotonic() > deadline - 4.5:
+            os.kill(pid, 9)
+        time.sleep(0.02)
+
+
+def _is_helper(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/comm") as f:
+            if f.read().strip() != "dl-netd":
+                return False
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False

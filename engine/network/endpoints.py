@@ -1,0 +1,235 @@
+"""A container's place on its networks, from the moment it starts until it stops.
+
+Before the container's first process exists its monitor `prepare`s: addresses are
+allocated on each network, published ports are bound on the host (a port in use fails
+the start before anything runs, as in Docker), and the container's /etc/hosts and
+/etc/resolv.conf are written. While the process waits, `plug` has the network helper
+make its veth pairs. When it stops, `release` gives the addresses back.
+"""
+from __future__ import annotations
+
+import errno
+import os
+import socket
+
+from . import dns
+from .store import BRIDGE, HOST, NONE, NetworkStore
+
+HOST_INTERNAL = "host.docker.internal"
+
+
+class Plan:
+    """What one start of a container needs from the network side."""
+
+    def __init__(self):
+        self.endpoints: list[dict] = []       # for the helper: veth pairs to make
+        self.interfaces: list[tuple] = []     # for the container: (ifname, ip, prefix, gw)
+        self.dns = False                      # serve 127.0.0.11 in the container
+        self.networks: dict[str, dict] = {}   # runtime settings, shown by inspect
+        self.ports: dict[str, list] = {}      # "80/tcp" -> [{"HostIp":..., "HostPort":...}]
+        self.listeners: list[tuple] = []      # (socket, proto, container ip, container port)
+        self.join_netns: str | None = None    # --network container:X
+
+    def close(self) -> None:
+        for sock, *_ in self.listeners:
+            sock.close()
+        self.listeners.clear()
+
+
+class PortInUse(Exception):
+    pass
+
+
+def mode(c) -> str:
+    return c.host.network_mode or BRIDGE
+
+
+def prepare(engine, c) -> Plan:
+    plan = Plan()
+    m = mode(c)
+    if m == HOST or m == NONE:
+        _write_etc(engine, c, [], plan)
+        return plan
+    if m.startswith("container:"):
+        other = engine.container(m.split(":", 1)[1])
+        if not other.state.running:
+            raise PortInUse(f"cannot join network of a non running container: {other.id}")
+        plan.join_netns = f"/proc/{other.state.pid}/ns/net"
+        return plan
+    store = NetworkStore(str(engine.paths.root))
+    try:
+        for i, (name, requested) in enumerate(c.networks.items()):
+            net = store.get(requested.get("NetworkID") or name)
+            ip = (requested.get("IPAMConfig") or {}).get("IPv4Address") or None
+            ep = store.attach(net, c.id, c.name, ip, requested.get("Aliases"))
+            _plan_endpoint(plan, net, ep, c, first=(i == 0), index=i)
+        _bind_ports(c, plan)
+    except BaseException:
+        release(str(engine.paths.root), c.id)
+        plan.close()
+        raise
+    _write_etc(engine, c, [ip for ip in _addresses(plan)], plan)
+    return plan
+
+
+def _plan_endpoint(plan: Plan, net: dict, ep: dict, c, first: bool, index: int) -> None:
+    address, prefix = ep["IPv4Address"].split("/")
+    gateway = None if net.get("Internal") else net["Gateway"]
+    ifname = f"eth{index}"
+    plan.endpoints.append({"bridge": net["Bridge"], "ifname": ifname, "mac": ep["MacAddress"],
+                           "bridge_address": net["Gateway"],
+                           "prefix": int(prefix), "internal": bool(net.get("Internal"))})
+    plan.interfaces.append((ifname, address, int(prefix), gateway if first else None))
+    # Every bridged container asks the embedded DNS server, the default bridge's too
+    # (Docker gives those the host's servers): there is no way out of the engine's
+    # namespace, so a host server would only make every lookup hang until it times
+    # out. The server still answers no container names on the default bridge.
+    plan.dns = True
+    plan.networks[net["Name"]] = {
+        "NetworkID": net["Id"], "EndpointID": ep["EndpointID"], "Gateway": net["Gateway"],
+        "IPAddress": address, "IPPrefixLen": int(prefix), "MacAddress": ep["MacAddress"],
+        "Aliases": ep.get("Aliases") or [], "DNSNames": _dns_names(c, net, ep)}
+
+
+def _dns_names(c, net: dict, ep: dict) -> list[str] | None:
+    if net.get("DefaultBridge"):
+        return None
+    return [c.name, *(ep.get("Aliases") or []), c.id[:12]]
+
+
+def _addresses(plan: Plan) -> list[str]:
+    return [i[1] for i in plan.interfaces]
+
+
+# --- published ports ---------------------------------------------------------------
+
+def _bind_ports(c, plan: Plan) -> None:
+    if not plan.interfaces:
+        return
+    target = plan.interfaces[0][1]
+    wanted = [(port, b.host_ip, b.host_port) for port, bs in c.host.port_bindings for b in bs]
+    if c.host.publish_all_ports:           # -P: every exposed port, on a random host port
+        bound = {port for port, _, _ in wanted}
+        wanted += [(port, "", "") for port in c.config.exposed_ports if port not in bound]
+    for port_proto, host_ip, host_port in wanted:
+        port, _, proto = port_proto.partition("/")
+        sock, chosen = _listen(host_ip or "0.0.0.0", host_port, proto or "tcp")
+        plan.listeners.append((sock, proto or "tcp", target, int(port)))
+        plan.ports.setdefault(port_proto, []).append(
+            {"HostIp": host_ip or "0.0.0.0", "HostPort": str(chosen)})
+    for port_proto in c.config.exposed_ports:
+        plan.ports.setdefault(port_proto, None)
+
+
+def _listen(host_ip: str, host_port: str, proto: str) -> tuple[socket.socket, int]:
+    """Bind the host port ("" for one the kernel picks, "8000-8010" for the first free
+    one of a range)."""
+    if "-" in host_port:
+        lo, hi = (int(x) for x in host_port.split("-"))
+        for candidate in range(lo, hi + 1):
+            try:
+                return _listen_one(host_ip, str(candidate), proto)
+            except PortInUse:
+                continue
+        raise PortInUse(f"Bind for {host_ip}:{host_port} failed: port is already allocated")
+    return _listen_one(host_ip, host_port, proto)
+
+
+def _listen_one(host_ip: str, host_port: str, proto: str) -> tuple[socket.socket, int]:
+    kind = socket.SOCK_STREAM if proto == "tcp" else socket.SOCK_DGRAM
+    family = socket.AF_INET6 if ":" in host_ip else socket.AF_INET
+    sock = socket.socket(family, kind | socket.SOCK_CLOEXEC)
+    if kind == socket.SOCK_STREAM:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host_ip, int(host_port or 0)))
+    except OSError as e:
+        sock.close()
+        if e.errno == errno.EADDRINUSE:
+            raise PortInUse(f"Bind for {host_ip}:{host_port} failed: port is already "
+                            "allocated") from None
+        if e.errno == errno.EADDRNOTAVAIL:
+            raise PortInUse(f"listen {proto} {host_ip}:{host_port}: bind: cannot assign "
+                            "requested address") from None
+        raise
+    if kind == socket.SOCK_STREAM:
+        sock.listen(128)
+    return sock, sock.getsockname()[1]
+
+
+# --- /etc/hosts and /etc/resolv.conf ---------------------------------------------------
+
+def _write_in_place(path, text: str) -> None:
+    """Overwrite keeping the inode: the file is bind-mounted into the container."""
+    with open(path, "r+" if os.path.exists(path) else "w") as f:
+        f.seek(0)
+        f.write(text)
+        f.truncate()
+
+
+def hosts_text(c, addresses: list[str], gateway: str | None) -> str:
+    lines = ["127.0.0.1\tlocalhost", "::1\tlocalhost ip6-localhost ip6-loopback",
+             "fe00::0\tip6-localnet", "ff00::0\tip6-mcastprefix",
+             "ff02::1\tip6-allnodes", "ff02::2\tip6-allrouters"]
+    for host in c.host.extra_hosts or ():
+        name, _, ip = host.partition(":")
+        lines.append(f"{ip}\t{name}")
+    if gateway:
+        lines.append(f"{gateway}\t{HOST_INTERNAL}")
+    for ip in addresses:
+        lines.append(f"{ip}\t{c.config.hostname}")
+    return "\n".join(lines) + "\n"
+
+
+def resolv_text(c, host_resolv: str, embedded: bool) -> str:
+    if embedded:     # Docker's embedded DNS: it forwards what it cannot answer
+        servers = "".join(f"# upstream: {s}\n" for s in c.host.dns)
+        return f"{servers}nameserver {dns.ADDRESS}\noptions ndots:0\n"
+    if c.host.dns:
+        return "".join(f"nameserver {s}\n" for s in c.host.dns)
+    return host_resolv
+
+
+def _write_etc(engine, c, addresses: list[str], plan: Plan) -> None:
+    d = engine.paths.container(c.id)
+    gateway = next((i[3] for i in plan.interfaces if i[3]), None)
+    _write_in_place(d / "hosts", hosts_text(c, addresses, gateway))
+    _write_in_place(d / "resolv.conf", resolv_text(c, engine._resolv_conf(), plan.dns))
+
+
+# --- after the process exists, and after it ends ------------------------------------------
+
+def plug(engine, plan: Plan, pid: int) -> None:
+    """Make the container's veth pairs (through the helper), before it configures them."""
+    if not plan.endpoints:
+        return
+    from . import client
+    client.call(str(engine.paths.run), "attach", pid=pid, endpoints=plan.endpoints)
+
+
+def use_embedded_dns(root: str, cid: str) -> None:
+    """Point a running container's resolv.conf at 127.0.0.11 (it joined a user network)."""
+    path = os.path.join(root, "containers", cid, "resolv.conf")
+    try:
+        with open(path) as f:
+            if f"nameserver {dns.ADDRESS}" in f.read():
+                return
+    except FileNotFoundError:
+        return
+    _write_in_place(path, f"nameserver {dns.ADDRESS}\noptions ndots:0\n")
+
+
+def release(root: str, cid: str) -> None:
+    """Give every address of container `cid` back (light: the slim monitor calls it)."""
+    d = os.path.join(root, "networks")
+    try:
+        names = os.listdir(d)
+    except FileNotFoundError:
+        return
+    store = NetworkStore(root)
+    for n in names:
+        if n.endswith(".json"):
+            store.detach(n[:-5], cid)
+
+
+__all__ = ["prepare", "plug", "release", "Plan", "PortInUse"]

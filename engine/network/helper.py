@@ -1,0 +1,244 @@
+"""dl-netd: the engine's network helper, one small process per engine root.
+
+pyroute2 takes a quarter of a second to import, far too long to pay on every `docker
+run`, so the netlink work lives in this long-lived helper (podman's aardvark-dns and
+netavark split the same way): it keeps a netlink socket inside the engine's namespace,
+makes bridges and veth pairs on request, and mirrors services that listen on the host's
+loopback into the engine's namespace so containers reach them as host.docker.internal.
+It serves one JSON request per connection on a unix socket. Nothing here touches the
+host's own interfaces, routes or firewall.
+"""
+from __future__ import annotations
+
+import json
+import os
+import selectors
+import signal
+import socket
+import sys
+import time
+
+from . import netns, proxy
+
+MIRROR_POLL = 0.2        # seconds between looks at the host's listening sockets
+
+
+def socket_path(run: str) -> str:
+    return os.path.join(run, "netd.sock")
+
+
+class Helper:
+    def __init__(self, run: str):
+        from pyroute2 import IPRoute     # the reason this process exists
+        self.IPRoute = IPRoute
+        self.run = run
+        self.engine_ns = netns.open_ns(netns.pin_path(run))
+        with netns.entered(self.engine_ns):
+            self.ipr = IPRoute()
+        self.sel = selectors.DefaultSelector()
+        self.mirrors: dict[int, proxy.TcpProxy] = {}
+        self.bridges: dict[str, int] = {}
+        self.next_poll = 0.0
+        self.listener = self._listen()
+
+    def _listen(self) -> socket.socket:
+        path = socket_path(self.run)
+        try:
+            os.unlink(path)
+        except FileNotFoundError:
+            pass
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM | socket.SOCK_CLOEXEC)
+        from ..protocol import ShortPath
+        with ShortPath(path) as short:
+            s.bind(short)
+        s.listen(64)
+        self.sel.register(s, selectors.EVENT_READ, self._accept)
+        return s
+
+    def serve(self) -> None:
+        while True:
+            timeout = max(0.0, self.next_poll - time.monotonic())
+            for key, mask in self.sel.select(timeout):
+                key.data(key.fileobj, mask)
+            if time.monotonic() >= self.next_poll:
+                self.next_poll = time.monotonic() + MIRROR_POLL
+                self._mirror_host_listeners()
+
+    # --- requests ------------------------------------------------------------------
+    def _accept(self, listener, mask) -> None:
+        conn, _ = listener.accept()
+        with conn:
+            conn.settimeout(5)
+            data = b""
+            while not data.endswith(b"\n"):
+                chunk = conn.recv(65536)
+                if not chunk:
+                    break
+                data += chunk
+            try:
+                request = json.loads(data)
+                reply = {"ok": True, **(getattr(self, "op_" + request["op"])(**request["args"])
+                                        or {})}
+            except Exception as e:          # the caller turns this into an engine error
+                reply = {"ok": False, "error": f"{type(e).__name__}: {e}"}
+            try:
+                conn.sendall(json.dumps(reply).encode() + b"\n")
+            except OSError:
+                pass
+        if request_quit(data):
+            self._shutdown()
+
+    def op_ping(self) -> dict:
+        return {"pid": os.getpid()}
+
+    def op_quit(self) -> None:
+        return None
+
+    def op_ensure_bridge(self, name: str, address: str, prefix: int) -> None:
+        if not self.ipr.link_lookup(ifname=name):
+            self.ipr.link("add", ifname=name, kind="bridge")
+        index = self.ipr.link_lookup(ifname=name)[0]
+        have = [a.get_attr("IFA_ADDRESS") for a in self.ipr.get_addr(index=index)]
+        if address not in have:
+            self.ipr.addr("add", index=index, address=address, mask=prefix)
+        self.ipr.link("set", index=index, state="up")
+
+    def op_remove_bridge(self, name: str) -> None:
+        self.bridges.pop(name, None)
+        for index in self.ipr.link_lookup(ifname=name):
+            self.ipr.link("del", index=index)
+
+    def op_attach(self, pid: int, endpoints: list[dict]) -> None:
+        """Give the container of `pid` one interface per endpoint: a veth pair whose host
+        end joins the network's bridge here and whose other end is born in the
+        container's namespace, already named ethN with its MAC (one netlink request).
+        The container gives it its address and route itself."""
+        ns_fd = os.open(f"/proc/{pid}/ns/net", os.O_RDONLY | os.O_CLOEXEC)
+        try:
+            for ep in endpoints:
+                bridge = self._bridge(ep["bridge"], ep["bridge_address"], ep["prefix"])
+                self.ipr.link("add", ifname="veth" + os.urandom(4).hex()[:7], kind="veth",
+                              peer={"ifname": ep["ifname"], "net_ns_fd": ns_fd,
+                                    "address": ep["mac"]},
+                              master=bridge, state="up")
+        finally:
+            os.close(ns_fd)
+
+    def _bridge(self, name: str, address: str, prefix: int) -> int:
+        """The bridge's index, making it first if this is its first use."""
+        index = self.bridges.get(name)
+        if index is None or not self.ipr.link_lookup(index=index):
+            self.op_ensure_bridge(name, address, prefix)
+            index = self.bridges[name] = self.ipr.link_lookup(ifname=name)[0]
+        return index
+
+    def op_configure(self, pid: int, ifname: str, address: str, prefix: int) -> None:
+        """Address an interface of a container that is already running (network
+        connect): its first process can no longer do it itself."""
+        ns_fd = os.open(f"/proc/{pid}/ns/net", os.O_RDONLY | os.O_CLOEXEC)
+        try:
+            with netns.entered(ns_fd):
+                inside = self.IPRoute()
+            try:
+                index = inside.link_lookup(ifname=ifname)[0]
+                inside.addr("add", index=index, address=address, mask=prefix)
+                inside.link("set", index=index, state="up")
+            finally:
+                inside.close()
+        finally:
+            os.close(ns_fd)
+
+    def op_detach(self, pid: int, ifname: str) -> None:
+        ns_fd = os.open(f"/proc/{pid}/ns/net", os.O_RDONLY | os.O_CLOEXEC)
+        try:
+            with netns.entered(ns_fd):
+                inside = self.IPRoute()
+            try:
+                for index in inside.link_lookup(ifname=ifname):
+                    inside.link("del", index=index)
+            finally:
+                inside.close()
+        finally:
+            os.close(ns_fd)
+
+    # --- host.docker.internal ------------------------------------------------------------
+    def _mirror_host_listeners(self) -> None:
+        """Every TCP port the host listens on (loopback or all addresses) is also
+        listened on inside the engine's namespace, relayed to the host's 127.0.0.1."""
+        ports = host_listening_ports()
+        for port in set(self.mirrors) - ports:
+            self.mirrors.pop(port).close()
+        for port in ports - set(self.mirrors):
+            try:
+                with netns.entered(self.engine_ns):
+                    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+                s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                s.bind(("0.0.0.0", port))
+                s.listen(64)
+            except OSError:
+                continue
+            self.mirrors[port] = proxy.TcpProxy(self.sel, s, _host_connector(port))
+
+    def _shutdown(self) -> None:
+        for p in self.mirrors.values():
+            p.close()
+        self.listener.close()
+        try:
+            os.unlink(socket_path(self.run))
+        except FileNotFoundError:
+            pass
+        os._exit(0)
+
+
+def request_quit(data: bytes) -> bool:
+    try:
+        return json.loads(data).get("op") == "quit"
+    except ValueError:
+        return False
+
+
+def _host_connector(port: int):
+    def connect() -> socket.socket:
+        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        s.setblocking(False)
+        s.connect_ex(("127.0.0.1", port))
+        return s
+    return connect
+
+
+def host_listening_ports() -> set[int]:
+    """TCP ports in LISTEN state on the host (this process's namespace), on loopback or
+    on every address, IPv4 and IPv6."""
+    out = set()
+    for name, any_addr, lo in (("/proc/self/net/tcp", "00000000", "0100007F"),
+                               ("/proc/self/net/tcp6", "0" * 32,
+                                "00000000000000000000000001000000")):
+        try:
+            with open(name) as f:
+                next(f)
+                for line in f:
+                    parts = line.split()
+                    addr, port = parts[1].split(":")
+                    if parts[3] == "0A" and addr in (any_addr, lo):
+                        out.add(int(port, 16))
+        except OSError:
+            continue
+    return out
+
+
+def main(run: str) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    try:
+        with open("/proc/self/comm", "w") as f:
+            f.write("dl-netd")
+    except OSError:
+        pass
+    # first thing, so `engine reset` can stop a helper that is still starting up
+    with open(os.path.join(run, "netd.pid"), "w") as f:
+        f.write(str(os.getpid()))
+    Helper(run).serve()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])

@@ -1,0 +1,87 @@
+"""The engine's own network namespace: the "Docker host" where bridges live.
+
+It is made once per engine root and pinned by a bind mount of its nsfs file (as
+`ip netns add` does), so it lives on without any process. Everything the engine does to
+networks happens inside it; the host's interfaces, routes and firewall are never
+touched. Code that needs a socket in another namespace enters it for the moment of the
+socket() call: a socket stays in the namespace it was made in.
+"""
+from __future__ import annotations
+
+import os
+from contextlib import contextmanager
+
+from ..runtime import syscalls as sc
+
+
+def pin_path(run: str) -> str:
+    return os.path.join(run, "netns")
+
+
+def exists(run: str) -> bool:
+    path = pin_path(run)
+    if not os.path.exists(path):
+        return False
+    with open("/proc/self/mountinfo") as f:
+        return any(line.split()[4] == path for line in f)
+
+
+def create(run: str) -> None:
+    """Make and pin the namespace (idempotent). Inside it only `lo` is up."""
+    if exists(run):
+        return
+    os.makedirs(run, exist_ok=True)
+    path = pin_path(run)
+    open(path, "a").close()
+    ready_r, ready_w = os.pipe()
+    done_r, done_w = os.pipe()
+    pid = os.fork()
+    if pid == 0:                 # a child makes the namespace and waits to be pinned
+        try:
+            os.close(ready_r)
+            os.close(done_w)
+            sc.unshare(sc.CLONE_NEWNET)
+            sc.loopback_up()
+            os.write(ready_w, b"1")
+            os.read(done_r, 1)
+        finally:
+            os._exit(0)
+    os.close(ready_w)
+    os.close(done_r)
+    try:
+        if os.read(ready_r, 1) != b"1":
+            raise OSError(1, "could not create the engine's network namespace")
+        sc.mount(f"/proc/{pid}/ns/net", path, None, sc.MS_BIND)
+    finally:
+        os.close(ready_r)
+        os.close(done_w)
+        os.waitpid(pid, 0)
+
+
+def remove(run: str) -> None:
+    path = pin_path(run)
+    if exists(run):
+        sc.umount(path, sc.MNT_DETACH)
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
+
+
+def open_ns(path: str) -> int:
+    return os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+
+
+@contextmanager
+def entered(ns_fd: int):
+    """Run the body inside the network namespace `ns_fd` (this thread only), then come
+    back. Sockets made inside stay there."""
+    home = os.open("/proc/thread-self/ns/net", os.O_RDONLY | os.O_CLOEXEC)
+    try:
+        sc.setns(ns_fd, sc.CLONE_NEWNET)
+        try:
+            yield
+        finally:
+            sc.setns(home, sc.CLONE_NEWNET)
+    finally:
+        os.close(home)

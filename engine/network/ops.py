@@ -1,0 +1,180 @@
+"""Network operations with Docker's rules: the networks a new container asks for, and
+network create / rm / prune / connect / disconnect, and `docker port`."""
+from __future__ import annotations
+
+from ..errors import Conflict, InvalidParameter, NoSuchContainer
+from ..store import lock
+from . import client, endpoints
+from .store import BRIDGE, HOST, NONE, NetworkError, NetworkStore
+
+
+def _store(engine) -> NetworkStore:
+    return NetworkStore(str(engine.paths.root))
+
+
+def requested(engine, mode: str, aliases: list[str] | None, ip: str | None) -> tuple[str, dict]:
+    """(network mode to record, the container's Networks) for `--network MODE`, with
+    Docker's refusals for options that only user-defined networks take."""
+    mode = mode or BRIDGE
+    if mode.startswith("container:"):
+        if aliases or ip:
+            raise InvalidParameter("conflicting options: network-scoped aliases and IP "
+                                   "addresses cannot be used with --network container:")
+        target = engine.container(mode.split(":", 1)[1])
+        return f"container:{target.id}", {}
+    net = _store(engine).get(mode)
+    user_defined = net["Name"] not in (BRIDGE, HOST, NONE)
+    if ip and not user_defined:
+        raise InvalidParameter("user specified IP address is supported on user defined "
+                               "networks only")
+    if aliases and not user_defined:
+        raise InvalidParameter("network-scoped alias is supported only for containers in "
+                               "user defined networks")
+    return net["Name"], {net["Name"]: _settings(net, aliases, ip)}
+
+
+def _settings(net: dict, aliases, ip) -> dict:
+    return {"IPAMConfig": {"IPv4Address": ip} if ip else None, "Links": None,
+            "Aliases": list(aliases) if aliases else None, "NetworkID": net["Id"]}
+
+
+# --- networks --------------------------------------------------------------------------
+
+def create(engine, name: str, **options) -> dict:
+    return _store(engine).create(name, **options)
+
+
+def remove(engine, ref: str) -> dict:
+    store = _store(engine)
+    net = store.get(ref)
+    store.remove(net)
+    if net.get("Bridge") and client.running(str(engine.paths.run)):
+        client.call(str(engine.paths.run), "remove_bridge", name=net["Bridge"])
+    return net
+
+
+def prune(engine) -> list[str]:
+    removed = []
+    for net in _store(engine).all():
+        if net["Name"] in (BRIDGE, HOST, NONE) or net["Containers"] or _wanted(engine, net):
+            continue
+        remove(engine, net["Id"])
+        removed.append(net["Name"])
+    return removed
+
+
+def _wanted(engine, net: dict) -> bool:
+    """A stopped container that will join the network at its next start keeps it."""
+    return any(net["Id"] == s.get("NetworkID") for c in engine.containers(all=True)
+               for s in c.networks.values())
+
+
+# --- connect and disconnect ------------------------------------------------------------------
+
+def connect(engine, net_ref: str, container_ref: str, ip: str | None = None,
+            aliases: list[str] | None = None) -> None:
+    store = _store(engine)
+    net = store.get(net_ref)
+    c = engine.container(container_ref)
+    mode = c.host.network_mode
+    if net["Name"] in (HOST, NONE) or mode in (HOST, NONE):
+        raise InvalidParameter("container cannot be disconnected from host network or "
+                               "connected to host network" if HOST in (net["Name"], mode) else
+                               "container cannot be connected to multiple networks with one "
+                               "of the networks in private (none) mode")
+    if mode.startswith("container:"):
+        raise InvalidParameter("container sharing network namespace with another container "
+                               "or host cannot be connected to any other network")
+    if net["Name"] in c.networks:
+        raise Conflict(f"endpoint with name {c.name} already exists in network "
+                       f"{net['Name']}")
+    if ip and net["Name"] == BRIDGE:
+        raise InvalidParameter("user specified IP address is supported on user defined "
+                               "networks only")
+    with lock.locked(engine.paths.lock):
+        fresh = engine.container(c.id)
+        fresh.networks[net["Name"]] = _settings(net, aliases, ip)
+        engine.store.save(fresh)
+    if c.state.running:
+        _plug_running(engine, c, net, ip, aliases)
+
+
+def _plug_running(engine, c, net: dict, ip, aliases) -> None:
+    """Give a running container one more interface, and names on that network."""
+    store = _store(engine)
+    ep = store.attach(net, c.id, c.name, ip, aliases)
+    address, prefix = ep["IPv4Address"].split("/")
+    ifname = f"eth{len((c.state.network or {}).get('Networks') or {})}"
+    run = str(engine.paths.run)
+    client.call(run, "attach", pid=c.state.pid, endpoints=[{
+        "bridge": net["Bridge"], "ifname": ifname, "mac": ep["MacAddress"],
+        "bridge_address": net["Gateway"], "prefix": int(prefix),
+        "internal": bool(net.get("Internal"))}])
+    client.call(run, "configure", pid=c.state.pid, ifname=ifname, address=address,
+                prefix=int(prefix))
+    runtime = {"NetworkID": net["Id"], "EndpointID": ep["EndpointID"], "Gateway": net["Gateway"],
+               "IPAddress": address, "IPPrefixLen": int(prefix), "MacAddress": ep["MacAddress"],
+               "Aliases": ep.get("Aliases") or [], "DNSNames": [c.name, *(aliases or []),
+                                                               c.id[:12]]}
+    _update_runtime(engine, c.id, lambda nets: nets.__setitem__(net["Name"], runtime))
+    if not net.get("DefaultBridge"):
+        sock = engine.connect(c, {"op": "open_dns"})
+        sock.close()
+
+
+def disconnect(engine, net_ref: str, container_ref: str, force: bool = False) -> None:
+    store = _store(engine)
+    net = store.get(net_ref)
+    c = engine.container(container_ref)
+    if net["Name"] not in c.networks:
+        raise Conflict(f"container {c.id} is not connected to network {net['Name']}")
+    if c.state.running and net["Name"] not in (HOST, NONE):
+        runtime = ((c.state.network or {}).get("Networks") or {}).get(net["Name"])
+        names = list(((c.state.network or {}).get("Networks") or {}))
+        if runtime is not None:
+            ifname = f"eth{names.index(net['Name'])}"
+            client.call(str(engine.paths.run), "detach", pid=c.state.pid, ifname=ifname)
+        store.detach(net["Id"], c.id)
+        _update_runtime(engine, c.id, lambda nets: nets.pop(net["Name"], None))
+    with lock.locked(engine.paths.lock):
+        fresh = engine.container(c.id)
+        fresh.networks.pop(net["Name"], None)
+        engine.store.save(fresh)
+
+
+def _update_runtime(engine, cid: str, change) -> None:
+    with lock.locked(engine.paths.lock):
+        c = engine.store.load(cid)
+        network = c.state.network or {"Networks": {}, "Ports": {}}
+        change(network.setdefault("Networks", {}))
+        c.state.network = network
+        engine.store.save_state(c)
+
+
+# --- ports -------------------------------------------------------------------------------------
+
+def ports(engine, container_ref: str, private: str | None = None) -> list[tuple[str, str]]:
+    """[("80/tcp", "0.0.0.0:8080"), ...] as `docker port` lists them."""
+    c = engine.container(container_ref)
+    published = (c.state.network or {}).get("Ports") or {}
+    if private:
+        port, _, proto = private.partition("/")
+        key = f"{port}/{proto or 'tcp'}"
+        bindings = published.get(key)
+        if not bindings:
+            raise InvalidParameter(f"No public port '{key}' published for {container_ref}")
+        return [(key, f"{b['HostIp']}:{b['HostPort']}") for b in bindings]
+    out = []
+    for key, bindings in sorted(published.items(), key=lambda kv: _port_order(kv[0])):
+        for b in bindings or ():
+            out.append((key, f"{b['HostIp']}:{b['HostPort']}"))
+    return out
+
+
+def _port_order(key: str):
+    port, _, proto = key.partition("/")
+    return (int(port), proto)
+
+
+__all__ = ["requested", "create", "remove", "prune", "connect", "disconnect", "ports",
+           "NetworkError", "NoSuchContainer", "endpoints"]
