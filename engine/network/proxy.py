@@ -10,22 +10,68 @@ upstream socket per client address. Light on purpose: the slim monitor imports i
 from __future__ import annotations
 
 import errno
+import fcntl
+import os
 import selectors
 import socket
 import time
 
 BUF = 65536
+F_SETPIPE_SZ = 1031
 UDP_IDLE = 60.0
 
 
+_SPLICE = getattr(os, "SPLICE_F_MOVE", 1) | getattr(os, "SPLICE_F_NONBLOCK", 2)
+PIPE_SIZE = 1 << 20
+
+
 class _Pipe:
-    """One direction of a TCP relay: bytes read from `src` wait here until `dst` takes them."""
+    """One direction of a TCP relay. Bytes go socket -> pipe -> socket with splice(2),
+    so they never enter Python: the proxy costs little more than a kernel copy."""
 
     def __init__(self, src: socket.socket, dst: socket.socket):
         self.src, self.dst = src, dst
-        self.buf = bytearray()
+        self.r, self.w = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
+        try:
+            fcntl.fcntl(self.w, F_SETPIPE_SZ, PIPE_SIZE)
+        except OSError:
+            pass
+        self.pending = 0          # bytes in the pipe, not yet sent on
         self.eof = False          # src said goodbye
         self.done = False         # ...and dst has been told (shutdown SHUT_WR)
+
+    def fill(self) -> None:
+        try:
+            n = os.splice(self.src.fileno(), self.w, PIPE_SIZE, flags=_SPLICE)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError:
+            n = 0
+        if n:
+            self.pending += n
+        else:
+            self.eof = True
+
+    def drain(self) -> None:
+        while self.pending:
+            try:
+                n = os.splice(self.r, self.dst.fileno(), self.pending, flags=_SPLICE)
+            except (BlockingIOError, InterruptedError):
+                return
+            except OSError:            # the other side is gone: drop what is left
+                self.pending, self.eof = 0, True
+                break
+            self.pending -= n
+        if self.eof and not self.done:
+            self.done = True
+            try:
+                self.dst.shutdown(socket.SHUT_WR)
+            except OSError:
+                pass
+
+    def close(self) -> None:
+        os.close(self.r)
+        os.close(self.w)
 
 
 class TcpRelay:
@@ -43,64 +89,28 @@ class TcpRelay:
 
     def _event(self, sock, mask) -> None:
         if not self.connected and sock is self.upstream:
-            err = self.upstream.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
-            if err:
+            if self.upstream.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR):
                 return self.close()
             self.connected = True
         if mask & selectors.EVENT_READ:
-            pipe = self.up if sock is self.client else self.down
-            self._read(pipe)
-        if mask & selectors.EVENT_WRITE or self.connected:
-            self._flush(self.up)
-            self._flush(self.down)
-        if not self.closed:
-            self._rearm()
-
-    def _read(self, pipe: _Pipe) -> None:
-        try:
-            data = pipe.src.recv(BUF)
-        except (BlockingIOError, InterruptedError):
-            return
-        except OSError:
-            data = b""
-        if data:
-            pipe.buf += data
-        else:
-            pipe.eof = True
-
-    def _flush(self, pipe: _Pipe) -> None:
-        if not self.connected:
-            return
-        while pipe.buf:
-            try:
-                n = pipe.dst.send(pipe.buf)
-            except (BlockingIOError, InterruptedError):
-                return
-            except OSError:
-                pipe.buf.clear()
-                pipe.eof = True
-                break
-            del pipe.buf[:n]
-        if pipe.eof and not pipe.done:
-            pipe.done = True
-            try:
-                pipe.dst.shutdown(socket.SHUT_WR)
-            except OSError:
-                pass
-
-    def _rearm(self) -> None:
+            (self.up if sock is self.client else self.down).fill()
+        if self.connected:
+            self.up.drain()
+            self.down.drain()
         if self.up.done and self.down.done:
             return self.close()
-        for sock in (self.client, self.upstream):
-            reading = self.up if sock is self.client else self.down
-            writing = self.down if sock is self.client else self.up
+        self._rearm()
+
+    def _rearm(self) -> None:
+        """Read from a side while its pipe has room; write to a side while bytes wait."""
+        for sock, reading, writing in ((self.client, self.up, self.down),
+                                       (self.upstream, self.down, self.up)):
             events = 0
-            if self.connected and not reading.eof and len(reading.buf) < BUF * 4:
+            can_read = self.connected or sock is self.client
+            if can_read and not reading.eof and reading.pending < PIPE_SIZE:
                 events |= selectors.EVENT_READ
-            if writing.buf or (sock is self.upstream and not self.connected):
+            if writing.pending or (sock is self.upstream and not self.connected):
                 events |= selectors.EVENT_WRITE
-            if sock is self.client and not self.connected and not reading.eof:
-                events |= selectors.EVENT_READ
             self._set(sock, events)
 
     def _set(self, sock, events: int) -> None:
@@ -123,6 +133,8 @@ class TcpRelay:
             except (KeyError, ValueError):
                 pass
             sock.close()
+        self.up.close()
+        self.down.close()
         if self.on_close:
             self.on_close(self)
 
