@@ -39,14 +39,29 @@ class PortBinding(namedtuple("PortBinding", "host_ip host_port", defaults=("", "
         return {"HostIp": self.host_ip, "HostPort": self.host_port}
 
 
-class Mount(namedtuple("Mount", "type source target read_only", defaults=(False,))):
-    """type: bind | volume | tmpfs."""
+class Mount(namedtuple("Mount", "type source target read_only bind_options volume_options "
+                               "tmpfs_options", defaults=(False, None, None, None))):
+    """One --mount: type bind | volume | tmpfs; the *_options are Docker's BindOptions,
+    VolumeOptions and TmpfsOptions dicts (or None)."""
 
     __slots__ = ()
+    _OPTIONS = (("bind_options", "BindOptions"), ("volume_options", "VolumeOptions"),
+                ("tmpfs_options", "TmpfsOptions"))
 
     def to_dict(self) -> dict:
-        return {"Type": self.type, "Source": self.source, "Target": self.target,
-                "ReadOnly": self.read_only}
+        d = {"Type": self.type, "Source": self.source, "Target": self.target}
+        if self.read_only:
+            d["ReadOnly"] = True
+        for attr, key in self._OPTIONS:
+            if getattr(self, attr):
+                d[key] = dict(getattr(self, attr))
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "Mount":
+        return cls(d["Type"], d.get("Source", ""), d.get("Target", ""),
+                   bool(d.get("ReadOnly")),
+                   *(d.get(key) or None for _, key in cls._OPTIONS))
 
 
 # Field name in Python -> key in Docker's JSON, in Docker's order.
@@ -180,8 +195,7 @@ class HostConfig(namedtuple("HostConfig", [f for f, _ in _HOST_FIELDS],
                                        for b in (bs or ())))
                           for port, bs in (v or {}).items())
             elif attr == "mounts":
-                v = tuple(Mount(m["Type"], m.get("Source", ""), m["Target"],
-                                bool(m.get("ReadOnly"))) for m in (v or ()))
+                v = tuple(Mount.from_dict(m) for m in (v or ()))
             elif attr == "tmpfs":
                 v = tuple((v or {}).items())
             elif attr == "dns":

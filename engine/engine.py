@@ -170,7 +170,7 @@ class Engine:
             s.error = "the container's monitor process exited unexpectedly"
             s.finished_at = timeutil.now()
             if fresh.host.auto_remove:
-                self._remove_stopped(fresh)
+                self._remove_stopped(fresh, volumes=True)
             else:
                 self.store.save_state(fresh)
             return fresh
@@ -190,7 +190,8 @@ class Engine:
         return self.paths.container(cid) / f"{cid}-json.log"
 
     def mounts_for(self, c: Container) -> list:
-        return []
+        from .volumes import mounts
+        return mounts.for_start(self, c)
 
     # --- create -------------------------------------------------------------------
     def create(self, config: ContainerConfig, host: HostConfig | None = None,
@@ -203,6 +204,7 @@ class Engine:
             raise InvalidParameter(f"Invalid container name ({name}), only "
                                    "[a-zA-Z0-9][a-zA-Z0-9_.-] are allowed")
         self._validate_host(host)
+        requested = self._mount_check(config, host)
         img = self.ensure_image(config.image, progress)
         cid = os.urandom(32).hex()
         merged = self._merge_image_config(config, img, cid)
@@ -215,16 +217,45 @@ class Engine:
         from .network import endpoints, ops as network_ops
         mode, networks = network_ops.requested(self, host.network_mode, aliases, ip)
         host = host._replace(network_mode=mode)
+        points = self._mount_plan(merged, host, requested)
         c = Container(id=cid, name="", created=timeutil.now(), path=entry[0], args=entry[1:],
                       config=merged, host=host, image_id=img.id, layers=list(img.layers),
                       networks=networks)
         self._ensure_init_layer()
         with lock.locked(self.paths.lock):
             c.name = self._claim_name(name, cid)
-            self.store.create(c, files={"hostname": c.config.hostname + "\n",
-                                        "hosts": endpoints.hosts_text(c, [], None),
-                                        "resolv.conf": self._resolv_conf()})
+            if points:
+                from .volumes import mounts
+                c.mounts = mounts.claim(self, points)
+            try:
+                self.store.create(c, files={"hostname": c.config.hostname + "\n",
+                                            "hosts": endpoints.hosts_text(c, [], None),
+                                            "resolv.conf": self._resolv_conf()})
+            except BaseException:
+                if points:
+                    mounts.release_new(self, c.mounts)
+                raise
+        if points:
+            try:
+                mounts.populate(self, c)
+            except BaseException:
+                self.remove(c.id, force=True, volumes=True)
+                raise
         return c
+
+    def _mount_check(self, config: ContainerConfig, host: HostConfig) -> list[dict] | None:
+        if not (config.volumes or host.binds or host.mounts or host.volumes_from or
+                host.tmpfs):
+            return None
+        from .volumes import mounts
+        return mounts.check(self, host, config.volumes)
+
+    def _mount_plan(self, config: ContainerConfig, host: HostConfig,
+                    requested: list[dict] | None) -> list[dict]:
+        if requested is None and not config.volumes:
+            return []
+        from .volumes import mounts
+        return mounts.plan(self, config, host, requested or [])
 
     def _claim_name(self, name: str | None, cid: str) -> str:
         if name is not None:
@@ -476,7 +507,7 @@ class Engine:
         with lock.locked(self.paths.lock):
             fresh = self.load_quiet(c.id)
             if fresh is not None:
-                self._remove_stopped(fresh)
+                self._remove_stopped(fresh, volumes)
         return c
 
     def _force_stop(self, c: Container) -> None:
@@ -486,10 +517,13 @@ class Engine:
             return
         self._wait_exit(sock)
 
-    def _remove_stopped(self, c: Container) -> None:
+    def _remove_stopped(self, c: Container, volumes: bool = False) -> None:
         with lock.locked(self.paths.lock):
             cgroups.Cgroup(c.id, self.cgroup_scope).destroy()
             self.store.remove(c)
+            if volumes and c.mounts:
+                from .volumes.store import VolumeStore
+                VolumeStore(str(self.paths.root)).drop_anonymous(c.mounts)
 
     def rename(self, ref: str, new_name: str) -> None:
         new_name = new_name.lstrip("/")
@@ -544,6 +578,33 @@ class Engine:
         return cgroups.Cgroup(c.id, self.cgroup_scope).pids() if c.state.running else []
 
     # =============================================================== networks ===
+    # --- volumes -------------------------------------------------------------------------
+    def volumes(self) -> list[dict]:
+        from .volumes import ops
+        return ops.all_volumes(self)
+
+    def volume(self, name: str) -> dict:
+        from .volumes import ops
+        return ops.get(self, name)
+
+    def volume_users(self) -> dict[str, list[str]]:
+        """Volume name -> IDs of the containers that mount it."""
+        from .volumes import ops
+        return ops.users(self)
+
+    def create_volume(self, name: str | None = None, **options) -> dict:
+        from .volumes import ops
+        return ops.create(self, name, **options)
+
+    def remove_volume(self, name: str, force: bool = False) -> None:
+        from .volumes import ops
+        ops.remove(self, name, force)
+
+    def prune_volumes(self, everything: bool = False, keep=lambda doc: True):
+        from .volumes import ops
+        return ops.prune(self, everything, keep)
+
+    # --- networks ------------------------------------------------------------------------
     def networks(self) -> list[dict]:
         from .network.store import NetworkStore
         return NetworkStore(str(self.paths.root)).all()
@@ -589,6 +650,7 @@ class Engine:
                 pass
         for img in self.images.all():
             removed.append(f"image {img.repo_tags[0] if img.repo_tags else img.id[7:19]}")
+        removed += [f"volume {v['Name']}" for v in self.volumes()]
         cgroups.remove_scope(self.cgroup_scope)
         from .network import client, netns
         run = str(self.paths.run)
@@ -597,8 +659,8 @@ class Engine:
             netns.remove(run)
             removed.append("the engine's network namespace")
         with lock.locked(self.paths.lock):
-            for sub in ("image", "layers", "containers", "names", "networks", "tmp",
-                        launch.INIT_LAYER):
+            for sub in ("image", "layers", "containers", "names", "networks", "volumes",
+                        "tmp", launch.INIT_LAYER):
                 remove_tree(self.paths.root / sub)
             remove_tree(self.paths.run)
         self.images._cache.clear()

@@ -82,12 +82,34 @@ def _leftovers(engine, r: Report) -> None:
     for path in engine.store.stale_trash():
         remove_tree(path)
         r.cleaned.append(f"finished removing {path.name[5:17]}")
+    _volumes(engine, r)
     if p.run.is_dir():
         for name in os.listdir(p.run):
             runtime_dir = len(name) == 12 and all(ch in "0123456789abcdef" for ch in name)
             if runtime_dir and not any(c.startswith(name) for c in engine.store.ids()):
                 remove_tree(p.run / name)
                 r.cleaned.append(f"removed the runtime files of gone container {name}")
+
+
+def _volumes(engine, r: Report) -> None:
+    """A volume removal that died half way left `.del-NAME`; a volume directory
+    without its metadata is one whose creation died."""
+    from .volumes.store import META, VolumeStore
+    store = VolumeStore(str(engine.paths.root))
+    if not os.path.isdir(store.root):
+        return
+    for name in os.listdir(store.root):
+        path = os.path.join(store.root, name)
+        if name.startswith(".del-"):
+            remove_tree(path)
+            r.cleaned.append(f"finished removing volume {name[5:]}")
+        elif not os.path.exists(os.path.join(path, META)):
+            remove_tree(path)
+            r.cleaned.append(f"removed volume {name}, whose creation never finished")
+    used = store.users()
+    for name, cids in used.items():
+        if not store.exists(name):
+            r.problems.append(f"container {cids[0][:12]} uses volume {name}, which is missing")
 
 
 def _images(engine, r: Report) -> None:

@@ -98,3 +98,58 @@ def dir_size(path) -> int:
                 seen.add(key)
             total += st.st_size
     return total
+
+
+def copy_tree(src: str, dst: str) -> None:
+    """Copy the content of directory `src` into the existing directory `dst`, keeping
+    owners, modes, times, symlinks, hard links and device nodes; `dst` itself takes
+    src's owner and mode."""
+    links: dict[tuple[int, int], str] = {}
+    _copy_entries(src, dst, links)
+    _copy_meta(src, dst, os.lstat(src))
+
+
+def _copy_meta(src: str, dst: str, st) -> None:
+    os.lchown(dst, st.st_uid, st.st_gid)
+    if not stat.S_ISLNK(st.st_mode):
+        os.chmod(dst, stat.S_IMODE(st.st_mode))
+    os.utime(dst, ns=(st.st_atime_ns, st.st_mtime_ns), follow_symlinks=False)
+
+
+def _copy_entries(src: str, dst: str, links: dict) -> None:
+    for entry in os.scandir(src):
+        s, d = entry.path, os.path.join(dst, entry.name)
+        st = entry.stat(follow_symlinks=False)
+        mode = st.st_mode
+        if stat.S_ISDIR(mode):
+            os.mkdir(d, 0o700)
+            _copy_entries(s, d, links)
+        elif stat.S_ISLNK(mode):
+            os.symlink(os.readlink(s), d)
+        elif st.st_nlink > 1 and (st.st_dev, st.st_ino) in links:
+            os.link(links[(st.st_dev, st.st_ino)], d)
+            continue
+        elif stat.S_ISREG(mode):
+            _copy_file(s, d)
+            if st.st_nlink > 1:
+                links[(st.st_dev, st.st_ino)] = d
+        else:
+            os.mknod(d, mode, st.st_rdev)
+        _copy_meta(s, d, st)
+
+
+def _copy_file(src: str, dst: str) -> None:
+    fin = os.open(src, os.O_RDONLY | os.O_CLOEXEC)
+    try:
+        fout = os.open(dst, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
+        try:
+            size = os.fstat(fin).st_size
+            while size > 0:
+                n = os.sendfile(fout, fin, None, size)   # works across file systems
+                if n == 0:
+                    break
+                size -= n
+        finally:
+            os.close(fout)
+    finally:
+        os.close(fin)

@@ -145,7 +145,8 @@ def container(engine, c: Container, size: bool = False) -> dict:
         doc["SizeRw"] = dir_size(d / "upper")
         doc["SizeRootFs"] = doc["SizeRw"] + sum(engine.layers.get(l).size for l in c.layers
                                                 if engine.layers.exists(l))
-    doc["Mounts"] = list(c.mounts)
+    from .volumes.specs import public
+    doc["Mounts"] = [public(m) for m in c.mounts]
     doc["Config"] = _config(c)
     doc["NetworkSettings"] = _network_settings(engine, c)
     return doc

@@ -110,7 +110,11 @@ class Lifecycle:
                 return True, None
             if not record["HostConfig"].get("AutoRemove"):
                 return False, None
-            return True, removal.detach(self.root, cid, record["Name"].lstrip("/"))
+            trash = removal.detach(self.root, cid, record["Name"].lstrip("/"))
+            if record.get("MountPoints"):      # --rm takes its anonymous volumes along
+                from .volumes.store import VolumeStore
+                VolumeStore(self.root).drop_anonymous(record["MountPoints"])
+            return True, trash
 
     def purge(self, cid: str, trash: str | None) -> None:
         removal.purge(self.run, cid, trash)

@@ -38,9 +38,9 @@ INIT_LAYER_DIRS = ("dev", "dev/pts", "dev/shm", "proc", "sys", "etc")
 INIT_LAYER_FILES = ("etc/hostname", "etc/hosts", "etc/resolv.conf", ".dockerenv", "dev/console")
 
 
-# target: absolute path inside the container; kind: bind | tmpfs; options: for tmpfs
-BindMount = namedtuple("BindMount", "source target read_only kind options",
-                       defaults=(False, "bind", ""))
+# target: absolute path inside the container; kind: bind | tmpfs; options: tmpfs data
+BindMount = namedtuple("BindMount", "source target read_only kind options noexec nodev nosuid",
+                       defaults=(False, "bind", "", False, True, True))
 
 
 # base: the directory the relative lower/upper/work paths start from; lowers: topmost
@@ -85,6 +85,11 @@ def _ensure_mountpoint(path: str, is_dir: bool) -> None:
         open(path, "a").close()
 
 
+def resolve(root: str, path: str) -> str:
+    """The host path of `path` in the container whose root is mounted at `root`."""
+    return _inside(root, path)
+
+
 def _inside(root: str, path: str, depth: int = 0) -> str:
     """The host path of `path` (absolute in the container), with symlinks in it resolved
     as the container would see them, so no mount can land outside its root."""
@@ -106,11 +111,24 @@ def _inside(root: str, path: str, depth: int = 0) -> str:
     return current
 
 
-def setup(spec: RootfsSpec) -> None:
-    m = spec.merged
+def mount_root(spec: RootfsSpec) -> None:
+    """The overlay root alone, in a mount namespace of the caller's own."""
     sc.mount(None, "/", None, sc.MS_REC | sc.MS_PRIVATE)
     os.chdir(spec.base)   # relative lower dirs keep the overlay options under a page
-    sc.mount("overlay", m, "overlay", 0, _overlay_options(spec))
+    sc.mount("overlay", spec.merged, "overlay", 0, _overlay_options(spec))
+
+
+def mount_volumes(spec: RootfsSpec) -> None:
+    """The bind mounts and volumes over the mounted root (not tmpfs: a stopped
+    container's tmpfs holds nothing)."""
+    for b in spec.mounts:
+        if b.kind != "tmpfs":
+            _mount_one(spec.merged, b)
+
+
+def setup(spec: RootfsSpec) -> None:
+    m = spec.merged
+    mount_root(spec)
     if spec.own_pid_ns:
         sc.mount("proc", m + "/proc", "proc", sc.MS_NOSUID | sc.MS_NODEV | sc.MS_NOEXEC)
     else:
@@ -123,12 +141,17 @@ def setup(spec: RootfsSpec) -> None:
         sc.mount("sysfs", m + "/sys", "sysfs", sys_flags)
     else:
         sc.mount("/sys", m + "/sys", None, sc.MS_BIND | sc.MS_REC)
+    for b in spec.mounts:
+        _mount_one(m, b)
+    # after the volumes (a volume on /etc must not hide them), unless the user mounted
+    # one of these files himself, as Docker does
+    taken = {os.path.normpath(b.target) for b in spec.mounts}
     for src, target in spec.etc_files:
+        if target in taken:
+            continue
         dst = _inside(m, target)
         _ensure_mountpoint(dst, False)
         sc.mount(src, dst, None, sc.MS_BIND)
-    for b in spec.mounts:
-        _mount_one(m, b)
     if not spec.privileged:
         _mask(m)
     if spec.working_dir and spec.working_dir != "/":
@@ -139,7 +162,9 @@ def _mount_one(m: str, b: BindMount) -> None:
     dst = _inside(m, b.target)
     if b.kind == "tmpfs":
         _ensure_mountpoint(dst, True)
-        sc.mount("tmpfs", dst, "tmpfs", sc.MS_NOSUID | sc.MS_NODEV, b.options or None)
+        flags = (sc.MS_NOSUID if b.nosuid else 0) | (sc.MS_NODEV if b.nodev else 0) | \
+            (sc.MS_NOEXEC if b.noexec else 0) | (sc.MS_RDONLY if b.read_only else 0)
+        sc.mount("tmpfs", dst, "tmpfs", flags, b.options or None)
         return
     _ensure_mountpoint(dst, os.path.isdir(b.source))
     sc.mount(b.source, dst, None, sc.MS_BIND | sc.MS_REC)

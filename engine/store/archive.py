@@ -223,8 +223,9 @@ def pack(src: Path, out, *, copy_to: Path | None = None,
     """Write the overlay-form directory `src` as an OCI layer tar into `out`.
 
     With `copy_to`, also reproduce `src` there in overlay form (the new layer's unpacked
-    directory) while reading each file once. `exclude` names top-level-relative paths
-    (and everything under them) to leave out, e.g. mount points of volumes.
+    directory) while reading each file once. `exclude` names top-level-relative
+    directories whose content is left out (they stay, empty): the mount points of
+    volumes, as in Docker, where a commit keeps the mount point but never the volume.
     """
     root = str(src)
     dest = str(copy_to) if copy_to else None
@@ -232,7 +233,7 @@ def pack(src: Path, out, *, copy_to: Path | None = None,
                       copybufsize=_COPY_BUF) as tar:
         links: dict[tuple[int, int], str] = {}
         for rel, path in _walk_sorted(root):
-            if rel in exclude or any(rel.startswith(e + "/") for e in exclude):
+            if any(rel.startswith(e + "/") for e in exclude):
                 continue
             st = os.lstat(path)
             name = os.path.basename(rel)

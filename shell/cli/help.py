@@ -27,7 +27,7 @@ def _aliases(cmd: spec.Command) -> list[str]:
 
 def command(cmd: spec.Command, columns: int = 80, path: tuple[str, ...] = ()) -> str:
     shown = path[0] if len(path) == 1 else cmd.name
-    parts = [f"Usage:  docker {shown} {cmd.usage}", "", cmd.summary]
+    parts = [f"Usage:  docker {shown} {cmd.usage}", "", cmd.description or cmd.summary]
     if cmd.aliases:
         parts += ["", "Aliases:", "  " + ", ".join(_aliases(cmd))]
     flags = [f for f in cmd.flags if not f.hidden]
@@ -42,6 +42,8 @@ def command(cmd: spec.Command, columns: int = 80, path: tuple[str, ...] = ()) ->
 
 def _default_text(f: spec.Flag) -> str:
     d = f.default
+    if f.kind == spec.MAP:
+        return " (default map[])"     # pflag prints an empty map's value too
     if d in (None, False, "", 0) or f.repeated:
         return ""
     if f.kind == spec.STRING:

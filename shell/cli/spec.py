@@ -46,14 +46,14 @@ class Arg(namedtuple("Arg", "name complete many", defaults=(None, False))):
 
 
 class Command(namedtuple("Command", "path usage summary handler flags args min_args max_args "
-                                    "aliases interspersed group planned",
-                          defaults=((), (), 0, None, (), True, "Commands", None))):
+                                    "aliases interspersed group planned description",
+                          defaults=((), (), 0, None, (), True, "Commands", None, None))):
     """path: canonical ("container", "run"); usage: after "docker ...";
     handler: "module:function" under shell.commands (None: planned); max_args None: no
     limit; aliases: other full paths (("run",), ("container", "list")); interspersed:
     False when options end at the first argument (run, create, exec, top, commit, tag, as
-    docker sets them); group: the section in
-    `docker --help`."""
+    docker sets them); group: the section in `docker --help`; description: the longer
+    text `--help` shows instead of the summary, when docker has one."""
 
     __slots__ = ()
 
@@ -129,8 +129,8 @@ CREATE_FLAGS = (
     Flag("memory", "m", BYTES, "Memory limit"),
     Flag("memory-swap", kind=BYTES, help="Swap limit equal to memory plus swap: '-1' to "
          "enable unlimited swap"),
-    Flag("mount", kind=STRING, metavar="mount", help="Attach a filesystem mount to the "
-         "container", planned=VOLUME_LATER),
+    Flag("mount", kind=LIST, metavar="mount", help="Attach a filesystem mount to the "
+         "container"),
     Flag("name", kind=STRING, help="Assign a name to the container"),
     Flag("network", kind=STRING, metavar="network", help="Connect a container to a network",
          complete="network"),
@@ -153,12 +153,12 @@ CREATE_FLAGS = (
          "volumes when it exits"),
     Flag("stop-signal", kind=STRING, help="Signal to stop the container", complete="signal"),
     Flag("stop-timeout", kind=INT, help="Timeout (in seconds) to stop a container"),
-    Flag("tmpfs", kind=LIST, help="Mount a tmpfs directory", planned=VOLUME_LATER),
+    Flag("tmpfs", kind=LIST, help="Mount a tmpfs directory"),
     Flag("tty", "t", BOOL, "Allocate a pseudo-TTY"),
     Flag("user", "u", STRING, "Username or UID (format: <name|uid>[:<group|gid>])"),
-    Flag("volume", "v", LIST, "Bind mount a volume", complete="path", planned=VOLUME_LATER),
+    Flag("volume", "v", LIST, "Bind mount a volume", complete="path"),
     Flag("volumes-from", kind=LIST, help="Mount volumes from the specified container(s)",
-         complete="container", planned=VOLUME_LATER),
+         complete="container"),
     Flag("workdir", "w", STRING, "Working directory inside the container"),
 )
 
@@ -190,7 +190,7 @@ GROUPS = (
     Group("image", "Manage images"),
     Group("network", "Manage networks"),
     Group("system", "Manage Docker"),
-    Group("volume", "Manage volumes", planned=VOLUME_LATER),
+    Group("volume", "Manage volumes"),
 )
 
 # docker itself: the options before the command name (the Global Options of `docker
@@ -200,7 +200,7 @@ ROOT = Command((), "[OPTIONS] COMMAND [ARG...]", "A self-sufficient runtime for 
                       Flag("version", "v", help="Print version information and quit")),
                interspersed=False)
 
-C, I, N = "container", "image", "network"
+C, I, N, V = "container", "image", "network", "volume"
 
 COMMANDS: tuple[Command, ...] = (
     # ---- containers ------------------------------------------------------------------
@@ -342,10 +342,20 @@ COMMANDS: tuple[Command, ...] = (
             "List port mappings or a specific mapping for the container", "network:port", (),
             (Arg("CONTAINER", "container"), Arg("PRIVATE_PORT")), min_args=1, max_args=2,
             aliases=(("port",),)),
-    Command((C, "cp"), "[OPTIONS] CONTAINER:SRC_PATH DEST_PATH|-",
-            "Copy files/folders between a container and the local filesystem", None, (),
+    Command((C, "cp"), "[OPTIONS] CONTAINER:SRC_PATH DEST_PATH|-\n"
+            "\tdocker cp [OPTIONS] SRC_PATH|- CONTAINER:DEST_PATH",
+            "Copy files/folders between a container and the local filesystem", "cp:cp",
+            (Flag("archive", "a", BOOL, "Archive mode (copy all uid/gid information)"),
+             Flag("follow-link", "L", BOOL, "Always follow symbol link in SRC_PATH"),
+             Flag("quiet", "q", BOOL, "Suppress progress output during copy. Progress output "
+                  "is automatically suppressed if no terminal is attached")),
             (Arg("SRC", "path"), Arg("DEST", "path")), min_args=2, max_args=2,
-            aliases=(("cp",),), planned=VOLUME_LATER),
+            aliases=(("cp",),),
+            description="Copy files/folders between a container and the local filesystem\n\n"
+            "Use '-' as the source to read a tar archive from stdin\n"
+            "and extract it to a directory destination in a container.\n"
+            "Use '-' as the destination to stream a tar archive of a\n"
+            "container source to stdout."),
     Command((C, "stats"), "[OPTIONS] [CONTAINER...]",
             "Display a live stream of container(s) resource usage statistics", None, (), (),
             aliases=(("stats",),), planned=UNSUPPORTED),
@@ -492,13 +502,41 @@ COMMANDS: tuple[Command, ...] = (
             (Arg("NETWORK", "network"), Arg("CONTAINER", "container")), min_args=2,
             max_args=2),
 
+    # ---- volumes -----------------------------------------------------------------------
+    Command((V, "create"), "[OPTIONS] [VOLUME]", "Create a volume", "volume:create",
+            (Flag("driver", "d", STRING, "Specify volume driver name", default="local"),
+             Flag("label", kind=LIST, help="Set metadata for a volume"),
+             Flag("name", kind=STRING, help="Specify volume name", hidden=True),
+             Flag("opt", "o", MAP, "Set driver specific options",
+                  planned="dockerlings' local volumes take no driver options")),
+            (Arg("VOLUME"),), max_args=1),
+    Command((V, "inspect"), "[OPTIONS] VOLUME [VOLUME...]",
+            "Display detailed information on one or more volumes", "volume:inspect",
+            (Flag("format", "f", STRING, FORMAT_PLAIN_HELP, complete="format:inspect"),),
+            (Arg("VOLUME", "volume", many=True),), min_args=1),
+    Command((V, "ls"), "[OPTIONS]", "List volumes", "volume:ls",
+            (Flag("filter", "f", FILTER, 'Provide filter values (e.g. "dangling=true")'),
+             Flag("format", kind=STRING, help=FORMAT_TABLE_HELP, complete="format:volume"),
+             Flag("quiet", "q", BOOL, "Only display volume names")),
+            max_args=0, aliases=((V, "list"),)),
+    Command((V, "prune"), "[OPTIONS]", "Remove unused local volumes", "volume:prune",
+            (Flag("all", "a", BOOL, "Remove all unused volumes, not just anonymous ones"),
+             Flag("filter", kind=FILTER, help='Provide filter values (e.g. "label=<label>")'),
+             Flag("force", "f", BOOL, "Do not prompt for confirmation")),
+            max_args=0),
+    Command((V, "rm"), "[OPTIONS] VOLUME [VOLUME...]", "Remove one or more volumes",
+            "volume:rm", (Flag("force", "f", BOOL, "Force the removal of one or more volumes"),),
+            (Arg("VOLUME", "volume", many=True),), min_args=1, aliases=((V, "remove"),),
+            description="Remove one or more volumes. You cannot remove a volume that is in "
+            "use by a container."),
+
     # ---- everything else --------------------------------------------------------------
     Command(("inspect",), "[OPTIONS] NAME|ID [NAME|ID...]",
             "Return low-level information on Docker objects", "inspect:any",
             (Flag("format", "f", STRING, FORMAT_PLAIN_HELP, complete="format:inspect"),
              Flag("size", "s", BOOL, "Display total file sizes if the type is container"),
              Flag("type", kind=STRING, help="Only inspect objects of the given type",
-                  choices=("container", "image"))),
+                  choices=("container", "image", "network", "volume"))),
             (Arg("NAME|ID", "object", many=True),), min_args=1),
     Command(("version",), "[OPTIONS]", "Show the Docker version information", "system:version",
             (Flag("format", "f", STRING, FORMAT_PLAIN_HELP),), max_args=0,

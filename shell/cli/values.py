@@ -418,7 +418,84 @@ def extra_host(text: str) -> str:
     return f"{name}:{address}"
 
 
+def mount(text: str):
+    """opts.MountOpt: comma-separated key=value fields (CSV) -> an engine Mount."""
+    import csv
+    from engine.config import Mount
+    try:
+        fields = next(csv.reader([text]), [])
+    except csv.Error as e:
+        raise ValueError(str(e)) from None
+    kind, source, target, read_only = "volume", "", "", False
+    opts: dict[str, dict] = {"bind": {}, "volume": {}, "tmpfs": {}}
+    for field in fields:
+        key, has_value, val = field.partition("=")
+        key = key.lower()
+        if not has_value:
+            if key in ("readonly", "ro"):
+                read_only = True
+            elif key == "volume-nocopy":
+                opts["volume"]["NoCopy"] = True
+            elif key == "bind-nonrecursive":
+                opts["bind"]["NonRecursive"] = True
+            else:
+                raise ValueError(f"invalid field '{field}' must be a key=value pair")
+            continue
+        if key == "type":
+            kind = val.lower()
+        elif key in ("source", "src"):
+            source = val
+        elif key in ("target", "dst", "destination"):
+            target = val
+        elif key in ("readonly", "ro"):
+            read_only = _mount_bool(key, val)
+        elif key == "bind-propagation":
+            opts["bind"]["Propagation"] = val.lower()
+        elif key == "bind-nonrecursive":
+            opts["bind"]["NonRecursive"] = _mount_bool(key, val)
+        elif key == "volume-nocopy":
+            opts["volume"]["NoCopy"] = _mount_bool(key, val)
+        elif key == "volume-label":
+            name, _, value = val.partition("=")
+            opts["volume"].setdefault("Labels", {})
+            if name:
+                opts["volume"]["Labels"][name] = value
+        elif key == "volume-driver":
+            opts["volume"]["DriverConfig"] = {"Name": val}
+        elif key == "tmpfs-size":
+            try:
+                opts["tmpfs"]["SizeBytes"] = ram_in_bytes(val)
+            except ValueError:
+                raise ValueError(f"invalid value for {key}: {val}") from None
+        elif key == "tmpfs-mode":
+            try:
+                opts["tmpfs"]["Mode"] = int(val, 8)
+            except ValueError:
+                raise ValueError(f"invalid value for {key}: {val}") from None
+        elif key == "consistency":
+            pass
+        else:
+            raise ValueError(f"unexpected key '{key}' in '{field}'")
+    if not kind:
+        raise ValueError("type is required")
+    if not target:
+        raise ValueError("target is required")
+    for family in ("volume", "bind", "tmpfs"):
+        if opts[family] and kind != family:
+            raise ValueError(f"cannot mix '{family}-*' options with mount type '{kind}'")
+    return Mount(kind, source, target, read_only, opts["bind"] or None,
+                 opts["volume"] or None, opts["tmpfs"] or None)
+
+
+def _mount_bool(key: str, val: str) -> bool:
+    try:
+        return parse_bool(val)
+    except ValueError:
+        raise ValueError(f"invalid value for {key}: {val}") from None
+
+
 BY_NAME = {
+    "mount": mount,
     "memory-swap": memory_swap,
     "env": env_var,
     "label": label,

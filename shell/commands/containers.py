@@ -252,7 +252,8 @@ def rename(env, inv: Invocation) -> int:
 def _ps_filters(inv: Invocation) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     for key, value in inv.filter:
-        if key not in ("status", "name", "ancestor", "id", "label", "exited", "before", "since"):
+        if key not in ("status", "name", "ancestor", "id", "label", "exited", "before", "since",
+                       "volume", "network"):
             raise CliError(f"Error response from daemon: invalid filter '{key}'")
         out.setdefault(key, []).append(value)
     states = ("created", "running", "paused", "restarting", "removing", "exited", "dead")
@@ -298,6 +299,14 @@ def _matches(eng, c, filters) -> bool:
             k, sep, v = want.partition("=")
             if k not in labels or (sep and labels[k] != v):
                 return False
+    if "volume" in filters and not any(
+            want in (m.get("Name"), m.get("Source"), m.get("Destination"))
+            for m in c.mounts for want in filters["volume"]):
+        return False
+    if "network" in filters and not any(
+            want == name or (s.get("NetworkID") or "").startswith(want)
+            for name, s in c.networks.items() for want in filters["network"]):
+        return False
     if "ancestor" in filters:
         ids = set()
         for a in filters["ancestor"]:

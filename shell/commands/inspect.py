@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 
 from engine import inspect as documents
-from engine.errors import CliError, EngineError, NoSuchContainer, NoSuchImage
+from engine.errors import CliError, EngineError, NoSuchContainer, NoSuchImage, NotFound
 
 from ..cli.parser import Invocation
 from ..cli.report import message_of
@@ -70,7 +70,7 @@ def image(env, inv: Invocation) -> int:
 
 def any(env, inv: Invocation) -> int:
     kind = inv.type
-    if kind and kind not in ("container", "image"):
+    if kind and kind not in ("container", "image", "network", "volume"):
         raise CliError(f'unknown type: "{kind}": must be one of "config", "container", '
                        '"image", "network", "node", "plugin", "secret", "service", "task", '
                        '"volume"')
@@ -81,6 +81,10 @@ def any(env, inv: Invocation) -> int:
                 docs.append(_image_doc(env, name))
             elif kind == "container":
                 docs.append(_container_doc(env, name, inv.size))
+            elif kind == "network":
+                docs.append(documents.network(env.engine.network(name)))
+            elif kind == "volume":
+                docs.append(env.engine.volume(name))
             else:
                 docs.append(_either(env, name, inv.size))
         except EngineError as e:
@@ -89,6 +93,7 @@ def any(env, inv: Invocation) -> int:
 
 
 def _either(env, name: str, size: bool) -> dict:
+    """Docker's order when no --type is given: container, image, network, volume."""
     try:
         return _container_doc(env, name, size)
     except NoSuchContainer:
@@ -96,4 +101,12 @@ def _either(env, name: str, size: bool) -> dict:
     try:
         return _image_doc(env, name)
     except NoSuchImage:
+        pass
+    try:
+        return documents.network(env.engine.network(name))
+    except NotFound:
+        pass
+    try:
+        return env.engine.volume(name)
+    except NotFound:
         raise CliError(f"Error: No such object: {name}") from None

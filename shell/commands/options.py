@@ -235,6 +235,9 @@ def build(env, inv: Invocation, run: bool) -> tuple[ContainerConfig, HostConfig,
         not detached, attach_stdin="stdin" in attach, attach_stdout="stdout" in attach,
         attach_stderr="stderr" in attach, stop_signal=o["stop_signal"] or None,
         stop_timeout=o["stop_timeout"] if "stop-timeout" in inv.given else None)
+    binds, anonymous = volumes(inv, env.cwd, o["volume"])
+    if anonymous:
+        config = config.with_(volumes=anonymous)
     pids = o["pids_limit"] if "pids-limit" in inv.given else None
     published_exposed, bindings = port_bindings(inv, o["publish"])
     if published_exposed:
@@ -252,8 +255,70 @@ def build(env, inv: Invocation, run: bool) -> tuple[ContainerConfig, HostConfig,
         port_bindings=tuple((port, tuple(PortBinding(ip, hp) for ip, hp in bs))
                             for port, bs in bindings.items()),
         publish_all_ports=o["publish_all"], dns=tuple(o["dns"]),
-        extra_hosts=tuple(o["add_host"]) or None)
+        extra_hosts=tuple(o["add_host"]) or None, binds=binds,
+        mounts=tuple(_absolute_source(m, env.cwd) for m in o["mount"]),
+        tmpfs=tmpfs(o["tmpfs"]), volumes_from=tuple(o["volumes_from"]) or None)
     return config, host, o["name"]
+
+
+def _relative(path: str) -> bool:
+    """The docker CLI makes "." and "./x" absolute; other relative names are volumes."""
+    return path == "." or path.startswith("./")
+
+
+def volumes(inv: Invocation, cwd: str, values: list[str]):
+    """-v values -> (HostConfig.Binds, Config.Volumes), split as the docker CLI does:
+    SOURCE:TARGET[:MODE] are binds (named volumes included), a lone TARGET an anonymous
+    volume. The daemon's rules for each are the engine's to apply."""
+    binds, anonymous = [], []
+    for spec in values:
+        source = _volume_source(inv, spec)
+        if not source:
+            anonymous.append(spec)
+            continue
+        if _relative(source):
+            spec = os.path.normpath(os.path.join(cwd, source)) + spec[len(source):]
+        binds.append(spec)
+    return tuple(binds) or None, tuple(anonymous)
+
+
+def _volume_source(inv: Invocation, spec: str) -> str:
+    """The source part of a -v value by the docker CLI's reading (compose's
+    ParseVolume): "" for an anonymous volume. A single letter before a colon is a
+    Windows drive, so "c:..." does not end the source there."""
+    if not spec:
+        raise _option_error(inv, "invalid empty volume spec")
+    if len(spec) <= 2:
+        return ""
+    fields, buffer = [], ""
+    for ch in spec + "\0":
+        if ch == ":" and len(buffer) == 1 and buffer.isalpha():
+            buffer += ch
+        elif ch in ":\0":
+            if not buffer:
+                raise _option_error(inv, f"invalid spec: {spec}: empty section between colons")
+            if len(fields) == 2 and ch == ":":
+                raise _option_error(inv, f"invalid spec: {spec}: too many colons")
+            fields.append(buffer)
+            buffer = ""
+        else:
+            buffer += ch
+    return fields[0] if len(fields) > 1 else ""
+
+
+def _absolute_source(m, cwd: str):
+    if m.type == "bind" and _relative(m.source):
+        return m._replace(source=os.path.normpath(os.path.join(cwd, m.source)))
+    return m
+
+
+def tmpfs(values: list[str]) -> tuple:
+    """--tmpfs DEST[:OPTIONS] -> HostConfig.Tmpfs items."""
+    out = {}
+    for v in values:
+        dest, _, opts = v.partition(":")
+        out[dest] = opts
+    return tuple(out.items())
 
 
 def networking(inv: Invocation) -> dict:

@@ -496,10 +496,12 @@ def test_group_rows_pad_names_like_cobra():
         assert row.startswith("  " + name.ljust(11) + " "), row
 
 
-def test_planned_group_page():
+def test_volume_group_page():
     text = group_page("volume")
     assert text.startswith("Usage:  docker volume COMMAND\n\nManage volumes\n")
-    assert "Not available in dockerlings yet" in text
+    for name in ("create", "inspect", "ls", "prune", "rm"):
+        assert f"\n  {name} " in text
+    assert "Not available in dockerlings yet" not in text
     assert text.endswith("Run 'docker volume COMMAND --help' for more information on a "
                          "command.\n")
 
