@@ -162,11 +162,9 @@ def _pid_form(err, argv, env) -> bool:
 
 
 def _pid_text(err, argv, env) -> str:
-    inv_value = next((w.split("=", 1)[1] if "=" in w else None
-                      for w in argv if w.startswith("--pid")), None)
-    if inv_value is None and "--pid" in argv and argv.index("--pid") + 1 < len(argv):
-        inv_value = argv[argv.index("--pid") + 1]
-    target = (inv_value or "").rpartition(":")[2] or "NAME"
+    inv = _invocation(argv)
+    typed = (inv.opts.get("pid") or "") if inv is not None else ""
+    target = typed.rpartition(":")[2] or "NAME"
     return (f"to share another container's processes, write --pid container:{target} (the "
             "word 'container', a colon, then the container's name or ID); --pid host "
             "shares the host's")

@@ -258,8 +258,8 @@ def usage_error(*argv: str) -> UsageError:
     return info.value
 
 
-def fired(err, argv) -> list[str]:
-    return [h.name for h in hints.HINTS if h.when(err, list(argv))]
+def fired(err, argv, env=None) -> list[str]:
+    return [h.name for h in hints.HINTS if h.when(err, list(argv), env)]
 
 
 OFFLINE = ("dockerlings works offline: it can make busybox and hello-world itself, but "
@@ -302,7 +302,9 @@ CASES = {
 
 
 def test_every_hint_has_a_case():
-    assert set(CASES) == {h.name for h in hints.HINTS}
+    # these are the first entries of the table; tests/unit/test_hints.py checks that
+    # every entry, the later ones included, has a case that triggers it
+    assert set(CASES) <= {h.name for h in hints.HINTS}
 
 
 @pytest.mark.parametrize("name", sorted(CASES))

@@ -1,0 +1,135 @@
+"""dockerlings in a real terminal (tmux): a learner runs `docker run -ti busybox sh`,
+types inside, resizes the window, interrupts a command with Ctrl-C, detaches with
+Ctrl-P Ctrl-Q, and gets the dockerlings prompt back with the container still running.
+
+The tmux server runs on a socket of this test's own (`tmux -L`), so no other tmux
+session is ever touched, and only that server is killed at the end.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+
+import pytest
+
+from tests.conftest import ROOT
+from tests.integration.cli_helpers import wait_until
+
+pytestmark = pytest.mark.skipif(shutil.which("tmux") is None,
+                                reason="needs tmux (apt-get install tmux)")
+
+
+class Terminal:
+    def __init__(self, socket_name: str):
+        self.socket = socket_name
+
+    def tmux(self, *args: str, check: bool = True) -> str:
+        r = subprocess.run(["tmux", "-L", self.socket, "-f", "/dev/null", *args],
+                           capture_output=True, text=True, timeout=10)
+        if check and r.returncode != 0:
+            raise AssertionError(f"tmux {' '.join(args)}: {r.stderr}")
+        return r.stdout
+
+    def keys(self, *keys: str) -> None:
+        self.tmux("send-keys", "-t", "learner", *keys)
+
+    def type(self, text: str) -> None:
+        """Type a line and Enter, with a breath between: a person does not type a
+        whole line in one instant, and completion reacts between keys."""
+        self.tmux("send-keys", "-t", "learner", "-l", text)
+        time.sleep(0.1)
+        self.keys("Enter")
+
+    def screen(self) -> str:
+        return self.tmux("capture-pane", "-p", "-t", "learner", "-S", "-200", check=False)
+
+    def lines(self) -> list[str]:
+        return [l.rstrip() for l in self.screen().splitlines() if l.strip()]
+
+    def wait_for(self, predicate, what: str, timeout: float = 15.0):
+        try:
+            return wait_until(lambda: predicate(self.lines()), timeout, 0.05, what)
+        except AssertionError:
+            raise AssertionError(f"waiting for {what}; the screen:\n{self.screen()}") from None
+
+    def at_prompt(self, lines: list[str]) -> bool:
+        """The dockerlings prompt is the last line above the toolbar, and empty."""
+        return len(lines) >= 2 and lines[-2].endswith(" $") and "running" in lines[-1]
+
+
+@pytest.fixture
+def terminal(engine, tmp_path):
+    name = f"dlt-{os.getpid()}-{os.urandom(4).hex()}"
+    term = Terminal(name)
+    environ = {"DOCKERLINGS_ROOT": str(engine.paths.root),
+               "DOCKERLINGS_HOME": str(tmp_path / "home"), "PYTHONPATH": str(ROOT),
+               "HOME": str(tmp_path)}
+    command = " ".join([f"{k}={v}" for k, v in environ.items()] +
+                       [sys.executable, "-m", "shell"])
+    term.tmux("new-session", "-d", "-s", "learner", "-x", "100", "-y", "30", "-c",
+              str(tmp_path), f"env {command}")
+    try:
+        yield term
+    finally:
+        term.tmux("kill-server", check=False)     # only this test's own server
+
+
+def test_run_ti_type_inside_detach_and_get_the_prompt_back(terminal, engine):
+    t = terminal
+    t.wait_for(t.at_prompt, "the first prompt")
+    assert any("Welcome to dockerlings" in l for l in t.lines())
+
+    t.type("docker run -ti --name box busybox sh")
+    t.wait_for(lambda ls: ls[-1].endswith("/ #"), "the container's shell")
+    t.type("echo inside-$((6*7))")
+    t.wait_for(lambda ls: "inside-42" in ls, "output from inside the container")
+
+    # the window size is passed on, now and after a resize
+    t.type("stty size")
+    t.wait_for(lambda ls: "30 100" in ls, "the terminal's size inside")
+    t.tmux("resize-window", "-t", "learner", "-x", "120", "-y", "40")
+    time.sleep(0.3)
+    t.type("stty size")
+    t.wait_for(lambda ls: "40 120" in ls, "the new size inside")
+
+    # Ctrl-C goes to the container's process, not to dockerlings
+    t.type("sleep 60")
+    time.sleep(0.5)
+    t.keys("C-c")
+    t.wait_for(lambda ls: ls[-1].endswith("/ #") and ls[-3].endswith("sleep 60"),
+               "sleep interrupted")
+
+    t.keys("C-p")
+    t.keys("C-q")
+    t.wait_for(t.at_prompt, "the dockerlings prompt after detaching")
+    assert engine.container("box").state.status == "running"
+
+    t.type("docker ps --format '{{.Names}} {{.Status}}'")
+    t.wait_for(lambda ls: any(l.startswith("box Up") for l in ls) and t.at_prompt(ls),
+               "box listed as running")
+
+    # back in, and out with exit this time: the prompt comes back once more
+    t.type("docker attach box")
+    time.sleep(0.5)
+    t.type("exit")
+    t.wait_for(t.at_prompt, "the prompt after the container exited")
+    wait_until(lambda: engine.container("box").state.status == "exited", 5,
+               what="box to exit")
+
+    # logs -f streams until Ctrl-C, then the prompt is back
+    t.type("docker run -d --name ticker busybox sh -c 'while true; do echo tick; sleep 0.1; "
+           "done'")
+    t.wait_for(t.at_prompt, "the prompt after run -d")
+    t.type("docker logs -f ticker")
+    t.wait_for(lambda ls: ls[-1] == "tick" and ls.count("tick") >= 5, "ticks streaming")
+    t.keys("C-c")
+    t.wait_for(t.at_prompt, "the prompt after Ctrl-C")
+
+    t.keys("C-d")
+    wait_until(lambda: t.tmux("has-session", "-t", "learner", check=False) == "" and
+               subprocess.run(["tmux", "-L", t.socket, "has-session"],
+                              capture_output=True).returncode != 0, 10,
+               what="dockerlings to leave on Ctrl-D")

@@ -1,0 +1,152 @@
+"""The REPL end to end with prompt_toolkit's pipe input: keys in, lines run, the
+prompt and toolbar it draws. Only built-ins and host commands here (no engine);
+tests/integration/test_repl.py runs docker commands through it."""
+from __future__ import annotations
+
+import os
+import threading
+import time
+
+import pytest
+from prompt_toolkit.input import create_pipe_input
+from prompt_toolkit.output import ColorDepth, DummyOutput
+
+from shell.env import Env
+from shell.repl import Repl, join_continued, short_path
+
+CTRL_C, CTRL_D, CTRL_R, UP = "\x03", "\x04", "\x12", "\x1b[A"
+
+
+@pytest.fixture
+def env(tmp_path, monkeypatch):
+    monkeypatch.setenv("DOCKERLINGS_ROOT", str(tmp_path / "engine"))
+    (tmp_path / "work").mkdir()
+    return Env.buffered(cwd=str(tmp_path / "work"),
+                        environ={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path),
+                                 "DOCKERLINGS_HOME": str(tmp_path / "home")})
+
+
+def drive(env, keys: str, **kw) -> tuple[int, Repl]:
+    """Type `keys` into a fresh REPL; returns its exit status (Ctrl-D added at the end
+    so it always leaves)."""
+    with create_pipe_input() as inp:
+        inp.send_text(keys + CTRL_D)
+        repl = Repl(env, input=inp, output=DummyOutput(), **kw)
+        return repl.run(), repl
+
+
+def type_slowly(env, chunks: list[str], pause: float = 0.2) -> Repl:
+    """Type chunk after chunk with a pause, as a person does: searching and completing
+    react to keys on the next turn of prompt_toolkit's loop, not at once."""
+    with create_pipe_input() as inp:
+        repl = Repl(env, input=inp, output=DummyOutput())
+
+        def typing():
+            for keys in chunks + [CTRL_D]:
+                time.sleep(pause)
+                inp.send_text(keys)
+        t = threading.Thread(target=typing)
+        t.start()
+        repl.run()
+        t.join()
+    return repl
+
+
+def test_lines_run_in_order_and_exit_gives_its_code(env):
+    code, _ = drive(env, "pwd\recho hello\rexit 3\r")
+    assert code == 3
+    assert env.output_text() == f"{env.cwd}\nhello\n"
+
+
+def test_ctrl_d_leaves_with_the_last_status(env):
+    code, _ = drive(env, "false\r")
+    assert code == 1
+
+
+def test_ctrl_c_drops_the_line(env):
+    code, _ = drive(env, "echo dropped" + CTRL_C + "echo kept\r")
+    assert env.output_text() == "kept\n"
+
+
+def test_trailing_backslash_continues_the_line(env):
+    drive(env, "echo one \\\rtwo\r")
+    assert env.output_text() == "one two\n"
+    assert join_continued("docker run \\\n--rm busybox") == "docker run  --rm busybox"
+
+
+def test_cd_changes_the_folder_commands_run_in_and_the_prompt(env):
+    os.mkdir(os.path.join(env.cwd, "sub"))
+    _, repl = drive(env, "cd sub\rpwd\r")
+    assert env.cwd.endswith("/work/sub")
+    assert env.output_text() == env.cwd + "\n"
+    assert "".join(t for _, t in repl.prompt()).endswith("work/sub $ ")
+
+
+def test_history_persists_between_sessions_and_up_recalls(env):
+    drive(env, "echo first\r")
+    history = os.path.join(env.environ["DOCKERLINGS_HOME"], "history")
+    assert "echo first" in open(history).read()
+    drive(env, UP + "\r")                 # a new session: Up brings back the old line
+    assert env.output_text() == "first\nfirst\n"
+
+
+def test_ctrl_r_searches_the_history(env):
+    # Enter takes the line found, a second Enter runs it
+    type_slowly(env, ["echo needle\r", "echo other\r", CTRL_R, "need", "\r", "\r"])
+    assert env.output_text() == "needle\nother\nneedle\n"
+
+
+def test_tab_completes_from_the_command_table(env):
+    env.environ["PATH"] = ""              # no programs on PATH: only the built-ins match
+    type_slowly(env, ["pw", "\t", "\r"])
+    assert env.output_text() == env.cwd + "\n"
+
+
+def test_prompt_shows_the_folder_and_the_lesson_step(env):
+    _, repl = drive(env, "", step=lambda: "1.2 Run it")
+    text = "".join(t for _, t in repl.prompt())
+    assert text == "[1.2 Run it] ~/work $ "
+    toolbar = "".join(t for _, t in repl.toolbar())
+    assert "1.2 Run it" in toolbar and "running" in toolbar and "images" in toolbar
+
+
+def test_toolbar_note_and_prefill_hooks(env):
+    offers = ["echo from-the-lesson"]
+    _, repl = drive(env, "\r", toolbar_note=lambda: "Lesson 1: step 2 of 5",
+                    prefill=lambda: offers.pop() if offers else None)
+    assert env.output_text() == "from-the-lesson\n"      # prefilled, then Enter ran it
+    assert "Lesson 1: step 2 of 5" in "".join(t for _, t in repl.toolbar())
+
+
+def test_a_broken_lesson_hook_does_not_break_the_prompt(env):
+    def broken():
+        raise RuntimeError("boom")
+    _, repl = drive(env, "", step=broken)
+    assert "".join(t for _, t in repl.prompt()) == "~/work $ "
+
+
+def test_after_line_hook_sees_every_line(env):
+    seen = []
+    drive(env, "true\rfalse\r", after_line=lambda e, line, status: seen.append((line, status)))
+    assert seen == [("true", 0), ("false", 1)]
+
+
+def test_toolbar_counts_the_engine(env):
+    _, repl = drive(env, "")
+    repl.listings.warm()
+    toolbar = "".join(t for _, t in repl.toolbar())
+    assert " 0 running · 0 containers · 0 images · engine " in toolbar
+    assert str(env.engine.paths.root) in toolbar
+
+
+def test_no_color_gives_monochrome(env):
+    env.environ["NO_COLOR"] = "1"
+    _, repl = drive(env, "")
+    assert repl.session.color_depth == ColorDepth.DEPTH_1_BIT
+
+
+def test_short_path():
+    assert short_path("/home/ann/x", "/home/ann") == "~/x"
+    assert short_path("/home/ann", "/home/ann") == "~"
+    assert short_path("/home/annie", "/home/ann") == "/home/annie"
+    assert short_path("/tmp", "/") == "/tmp"
