@@ -1,0 +1,161 @@
+"""`dockerlings lessons test`: prove every step of a lesson solvable.
+
+Each lesson runs on a throwaway engine (DOCKERLINGS_ROOT in a temporary folder) and a
+throwaway home, through the same Session a learner uses. For every step: its setup
+runs as it is entered; its checks must fail (unless the step says why they may not);
+its solution runs as if typed; its checks must then pass (waiting up to the step's
+timeout for detached containers to get there); its cleanup runs as it is left. At the
+end, a lesson reset must leave no container or image of the lesson behind.
+"""
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+from .model import LESSON_LABEL
+from .progress import Store
+from .session import Session
+
+
+class Report:
+    def __init__(self, out):
+        self.out = out
+        self.problems = 0
+        self.check_seconds: list[float] = []
+
+    def problem(self, where: str, text: str) -> None:
+        self.problems += 1
+        self.out(f"  ✗ {where}: {text}")
+
+
+def run(env, paths, run_line, parse, verbose: bool = False) -> int:
+    from .loader import load_all
+    lessons, errors = load_all(paths)
+    for e in errors:
+        env.err(str(e))
+    if errors:
+        env.err(f"{len(errors)} error(s): fix them first (dockerlings lessons validate)")
+        return 1
+    if not lessons:
+        env.err("no lessons found in " + " ".join(map(str, paths)))
+        return 1
+    report = Report(env.out)
+    steps = 0
+    for lesson in lessons:
+        env.out(f"{lesson.id} ({lesson.path})")
+        test_lesson(lesson, env, run_line, parse, report, verbose)
+        steps += len(lesson.steps)
+    times = sorted(report.check_seconds) or [0.0]
+    env.out(f"{len(lessons)} lesson(s), {steps} step(s): "
+            + ("all pass" if not report.problems else f"{report.problems} problem(s)")
+            + f"; checks took {_ms(times[len(times) // 2])} median, {_ms(times[-1])} at most")
+    return 1 if report.problems else 0
+
+
+def _ms(seconds: float) -> str:
+    return f"{seconds * 1000:.1f} ms"
+
+
+def test_lesson(lesson, env, run_line, parse, report: Report, verbose: bool = False) -> None:
+    from engine import monitor
+    from engine.engine import Engine
+    from engine.paths import Paths
+    root = tempfile.mkdtemp(prefix="dlt-", dir="/tmp")     # short: socket paths < 108 bytes
+    home = tempfile.mkdtemp(prefix="dlh-")
+    engine = Engine(Paths(Path(root), Path(root) / "run"))
+    environ = dict(env.environ, DOCKERLINGS_ROOT=root, DOCKERLINGS_HOME=home)
+    environ.pop("DOCKERLINGS_LABELS", None)
+    learner = type(env)(stdin=io.BytesIO(), stdout=io.BytesIO(), stderr=io.BytesIO(),
+                        cwd=home, environ=environ, engine=engine, columns=80)
+    session = Session(learner, {lesson.id: lesson}, Store(Path(home)), run_line=run_line,
+                      parse=parse)
+    try:
+        if session.start(lesson.id) != 0:
+            report.problem(lesson.id, "the lesson does not start: " + _said(learner))
+            return
+        for index, step in enumerate(lesson.steps):
+            if not _test_step(session, index, step, report, verbose):
+                return          # later steps build on this one: stop at the first failure
+        _test_reset(session, lesson, engine, report)
+    finally:
+        try:
+            engine.reset()
+        finally:
+            monitor.reap()
+            shutil.rmtree(root, ignore_errors=True)
+            shutil.rmtree(home, ignore_errors=True)
+
+
+def _said(env) -> str:
+    text = env.output_text() + env.error_text()
+    return " ".join(text.split())[-300:]
+
+
+def _test_step(session, index: int, step, report: Report, verbose: bool) -> bool:
+    where = f"{step.id} (step {index + 1})"
+    if session.lesson is None or session.index != index:
+        report.problem(where, "the lesson did not reach this step")
+        return False
+    before = session.evaluate()
+    report.check_seconds.append(before.seconds)
+    if before.passed and not step.may_pass_before:
+        report.problem(where, "its checks pass before the solution ran (if that is meant, "
+                              "say why with may_pass_before: REASON)")
+        return False
+    for cmd in step.solve:
+        status, out, err = session.run(cmd)
+        session.record(cmd.line, status)
+        if verbose:
+            report.out(f"    $ {cmd.line}  -> {status}")
+            for line in (out + err).splitlines()[-5:]:
+                report.out(f"      {line}")
+        if status != cmd.status:
+            report.problem(where, f"the solution's {cmd.line!r} exited {status}, not "
+                                  f"{cmd.status}: {' '.join((err or out).split())[-300:]}")
+            return False
+    after = _wait_until_passed(session, step.timeout)
+    report.check_seconds.append(after.seconds)
+    if not after.passed:
+        details = "; ".join(f"{r.detail} [{c.where[1]}:{c.where[2]}]"
+                            for c, r in after.failures)
+        report.problem(where, f"its checks still fail after the solution: {details}")
+        return False
+    report.out(f"  ✓ {step.id}  (checks {_ms(max(before.seconds, after.seconds))})")
+    session.pass_step(after)
+    return True
+
+
+def _wait_until_passed(session, timeout: float):
+    deadline = time.monotonic() + timeout
+    while True:
+        outcome = session.evaluate()
+        if outcome.passed or time.monotonic() > deadline:
+            return outcome
+        time.sleep(0.1)
+
+
+def _test_reset(session, lesson, engine, report: Report) -> None:
+    """`reset lesson` must take away everything the lesson made."""
+    session.start(lesson.id)
+    session.reset("lesson")
+    left = [c.name for c in engine.containers(all=True)
+            if c.config.label_dict().get(LESSON_LABEL) == lesson.id]
+    left += [(i.repo_tags or [i.id[7:19]])[0] for i in engine.list_images()
+             if (i.run_config.get("Labels") or {}).get(LESSON_LABEL) == lesson.id]
+    left += [f"network {n['Name']}" for n in _networks(engine)
+             if (n.get("Labels") or {}).get(LESSON_LABEL) == lesson.id]
+    if left:
+        report.problem(lesson.id, "a lesson reset left these behind: " + ", ".join(left))
+    for name, spec in lesson.files.items():
+        path = os.path.join(session.workdir(), name)
+        if not os.path.isfile(path):
+            report.problem(lesson.id, f"a lesson reset did not write {name} again")
+
+
+def _networks(engine) -> list:
+    listing = getattr(engine, "networks", None)
+    return listing() if callable(listing) else []

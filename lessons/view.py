@@ -1,0 +1,136 @@
+"""How lessons look in the terminal: rich renders each piece (Markdown step text, the ✓ of
+a passing step, hints, the list of lessons) into text that goes to the shell's Env, in
+colour on a terminal and as plain text anywhere else (pipes, tests)."""
+from __future__ import annotations
+
+import io
+
+CONTROL_NAMES = {"\x10": "Ctrl-P", "\x11": "Ctrl-Q", "\x03": "Ctrl-C", "\x04": "Ctrl-D"}
+MAX_WIDTH = 100
+
+
+class View:
+    def __init__(self, env):
+        self.env = env
+
+    def _console(self):
+        from rich.console import Console
+        tty = bool(getattr(self.env, "stdout_tty", False))
+        return Console(file=io.StringIO(), width=min(self.env.columns, MAX_WIDTH),
+                       force_terminal=tty, color_system="standard" if tty else None,
+                       highlight=False, emoji=False)
+
+    def _print(self, *renderables) -> None:
+        console = self._console()
+        for r in renderables:
+            console.print(r)
+        text = console.file.getvalue()
+        if not console.is_terminal:       # rich pads to the width; plain text needs no pad
+            text = "\n".join(line.rstrip() for line in text.split("\n"))
+        self.env.write_out(text.encode("utf-8", "replace"))
+
+    @staticmethod
+    def _markdown(text: str):
+        from rich.markdown import Markdown
+        return Markdown(text.strip(), code_theme="ansi_dark", inline_code_theme="ansi_dark")
+
+    @staticmethod
+    def _text(markup: str):
+        from rich.text import Text
+        return Text.from_markup(markup)
+
+    # --- pieces ------------------------------------------------------------------------
+    def step(self, lesson, index: int, resumed: bool = False) -> None:
+        from rich.rule import Rule
+        step = lesson.steps[index]
+        head = f"{lesson.title} · step {index + 1} of {len(lesson.steps)}"
+        self._print(Rule(head, style="cyan"),
+                    self._text(f"[bold]{_escape(step.title)}[/bold]"
+                               + ("  [dim](where you left off)[/dim]" if resumed else "")),
+                    self._markdown(step.text),
+                    self._text("[dim]hint · check · solution · lesson (show again) · "
+                               "lessons[/dim]"))
+
+    def passed(self, step) -> None:
+        from rich.padding import Padding
+        self._print(self._text(f"[bold green]✓ {_escape(step.title)}[/bold green]"),
+                    Padding(self._markdown(step.explain), (0, 0, 0, 2)))
+
+    def skipped(self, step) -> None:
+        self._print(self._text(f"[yellow]↷ skipped: {_escape(step.title)}[/yellow] [dim]"
+                               "(later steps may need what it makes; `back` returns to "
+                               "it)[/dim]"))
+
+    def failing(self, messages: list[str], seconds: float | None = None) -> None:
+        lines = [self._text(f"[red]✗[/red] {_escape(m)}") for m in messages]
+        if seconds is not None:
+            lines.append(self._text(f"[dim](checked in {seconds * 1000:.1f} ms)[/dim]"))
+        self._print(*lines)
+
+    def hint(self, number: int, total: int, text: str) -> None:
+        self._print(self._text(f"[yellow]Hint {number} of {total}:[/yellow]"),
+                    self._markdown(text))
+
+    def solution(self, commands) -> None:
+        from rich.padding import Padding
+        parts = [self._text("[bold]Solution:[/bold]")]
+        for cmd in commands:
+            parts.append(Padding(self._text(f"[cyan]$ {_escape(cmd.line)}[/cyan]"),
+                                 (0, 0, 0, 2)))
+            if cmd.input:
+                parts.append(Padding(self._text(
+                    "[dim]then type:[/dim] " + _escape(describe_input(cmd.input))),
+                    (0, 0, 0, 4)))
+        self._print(*parts)
+
+    def finished(self, lesson) -> None:
+        from rich.rule import Rule
+        explore = "\n".join(f"- {item}" for item in lesson.explore)
+        self._print(Rule(f"{lesson.title}: done", style="green"),
+                    self._markdown("## Recap\n\n" + lesson.recap.strip()),
+                    self._markdown("## Try on your own\n\n" + explore),
+                    self._text("[dim]`lessons` shows what comes next.[/dim]"))
+
+    def catalog(self, catalog, progress) -> None:
+        from rich.table import Table
+        table = Table(box=None, show_header=False, pad_edge=False)
+        for lesson in catalog.lessons:
+            lp = progress.lessons.get(lesson.id)
+            done = sum(1 for s in lesson.steps if lp and lp.finished(s.id))
+            if lp and lp.status == "done":
+                mark = "[green]✓[/green]"
+            elif lp:
+                mark = "[cyan]▶[/cyan]"
+            else:
+                mark = "[dim]·[/dim]"
+            table.add_row(self._text(mark), self._text(f"[bold]{lesson.id}[/bold]"),
+                          _escape(lesson.title),
+                          self._text(f"[dim]{done}/{len(lesson.steps)}[/dim]"))
+        parts = [table, self._text("[dim]Start or resume one with: lesson start ID[/dim]")]
+        if catalog.errors:
+            parts.append(self._text(f"[yellow]{len(catalog.errors)} problem(s) in lesson "
+                                    "files; `dockerlings lessons validate` lists them[/yellow]"))
+        self._print(*parts)
+
+    def say(self, text: str) -> None:
+        self._print(self._text(text))
+
+    def plain(self, text: str) -> None:
+        self.env.out(text)
+
+
+def _escape(text: str) -> str:
+    from rich.markup import escape
+    return escape(text)
+
+
+def describe_input(text: str) -> str:
+    """Typed input as a person would type it: lines, and control keys by name."""
+    out = []
+    for line in text.split("\n"):
+        for ch, name in CONTROL_NAMES.items():
+            line = line.replace(ch, f" {name} ")
+        line = " ".join(line.split())
+        if line:
+            out.append(line)
+    return " ⏎ ".join(out)

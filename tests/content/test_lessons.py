@@ -1,0 +1,56 @@
+"""The course in content/: every lesson valid, and every step replayed by its solution on
+a throwaway engine (`dockerlings lessons test content/`, as CI runs it)."""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from lessons.catalog import content_dir
+from lessons.loader import load_all
+
+ROOT = Path(__file__).resolve().parents[2]
+CAN_RUN = os.geteuid() == 0 and shutil.which("busybox") is not None
+WHY_NOT = ("needs root" if os.geteuid() != 0 else
+           "needs a static busybox (apt-get install busybox-static)")
+
+
+def dockerlings(*args: str, timeout: float = 600) -> subprocess.CompletedProcess:
+    environ = dict(os.environ, PYTHONPATH=str(ROOT))
+    environ.pop("DOCKERLINGS_LABELS", None)
+    return subprocess.run([sys.executable, "-m", "shell", *args], capture_output=True,
+                          text=True, env=environ, timeout=timeout, cwd=ROOT)
+
+
+def test_content_is_the_installed_course():
+    assert content_dir() == ROOT / "content"
+
+
+def test_every_lesson_is_valid():
+    result = dockerlings("lessons", "validate", "content/")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("7 lesson(s)")
+
+
+def test_lessons_follow_the_course_in_order():
+    lessons, errors = load_all([ROOT / "content"])
+    assert not errors
+    assert [l.id for l in lessons] == ["hello-world", "images-to-containers",
+                                       "containers-to-images", "running-processes",
+                                       "managing-containers", "publishing-ports",
+                                       "container-networks"]
+    for lesson in lessons:
+        assert lesson.recap.strip() and lesson.explore
+        for step in lesson.steps:
+            assert step.hints, f"{lesson.id}/{step.id} has no hints"
+
+
+@pytest.mark.skipif(not CAN_RUN, reason=f"real containers: {WHY_NOT}")
+def test_every_step_is_solvable():
+    result = dockerlings("lessons", "test", "content/")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "all pass" in result.stdout.splitlines()[-1]

@@ -1,0 +1,120 @@
+"""A scripted learner follows a whole lesson in a real terminal.
+
+dockerlings runs in tmux (a server of this test's own, on a private socket); the learner
+reads each step's text, types the commands its code blocks show — at the dockerlings
+prompt, or inside the container for lines written after a `/ # ` prompt — waits for the
+✓, and goes on until the lesson is done.
+"""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from lessons.loader import load
+from lessons.progress import Store
+
+ROOT = Path(__file__).resolve().parents[2]
+LESSON = ROOT / "content" / "02-images-to-containers.yaml"
+CONTAINER_PROMPT = "/ # "
+
+pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="needs tmux")
+
+
+class Terminal:
+    """A tmux window on a private server, read and typed into like a person would."""
+
+    def __init__(self, command: str, width: int = 120, height: int = 45):
+        self.server = f"dlt-lesson-{os.getpid()}-{os.urandom(3).hex()}"
+        self._tmux("new-session", "-d", "-x", str(width), "-y", str(height), command)
+
+    def _tmux(self, *args: str) -> str:
+        return subprocess.run(["tmux", "-L", self.server, *args], capture_output=True,
+                              text=True, check=True).stdout
+
+    def screen(self) -> list[str]:
+        return self._tmux("capture-pane", "-p").split("\n")
+
+    def history(self) -> str:
+        return self._tmux("capture-pane", "-p", "-S", "-3000")
+
+    def cursor_line(self) -> str:
+        y = int(self._tmux("display-message", "-p", "#{cursor_y}").strip())
+        lines = self.screen()
+        return lines[y] if y < len(lines) else ""
+
+    def type(self, text: str) -> None:
+        self._tmux("send-keys", "-l", text)
+        self._tmux("send-keys", "Enter")
+
+    def wait(self, predicate, what: str, timeout: float = 30) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if predicate():
+                return
+            time.sleep(0.1)
+        raise AssertionError(f"waited {timeout}s for {what}; the screen:\n" + self.history())
+
+    def wait_for_prompt(self, container: bool) -> None:
+        if container:
+            self.wait(lambda: self.cursor_line().rstrip().endswith(CONTAINER_PROMPT.strip()),
+                      "the container's shell prompt")
+        else:
+            self.wait(lambda: self.cursor_line().rstrip().endswith("$"),
+                      "the dockerlings prompt")
+
+    def close(self) -> None:
+        subprocess.run(["tmux", "-L", self.server, "kill-server"], capture_output=True)
+
+
+def commands_in(text: str) -> list[tuple[bool, str]]:
+    """(inside a container?, line) for each line of the fenced code blocks in a step."""
+    out = []
+    for block in re.findall(r"```[^\n]*\n(.*?)```", text, re.S):
+        for line in block.splitlines():
+            if line.startswith(CONTAINER_PROMPT):
+                out.append((True, line[len(CONTAINER_PROMPT):]))
+            elif line.strip():
+                out.append((False, line.strip()))
+    return out
+
+
+@pytest.fixture
+def terminal(engine, engine_root, tmp_path):
+    home = tmp_path / "home"
+    environ = {"DOCKERLINGS_ROOT": engine_root, "DOCKERLINGS_HOME": str(home),
+               "PYTHONPATH": str(ROOT), "TERM": "xterm-256color", "HOME": str(tmp_path),
+               "PATH": os.environ.get("PATH", "/usr/bin:/bin")}
+    command = "env -i " + " ".join(f"{k}={v}" for k, v in environ.items()) + \
+        f" {sys.executable} -m shell"
+    term = Terminal(command)
+    try:
+        yield term, home
+    finally:
+        term.close()
+
+
+def test_a_learner_follows_a_whole_lesson(terminal):
+    term, home = terminal
+    lesson = load(LESSON)
+    term.wait_for_prompt(container=False)
+    term.type(f"lesson start {lesson.id}")
+    for step in lesson.steps:
+        term.wait(lambda: step.title in term.history(), f"step '{step.title}' to show")
+        typed = commands_in(step.text)
+        assert typed, f"step {step.id} shows no command to type"
+        for inside, line in typed:
+            term.wait_for_prompt(container=inside)
+            term.type(line)
+        term.wait(lambda: f"✓ {step.title}" in term.history(), f"the ✓ of '{step.title}'")
+    term.wait(lambda: f"{lesson.title}: done" in term.history(), "the end of the lesson")
+    term.wait_for_prompt(container=False)
+    progress = Store(home).read()
+    assert progress.lessons[lesson.id].status == "done"
+    assert progress.lessons[lesson.id].passed == [s.id for s in lesson.steps]
