@@ -190,6 +190,8 @@ class Engine:
         return self.paths.container(cid) / f"{cid}-json.log"
 
     def mounts_for(self, c: Container) -> list:
+        if not (c.mounts or c.host.tmpfs):
+            return []            # most containers: nothing to import in the monitor
         from .volumes import mounts
         return mounts.for_start(self, c)
 

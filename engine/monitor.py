@@ -126,6 +126,7 @@ class Monitor:
         self.log: LogWriter | None = None
         self.listener: socket.socket | None = None
         self.dns_sock: socket.socket | None = None
+        self.dns_server = None              # network.dns.Server, made on the first query
         self.proxies: list = []             # published ports: TcpProxy / UdpProxy
         self.port_specs: list[tuple] = []   # (listener fd, proto, container ip, port)
         self.engine_ns = -1                 # the engine's network namespace, for proxies
@@ -275,12 +276,12 @@ class Monitor:
             packet, addr = sock.recvfrom(4096)
         except (BlockingIOError, InterruptedError):
             return
-        reply = dns.answer(packet, lambda name: dns.resolve(self.root, self.cid, name))
-        if reply:
-            try:
-                sock.sendto(reply, addr)
-            except OSError:
-                pass
+        if self.dns_server is None:
+            self.dns_server = dns.Server(
+                self.sel, lambda name: dns.resolve(self.root, self.cid, name),
+                lambda: dns.upstreams(self.root, self.run_dir, self.cid),
+                lambda: dns.socket_in(self.pid))
+        self.dns_server.handle(sock, packet, addr)
 
     def close_network(self) -> None:
         """The moment the process ends its ports are free again and its addresses go
@@ -289,6 +290,8 @@ class Monitor:
             p.close()
         self.proxies.clear()
         self.port_specs.clear()
+        if self.dns_server is not None:
+            self.dns_server.close()
         if self.dns_sock is not None:
             try:
                 self.sel.unregister(self.dns_sock)

@@ -76,6 +76,8 @@ def info(env) -> int:
     env.out(f"Engine root:   {eng.paths.root}")
     env.out(f"Runtime files: {eng.paths.run}")
     env.out(f"Kernel:        {platform.release()} ({platform.machine()})")
+    from engine.network import uplink
+    env.out(f"Uplink:        {uplink.describe(str(eng.paths.run), env.environ)}")
     env.out("Features:")
     features = _features(eng)
     for line in describe(eng):

@@ -8,7 +8,7 @@ import socket
 import sys
 import time
 
-from ..errors import System, Unavailable
+from ..errors import InvalidParameter, System, Unavailable
 from ..protocol import ShortPath
 from . import helper, netns
 
@@ -18,6 +18,8 @@ START_TIMEOUT = 20.0
 
 def call(run: str, op: str, **args) -> dict:
     """One request to the helper (started on demand); raises System on its errors."""
+    if op == "attach":          # the starter's uplink settings travel with its veths
+        args["uplink"] = _uplink_settings()
     reply = _request(run, op, args)
     if reply is None:
         ensure(run)
@@ -27,6 +29,16 @@ def call(run: str, op: str, **args) -> dict:
     if not reply.get("ok"):
         raise System(f"network setup failed: {reply.get('error')}")
     return reply
+
+
+def _uplink_settings() -> dict | None:
+    if not os.environ.get("DOCKERLINGS_UPLINK"):
+        return None                 # off: the usual case costs no import
+    from . import uplink
+    try:
+        return uplink.requested()
+    except uplink.UplinkError as e:
+        raise InvalidParameter(str(e)) from None
 
 
 def _request(run: str, op: str, args: dict, timeout: float = 30.0) -> dict | None:
@@ -99,8 +111,16 @@ def _spawn(run: str) -> None:
 
 def stop(run: str) -> None:
     """Make the helper leave (engine reset): ask it, and end it by its pid if it does not
-    answer (it may still be starting); return once it is gone."""
+    answer (it may still be starting); return once it and its uplink are gone."""
     _request(run, "quit", {}, timeout=5)
+    try:
+        _stop_helper(run)
+    finally:
+        from . import uplink
+        uplink.kill_leftover(run)
+
+
+def _stop_helper(run: str) -> None:
     try:
         with open(os.path.join(run, "netd.pid")) as f:
             pid = int(f.read())

@@ -6,12 +6,15 @@ monitor. Answers are computed at query time from the networks' records, so they 
 right when containers join, leave, restart or are renamed. A name resolves to the
 addresses of the containers it names (by name, by alias, by ID prefix, or as
 name.network) on the networks the asking container shares with them; on the default
-bridge nothing resolves, as in Docker.
+bridge nothing resolves, as in Docker. Dotted names it does not know are forwarded
+upstream only while the engine's uplink is up (see uplink.py); otherwise they get an
+immediate NXDOMAIN, never a timeout.
 """
 from __future__ import annotations
 
 import json
 import os
+import selectors
 import struct
 
 TTL = 600
@@ -99,3 +102,135 @@ def answer(packet: bytes, lookup) -> bytes | None:
     for ip in records:
         body += struct.pack(">HHHIH", 0xC00C, A, 1, TTL, 4) + bytes(int(x) for x in ip.split("."))
     return header + body
+
+
+# --- names the embedded server does not know: forwarded through the uplink ---------------
+
+FORWARD_TIMEOUT = 5.0
+MAX_PENDING = 64
+
+
+def rcode(reply: bytes) -> int:
+    return reply[3] & 0x0F if len(reply) >= 4 else FORMERR
+
+
+def forwardable(name: str) -> bool:
+    """Only dotted names go upstream: a single label is a container name this server
+    would know, and no public resolver will."""
+    return "." in name.rstrip(".")
+
+
+def upstreams(root: str, run: str, cid: str) -> list[tuple[str, int]]:
+    """Where to forward while the uplink is up: the container's --dns servers (IPv4),
+    else the uplink's resolver; nothing while it is down."""
+    from . import uplink
+    live = uplink.up(run)
+    if not live:
+        return []
+    servers = []
+    try:
+        with open(os.path.join(root, "containers", cid, "resolv.conf")) as f:
+            for line in f:
+                if line.startswith("# upstream: ") and ":" not in line[12:]:
+                    servers.append((line[12:].strip(), 53))
+    except OSError:
+        pass
+    return servers or [(live["dns"], 53)]
+
+
+class Server:
+    """One container's 127.0.0.11: answers from the networks' records, and sends what it
+    cannot answer upstream when there is an uplink, from a socket made inside the
+    container's own namespace (so it takes the container's route: an --internal network
+    has none and gets no answer from outside)."""
+
+    def __init__(self, sel, lookup, upstreams_of, open_socket):
+        self.sel = sel
+        self.lookup = lookup               # name -> addresses | None
+        self.upstreams_of = upstreams_of   # () -> [(ip, port)]
+        self.open_socket = open_socket     # () -> UDP socket in the container's namespace
+        self.pending: dict = {}            # upstream socket -> (deadline, qid, sock, addr)
+
+    def handle(self, sock, packet: bytes, addr) -> None:
+        reply = answer(packet, self.lookup)
+        if reply is None:
+            return
+        if rcode(reply) == NXDOMAIN and self._forward(packet, sock, addr):
+            return
+        try:
+            sock.sendto(reply, addr)
+        except OSError:
+            pass
+
+    def _forward(self, packet: bytes, sock, addr) -> bool:
+        import time
+        self._expire(time.monotonic())
+        try:
+            name = _question(packet)[0]
+        except (ValueError, IndexError, struct.error):
+            return False
+        if not forwardable(name) or len(self.pending) >= MAX_PENDING:
+            return False
+        servers = self.upstreams_of()
+        if not servers:
+            return False
+        try:
+            up = self.open_socket()
+        except OSError:
+            return False
+        try:
+            up.setblocking(False)
+            up.connect(servers[0])
+            up.send(packet)
+        except OSError:
+            up.close()
+            return False
+        self.sel.register(up, selectors.EVENT_READ, self._on_reply)
+        self.pending[up] = (time.monotonic() + FORWARD_TIMEOUT, packet[:2], sock, addr)
+        return True
+
+    def _on_reply(self, up, mask) -> None:
+        entry = self._drop(up)
+        try:
+            data = up.recv(65535)
+        except OSError:
+            data = b""
+        finally:
+            up.close()
+        if entry and len(data) >= 12 and data[:2] == entry[1]:
+            try:
+                entry[2].sendto(data, entry[3])
+            except OSError:
+                pass
+
+    def _drop(self, up):
+        entry = self.pending.pop(up, None)
+        try:
+            self.sel.unregister(up)
+        except (KeyError, ValueError):
+            pass
+        return entry
+
+    def _expire(self, now: float) -> None:
+        for up, entry in list(self.pending.items()):
+            if entry[0] <= now:
+                self._drop(up)
+                up.close()
+
+    def close(self) -> None:
+        for up in list(self.pending):
+            self._drop(up)
+            up.close()
+
+
+def socket_in(pid: int):
+    """A UDP socket made inside the network namespace of process `pid`."""
+    import socket
+
+    from . import netns
+    fd = os.open(f"/proc/{pid}/ns/net", os.O_RDONLY | os.O_CLOEXEC)
+    try:
+        with netns.entered(fd):
+            return socket.socket(socket.AF_INET, socket.SOCK_DGRAM | socket.SOCK_CLOEXEC)
+    finally:
+        os.close(fd)

@@ -56,6 +56,7 @@ def prepare(engine, c) -> Plan:
             raise PortInUse(f"cannot join network of a non running container: {other.id}")
         plan.join_netns = f"/proc/{other.state.pid}/ns/net"
         return plan
+    _check_uplink()
     store = NetworkStore(str(engine.paths.root))
     try:
         for i, (name, requested) in enumerate(c.networks.items()):
@@ -70,6 +71,18 @@ def prepare(engine, c) -> Plan:
         raise
     _write_etc(engine, c, [ip for ip in _addresses(plan)], plan)
     return plan
+
+
+def _check_uplink() -> None:
+    """An uplink setting that cannot be had fails the start before anything runs."""
+    if not os.environ.get("DOCKERLINGS_UPLINK"):
+        return
+    from . import uplink
+    try:
+        uplink.check()
+    except uplink.UplinkError as e:
+        from ..runtime.init import LaunchError
+        raise LaunchError(str(e), 125, runtime=False) from None
 
 
 def _plan_endpoint(plan: Plan, net: dict, ep: dict, c, first: bool, index: int) -> None:
@@ -228,7 +241,13 @@ def release(root: str, cid: str) -> None:
         return
     store = NetworkStore(root)
     for n in names:
-        if n.endswith(".json"):
+        if n.endswith(".json") and not n.startswith("."):
+            try:
+                with open(os.path.join(d, n), "rb") as f:
+                    if cid.encode() not in f.read():     # most networks: not a member
+                        continue
+            except FileNotFoundError:
+                continue
             store.detach(n[:-5], cid)
 
 

@@ -39,6 +39,9 @@ class Helper:
         self.mirrors: dict[int, proxy.TcpProxy] = {}
         self.bridges: dict[str, int] = {}
         self.next_poll = 0.0
+        from .uplink import UPLINK_GROUP, Uplink     # here: clients import this module
+        self.uplink = Uplink(run, self.engine_ns)
+        self.uplink_group = UPLINK_GROUP
         self.listener = self._listen()
 
     def _listen(self) -> socket.socket:
@@ -63,6 +66,7 @@ class Helper:
             if time.monotonic() >= self.next_poll:
                 self.next_poll = time.monotonic() + MIRROR_POLL
                 self._mirror_host_listeners()
+                self.uplink.poll()
 
     # --- requests ------------------------------------------------------------------
     def _accept(self, listener, mask) -> None:
@@ -94,29 +98,36 @@ class Helper:
     def op_quit(self) -> None:
         return None
 
-    def op_ensure_bridge(self, name: str, address: str, prefix: int) -> None:
+    def op_ensure_bridge(self, name: str, address: str, prefix: int,
+                         internal: bool = False) -> None:
         if not self.ipr.link_lookup(ifname=name):
             self.ipr.link("add", ifname=name, kind="bridge")
         index = self.ipr.link_lookup(ifname=name)[0]
         have = [a.get_attr("IFA_ADDRESS") for a in self.ipr.get_addr(index=index)]
         if address not in have:
             self.ipr.addr("add", index=index, address=address, mask=prefix)
-        self.ipr.link("set", index=index, state="up")
+        # the uplink's firewall lets out only bridges in this group: never --internal
+        self.ipr.link("set", index=index, state="up",
+                      group=0 if internal else self.uplink_group)
 
     def op_remove_bridge(self, name: str) -> None:
         self.bridges.pop(name, None)
         for index in self.ipr.link_lookup(ifname=name):
             self.ipr.link("del", index=index)
 
-    def op_attach(self, pid: int, endpoints: list[dict]) -> None:
+    def op_attach(self, pid: int, endpoints: list[dict], uplink: dict | None = None) -> None:
         """Give the container of `pid` one interface per endpoint: a veth pair whose host
         end joins the network's bridge here and whose other end is born in the
         container's namespace, already named ethN with its MAC (one netlink request).
-        The container gives it its address and route itself."""
+        The container gives it its address and route itself. `uplink`: the settings of
+        the starter when it asks for the uplink (started here on first use)."""
+        if uplink:
+            self.uplink.want(uplink)
         ns_fd = os.open(f"/proc/{pid}/ns/net", os.O_RDONLY | os.O_CLOEXEC)
         try:
             for ep in endpoints:
-                bridge = self._bridge(ep["bridge"], ep["bridge_address"], ep["prefix"])
+                bridge = self._bridge(ep["bridge"], ep["bridge_address"], ep["prefix"],
+                                      bool(ep.get("internal")))
                 self.ipr.link("add", ifname="veth" + os.urandom(4).hex()[:7], kind="veth",
                               peer={"ifname": ep["ifname"], "net_ns_fd": ns_fd,
                                     "address": ep["mac"]},
@@ -124,11 +135,11 @@ class Helper:
         finally:
             os.close(ns_fd)
 
-    def _bridge(self, name: str, address: str, prefix: int) -> int:
+    def _bridge(self, name: str, address: str, prefix: int, internal: bool) -> int:
         """The bridge's index, making it first if this is its first use."""
         index = self.bridges.get(name)
         if index is None or not self.ipr.link_lookup(index=index):
-            self.op_ensure_bridge(name, address, prefix)
+            self.op_ensure_bridge(name, address, prefix, internal)
             index = self.bridges[name] = self.ipr.link_lookup(ifname=name)[0]
         return index
 
@@ -180,6 +191,7 @@ class Helper:
             self.mirrors[port] = proxy.TcpProxy(self.sel, s, _host_connector(port))
 
     def _shutdown(self) -> None:
+        self.uplink.stop()
         for p in self.mirrors.values():
             p.close()
         self.listener.close()

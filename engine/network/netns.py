@@ -26,6 +26,20 @@ def exists(run: str) -> bool:
         return any(line.split()[4] == path for line in f)
 
 
+def _no_forwarding() -> None:
+    """A new namespace may inherit the host's ip_forward=1; the engine's must not route
+    between its bridges, so containers on different networks cannot reach each other
+    (Docker's isolation). Nothing else needs forwarding: published ports, DNS and
+    host.docker.internal are served by sockets in this namespace. The uplink, when
+    asked for, turns it on with its own firewall (uplink.py). Runs in the child that
+    has just made the namespace, so it can only ever touch the new namespace."""
+    try:
+        with open("/proc/sys/net/ipv4/ip_forward", "w") as f:
+            f.write("0")
+    except OSError:
+        pass
+
+
 def create(run: str) -> None:
     """Make and pin the namespace (idempotent). Inside it only `lo` is up."""
     if exists(run):
@@ -42,6 +56,7 @@ def create(run: str) -> None:
             os.close(done_w)
             sc.unshare(sc.CLONE_NEWNET)
             sc.loopback_up()
+            _no_forwarding()
             os.write(ready_w, b"1")
             os.read(done_r, 1)
         finally:

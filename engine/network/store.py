@@ -84,6 +84,11 @@ class NetworkStore:
 
     def get(self, text: str) -> dict:
         """By full ID, name, or unique ID prefix, as Docker looks networks up."""
+        if len(text) == 64:                  # a full ID names its file: one read
+            try:
+                return read_json(self._path(text))
+            except (FileNotFoundError, ValueError):
+                pass
         nets = self.all()
         for key in ("Id", "Name"):
             for n in nets:

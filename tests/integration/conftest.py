@@ -35,15 +35,15 @@ def _mounts(root: str) -> list[str]:
 
 
 def _engine_processes(root: str) -> set[int]:
-    """Living monitors and network helpers of this engine root (by the files they hold
-    open or the arguments they were given)."""
+    """Living monitors, network helpers and uplinks (slirp4netns) of this engine root (by
+    the files they hold open or the arguments they were given)."""
     out = set()
     for pid in os.listdir("/proc"):
         if not pid.isdigit():
             continue
         try:
             with open(f"/proc/{pid}/comm") as f:
-                if f.read().strip() not in ("dl-monitor", "dl-netd"):
+                if f.read().strip() not in ("dl-monitor", "dl-netd", "slirp4netns"):
                     continue
             with open(f"/proc/{pid}/stat") as f:
                 if f.read().rsplit(")", 1)[1].split()[0] == "Z":
@@ -100,6 +100,10 @@ def engine_root():
     d = tempfile.mkdtemp(prefix="dlt-", dir="/tmp")
     old = os.environ.get("DOCKERLINGS_ROOT")
     os.environ["DOCKERLINGS_ROOT"] = d
+    # the uplink is off under tests whatever the caller's environment says; the uplink
+    # tests turn it on for themselves
+    uplink = {k: os.environ.pop(k) for k in list(os.environ)
+              if k.startswith("DOCKERLINGS_UPLINK")}
     try:
         yield d
     finally:
@@ -107,6 +111,7 @@ def engine_root():
             os.environ.pop("DOCKERLINGS_ROOT", None)
         else:
             os.environ["DOCKERLINGS_ROOT"] = old
+        os.environ.update(uplink)
         shutil.rmtree(d, ignore_errors=True)
 
 

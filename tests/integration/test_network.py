@@ -64,6 +64,19 @@ def test_user_network_takes_the_next_pool_and_names_resolve(sh):
     assert out == "hello-by-name\n"
 
 
+def test_different_networks_are_isolated_until_connected(sh):
+    """As in Docker: containers on two networks cannot reach each other, even by
+    address, until one joins the other's network."""
+    sh.ok("docker network create left")
+    sh.ok("docker network create right")
+    sh.ok("docker run -d --name far --network right busybox sleep 60")
+    ip = sh.ok("docker inspect -f '{{.NetworkSettings.Networks.right.IPAddress}}' far").strip()
+    sh.ok("docker run -d --name near --network left busybox sleep 60")
+    assert sh.run(f"docker exec near ping -c1 -W1 {ip}").code == 1
+    sh.ok("docker network connect right near")
+    assert sh.run(f"docker exec near ping -c1 -W2 {ip}").code == 0
+
+
 def test_names_do_not_resolve_on_the_default_bridge_but_addresses_work(sh, engine):
     sh.ok("docker run -d --name target busybox sh -c 'echo by-ip | nc -l -p 7001'")
     started = time.monotonic()
