@@ -54,9 +54,10 @@ def report(label: str, ms: tuple[float, float, float], n: int) -> None:
 
 # --- launch to prompt ------------------------------------------------------------------
 
-def launch_once(environ: dict) -> float:
+def launch_once(environ: dict, also: bytes | None = None) -> float | tuple[float, float]:
     """Milliseconds from spawn to the toolbar being drawn (the toolbar is the last
-    thing of the first frame, so the prompt is there and reading keys)."""
+    thing of the first frame, so the prompt is there and reading keys); with `also`,
+    (that, milliseconds until `also` is on the screen too)."""
     master, slave = pty.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 100, 0, 0))
     t = time.perf_counter()
@@ -64,7 +65,7 @@ def launch_once(environ: dict) -> float:
                             stderr=slave, env=environ, cwd=PROJECT, start_new_session=True)
     os.close(slave)
     seen = b""
-    elapsed = None
+    elapsed = extra = None
     deadline = t + 10
     while time.perf_counter() < deadline:
         ready, _, _ = select.select([master], [], [], 0.05)
@@ -77,8 +78,11 @@ def launch_once(environ: dict) -> float:
         if b"\x1b[6n" in data:              # answer the cursor-position question
             os.write(master, b"\x1b[1;1R")
         seen += data
-        if TOOLBAR in seen:
+        if elapsed is None and TOOLBAR in seen:
             elapsed = (time.perf_counter() - t) * 1000
+        if also is not None and extra is None and also in seen:
+            extra = (time.perf_counter() - t) * 1000
+        if elapsed is not None and (also is None or extra is not None):
             break
     os.write(master, b"\x04")                # Ctrl-D leaves
     try:
@@ -87,9 +91,28 @@ def launch_once(environ: dict) -> float:
         proc.kill()
         proc.wait()
     os.close(master)
-    if elapsed is None:
+    if elapsed is None or (also is not None and extra is None):
         raise RuntimeError(f"no prompt within 10 s; the screen said: {seen[-500:]!r}")
-    return elapsed
+    return elapsed if also is None else (elapsed, extra)
+
+
+def launch_mid_lesson(root: str, runs: int) -> None:
+    """A learner who left off in a lesson: the prompt, then the step they were at (the
+    lessons load after the prompt is drawn)."""
+    home = tempfile.mkdtemp(prefix="dlh-", dir="/tmp")
+    environ = dict(os.environ, DOCKERLINGS_ROOT=root, DOCKERLINGS_HOME=home, TERM="xterm")
+    with open(os.path.join(home, "progress.txt"), "w") as f:
+        f.write("current hello-world\nlesson hello-world started at=run-hello "
+                "passed=client-and-engine\n")
+    with open(os.path.join(home, "welcomed"), "w") as f:
+        f.write("1\n")
+    try:
+        both = [launch_once(environ, also=b"where you left off") for _ in range(runs)]
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
+    report("later starts, mid-lesson: the prompt", stats([p for p, _ in both]), runs)
+    report("later starts, mid-lesson: the step shown above it", stats([s for _, s in both]),
+           runs)
 
 
 def launch(root: str, runs: int, label: str, first_start: bool = True) -> None:
@@ -164,6 +187,7 @@ def main() -> int:
     try:
         print("Launch to a usable prompt (pty, 100x30):")
         launch(root, a.runs, "empty engine")
+        launch_mid_lesson(root, a.runs)
         t = time.perf_counter()
         populate(eng, a.objects)
         print(f"  (made {a.objects} containers and {a.objects} image tags in "

@@ -117,14 +117,54 @@ def after_command(env, line: str, status: int) -> None:
         session.after_command(line, status)
 
 
+def _following(env) -> bool:
+    """Does the progress file name a lesson the learner is following? (Cheap: no YAML.)"""
+    from .progress import Store, home
+    store = Store(home(env.environ))
+    return store.path.exists() and bool(store.read().current)
+
+
 def on_start(env, run_line=None, parse=None) -> bool:
     """For an interactive shell starting up: take up the lesson the learner was following,
     showing its current step. False if they were following none."""
-    from .progress import Store, home
-    store = Store(home(env.environ))
-    if not store.path.exists() or not store.read().current:
+    if not _following(env):
         return False
     return new_session(env, run_line, parse).resume()
+
+
+class _Screen:
+    """Stands in for the shell's Env while a step is drawn into text (same width and
+    colours as the terminal it will go to)."""
+
+    def __init__(self, env):
+        self.columns, self.stdout_tty = env.columns, env.stdout_tty
+        self.chunks: list[bytes] = []
+
+    def write_out(self, data: bytes) -> None:
+        self.chunks.append(data)
+
+    def out(self, text: str = "", end: str = "\n") -> None:
+        self.chunks.append((text + end).encode("utf-8", "replace"))
+
+
+def resume_text(env, run_line=None, parse=None) -> str | None:
+    """on_start for a shell whose screen is busy drawing its prompt: take up the lesson
+    the learner was following and return its step as text to show, or None if they were
+    following none. The shell calls this in the background, after its first prompt is
+    drawn, since loading the lessons (YAML) and drawing the step (rich) take longer than
+    the rest of the start."""
+    if not _following(env):
+        return None
+    from .view import View
+    session = new_session(env, run_line, parse)
+    screen = _Screen(env)
+    session.view = View(screen)
+    try:
+        if not session.resume():
+            return None
+    finally:
+        session.view = View(env)
+    return b"".join(screen.chunks).decode("utf-8", "replace")
 
 
 def prompt_hint(env) -> str:
@@ -145,3 +185,10 @@ def take_prefill(env) -> str | None:
     if session is None or not session.prefill:
         return None
     return session.prefill.pop(0)
+
+
+def drop_prefill(env) -> None:
+    """The learner dropped a prefilled line (Ctrl-C): offer the rest no more."""
+    session = getattr(env, "lesson", None)
+    if session is not None:
+        session.prefill = []

@@ -8,6 +8,7 @@ check's own message instead, which says what is missing without giving the answe
 """
 from __future__ import annotations
 
+import os
 import re
 import shlex
 import socket
@@ -236,7 +237,8 @@ def _container_tests(spec: dict, ctx: Context) -> list:
     for net in spec.get("networks", ()):
         add(lambda c, n=net: None if n in w.networks_of(c) else f"it is not on network {n}")
     for mount in spec.get("mounts", ()):
-        add(lambda c, m=mount: None if _mounts(w, c, m) else f"nothing is mounted as {m}")
+        add(lambda c, m=mount: None if _mounts(w, c, m, ctx.workdir) else
+            f"nothing is mounted as {m} (its mounts: {_mount_list(w, c)})")
     tests.extend(_files(spec.get("file"), w.container_file))
     for text in spec.get("logs_contain", ()):
         add(lambda c, t=text: None if t in w.logs(c) else f"its output lacks {t!r}")
@@ -274,14 +276,41 @@ def _publishes(world, c, text: str) -> bool:
                for p, _, hp in world.published(c))
 
 
-def _mounts(world, c, text: str) -> bool:
-    source, _, target = text.rpartition(":") if ":" in text else ("", "", text)
+def _mount_spec(text: str, workdir: str) -> tuple[str, str, str | None]:
+    """"/data", "/data:ro", "NAME:/data", "/host/dir:/data:ro" or "./site:/site" (a host
+    path relative to the lesson's work folder) -> (source or "", target, "ro"/"rw" or
+    None). A target is absolute, so a last part "ro" or "rw" is always the mode."""
+    parts = text.split(":")
+    mode = parts.pop() if len(parts) >= 2 and parts[-1] in ("ro", "rw") else None
+    target, source = parts[-1], ":".join(parts[:-1])
+    if source.startswith("~"):
+        source = os.path.expanduser(source)
+    if "/" in source and not source.startswith("/"):     # volume names have no slash
+        source = os.path.normpath(os.path.join(workdir, source))
+    return source, target, mode
+
+
+def _same_path(a: str, b: str) -> bool:
+    return bool(a and b) and os.path.realpath(a) == os.path.realpath(b)
+
+
+def _mounts(world, c, text: str, workdir: str = ".") -> bool:
+    source, target, mode = _mount_spec(text, workdir)
     for m in world.container_mounts(c):
         if m.get("Destination", "").rstrip("/") != target.rstrip("/"):
             continue
-        if not source or source in (m.get("Name"), m.get("Source")):
+        if mode is not None and (mode == "rw") != bool(m.get("RW", True)):
+            continue
+        if not source or source == m.get("Name") or \
+                (source.startswith("/") and _same_path(source, m.get("Source", ""))):
             return True
     return False
+
+
+def _mount_list(world, c) -> str:
+    found = [f"{m.get('Name') or m.get('Source') or m.get('Type')}:{m.get('Destination')}"
+             for m in world.container_mounts(c)]
+    return ", ".join(found) or "none"
 
 
 def check_container(check, ctx: Context) -> Result:
@@ -397,6 +426,8 @@ def check_volume(check, ctx: Context) -> Result:
     tests = []
     if "name" in spec:
         tests.append(lambda v: _is("its name", v.name, spec["name"]))
+    if "anonymous" in spec:
+        tests.append(lambda v: _is("anonymous", v.anonymous, spec["anonymous"]))
     for user in spec.get("used_by", ()):
         tests.append(lambda v, u=user: None if u in w.volume_users(v.name) else
                      f"{u} does not use it")
@@ -409,7 +440,9 @@ class _VolumeRef:
     """A volume with an `id` (its name) for captures."""
 
     def __init__(self, v):
+        from .world import ANONYMOUS_LABEL
         self.v, self.id, self.name = v, v.name, v.name
+        self.anonymous = ANONYMOUS_LABEL in (v.labels or {})
 
 
 def _volume_file(vol: _VolumeRef, path: str):
@@ -498,7 +531,6 @@ def check_exec(check, ctx: Context) -> Result:
 
 
 def check_host_file(check, ctx: Context) -> Result:
-    import os
     path = os.path.join(ctx.workdir, check.spec["path"])
     exists = os.path.lexists(path)
     content = None

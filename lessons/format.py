@@ -381,7 +381,9 @@ CONTAINER = {
                                      "port \"80\" (any host port)"),
     "networks": Field(OneOrList(Str()), "networks it is connected to"),
     "mounts": Field(OneOrList(Str()), "where something is mounted in it: \"/data\", or "
-                                      "\"SOURCE:/data\" (a volume name or host path)"),
+                                      "\"SOURCE:/data\" (a volume name or host path; a "
+                                      "relative path is in the lesson's work folder), "
+                                      "\":ro\" or \":rw\" at the end to ask for the mode"),
     "file": Field(OneOrList(FILE_MATCH), "a file in its file system (works stopped too)"),
     "logs_contain": Field(OneOrList(Str()), "text its output (docker logs) contains"),
 }
@@ -421,7 +423,10 @@ NETWORK = {
 VOLUME = {
     "name": Field(Str(), "the volume's name"),
     **_choose("volume"),
-    "used_by": Field(OneOrList(Str()), "containers that mount it (names)"),
+    "anonymous": Field(Bool(), "true: made without a name (-v /path, a VOLUME of the "
+                               "image), named by a long hex ID; false: a named volume"),
+    "used_by": Field(OneOrList(Str()), "containers that mount it, running or stopped "
+                                       "(names)"),
     "file": Field(OneOrList(FILE_MATCH), "a file stored in it (path inside the volume)"),
 }
 

@@ -51,14 +51,17 @@ def _lookup(layers: list[str], parts: list[str]) -> str | None:
     return None
 
 
-def resolve(layers: list[str], path: str, mounts: dict[str, str] | None = None) -> str | None:
+def resolve(layers: list[str], path: str,
+            mounts: dict[str, str | None] | None = None) -> str | None:
     """The host path holding the container path `path` (links followed), or None.
-    `mounts` maps container directories to host directories mounted there."""
+    `mounts` maps container directories to host directories mounted there (None: a
+    mount whose content cannot be read from the host, such as a tmpfs: it hides what
+    the layers hold there)."""
     parts = [p for p in path.split("/") if p and p != "."]
     for _ in range(MAX_LINKS):
-        host = _mounted(parts, mounts or {})
-        if host is not None:
-            return host if os.path.exists(host) else None
+        covered, host = _mounted(parts, mounts or {})
+        if covered:
+            return host if host is not None and os.path.exists(host) else None
         found, link_at = _walk(layers, parts)
         if link_at is None:
             return found
@@ -93,15 +96,18 @@ def _normalise(parts: list[str]) -> list[str]:
     return out
 
 
-def _mounted(parts: list[str], mounts: dict[str, str]) -> str | None:
+def _mounted(parts: list[str], mounts: dict[str, str | None]) -> tuple[bool, str | None]:
+    """(is the path under a mount?, the host path there, or None if unreadable)."""
     best = None
     for target, source in mounts.items():
         tparts = [p for p in target.split("/") if p]
         if parts[:len(tparts)] == tparts and (best is None or len(tparts) > len(best[0])):
             best = (tparts, source)
     if best is None:
-        return None
-    return os.path.join(best[1], *parts[len(best[0]):])
+        return False, None
+    if best[1] is None:
+        return True, None
+    return True, os.path.join(best[1], *parts[len(best[0]):])
 
 
 def read(layers: list[str], path: str, mounts: dict[str, str] | None = None,

@@ -41,6 +41,7 @@ class Session:
         self.prefill: list[str] = []
         self.last_seconds: float | None = None
         self._stamp: tuple = ()
+        self._seen: set[tuple[str, str]] | None = None
         self._busy = False
         self._saved_cwd: str | None = None
 
@@ -68,6 +69,7 @@ class Session:
             fresh = lp is None or lp.status == "done" or lesson.step_index(lp.at) is None
             if lp is not None and lp.status == "done":       # once more, from the start
                 p.lessons.pop(lesson_id)
+                p.of(lesson_id).made = dict(lp.made)        # a reset still finds them
         self._activate(lesson)
         self._write_files(overwrite=False)
         if not self._ensure_images():
@@ -115,6 +117,41 @@ class Session:
             self._saved_cwd = self.env.cwd
         os.makedirs(self.workdir(), exist_ok=True)
         self._chdir(self.workdir())
+        self._seen = self._unlabelled()
+
+    # --- what the lesson makes without its labels -----------------------------------------
+    # Volumes made by `run -v NAME:/path` or `-v /path` carry no labels (as in Docker), nor
+    # do images `docker build` makes; so the session notes the ones that appear while the
+    # learner follows the lesson (what existed when it was taken up is not the lesson's),
+    # and a reset removes them once nothing else uses them (cleanup.py).
+    def _unlabelled(self) -> set[tuple[str, str]] | None:
+        """("volume", name) and ("image", id) of the volumes and built images there are
+        now without a lesson's labels; None if the engine cannot say."""
+        eng = self.env.engine
+        out = set()
+        try:
+            if callable(getattr(eng, "volumes", None)):
+                out |= {("volume", v["Name"]) for v in eng.volumes()
+                        if LESSON_LABEL not in (v.get("Labels") or {})}
+            out |= {("image", img.id) for img in eng.list_images()
+                    if LESSON_LABEL not in (img.run_config.get("Labels") or {})
+                    and World.made_by(img) == "build"}
+        except (EngineError, OSError, KeyError, TypeError):
+            return None
+        return out
+
+    def _note_new_objects(self) -> None:
+        if self._seen is None:
+            return
+        now = self._unlabelled()
+        if now is None:
+            return
+        new, self._seen = now - self._seen, now | self._seen
+        if new:
+            with self.store.change() as p:
+                lp = p.of(self.lesson.id)
+                for key in sorted(new):
+                    lp.made.setdefault(key, self.step.id)
 
     def _deactivate(self) -> None:
         self.env.lesson = None
@@ -234,11 +271,15 @@ class Session:
 
     def record(self, line: str, status: int) -> None:
         self.history.append((line.strip(), status))
-        if self.prefill and self.prefill[0].strip() == line.strip():
+        # a shell that cannot prefill: the learner typed the solution's next command
+        # themselves (a prefilling shell has already taken it off the list)
+        if not getattr(self.env, "prefill_supported", False) and self.prefill and \
+                self.prefill[0].strip() == line.strip():
             self.prefill.pop(0)
 
     def _check_and_move(self, quiet: bool) -> bool:
         """Check the step; while steps pass (a learner may be ahead), move on."""
+        self._note_new_objects()
         outcome = self.evaluate(every=not quiet)
         if not outcome.passed:
             if not quiet:
@@ -253,6 +294,7 @@ class Session:
         return True
 
     def pass_step(self, outcome) -> None:
+        self._note_new_objects()            # what the step made, before the next begins
         step = self.step
         with self.store.change() as p:
             lp = p.of(self.lesson.id)
@@ -309,9 +351,12 @@ class Session:
             return 0
         self.view.solution(self.step.solve)
         self.prefill = [c.line for c in self.step.solve]
-        if getattr(self.env, "prefill_supported", False):
+        if getattr(self.env, "prefill_supported", False) and self.prefill:
+            more = len(self.prefill) > 1
             self.view.say("[dim]The first command is waiting at your prompt: press Enter to "
-                          "run it.[/dim]")
+                          "run it (or change it first)"
+                          + ("; the next one follows" if more else "")
+                          + ". Ctrl-C drops it.[/dim]")
         return 0
 
     def _confirm(self, question: str) -> bool:
@@ -334,8 +379,10 @@ class Session:
 
     def reset(self, scope: str = "step") -> int:
         engine = self.env.engine
+        self._note_new_objects()
         if scope == "lesson":
-            removed = cleanup.remove_labelled(engine, {LESSON_LABEL: self.lesson.id})
+            removed = cleanup.remove_labelled(engine, {LESSON_LABEL: self.lesson.id},
+                                              made=self.progress().made)
             shutil.rmtree(self.workdir(), ignore_errors=True)
             with self.store.change() as p:
                 p.lessons.pop(self.lesson.id, None)
@@ -347,9 +394,13 @@ class Session:
         lp = self.progress()
         removed = cleanup.remove_labelled(engine, {LESSON_LABEL: self.lesson.id,
                                                    STEP_LABEL: self.step.id},
-                                          images_since=lp.since, lesson_id=self.lesson.id)
+                                          images_since=lp.since, lesson_id=self.lesson.id,
+                                          made=[k for k, step in lp.made.items()
+                                                if step == self.step.id])
         with self.store.change() as p:
             lp = p.of(self.lesson.id)
+            left = self._unlabelled() or set()
+            lp.made = {k: s for k, s in lp.made.items() if k in left}
             for name in self.step.captures():
                 lp.captured.pop(name, None)
             if self.step.id in lp.passed:

@@ -5,7 +5,8 @@ throwaway home, through the same Session a learner uses. For every step: its set
 runs as it is entered; its checks must fail (unless the step says why they may not);
 its solution runs as if typed; its checks must then pass (waiting up to the step's
 timeout for detached containers to get there); its cleanup runs as it is left. At the
-end, a lesson reset must leave no container or image of the lesson behind.
+end, a lesson reset must leave no container, image, network or volume of the lesson
+behind.
 """
 from __future__ import annotations
 
@@ -77,10 +78,11 @@ def test_lesson(lesson, env, run_line, parse, report: Report, verbose: bool = Fa
         if session.start(lesson.id) != 0:
             report.problem(lesson.id, "the lesson does not start: " + _said(learner))
             return
+        before = _objects(engine)
         for index, step in enumerate(lesson.steps):
             if not _test_step(session, index, step, report, verbose):
                 return          # later steps build on this one: stop at the first failure
-        _test_reset(session, lesson, engine, report)
+        _test_reset(session, lesson, engine, report, before)
     finally:
         try:
             engine.reset()
@@ -138,8 +140,19 @@ def _wait_until_passed(session, timeout: float):
         time.sleep(0.1)
 
 
-def _test_reset(session, lesson, engine, report: Report) -> None:
-    """`reset lesson` must take away everything the lesson made."""
+def _objects(engine) -> set[tuple[str, str]]:
+    """The images and volumes there are (the lesson's own images included, made at its
+    start): what a lesson reset must come back to."""
+    out = {("image", i.id) for i in engine.list_images()}
+    listing = getattr(engine, "volumes", None)
+    if callable(listing):
+        out |= {("volume", v["Name"]) for v in listing()}
+    return out
+
+
+def _test_reset(session, lesson, engine, report: Report, before=frozenset()) -> None:
+    """`reset lesson` must take away everything the lesson made: its labelled objects,
+    and the volumes and images its containers and builds made without labels."""
     session.start(lesson.id)
     session.reset("lesson")
     left = [c.name for c in engine.containers(all=True)
@@ -148,6 +161,13 @@ def _test_reset(session, lesson, engine, report: Report) -> None:
              if (i.run_config.get("Labels") or {}).get(LESSON_LABEL) == lesson.id]
     left += [f"network {n['Name']}" for n in _networks(engine)
              if (n.get("Labels") or {}).get(LESSON_LABEL) == lesson.id]
+    images = {i.id: i for i in engine.list_images()}
+    for kind, oid in sorted(_objects(engine) - set(before)):
+        if kind == "image" and (images[oid].run_config.get("Labels") or {}).get(
+                LESSON_LABEL) == lesson.id:
+            continue                        # listed above
+        shown = (images[oid].repo_tags or [oid[7:19]])[0] if kind == "image" else oid
+        left.append(f"{kind} {shown}")
     if left:
         report.problem(lesson.id, "a lesson reset left these behind: " + ", ".join(left))
     for name, spec in lesson.files.items():

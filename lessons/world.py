@@ -20,7 +20,9 @@ from engine.errors import EngineError
 from . import layerfs
 
 Network = namedtuple("Network", "name id driver subnet members")
-Volume = namedtuple("Volume", "name driver mountpoint")
+Volume = namedtuple("Volume", "name driver mountpoint labels", defaults=(None,))
+
+ANONYMOUS_LABEL = "com.docker.volume.anonymous"   # on volumes made by -v /path (Docker's)
 
 BUILDKIT_COMMENT = "buildkit.dockerfile.v0"     # how docker build marks its history
 
@@ -81,28 +83,51 @@ class World:
         return [data["UpperDir"]] + [d for d in data.get("LowerDir", "").split(":") if d]
 
     def container_mounts(self, c) -> list[dict]:
-        """Docker-shaped mount points: Type, Name, Source, Destination."""
-        out = [dict(m) for m in c.mounts if isinstance(m, dict)]
+        """Docker-shaped mount points: Type, Name, Source, Destination (and a tmpfs entry
+        for each --tmpfs, which Docker lists in HostConfig instead). The record's own
+        mount points, made when the container was created, are the truth; a record
+        without them (an older engine, a fake one) is read from its host config."""
+        recorded = [dict(m) for m in getattr(c, "mounts", None) or () if isinstance(m, dict)]
+        out = recorded or self._configured_mounts(c)
+        for m in out:
+            m.setdefault("Destination", m.get("Target", ""))
+        for t in getattr(c.host, "tmpfs", None) or ():
+            target = t[0] if isinstance(t, (tuple, list)) else str(t).partition(":")[0]
+            if not any(m["Destination"] == target for m in out):
+                out.append({"Type": "tmpfs", "Source": "", "Destination": target})
+        return out
+
+    @staticmethod
+    def _configured_mounts(c) -> list[dict]:
+        out = []
         for m in c.host.mounts or ():
-            out.append({"Type": m.type, "Source": m.source, "Destination": m.target,
+            out.append({"Type": m.type, "Destination": m.target,
+                        "Source": "" if m.type == "volume" else m.source,
                         "Name": m.source if m.type == "volume" else ""})
         for bind in c.host.binds or ():
             src, _, rest = bind.partition(":")
             dst = rest.split(":")[0]
             kind = "bind" if src.startswith("/") else "volume"
-            out.append({"Type": kind, "Source": src, "Destination": dst,
+            out.append({"Type": kind, "Destination": dst,
+                        "Source": src if kind == "bind" else "",
                         "Name": src if kind == "volume" else ""})
-        for m in out:
-            m.setdefault("Destination", m.get("Target", ""))
         return out
 
     def container_file(self, c, path: str) -> tuple[bool, bytes | None]:
-        """(exists, content or None when it is no regular file)."""
-        mounts = {}
+        """(exists, content or None when it is no regular file). Volumes and bind mounts
+        are read where they live on the host; what a tmpfs holds is in the running
+        container's memory only, so nothing under one is seen from here."""
+        mounts: dict[str, str | None] = {}
         for m in self.container_mounts(c):
-            source = m.get("Source") or self._volume_path(m.get("Name"))
-            if source and m.get("Destination"):
-                mounts[m["Destination"]] = source
+            target = m.get("Destination")
+            if not target:
+                continue
+            if m.get("Type") == "volume":
+                mounts[target] = self._volume_path(m.get("Name")) or m.get("Source") or None
+            elif m.get("Type") == "tmpfs":
+                mounts[target] = None
+            else:
+                mounts[target] = m.get("Source") or None
         layers = self.container_layers(c)
         return layerfs.exists(layers, path, mounts), layerfs.read(layers, path, mounts)
 
@@ -250,7 +275,9 @@ class World:
             self._volumes = [Volume(_get(v, "Name", "name", default=""),
                                     _get(v, "Driver", "driver", default="local"),
                                     str(_get(v, "Mountpoint", "mountpoint", "path",
-                                             default="") or "")) for v in raw]
+                                             default="") or ""),
+                                    dict(_get(v, "Labels", "labels", default=None) or {}))
+                             for v in raw]
         return self._volumes
 
     def _volume_path(self, name: str | None) -> str | None:
@@ -262,8 +289,9 @@ class World:
         return None
 
     def volume_users(self, name: str) -> set[str]:
+        """Names of the containers (running or not) that mount the volume."""
         return {c.name for c in self.containers() for m in self.container_mounts(c)
-                if m.get("Type") == "volume" and (m.get("Name") or m.get("Source")) == name}
+                if m.get("Type") == "volume" and m.get("Name") == name}
 
 
 def _member_names(listed) -> set[str]:

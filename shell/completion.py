@@ -477,17 +477,48 @@ def _networks(ctx, cur, start, cmd=None, kind=None):
     return fuzzy(cur, sorted(entries.items()), start)
 
 
+def _anonymous(name: str) -> bool:
+    """The engine names an anonymous volume with 64 hex digits, as Docker does."""
+    return len(name) == 64 and all(ch in "0123456789abcdef" for ch in name)
+
+
 def _volumes(ctx, cur, start, cmd=None, kind=None):
     names = ctx.listings.volumes() if ctx.listings is not None else []
-    return fuzzy(cur, [(n, "volume") for n in names], start)
+    return fuzzy(cur, [(n, "anonymous volume" if _anonymous(n) else "volume")
+                       for n in names], start)
+
+
+VOLUME_MODES = (("ro", "read-only inside the container"), ("rw", "read-write (the default)"))
+BIND_STARTS = (("./", "a folder here, shared with the container (bind mount)"),
+               ("/", "a host folder by its full path (bind mount)"))
 
 
 def _volume_spec(ctx, cur, start, cmd=None, kind=None):
-    """-v NAME:/path or -v ./host/path:/path: volumes and host paths before the colon."""
+    """-v NAME:/path, -v /host/path:/path[:ro] or -v /path (an anonymous volume): volume
+    names and host paths before the first colon, nothing to guess for the container
+    path after it, and the modes after a second colon."""
     if ":" in cur:
+        head, _, mode = cur.rpartition(":")
+        if ":" in head:
+            return prefixed(mode, VOLUME_MODES, -len(mode))
         return []
-    out = paths(cur, start, ctx) if cur.startswith((".", "/", "~")) else []
-    return out + [c._replace(text=c.text + ":") for c in _volumes(ctx, cur, start)]
+    out = [c._replace(text=c.text + ":") for c in _volumes(ctx, cur, start)
+           if not _anonymous(c.text) or (cur and c.text.startswith(cur))]
+    if cur.startswith((".", "/", "~")):
+        out += paths(cur, start, ctx)
+    elif not cur:
+        out += [Candidate(t, start, None, m) for t, m in BIND_STARTS]
+    return out
+
+
+def _cp_path(ctx, cur, start, cmd=None, kind=None):
+    """docker cp's SRC and DEST: CONTAINER: (a path inside it follows the colon) or a
+    host path."""
+    if ":" in cur and not cur.startswith((".", "/", "~")):
+        return []                     # a path inside the container: not read from here
+    out = [] if cur.startswith((".", "/", "~")) else \
+        [c._replace(text=c.text + ":") for c in containers(ctx, cur, start)]
+    return out + paths(cur, start, ctx)
 
 
 # --- host paths -----------------------------------------------------------------------
@@ -534,6 +565,7 @@ SOURCES = {
     "network": _networks,
     "volume": _volumes,
     "volume-spec": _volume_spec,
+    "cp-path": _cp_path,
     "path": _path_source,
     "signal": _signals,
     "restart": _restart,

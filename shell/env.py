@@ -32,6 +32,7 @@ class Env:
         # every container the shell creates so a reset removes only what the lesson
         # made; a `docker` run from a host pipeline gets them through the environment.
         self.lesson = None
+        self.prefill_supported = False     # the REPL puts `solution` commands at its prompt
         self.labels_extra = labels_from(self.environ.get("DOCKERLINGS_LABELS"))
 
     @classmethod

@@ -112,6 +112,18 @@ def run_lines(env: Env, stream) -> int:
 def interactive(env: Env) -> int:
     """The teaching shell (repl.py); prompt_toolkit and rich load only here, so
     `dockerlings -c` stays quick."""
-    from lessons import builtins as lesson_words
     from . import repl
-    return repl.interactive(env, step=lambda: lesson_words.prompt_hint(env) or None)
+    return repl.interactive(env, **lesson_hooks(env))
+
+
+def lesson_hooks(env: Env) -> dict:
+    """The lesson runner's hooks into the REPL: the step in the prompt, `solution`'s
+    commands put at the prompt, and the lesson the learner left off in, shown once the
+    first prompt is up."""
+    from lessons import builtins as lesson_words
+    from . import runner
+    env.prefill_supported = True
+    return dict(step=lambda: lesson_words.prompt_hint(env) or None,
+                prefill=lambda: lesson_words.take_prefill(env),
+                cancel=lambda: lesson_words.drop_prefill(env),
+                greeting=lambda: lesson_words.resume_text(env, runner.run_line, runner.parse))

@@ -218,6 +218,13 @@ def _ports_view(pic: Picture):
     return tree
 
 
+def _short_volume(name: str) -> str:
+    """An anonymous volume's 64 hex digits, shortened as docker shortens IDs."""
+    if len(name) == 64 and all(ch in "0123456789abcdef" for ch in name):
+        return f"{name[:12]} (anonymous)"
+    return name
+
+
 def _volumes_view(pic: Picture):
     from rich.tree import Tree
     tree = Tree("[bold]Volumes and bind mounts[/bold] (who mounts them, where)")
@@ -225,7 +232,7 @@ def _volumes_view(pic: Picture):
     if not groups:
         tree.add("none: docker run -v NAME:/path mounts a volume")
     for (kind, source) in sorted(groups):
-        branch = tree.add(f"{kind} {source}")
+        branch = tree.add(f"{kind} {_short_volume(source) if kind == 'volume' else source}")
         for c, target, ro in groups[(kind, source)]:
             branch.add(_container_text(c, f"at {target}" + (" (read-only)" if ro else "")))
         if not groups[(kind, source)]:

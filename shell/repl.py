@@ -43,7 +43,7 @@ STYLE = Style.from_dict({
 
 def interactive(env, **hooks) -> int:
     """`dockerlings` in a terminal: the welcome, then the prompt until Ctrl-D or exit.
-    hooks: Repl's step, toolbar_note, prefill and after_line."""
+    hooks: Repl's step, toolbar_note, prefill, cancel, greeting and after_line."""
     from . import welcome
     welcome.show(env)
     return Repl(env, **hooks).run()
@@ -71,14 +71,22 @@ class Repl:
     """Hooks for the lesson runner, all optional: step: () -> str | None, the current
     step for the prompt (and the toolbar, unless toolbar_note gives its own line);
     prefill: () -> str | None, text to put at the next prompt (a solution to edit);
+    cancel: () -> None, called when Ctrl-C drops a line (so a solution offered command
+    after command stops being offered);
+    greeting: () -> str | None, text to show once above the first prompt, computed in
+    the background after the prompt is drawn (the lesson the learner left off in: it
+    loads YAML and rich, which would hold the first prompt back);
     after_line: (env, line, status) -> None, called after every line.
     input/output: prompt_toolkit's, for tests."""
 
     def __init__(self, env, step=None, after_line=None, toolbar_note=None, prefill=None,
-                 input=None, output=None, history=None):
+                 cancel=None, greeting=None, input=None, output=None, history=None):
         self.env = env
         self.step, self.after_line = step, after_line
-        self.toolbar_note, self.prefill = toolbar_note, prefill
+        self.toolbar_note, self.prefill, self.cancel = toolbar_note, prefill, cancel
+        self.greeting = greeting
+        self._greeted = greeting is None       # asked for it already (or nothing to ask)
+        self._pending: str | None = None       # greeting text not yet on the screen
         self.status = 0
         self.listings = Listings(lambda: env.engine)
         self._ctx = None
@@ -154,6 +162,7 @@ class Repl:
         app = self.session.app
 
         def work():
+            self._prepare_greeting(app)
             try:
                 self.listings.warm()
                 self.context().programs()
@@ -169,12 +178,45 @@ class Repl:
 
         app.after_render += start
 
+    def _prepare_greeting(self, app) -> None:
+        """Compute the greeting (in the warm-up thread) and show it above the prompt
+        while the prompt is up; if the prompt has gone meanwhile, run_text shows it
+        before the line runs."""
+        if self._greeted:
+            return
+        self._greeted = True
+        self._pending = self._ask(self.greeting) or None
+        if self._pending is None or app is None:
+            return
+        try:
+            if app.is_running and app.loop is not None:
+                app.loop.call_soon_threadsafe(self._greet_in_app, app)
+        except RuntimeError:
+            pass                            # the loop closed: run_text shows it
+
+    def _greet_in_app(self, app) -> None:
+        """On the prompt's own loop: print the greeting above the prompt, which is then
+        drawn again below it."""
+        if self._pending is None or not app.is_running:
+            return
+        from prompt_toolkit.application import run_in_terminal
+        from prompt_toolkit.application.current import set_app
+        with set_app(app):
+            run_in_terminal(self._flush_greeting)
+        app.invalidate()                    # the prompt now shows the lesson's step
+
+    def _flush_greeting(self) -> None:
+        text, self._pending = self._pending, None
+        if text:
+            self.env.write_out(text.encode("utf-8", "replace"))
+
     def run(self) -> int:
         self._warm_up()
         while True:
             try:
                 text = self.session.prompt(default=self._ask(self.prefill) or "")
             except KeyboardInterrupt:
+                self._ask(self.cancel)
                 continue                    # Ctrl-C: the line is dropped
             except EOFError:
                 return self.status          # Ctrl-D
@@ -189,6 +231,8 @@ class Repl:
             # half-way through an import or a read
             self._warming.join()
             self._warming = None
+        self._prepare_greeting(None)        # the prompt never drew (input came first)
+        self._flush_greeting()
         line = join_continued(text)
         try:
             status = runner.run_line(self.env, line)

@@ -19,6 +19,11 @@ WHY_NOT = ("needs root" if os.geteuid() != 0 else
            "needs a static busybox (apt-get install busybox-static)")
 
 
+COURSE = ["hello-world", "images-to-containers", "containers-to-images", "running-processes",
+          "managing-containers", "publishing-ports", "container-networks", "volumes",
+          "dockerfiles"]
+
+
 def dockerlings(*args: str, timeout: float = 600) -> subprocess.CompletedProcess:
     environ = dict(os.environ, PYTHONPATH=str(ROOT))
     environ.pop("DOCKERLINGS_LABELS", None)
@@ -33,16 +38,13 @@ def test_content_is_the_installed_course():
 def test_every_lesson_is_valid():
     result = dockerlings("lessons", "validate", "content/")
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("7 lesson(s)")
+    assert result.stdout.startswith(f"{len(COURSE)} lesson(s)")
 
 
 def test_lessons_follow_the_course_in_order():
     lessons, errors = load_all([ROOT / "content"])
     assert not errors
-    assert [l.id for l in lessons] == ["hello-world", "images-to-containers",
-                                       "containers-to-images", "running-processes",
-                                       "managing-containers", "publishing-ports",
-                                       "container-networks"]
+    assert [l.id for l in lessons] == COURSE
     for lesson in lessons:
         assert lesson.recap.strip() and lesson.explore
         for step in lesson.steps:

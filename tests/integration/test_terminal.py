@@ -60,8 +60,7 @@ class Terminal:
         return len(lines) >= 2 and lines[-2].endswith(" $") and "running" in lines[-1]
 
 
-@pytest.fixture
-def terminal(engine, tmp_path):
+def start_terminal(engine, tmp_path) -> Terminal:
     name = f"dlt-{os.getpid()}-{os.urandom(4).hex()}"
     term = Terminal(name)
     environ = {"DOCKERLINGS_ROOT": str(engine.paths.root),
@@ -71,10 +70,30 @@ def terminal(engine, tmp_path):
                        [sys.executable, "-m", "shell"])
     term.tmux("new-session", "-d", "-s", "learner", "-x", "100", "-y", "30", "-c",
               str(tmp_path), f"env {command}")
+    return term
+
+
+@pytest.fixture
+def terminal(engine, tmp_path):
+    term = start_terminal(engine, tmp_path)
     try:
         yield term
     finally:
         term.tmux("kill-server", check=False)     # only this test's own server
+
+
+@pytest.fixture
+def terminal_mid_lesson(engine, tmp_path):
+    """dockerlings started by a learner who did the first step of hello-world earlier."""
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "progress.txt").write_text("current hello-world\nlesson hello-world started "
+                                       "at=run-hello passed=client-and-engine\n")
+    term = start_terminal(engine, tmp_path)
+    try:
+        yield term
+    finally:
+        term.tmux("kill-server", check=False)
 
 
 def test_run_ti_type_inside_detach_and_get_the_prompt_back(terminal, engine):
@@ -133,3 +152,25 @@ def test_run_ti_type_inside_detach_and_get_the_prompt_back(terminal, engine):
                subprocess.run(["tmux", "-L", t.socket, "has-session"],
                               capture_output=True).returncode != 0, 10,
                what="dockerlings to leave on Ctrl-D")
+
+
+def test_the_lesson_comes_back_and_solution_waits_at_the_prompt(terminal_mid_lesson):
+    t = terminal_mid_lesson
+    t.wait_for(lambda ls: any("(where you left off)" in l for l in ls) and t.at_prompt(ls),
+               "the step left off at, above the prompt")
+    assert any("Run your first container" in l for l in t.lines())
+    t.wait_for(lambda ls: "[hello-world 2/5]" in ls[-2], "the step in the prompt")
+
+    t.type("solution")
+    t.wait_for(lambda ls: ls[-1].endswith("Show it? [y/N]"), "the question")
+    t.type("y")
+    # the command is typed into the prompt, not run: it waits for Enter
+    t.wait_for(lambda ls: ls[-2].endswith("$ docker run hello-world") and "running" in ls[-1],
+               "the solution at the prompt")
+    time.sleep(0.3)
+    assert not any("Hello from dockerlings!" in l for l in t.lines())
+    t.keys("Enter")
+    t.wait_for(lambda ls: any("✓ Run your first container" in l for l in ls) and
+               t.at_prompt(ls), "the step to pass")
+    assert any("Hello from dockerlings!" in l for l in t.lines())
+    t.keys("C-d")

@@ -287,3 +287,72 @@ def test_rank():
     assert rank("eb", "web") == 1
     assert rank("wb", "web") == 2
     assert rank("x", "web") is None
+
+
+# --- volumes, bind mounts and docker cp --------------------------------------------------
+
+ANON = "f9" * 32
+
+
+@pytest.fixture
+def complete_volumes(tmp_path):
+    (tmp_path / "site").mkdir()
+    (tmp_path / "notes.txt").write_text("hi")
+    ctx = Context(str(tmp_path), FakeListings(BOXES, TAGS, ["bridge"], ["data", "cache", ANON]),
+                  environ={"PATH": ""})
+    completer = DockerCompleter(lambda: ctx)
+
+    def run(text: str):
+        doc = Document(text)
+        return list(completer.get_completions(doc, CompleteEvent(completion_requested=True)))
+    return run
+
+
+def test_v_offers_volume_names_then_a_colon_and_ways_to_a_host_folder(complete_volumes):
+    got = complete_volumes("docker run -v ")
+    assert texts(got) == ["cache:", "data:", "./", "/"]       # anonymous ones not offered
+    assert metas(got)["./"].startswith("a folder here")
+    assert texts(complete_volumes("docker run -v da")) == ["data:"]
+    assert texts(complete_volumes("docker run --volume=ca")) == ["cache:"]
+    assert texts(complete_volumes("docker run -dv da")) == ["data:"]
+    assert texts(complete_volumes("docker run -v f9")) == [ANON + ":"]   # typed: offered
+
+
+def test_v_completes_host_paths_for_bind_mounts(complete_volumes):
+    got = complete_volumes("docker run -v ./")
+    assert texts(got) == ["./notes.txt", "./site/"]
+    assert texts(complete_volumes("docker run -v ./si")) == ["./site/"]
+
+
+def test_v_after_the_colon_offers_nothing_then_the_modes(complete_volumes):
+    assert complete_volumes("docker run -v data:/da") == []
+    assert texts(complete_volumes("docker run -v ./site:/site:")) == ["ro", "rw"]
+    got = complete_volumes("docker run -v data:/data:r")
+    assert texts(got) == ["ro", "rw"] and got[0].start_position == -1
+
+
+def test_volumes_from_completes_containers(complete_volumes):
+    got = texts(complete_volumes("docker run --volumes-from "))
+    assert {"web", "old", "fresh"} <= set(got)
+    assert texts(complete_volumes("docker run --volumes-from ol")) == ["old"]
+
+
+@pytest.mark.parametrize("line", ["docker volume rm ", "docker volume inspect ",
+                                  "docker volume remove "])
+def test_volume_commands_complete_volume_names(complete_volumes, line):
+    got = complete_volumes(line)
+    assert texts(got) == sorted(["cache", "data", ANON])
+    assert metas(got)[ANON] == "anonymous volume" and metas(got)["data"] == "volume"
+    assert texts(complete_volumes(line + "data ")) == sorted(["cache", ANON])   # not twice
+
+
+def test_cp_completes_containers_with_a_colon_and_host_paths(complete_volumes):
+    got = texts(complete_volumes("docker cp "))
+    assert {"web:", "old:", "fresh:"} <= set(got)
+    assert {"notes.txt", "site/"} <= set(got)
+    assert texts(complete_volumes("docker cp we")) == ["web:", "worker:"]   # fuzzy
+    assert texts(complete_volumes("docker cp no")) == ["notes.txt"]
+    assert texts(complete_volumes("docker cp ./s")) == ["./site/"]
+    assert complete_volumes("docker cp web:/etc") == []          # inside the container
+    assert texts(complete_volumes("docker cp web:/etc/hosts ./s")) == ["./site/"]
+    assert texts(complete_volumes("docker container cp notes.txt ol")) == ["old:"]

@@ -132,13 +132,38 @@ def test_container_mounts(eng, tmp_path):
     data = tmp_path / "data"
     data.mkdir()
     (data / "note.txt").write_text("kept\n")
+    # the record's own mount points, as the engine writes them at create: every mount
     eng.add_container("m", mounts=[{"Type": "volume", "Name": "shared", "Source": str(data),
-                                    "Destination": "/data"}],
+                                    "Destination": "/data", "RW": True},
+                                   {"Type": "bind", "Source": "/srv/site",
+                                    "Destination": "/site", "RW": False}],
                       binds=("/srv/site:/site:ro",))
     assert passes(eng, "container: {mounts: /data}")
     assert passes(eng, "container: {mounts: ['shared:/data', '/srv/site:/site']}")
+    assert passes(eng, "container: {mounts: ['shared:/data:rw', '/srv/site:/site:ro']}")
+    assert not passes(eng, "container: {mounts: '/srv/site:/site:rw'}")
+    assert passes(eng, "container: {mounts: ['/site:ro', '/data:rw']}")
+    assert not passes(eng, "container: {mounts: '/site:rw'}")
     assert not passes(eng, "container: {mounts: 'other:/data'}")
     assert passes(eng, "container: {file: {path: /data/note.txt, equals: kept}}")
+
+
+def test_relative_bind_sources_are_in_the_work_folder(eng, tmp_path):
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "index.html").write_text("hello\n")
+    eng.add_container("b", mounts=[{"Type": "bind", "Source": str(site),
+                                    "Destination": "/site", "RW": True}])
+    for text in ("./site:/site", "site/:/site", f"{site}:/site"):
+        assert passes(eng, f"container: {{mounts: '{text}'}}", workdir=str(tmp_path)), text
+    assert not passes(eng, "container: {mounts: './site:/site'}", workdir="/elsewhere")
+    assert passes(eng, "container: {file: {path: /site/index.html, contains: hello}}")
+
+
+def test_nothing_is_read_under_a_tmpfs(eng):
+    eng.add_container("t", files={"tmp/old.txt": "in the layer"}, tmpfs=(("/tmp", ""),))
+    assert passes(eng, "container: {mounts: /tmp}")
+    assert passes(eng, "container: {file: {path: /tmp/old.txt, exists: false}}")
 
 
 def test_container_mounts_from_host_config(eng):
@@ -323,6 +348,18 @@ def test_volumes(eng, tmp_path):
     assert not passes(eng, "volume: {name: empty, used_by: writer}")
     assert not passes(eng, "volume: {name: empty, file: {path: /note.txt}}")
     assert passes(eng, "volume: {count: 2}")
+
+
+def test_anonymous_volumes(eng):
+    anon = "ab" * 32
+    eng.vol_list = [{"Name": anon, "Mountpoint": "",
+                     "Labels": {"com.docker.volume.anonymous": ""}},
+                    {"Name": "named", "Mountpoint": "", "Labels": None}]
+    eng.add_container("first", mounts=[{"Type": "volume", "Name": anon, "Destination": "/x"}])
+    eng.add_container("second", mounts=[{"Type": "volume", "Name": anon, "Destination": "/x"}])
+    assert passes(eng, "volume: {anonymous: true, used_by: [first, second], count: 1}")
+    assert passes(eng, "volume: {anonymous: false, name: named}")
+    assert not passes(eng, "volume: {anonymous: true, name: named}")
 
 
 # --- port, exec, host_file, typed ---------------------------------------------------------------

@@ -18,6 +18,7 @@ def test_round_trip(tmp_path):
         lp.mark("list", skipped=True)
         lp.captured["hello"] = ("container", "ab" * 32)
         lp.since = "2026-01-01T00:00:00.5Z"
+        lp.made = {("volume", "data.v1"): "run-hello", ("image", "sha256:" + "ab" * 32): "list"}
         p.of("images").status = "done"
     again = Store(tmp_path).read()
     assert again.current == "hello-world"
@@ -26,6 +27,8 @@ def test_round_trip(tmp_path):
                                                          ["meet", "run-hello"], ["list"])
     assert lp.captured == {"hello": ("container", "ab" * 32)}
     assert lp.since == "2026-01-01T00:00:00.5Z"
+    assert lp.made == {("volume", "data.v1"): "run-hello",
+                       ("image", "sha256:" + "ab" * 32): "list"}
     assert again.lessons["images"].status == "done"
     assert lp.finished("list") and lp.finished("meet") and not lp.finished("run-again")
 

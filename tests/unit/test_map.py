@@ -133,3 +133,12 @@ def test_what_is_missing_in_plain_words(tmp_path, monkeypatch):
     monkeypatch.setattr(welcome, "quick_problems", lambda: [welcome.PLAIN["running as root"]])
     welcome.show(env)
     assert "sudo dockerlings" in env.output_text().splitlines()[-2]
+
+
+def test_anonymous_volumes_are_drawn_with_a_short_id():
+    anon = "ab" * 32
+    c = container("once", "exited", mounts=[{"Type": "volume", "Name": anon,
+                                             "Destination": "/scratch", "RW": True}])
+    text = state_map.render(state_map.Picture([], [c], [], [{"Name": anon}]), width=100)
+    assert f"volume {anon[:12]} (anonymous)" in text and anon not in text
+    assert "○ once  exited  at /scratch" in text

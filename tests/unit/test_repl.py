@@ -150,3 +150,38 @@ def test_short_path():
     assert short_path("/home/ann", "/home/ann") == "~"
     assert short_path("/home/annie", "/home/ann") == "/home/annie"
     assert short_path("/tmp", "/") == "/tmp"
+
+
+def test_greeting_is_shown_once_before_the_first_lines_output(env):
+    asked = []
+
+    def greeting():
+        asked.append(1)
+        return "where you left off\n"
+    drive(env, "echo one\recho two\r", greeting=greeting)
+    assert env.output_text() == "where you left off\none\ntwo\n"
+    assert asked == [1]
+
+
+def test_greeting_appears_above_a_waiting_prompt(env):
+    """Nothing typed yet: the greeting is printed while the prompt waits."""
+    with create_pipe_input() as inp:
+        repl = Repl(env, input=inp, output=DummyOutput(), greeting=lambda: "hello again\n")
+
+        def learner():
+            deadline = time.monotonic() + 10
+            while "hello again" not in env.output_text() and time.monotonic() < deadline:
+                time.sleep(0.02)
+            inp.send_text(CTRL_D)
+        t = threading.Thread(target=learner)
+        t.start()
+        repl.run()
+        t.join()
+    assert env.output_text() == "hello again\n"
+
+
+def test_ctrl_c_calls_the_cancel_hook(env):
+    offers, cancelled = ["echo first", "echo second"], []
+    drive(env, CTRL_C + "\r", prefill=lambda: offers.pop(0) if offers else None,
+          cancel=lambda: (cancelled.append(True), offers.clear()))
+    assert cancelled == [True] and env.output_text() == ""
