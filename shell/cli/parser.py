@@ -119,11 +119,17 @@ def _resolve(words: list[str]):
         path = (name, words[1])
         if path not in spec.PATHS:
             raise UsageError(f"unknown command: docker {name} {words[1]}", kind="command",
-                             command=f"docker {name}", usage=f"docker {name}")
+                             command=f"docker {name}",
+                             usage=_GROUP_USE.get(name, f"docker {name}"))
         return path, words[2:]
     if (name,) not in spec.PATHS:
         raise UsageError(f"unknown command: docker {name}", kind="command", command="docker")
     return (name,), words[1:]
+
+
+# cobra's Use line of each management command, as an unknown subcommand's error shows
+# it: docker/cli declares "volume COMMAND" but plain "container", "image" ... elsewhere.
+_GROUP_USE = {"volume": "docker volume COMMAND"}
 
 
 def _defaults(cmd: spec.Command) -> dict:

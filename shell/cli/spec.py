@@ -156,7 +156,7 @@ CREATE_FLAGS = (
     Flag("tmpfs", kind=LIST, help="Mount a tmpfs directory"),
     Flag("tty", "t", BOOL, "Allocate a pseudo-TTY"),
     Flag("user", "u", STRING, "Username or UID (format: <name|uid>[:<group|gid>])"),
-    Flag("volume", "v", LIST, "Bind mount a volume", complete="path"),
+    Flag("volume", "v", LIST, "Bind mount a volume", complete="volume-spec"),
     Flag("volumes-from", kind=LIST, help="Mount volumes from the specified container(s)",
          complete="container"),
     Flag("workdir", "w", STRING, "Working directory inside the container"),
@@ -349,7 +349,7 @@ COMMANDS: tuple[Command, ...] = (
              Flag("follow-link", "L", BOOL, "Always follow symbol link in SRC_PATH"),
              Flag("quiet", "q", BOOL, "Suppress progress output during copy. Progress output "
                   "is automatically suppressed if no terminal is attached")),
-            (Arg("SRC", "path"), Arg("DEST", "path")), min_args=2, max_args=2,
+            (Arg("SRC", "cp-path"), Arg("DEST", "cp-path")), min_args=2, max_args=2,
             aliases=(("cp",),),
             description="Copy files/folders between a container and the local filesystem\n\n"
             "Use '-' as the source to read a tar archive from stdin\n"
@@ -361,7 +361,7 @@ COMMANDS: tuple[Command, ...] = (
             aliases=(("stats",),), planned=UNSUPPORTED),
     Command((C, "export"), "[OPTIONS] CONTAINER",
             "Export a container's filesystem as a tar archive", None, (), (), min_args=1,
-            aliases=(("export",),), planned=UNSUPPORTED),
+            max_args=1, aliases=(("export",),), planned=UNSUPPORTED),
     Command((C, "update"), "[OPTIONS] CONTAINER [CONTAINER...]",
             "Update configuration of one or more containers", None, (), (), min_args=1,
             aliases=(("update",),), planned=UNSUPPORTED),
@@ -451,7 +451,7 @@ COMMANDS: tuple[Command, ...] = (
             (), (), min_args=1, aliases=(("save",),),
             planned="image archives arrive in a later dockerlings chapter"),
     Command((I, "load"), "[OPTIONS]", "Load an image from a tar archive or STDIN", None, (),
-            (), aliases=(("load",),),
+            (), max_args=0, aliases=(("load",),),
             planned="image archives arrive in a later dockerlings chapter"),
 
     # ---- networks ----------------------------------------------------------------------
@@ -545,11 +545,11 @@ COMMANDS: tuple[Command, ...] = (
             (Flag("format", "f", STRING, FORMAT_PLAIN_HELP),), max_args=0,
             aliases=(("info",),), group="Common Commands"),
     Command(("search",), "[OPTIONS] TERM", "Search Docker Hub for images", None, (), (),
-            min_args=1, group="Common Commands", planned="dockerlings works offline"),
+            min_args=1, max_args=1, group="Common Commands", planned="dockerlings works offline"),
     Command(("login",), "[OPTIONS] [SERVER]", "Authenticate to a registry", None, (), (),
-            group="Common Commands", planned="dockerlings works offline"),
+            max_args=1, group="Common Commands", planned="dockerlings works offline"),
     Command(("logout",), "[SERVER]", "Log out from a registry", None, (), (),
-            group="Common Commands", planned="dockerlings works offline"),
+            max_args=1, group="Common Commands", planned="dockerlings works offline"),
 )
 
 

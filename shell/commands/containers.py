@@ -331,7 +331,8 @@ def ls(env, inv: Invocation) -> int:
     fmt = inv.format or ""
     if inv.quiet and fmt:
         env.err("WARNING: Ignoring custom format, because both --format and --quiet are set.")
-        fmt = ""
+    if fmt:
+        _dry_run(fmt)
     if inv.quiet:
         fmt = "{{.ID}}"
     fmt = fmt or views.ContainerRow.DEFAULT + ("\t{{.Size}}" if inv.size else "")
@@ -376,6 +377,35 @@ def template_check(fmt: str, go_type: str) -> None:
         gotemplate.compile(body.strip(" ").replace("\\t", "\t").replace("\\n", "\n"))
     except gotemplate.TemplateError as e:
         raise CliError(f"failed to parse template: {e}") from None
+
+
+class _BlankRow:
+    """An empty row, as docker's `ps` dry-runs a --format against a zero
+    ContainerContext (so `{{.Foo}}` fails even when no container is listed)."""
+    __go_type__ = "*formatter.ContainerContext"
+
+    def __init__(self):
+        from ..render import views
+        for name in views.ContainerRow.HEADERS:
+            if name != "Label":
+                setattr(self, name, "")
+
+    def Label(self, name: str) -> str:
+        return ""
+
+
+def _dry_run(fmt: str) -> None:
+    """docker ps parses the --format as typed ("table" and \\t stay literal text) and
+    executes it once on an empty row before asking for any container."""
+    from ..render import gotemplate
+    try:
+        tmpl = gotemplate.compile(fmt)
+    except gotemplate.TemplateError as e:
+        raise CliError(f"failed to parse template: {e}") from None
+    try:
+        tmpl.execute(_BlankRow())
+    except gotemplate.TemplateError as e:
+        raise CliError(f"failed to execute template: {e}") from None
 
 
 def render_rows(fmt: str, rows, row_class) -> str:

@@ -12,7 +12,7 @@ from .containers import report_all
 class NetworkRow:
     __go_type__ = "*formatter.networkContext"
     HEADERS = {"ID": "NETWORK ID", "Name": "NAME", "Driver": "DRIVER", "Scope": "SCOPE",
-               "IPv6": "IPV6", "Internal": "INTERNAL", "Labels": "LABELS",
+               "IPv4": "IPV4", "IPv6": "IPV6", "Internal": "INTERNAL", "Labels": "LABELS",
                "CreatedAt": "CREATED AT"}
     DEFAULT = "table {{.ID}}\t{{.Name}}\t{{.Driver}}\t{{.Scope}}"
 
@@ -20,7 +20,7 @@ class NetworkRow:
         self._net = net
         self.ID = net["Id"][:12] if trunc else net["Id"]
         self.Name, self.Driver, self.Scope = net["Name"], net["Driver"], net["Scope"]
-        self.IPv6 = "false"
+        self.IPv4, self.IPv6 = "true", "false"     # as `network inspect`'s EnableIPv4/6
         self.Internal = "true" if net.get("Internal") else "false"
         labels = net.get("Labels") or {}
         self.Labels = ",".join(f"{k}={v}" for k, v in sorted(labels.items()))
@@ -32,7 +32,8 @@ class NetworkRow:
         return (self._net.get("Labels") or {}).get(name, "")
 
     def __json__(self):
-        keys = ("CreatedAt", "Driver", "ID", "IPv6", "Internal", "Labels", "Name", "Scope")
+        keys = ("CreatedAt", "Driver", "ID", "IPv4", "IPv6", "Internal", "Labels", "Name",
+                "Scope")
         return {k: getattr(self, k) for k in keys}
 
 

@@ -23,7 +23,8 @@ class VolumeRow:
         labels = vol.get("Labels") or {}
         self.Labels = ",".join(f"{k}={v}" for k, v in sorted(labels.items()))
         self.Links = self.Size = "N/A"
-        self.Group = self.Availability = self.Status = ""
+        # the docker CLI prints N/A for these unless the volume is a (swarm) cluster volume
+        self.Group = self.Availability = self.Status = "N/A"
 
     def Label(self, name: str) -> str:
         return (self._vol.get("Labels") or {}).get(name, "")

@@ -67,6 +67,14 @@ def _row_data(row: Any) -> Any:
     return row
 
 
+class _HeaderContext(dict):
+    """docker's SubHeaderContext: the column titles, plus the title of a
+    `{{.Label "com.example.some-name"}}` column ("some name")."""
+
+    def Label(self, name: str) -> str:  # noqa: N802 - a Go template method
+        return name.split(".")[-1].replace("-", " ").replace("_", " ")
+
+
 def _render_header(tmpl: gotemplate.Template, headers: Mapping[str, str]) -> str:
     """Run the row template over the column titles, as docker does.
 
@@ -74,7 +82,7 @@ def _render_header(tmpl: gotemplate.Template, headers: Mapping[str, str]) -> str
     just stops early: docker ignores the header's execution error.
     """
     try:
-        return tmpl.execute(dict(headers), funcs=HEADER_FUNCS)
+        return tmpl.execute(_HeaderContext(headers), funcs=HEADER_FUNCS)
     except TemplateError as exc:
         return exc.partial_output
 

@@ -107,6 +107,15 @@ def _is_func(v: Any) -> bool:
     return callable(v) and (inspect.isroutine(v) or isinstance(v, type(lambda: 0)))
 
 
+def _map_method(receiver: Mapping, name: str):
+    """An exported method a mapping type defines itself (docker's SubHeaderContext, a
+    map[string]string with a Label method), or None."""
+    if not name[:1].isupper() or not hasattr(type(receiver), name):
+        return None
+    attr = getattr(receiver, name)
+    return attr if inspect.ismethod(attr) else None
+
+
 def _is_struct(v: Any) -> bool:
     """Objects whose attributes templates may read (Go structs)."""
     basic = (type(None), bool, int, float, complex, str, bytes, bytearray, list, tuple, _NoValue)
@@ -2596,6 +2605,9 @@ class _State:
             self.errorf(f"nil pointer evaluating interface {{}}.{name}")
         has_args = (args is not None and len(args) > 1) or final is not _MISSING
         if isinstance(receiver, Mapping):
+            method = _map_method(receiver, name)
+            if method is not None:         # Go looks for a method before a map key
+                return self.eval_call(dot, method, False, node, name, args, final)
             if has_args:
                 self.errorf(f"{name} is not a method but has arguments")
             return receiver.get(name, NO_VALUE)

@@ -505,10 +505,13 @@ def test_plain_template_has_no_header_and_no_alignment():
 
 
 def test_method_with_arguments_in_a_table():
-    # The header object is a map, so .Label "tier" fails there and docker keeps
-    # the header text written before the failure.
+    # docker's header object (SubHeaderContext) is a map with a Label method: the
+    # column title is the label's last dotted part, - and _ read as spaces (checked
+    # with the docker CLI 28.2.2: "NAMES     tier      my label x").
     out = format_rows('table {{.Names}}\\t{{.Label "tier"}}', PS_ROWS, PS_HEADERS)
-    assert out == "NAMES        \nweb          front\ndb-primary   \n"
+    assert out == "NAMES        tier\nweb          front\ndb-primary   \n"
+    out = format_rows('table {{.Label "com.example.my_label-x"}}', [], PS_HEADERS)
+    assert out == "my label x\n"
 
 
 def test_json_rows():
