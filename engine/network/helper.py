@@ -20,7 +20,12 @@ import time
 
 from . import netns, proxy
 
-MIRROR_POLL = 0.2        # seconds between looks at the host's listening sockets
+# Seconds between looks at the host's listening sockets: often for a minute after each
+# request (a learner starting `nc -l` and then a container), seldom when all is quiet,
+# so an idle engine costs next to no CPU.
+MIRROR_POLL = 0.2
+MIRROR_POLL_IDLE = 1.0
+MIRROR_BUSY = 60.0
 
 
 def socket_path(run: str) -> str:
@@ -39,6 +44,7 @@ class Helper:
         self.mirrors: dict[int, proxy.TcpProxy] = {}
         self.bridges: dict[str, int] = {}
         self.next_poll = 0.0
+        self.busy_until = 0.0
         from .uplink import UPLINK_GROUP, Uplink     # here: clients import this module
         self.uplink = Uplink(run, self.engine_ns)
         self.uplink_group = UPLINK_GROUP
@@ -63,14 +69,20 @@ class Helper:
             timeout = max(0.0, self.next_poll - time.monotonic())
             for key, mask in self.sel.select(timeout):
                 key.data(key.fileobj, mask)
-            if time.monotonic() >= self.next_poll:
-                self.next_poll = time.monotonic() + MIRROR_POLL
+            now = time.monotonic()
+            if now >= self.next_poll:
+                busy = now < self.busy_until
+                self.next_poll = now + (MIRROR_POLL if busy else MIRROR_POLL_IDLE)
+                if not os.path.exists(socket_path(self.run)):
+                    self._shutdown()        # its engine root was deleted under it
                 self._mirror_host_listeners()
                 self.uplink.poll()
 
     # --- requests ------------------------------------------------------------------
     def _accept(self, listener, mask) -> None:
         conn, _ = listener.accept()
+        self.busy_until = time.monotonic() + MIRROR_BUSY
+        self.next_poll = 0.0                # look again right after this request
         with conn:
             conn.settimeout(5)
             data = b""
