@@ -2,6 +2,8 @@
 word lists of our own."""
 from __future__ import annotations
 
+import os
+
 
 ADJECTIVES = (
     "agile", "amber", "ancient", "bold", "brave", "bright", "brisk", "calm", "candid",
@@ -27,9 +29,21 @@ ANIMALS = (
 )
 
 
+class _Urandom:
+    """Just the choices names need, from os.urandom: importing `random` costs more than
+    the whole of making a name."""
+
+    @staticmethod
+    def choice(seq):
+        return seq[int.from_bytes(os.urandom(4), "big") % len(seq)]
+
+    @staticmethod
+    def randint(a: int, b: int) -> int:
+        return a + int.from_bytes(os.urandom(4), "big") % (b - a + 1)
+
+
 def generate(retry: int = 0, rng=None) -> str:
-    import random
-    r = rng or random
+    r = rng or _Urandom
     name = f"{r.choice(ADJECTIVES)}_{r.choice(ANIMALS)}"
     if retry:
         name += str(r.randint(0, 9))

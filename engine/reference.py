@@ -118,10 +118,20 @@ _REMOTE_NAME = _PATH_COMPONENT + r"(?:/" + _PATH_COMPONENT + r")*"
 _NAME = r"(?:" + _DOMAIN_AND_PORT + r"/)?" + _REMOTE_NAME
 
 # Always used with fullmatch: Python's "$" would also match before a final newline.
-_REFERENCE_RE = re.compile(
-    r"(" + _NAME + r")(?::(" + _TAG + r"))?(?:@(" + _DIGEST + r"))?", re.ASCII)
-_ANCHORED_NAME_RE = re.compile(
-    r"(?:(" + _DOMAIN_AND_PORT + r")/)?(" + _REMOTE_NAME + r")", re.ASCII)
+# The full grammar is compiled on first use: "busybox" and "name:tag", the common case,
+# never need it, and compiling it costs a few milliseconds of every dockerlings start.
+class _Lazy:
+    def __init__(self, pattern: str):
+        self.pattern, self.compiled = pattern, None
+
+    def fullmatch(self, text: str):
+        if self.compiled is None:
+            self.compiled = re.compile(self.pattern, re.ASCII)
+        return self.compiled.fullmatch(text)
+
+
+_REFERENCE_RE = _Lazy(r"(" + _NAME + r")(?::(" + _TAG + r"))?(?:@(" + _DIGEST + r"))?")
+_ANCHORED_NAME_RE = _Lazy(r"(?:(" + _DOMAIN_AND_PORT + r")/)?(" + _REMOTE_NAME + r")")
 _IDENTIFIER_RE = re.compile(_IDENTIFIER, re.ASCII)
 
 # go-digest v1.0.0: the algorithms the docker CLI has registered, with hex lengths.
@@ -280,9 +290,13 @@ def parse(text: str, default_tag: str | None = DEFAULT_TAG) -> Reference:
     `default_tag` is added only when the text has neither a tag nor a digest; pass None
     to leave such a reference untagged. Raises InvalidReference with Docker's message.
     """
-    simple = _SIMPLE.match(text)
+    # "busybox", "busybox:1.36" and the stored "docker.io/library/busybox:1.36": the
+    # common cases, without the full grammar
+    canonical = DEFAULT_DOMAIN + "/" + OFFICIAL_REPO_PREFIX
+    short = text[len(canonical):] if text.startswith(canonical) else text
+    simple = _SIMPLE.match(short)
     if simple and len(simple.group(1)) < NAME_TOTAL_LENGTH_MAX - len(OFFICIAL_REPO_PREFIX) \
-            and not _IDENTIFIER_RE.fullmatch(simple.group(1)):       # "busybox", "busybox:1.36": the common case, without the full grammar
+            and (short is not text or not _IDENTIFIER_RE.fullmatch(simple.group(1))):
         return Reference(DEFAULT_DOMAIN, OFFICIAL_REPO_PREFIX + simple.group(1),
                          simple.group(2) or default_tag, None)
     ref = _parse_normalized(text)
