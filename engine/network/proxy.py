@@ -88,6 +88,17 @@ class TcpRelay:
         sel.register(client, selectors.EVENT_READ, self._event)
 
     def _event(self, sock, mask) -> None:
+        # One select() can report both sockets; if the first event closed the relay,
+        # the second is stale. Any other failure ends this connection, never the loop
+        # (the loop is the container's monitor, or dl-netd).
+        if self.closed:
+            return
+        try:
+            self._step(sock, mask)
+        except (OSError, ValueError):
+            self.close()
+
+    def _step(self, sock, mask) -> None:
         if not self.connected and sock is self.upstream:
             if self.upstream.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR):
                 return self.close()
