@@ -240,7 +240,9 @@ def test_ps_unknown_filter(bb):
 
 # --- logs ------------------------------------------------------------------------------------
 
-LOGGER = "sh -c 'echo one; echo two; echo three >&2; echo four'"
+# stdout and stderr are two pipes, so lines written back to back on both can reach the
+# log in either order (in Docker too): the pauses make the order the test expects real
+LOGGER = "sh -c 'echo one; echo two; sleep 0.2; echo three >&2; sleep 0.2; echo four'"
 
 
 @pytest.fixture
