@@ -259,7 +259,7 @@ def test_logs_keeps_stdout_and_stderr_apart(logged):
 
 LOG_TAIL_CASES = [
     ("--tail 2", "four\n", "three\n"),       # counted over both streams together
-    ("-n 1", "", "three\n"),
+    ("-n 1", "four\n", ""),
     ("--tail 0", "", ""),
     ("--tail all", "one\ntwo\nfour\n", "three\n"),
     ("--tail -1", "one\ntwo\nfour\n", "three\n"),
