@@ -21,11 +21,12 @@ class Env:
     def __init__(self, stdin, stdout, stderr, cwd: str | None = None,
                  environ: dict | None = None, stdin_tty: bool = False,
                  stdout_tty: bool = False, debug: bool = False, engine=None,
-                 columns: int | None = None):
+                 columns: int | None = None, stderr_tty: bool = False):
         self.stdin, self.stdout, self.stderr = stdin, stdout, stderr
         self.cwd = cwd or os.getcwd()
         self.environ = dict(os.environ) if environ is None else environ
         self.stdin_tty, self.stdout_tty, self.debug = stdin_tty, stdout_tty, debug
+        self.stderr_tty = stderr_tty
         self._engine = engine
         self._columns = columns
         # The lesson this shell follows (lessons/session.py), and the labels it puts on
@@ -38,7 +39,8 @@ class Env:
     @classmethod
     def from_process(cls) -> "Env":
         return cls(stdin=sys.stdin.buffer, stdout=sys.stdout.buffer, stderr=sys.stderr.buffer,
-                   stdin_tty=sys.stdin.isatty(), stdout_tty=sys.stdout.isatty())
+                   stdin_tty=sys.stdin.isatty(), stdout_tty=sys.stdout.isatty(),
+                   stderr_tty=sys.stderr.isatty())
 
     @classmethod
     def buffered(cls, stdin: bytes = b"", **kw) -> "Env":
@@ -90,6 +92,12 @@ class Env:
     def err(self, text: str = "", end: str = "\n") -> None:
         self.stderr.write((text + end).encode("utf-8", "replace"))
         self.stderr.flush()
+
+    def dim(self, text: str) -> str:
+        """Faint on a terminal that wants colour (NO_COLOR honoured), plain otherwise."""
+        if self.stderr_tty and "NO_COLOR" not in self.environ:
+            return f"\x1b[2m{text}\x1b[0m"
+        return text
 
     def write_out(self, data: bytes) -> None:
         self.stdout.write(data)

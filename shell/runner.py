@@ -106,7 +106,7 @@ def run_docker(env: Env, argv: list[str]) -> int:
         from . import hints
         hint = hints.find(e, argv, env)
         if hint:
-            env.err(f"hint: {hint}")
+            env.err(env.dim(f"hint: {hint}"))
         if env.debug:
             import traceback
             env.err(traceback.format_exc())
