@@ -6,7 +6,8 @@ from . import spec
 
 TYPE_WORDS = {spec.BOOL: "", spec.STRING: "string", spec.INT: "int", spec.LIST: "list",
               spec.BYTES: "bytes", spec.DECIMAL: "decimal", spec.FILTER: "filter",
-              spec.DURATION: "duration", spec.MAP: "map"}
+              spec.DURATION: "duration", spec.MAP: "map", spec.UINT16: "uint16",
+              spec.UINT: "uint"}
 
 
 def render(target, columns: int = 80, path: tuple[str, ...] = ()) -> str:
@@ -44,7 +45,9 @@ def _default_text(f: spec.Flag) -> str:
     d = f.default
     if f.kind == spec.MAP:
         return " (default map[])"     # pflag prints an empty map's value too
-    if d in (None, False, "", 0) or f.repeated:
+    if f.repeated:                    # some of docker's list types print "[]" too
+        return f" (default {d})" if isinstance(d, str) else ""
+    if d in (None, False, "", 0):
         return ""
     if f.kind == spec.STRING:
         return f' (default "{d}")'

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from engine.errors import UsageError
 
-from . import spec, values
+from . import planned, spec, values
 
 
 class Invocation:
@@ -86,8 +86,8 @@ def parse(argv: list[str]) -> Invocation | HelpRequest:
     if flags.help:
         return HelpRequest(cmd, path=path, notices=flags.notices)
     _check_arg_count(cmd, inv)
-    _check_planned(cmd, inv)
     _check_pull(cmd, inv)
+    planned.check(cmd, inv, display_name(cmd, path))
     return inv
 
 
@@ -249,17 +249,6 @@ def _quote_letter(ch: str) -> str:
     first UTF-8 byte ('é' -> 'Ã')."""
     raw = ch.encode("utf-8", "surrogateescape" if "\udc80" <= ch <= "\udcff" else "surrogatepass")
     return values.go_quote(chr(raw[0]), quote="'")
-
-
-def _check_planned(cmd: spec.Command, inv: Invocation) -> None:
-    if cmd.planned:
-        raise UsageError(f"'docker {cmd.name}' is not available in dockerlings yet: "
-                         f"{cmd.planned}", kind="planned", command=f"docker {cmd.name}")
-    for name in sorted(inv.given):
-        f = cmd.flag(name)
-        if f is not None and f.planned:
-            raise UsageError(f"the {f.label()} option is not supported by dockerlings yet: "
-                             f"{f.planned}", kind="planned", command=f"docker {cmd.name}")
 
 
 def _plural(n: int) -> str:

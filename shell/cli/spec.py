@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections import namedtuple
 
 # Value kinds: how a flag's text becomes a value (see values.py) and what help shows.
-BOOL, STRING, INT, LIST, BYTES, DECIMAL, FILTER, DURATION, MAP = (
-    "bool", "string", "int", "list", "bytes", "decimal", "filter", "duration", "map")
+BOOL, STRING, INT, LIST, BYTES, DECIMAL, FILTER, DURATION, MAP, UINT16, UINT = (
+    "bool", "string", "int", "list", "bytes", "decimal", "filter", "duration", "map", "uint16",
+    "uint")
 
 
 # The table entries are namedtuples, not dataclasses: building a few hundred of them
@@ -22,7 +23,9 @@ class Flag(namedtuple("Flag", "long short kind help default metavar complete cho
                                                   False))):
     """One flag. metavar: the type word in help when not the kind's own; complete: the
     completion source (container, image, signal, path ...); planned: why it is not
-    supported yet (None: it works)."""
+    supported yet (None: it works). default: the value when not given; for a repeated
+    flag, only the text help shows as its default, when docker's value type prints one
+    ("[]" for --ulimit)."""
 
     __slots__ = ()
 
@@ -98,6 +101,18 @@ FORMAT_PLAIN_HELP = (
 NETWORK_LATER = "networks arrive with the networking chapter of dockerlings"
 VOLUME_LATER = "volumes and bind mounts arrive with the storage chapter of dockerlings"
 UNSUPPORTED = "dockerlings does not implement this option"
+HEALTH_LATER = "health checks arrive in a later dockerlings chapter"
+LIMITS_LATER = ("dockerlings limits memory, CPU and the number of processes; other limits "
+                "arrive in a later chapter")
+NETWORK_DETAIL = ("dockerlings' networks give addresses and names; DNS options, IPv6, MAC "
+                  "addresses and legacy links are not modelled")
+NO_DEVICES = "dockerlings gives containers no host devices"
+WINDOWS_ONLY = "it is for Windows containers, and dockerlings runs Linux containers"
+ONE_PLATFORM = "dockerlings runs images for this machine's platform only"
+ONE_LOG = "dockerlings keeps every container's log itself, as docker's json-file driver does"
+NO_TRUST = "dockerlings does not sign or verify images (Docker Content Trust)"
+NO_API_SOCKET = "dockerlings' engine has no Docker API socket to share"
+ARCHIVES_LATER = "image archives arrive in a later dockerlings chapter"
 
 # Flags of `docker create` and `docker run` (run adds a few of its own).
 CREATE_FLAGS = (
@@ -160,6 +175,108 @@ CREATE_FLAGS = (
     Flag("volumes-from", kind=LIST, help="Mount volumes from the specified container(s)",
          complete="container"),
     Flag("workdir", "w", STRING, "Working directory inside the container"),
+    # docker's other run/create options: parsed (and their values checked) as docker does,
+    # then refused as planned (shell/cli/planned.py)
+    Flag("annotation", kind=MAP, help="Add an annotation to the container (passed through "
+         "to the OCI runtime)", planned=UNSUPPORTED),
+    Flag("blkio-weight", kind=UINT16, help="Block IO (relative weight), between 10 and 1000, "
+         "or 0 to disable (default 0)", planned=LIMITS_LATER),
+    Flag("blkio-weight-device", kind=LIST, help="Block IO weight (relative device weight)",
+         default="[]", planned=LIMITS_LATER),
+    Flag("cgroup-parent", kind=STRING, help="Optional parent cgroup for the container",
+         planned=UNSUPPORTED),
+    Flag("cgroupns", kind=STRING, help="Cgroup namespace to use (host|private)\n"
+         "'host':    Run the container in the Docker host's cgroup namespace\n"
+         "'private': Run the container in its own private cgroup namespace\n"
+         "'':        Use the cgroup namespace as configured by the\n"
+         "           default-cgroupns-mode option on the daemon (default)",
+         choices=("host", "private"), planned=UNSUPPORTED),
+    Flag("cpu-count", kind=INT, help="CPU count (Windows only)", planned=WINDOWS_ONLY),
+    Flag("cpu-percent", kind=INT, help="CPU percent (Windows only)", planned=WINDOWS_ONLY),
+    Flag("cpu-rt-period", kind=INT, help="Limit CPU real-time period in microseconds",
+         planned=LIMITS_LATER),
+    Flag("cpu-rt-runtime", kind=INT, help="Limit CPU real-time runtime in microseconds",
+         planned=LIMITS_LATER),
+    Flag("cpuset-cpus", kind=STRING, help="CPUs in which to allow execution (0-3, 0,1)",
+         planned=LIMITS_LATER),
+    Flag("cpuset-mems", kind=STRING, help="MEMs in which to allow execution (0-3, 0,1)",
+         planned=LIMITS_LATER),
+    Flag("device", kind=LIST, help="Add a host device to the container", complete="path",
+         planned=NO_DEVICES),
+    Flag("device-cgroup-rule", kind=LIST, help="Add a rule to the cgroup allowed devices list",
+         planned=NO_DEVICES),
+    Flag("device-read-bps", kind=LIST, help="Limit read rate (bytes per second) from a device",
+         default="[]", planned=LIMITS_LATER),
+    Flag("device-read-iops", kind=LIST, help="Limit read rate (IO per second) from a device",
+         default="[]", planned=LIMITS_LATER),
+    Flag("device-write-bps", kind=LIST, help="Limit write rate (bytes per second) to a device",
+         default="[]", planned=LIMITS_LATER),
+    Flag("device-write-iops", kind=LIST, help="Limit write rate (IO per second) to a device",
+         default="[]", planned=LIMITS_LATER),
+    Flag("disable-content-trust", help="Skip image verification", default=True,
+         planned=NO_TRUST),
+    Flag("dns-option", kind=LIST, help="Set DNS options", planned=NETWORK_DETAIL),
+    Flag("dns-opt", kind=LIST, help="Set DNS options", planned=NETWORK_DETAIL, hidden=True),
+    Flag("dns-search", kind=LIST, help="Set custom DNS search domains", planned=NETWORK_DETAIL),
+    Flag("gpus", kind=LIST, metavar="gpu-request", help="GPU devices to add to the container "
+         "('all' to pass all GPUs)", planned=NO_DEVICES),
+    Flag("group-add", kind=LIST, help="Add additional groups to join", planned=UNSUPPORTED),
+    Flag("health-cmd", kind=STRING, help="Command to run to check health",
+         planned=HEALTH_LATER),
+    Flag("health-interval", kind=DURATION, help="Time between running the check (ms|s|m|h) "
+         "(default 0s)", planned=HEALTH_LATER),
+    Flag("health-retries", kind=INT, help="Consecutive failures needed to report unhealthy",
+         planned=HEALTH_LATER),
+    Flag("health-start-interval", kind=DURATION, help="Time between running the check during "
+         "the start period (ms|s|m|h) (default 0s)", planned=HEALTH_LATER),
+    Flag("health-start-period", kind=DURATION, help="Start period for the container to "
+         "initialize before starting health-retries countdown (ms|s|m|h) (default 0s)",
+         planned=HEALTH_LATER),
+    Flag("health-timeout", kind=DURATION, help="Maximum time to allow one check to run "
+         "(ms|s|m|h) (default 0s)", planned=HEALTH_LATER),
+    Flag("io-maxbandwidth", kind=BYTES, help="Maximum IO bandwidth limit for the system drive "
+         "(Windows only)", planned=WINDOWS_ONLY),
+    Flag("io-maxiops", kind=UINT, help="Maximum IOps limit for the system drive (Windows only)",
+         planned=WINDOWS_ONLY),
+    Flag("ip6", kind=STRING, help="IPv6 address (e.g., 2001:db8::33)", planned=NETWORK_DETAIL),
+    Flag("isolation", kind=STRING, help="Container isolation technology",
+         planned=WINDOWS_ONLY),
+    Flag("kernel-memory", kind=BYTES, help="Kernel memory limit", planned=LIMITS_LATER),
+    Flag("link", kind=LIST, help="Add link to another container", complete="container",
+         planned=NETWORK_DETAIL),
+    Flag("link-local-ip", kind=LIST, help="Container IPv4/IPv6 link-local addresses",
+         planned=NETWORK_DETAIL),
+    Flag("log-driver", kind=STRING, help="Logging driver for the container", planned=ONE_LOG),
+    Flag("log-opt", kind=LIST, help="Log driver options", planned=ONE_LOG),
+    Flag("mac-address", kind=STRING, help="Container MAC address (e.g., 92:d0:c6:0a:29:33)",
+         planned=NETWORK_DETAIL),
+    Flag("memory-reservation", kind=BYTES, help="Memory soft limit", planned=LIMITS_LATER),
+    Flag("memory-swappiness", kind=INT, help="Tune container memory swappiness (0 to 100)",
+         default=-1, planned=LIMITS_LATER),
+    Flag("no-healthcheck", help="Disable any container-specified HEALTHCHECK",
+         planned=HEALTH_LATER),
+    Flag("oom-kill-disable", help="Disable OOM Killer", planned=LIMITS_LATER),
+    Flag("oom-score-adj", kind=INT, help="Tune host's OOM preferences (-1000 to 1000)",
+         planned=LIMITS_LATER),
+    Flag("platform", kind=STRING, help="Set platform if server is multi-platform capable",
+         planned=ONE_PLATFORM),
+    Flag("runtime", kind=STRING, help="Runtime to use for this container",
+         planned="dockerlings runs containers with its own engine only"),
+    Flag("security-opt", kind=LIST, help="Security Options", planned=UNSUPPORTED),
+    Flag("shm-size", kind=BYTES, help="Size of /dev/shm", planned=LIMITS_LATER),
+    Flag("storage-opt", kind=LIST, help="Storage driver options for the container",
+         planned=UNSUPPORTED),
+    Flag("sysctl", kind=MAP, help="Sysctl options", planned=UNSUPPORTED),
+    Flag("ulimit", kind=LIST, metavar="ulimit", help="Ulimit options", default="[]",
+         planned=LIMITS_LATER),
+    Flag("use-api-socket", help="Bind mount Docker API socket and required auth",
+         planned=NO_API_SOCKET),
+    Flag("userns", kind=STRING, help="User namespace to use", choices=("host",),
+         planned=UNSUPPORTED),
+    Flag("uts", kind=STRING, help="UTS namespace to use", choices=("host",),
+         planned=UNSUPPORTED),
+    Flag("volume-driver", kind=STRING, help="Optional volume driver for the container",
+         planned="dockerlings' volumes use the local driver only"),
 )
 
 
@@ -390,7 +507,11 @@ COMMANDS: tuple[Command, ...] = (
             min_args=2, max_args=2, aliases=(("tag",),), interspersed=False),
     Command((I, "rm"), "[OPTIONS] IMAGE [IMAGE...]", "Remove one or more images", "images:rm",
             (Flag("force", "f", BOOL, "Force removal of the image"),
-             Flag("no-prune", help="Do not delete untagged parents")),
+             Flag("no-prune", help="Do not delete untagged parents"),
+             Flag("platform", kind=LIST, metavar="strings", help="Remove only the given "
+                  'platform variant. Formatted as "os[/arch[/variant]]" (e.g., "linux/amd64")',
+                  planned="dockerlings' images are single-platform: rmi removes the whole "
+                  "image")),
             (Arg("IMAGE", "image", many=True),), min_args=1,
             aliases=((I, "remove"), ("rmi",))),
     Command((I, "history"), "[OPTIONS] IMAGE", "Show the history of an image", "images:history",
@@ -449,10 +570,18 @@ COMMANDS: tuple[Command, ...] = (
     Command((I, "save"), "[OPTIONS] IMAGE [IMAGE...]",
             "Save one or more images to a tar archive (streamed to STDOUT by default)", None,
             (), (), min_args=1, aliases=(("save",),),
-            planned="image archives arrive in a later dockerlings chapter"),
+            planned=ARCHIVES_LATER),
     Command((I, "load"), "[OPTIONS]", "Load an image from a tar archive or STDIN", None, (),
             (), max_args=0, aliases=(("load",),),
-            planned="image archives arrive in a later dockerlings chapter"),
+            planned=ARCHIVES_LATER),
+    Command((I, "import"), "[OPTIONS] file|URL|- [REPOSITORY[:TAG]]",
+            "Import the contents from a tarball to create a filesystem image", None,
+            (Flag("change", "c", LIST, "Apply Dockerfile instruction to the created image"),
+             Flag("message", "m", STRING, "Set commit message for imported image"),
+             Flag("platform", kind=STRING, help="Set platform if server is multi-platform "
+                  "capable")),
+            (Arg("file|URL|-", "path"), Arg("REPOSITORY[:TAG]", "image")), min_args=1,
+            aliases=(("import",),), planned=ARCHIVES_LATER),
 
     # ---- networks ----------------------------------------------------------------------
     Command((N, "ls"), "[OPTIONS]", "List networks", "network:ls",
@@ -544,6 +673,26 @@ COMMANDS: tuple[Command, ...] = (
     Command(("system", "info"), "[OPTIONS]", "Display system-wide information", "system:info",
             (Flag("format", "f", STRING, FORMAT_PLAIN_HELP),), max_args=0,
             aliases=(("info",),), group="Common Commands"),
+    Command(("system", "df"), "[OPTIONS]", "Show docker disk usage", None,
+            (Flag("format", kind=STRING, help=FORMAT_TABLE_HELP),
+             Flag("verbose", "v", BOOL, "Show detailed information on space usage")),
+            max_args=0, planned="dockerlings does not report disk usage yet (docker ps -s "
+            "shows containers' sizes, docker images the images')"),
+    Command(("system", "events"), "[OPTIONS]", "Get real time events from the server", None,
+            (Flag("filter", "f", FILTER, "Filter output based on conditions provided"),
+             Flag("format", kind=STRING, help=FORMAT_PLAIN_HELP),
+             Flag("since", kind=STRING, help="Show all events created since timestamp"),
+             Flag("until", kind=STRING, help="Stream events until this timestamp")),
+            max_args=0, aliases=(("events",),),
+            planned="dockerlings' engine keeps no event stream yet"),
+    Command(("system", "prune"), "[OPTIONS]", "Remove unused data", None,
+            (Flag("all", "a", BOOL, "Remove all unused images not just dangling ones"),
+             Flag("filter", kind=FILTER, help='Provide filter values (e.g. '
+                  '"label=<key>=<value>")'),
+             Flag("force", "f", BOOL, "Do not prompt for confirmation"),
+             Flag("volumes", help="Prune anonymous volumes")),
+            max_args=0, planned="dockerlings prunes one kind at a time: docker container "
+            "prune, docker image prune, docker network prune, docker volume prune"),
     Command(("search",), "[OPTIONS] TERM", "Search Docker Hub for images", None, (), (),
             min_args=1, max_args=1, group="Common Commands", planned="dockerlings works offline"),
     Command(("login",), "[OPTIONS] [SERVER]", "Authenticate to a registry", None, (), (),

@@ -125,36 +125,69 @@ def memory_swap(text: str) -> int:
 
 # --- integers ----------------------------------------------------------------------------
 
-def go_int(text: str) -> int:
-    """strconv.ParseInt(text, 0, 64) as pflag's int flags use it: a sign, then 0b, 0o,
-    0x or a bare leading 0 (octal) pick the base; "_" may separate digits."""
-    def error(reason: str) -> ValueError:
-        return ValueError(f"strconv.ParseInt: parsing {go_quote(text)}: {reason}")
-
-    negative = text.startswith("-")
-    s = text[1:] if text[:1] in ("+", "-") else text
+def _parse_uint(s: str, base: int, bits: int):
+    """strconv.ParseUint's loop: (value, None), or (None, reason) with reason "invalid
+    syntax" or "value out of range" (it stops at the first digit that overflows)."""
     if not s:
-        raise error("invalid syntax")
-    base, digits = 10, s
-    if len(s) >= 3 and s[0] == "0" and s[1].lower() in "box":
-        base, digits = {"b": 2, "o": 8, "x": 16}[s[1].lower()], s[2:]
-    elif s[0] == "0":
-        base, digits = 8, s[1:]
-    n = 0
+        return None, "invalid syntax"
+    base0, digits = base == 0, s
+    if base0:
+        base = 10
+        if s[0] == "0":
+            if len(s) >= 3 and s[1].lower() in "box":
+                base, digits = {"b": 2, "o": 8, "x": 16}[s[1].lower()], s[2:]
+            else:
+                base, digits = 8, s[1:]
+    n, underscores = 0, False
     for ch in digits:
-        if ch == "_":
+        if ch == "_" and base0:
+            underscores = True
             continue
         d = _digit(ch)
         if d >= base:
-            raise error("invalid syntax")
+            return None, "invalid syntax"
         n = n * base + d
-        if n >> 64:                      # ParseUint stops at the first overflow
-            raise error("value out of range")
-    if "_" in s and not _underscore_ok(s):
-        raise error("invalid syntax")
-    if n > (-INT64_MIN if negative else INT64_MAX):
-        raise error("value out of range")
+        if n >> bits:
+            return None, "value out of range"
+    if underscores and not _underscore_ok(s):
+        return None, "invalid syntax"
+    return n, None
+
+
+def go_parse_uint(text: str, base: int = 0, bits: int = 64) -> int:
+    """strconv.ParseUint(text, base, bits): no sign; with base 0, 0b, 0o, 0x or a bare
+    leading 0 (octal) pick the base and "_" may separate digits."""
+    n, reason = _parse_uint(text, base, bits)
+    if reason:
+        raise ValueError(f"strconv.ParseUint: parsing {go_quote(text)}: {reason}")
+    return n
+
+
+def go_parse_int(text: str, base: int = 0, bits: int = 64) -> int:
+    """strconv.ParseInt(text, base, bits): a sign, then what ParseUint takes."""
+    negative = text.startswith("-")
+    n, reason = _parse_uint(text[1:] if text[:1] in ("+", "-") else text, base, bits)
+    limit = 1 << (bits - 1)
+    if reason is None and (n > limit or n == limit and not negative):
+        reason = "value out of range"
+    if reason:
+        raise ValueError(f"strconv.ParseInt: parsing {go_quote(text)}: {reason}")
     return -n if negative else n
+
+
+def go_int(text: str) -> int:
+    """strconv.ParseInt(text, 0, 64) as pflag's int flags use it."""
+    return go_parse_int(text)
+
+
+def go_uint16(text: str) -> int:
+    """pflag's uint16 flags (--blkio-weight): strconv.ParseUint(text, 0, 16)."""
+    return go_parse_uint(text, 0, 16)
+
+
+def go_uint64(text: str) -> int:
+    """pflag's uint flags (--io-maxiops): strconv.ParseUint(text, 0, 64)."""
+    return go_parse_uint(text, 0, 64)
 
 
 # --- --cpus: math/big's Rat.SetString -------------------------------------------------------
@@ -382,8 +415,297 @@ def attach_stream(text: str) -> str:
     return text
 
 
+def ulimit(text: str) -> str:
+    """go-units ParseUlimit (--ulimit): name=soft[:hard], each a base-10 int64, soft not
+    above hard (-1 is unlimited)."""
+    name, eq, limits = text.partition("=")
+    if not eq:
+        raise ValueError(f"invalid ulimit argument: {text}")
+    if name not in _ULIMIT_NAMES:
+        raise ValueError(f"invalid ulimit type: {name}")
+    parts = limits.split(":")
+    if len(parts) > 2:
+        raise ValueError(f"too many limit value arguments - {limits}, can only have up to "
+                         "two, `soft[:hard]`")
+    hard = go_parse_int(parts[1], 10) if len(parts) == 2 else None     # Go parses it first
+    soft = go_parse_int(parts[0], 10)
+    hard = soft if hard is None else hard
+    if hard != -1 and soft == -1:
+        raise ValueError("ulimit soft limit must be less than or equal to hard limit: soft: "
+                         f"-1 (unlimited), hard: {hard}")
+    if hard != -1 and soft > hard:
+        raise ValueError(f"ulimit soft limit must be less than or equal to hard limit: "
+                         f"{soft} > {hard}")
+    return text
+
+
+_ULIMIT_NAMES = frozenset("core cpu data fsize locks memlock msgqueue nice nofile nproc rss "
+                          "rtprio rttime sigpending stack".split())
+
+_SYSCTLS = frozenset(("kernel.msgmax", "kernel.msgmnb", "kernel.msgmni", "kernel.sem",
+                      "kernel.shmall", "kernel.shmmax", "kernel.shmmni",
+                      "kernel.shm_rmid_forced"))
+
+
+def sysctl(text: str) -> str:
+    """opts.ValidateSysctl (--sysctl): key=value, for the namespaced keys docker allows."""
+    key, eq, _ = text.partition("=")
+    if not eq or not (key in _SYSCTLS or key.startswith(("net.", "fs.mqueue."))):
+        raise ValueError(f"sysctl '{text}' is not allowed")
+    return text
+
+
+def _device_value(text: str) -> str:
+    """The part after "/dev/...:" of a --blkio-weight-device or --device-*-bps/iops value."""
+    path, sep, value = text.partition(":")
+    if not sep or not path:
+        raise ValueError(f"bad format: {text}")
+    if not path.startswith("/dev/"):
+        raise ValueError(f"bad format for device path: {text}")
+    return value
+
+
+def weight_device(text: str) -> str:
+    """opts.ValidateWeightDevice: /dev/...:weight, the weight 0 or 10 to 1000."""
+    n, reason = _parse_uint(_device_value(text), 10, 16)
+    if reason or 0 < n < 10 or n > 1000:
+        raise ValueError(f"invalid weight for device: {text}")
+    return text
+
+
+def throttle_bps_device(text: str) -> str:
+    """opts.ValidateThrottleBpsDevice: /dev/...:rate, the rate a size (64m)."""
+    value = _device_value(text)
+    try:
+        ram_in_bytes(value)
+    except ValueError:
+        raise ValueError(f"invalid rate for device: {text}. The correct format is "
+                         "<device-path>:<number>[<unit>]. Number must be a positive integer. "
+                         "Unit is optional and can be kb, mb, or gb") from None
+    return text
+
+
+def throttle_iops_device(text: str) -> str:
+    """opts.ValidateThrottleIOpsDevice: /dev/...:rate, the rate a whole number."""
+    if _parse_uint(_device_value(text), 10, 64)[1]:
+        raise ValueError(f"invalid rate for device: {text}. The correct format is "
+                         "<device-path>:<number>. Number must be a positive integer")
+    return text
+
+
+def device_cgroup_rule(text: str) -> str:
+    """validateDeviceCgroupRule: 'type major:minor mode' (c 1:3 rwm, a *:* m)."""
+    if not re.fullmatch(r"[acb] ([0-9]+|\*):([0-9]+|\*) [rwm]{1,3}", text):
+        raise ValueError(f"invalid device cgroup format '{text}'")
+    return text
+
+
+# opts' domainRegexp, "(:?" typos included (they allow a ":"); \s and $ as RE2 reads them
+_DOMAIN = (r"(:?(:?[a-zA-Z0-9]|(:?[a-zA-Z0-9][a-zA-Z0-9\-]*[a-zA-Z0-9]))"
+           r"(:?\.(:?[a-zA-Z0-9]|(:?[a-zA-Z0-9][a-zA-Z0-9\-]*[a-zA-Z0-9])))*)\.?[\t\n\f\r ]*\Z")
+
+
+def dns_search(text: str) -> str:
+    """opts.ValidateDNSSearch: "." or a domain name."""
+    val = text.strip(" ")
+    if val == ".":
+        return val
+    m = re.match(_DOMAIN, val) if re.search("[a-zA-Z]", val) else None
+    if m is None or len(m.group(1).encode("utf-8", "surrogateescape")) >= 255:
+        raise ValueError(f"{val} is not a valid domain")
+    return m.group(1)
+
+
+def link(text: str) -> str:
+    """opts.ValidateLink (--link name[:alias])."""
+    if not text:
+        raise ValueError("empty string specified for links")
+    if text.count(":") > 1:
+        raise ValueError(f"bad format for links: {text}")
+    return text
+
+
+# --- encoding/csv, for the values docker reads as one CSV record ------------------------
+
+def _csv_lines(raw: bytes) -> list[bytes]:
+    """encoding/csv's readLine over the whole text: lines keep their "\n" ("\r\n" becomes
+    "\n"; a last line's lone "\r" is dropped)."""
+    lines = []
+    while raw:
+        i = raw.find(b"\n")
+        line, raw = (raw, b"") if i < 0 else (raw[:i + 1], raw[i + 1:])
+        if line.endswith(b"\r\n"):
+            line = line[:-2] + b"\n"
+        elif i < 0 and line.endswith(b"\r"):
+            line = line[:-1]
+        lines.append(line)
+    return lines
+
+
+def _csv_error(start: int, line: int, column: int, quoted: bool) -> ValueError:
+    what = 'extraneous or missing " in quoted-field' if quoted else 'bare " in non-quoted-field'
+    where = f"record on line {start}; parse error on line {line}" if start != line else \
+        f"parse error on line {line}"
+    return ValueError(f"{where}, column {column}: {what}")
+
+
+def go_csv_record(text: str) -> list[str]:
+    """encoding/csv Reader.Read (comma-separated, strict quotes): the first record of the
+    text, as docker reads --gpus, --mount and pflag's string slices."""
+    lines = _csv_lines(text.encode("utf-8", "surrogateescape"))
+    k = 0
+    while k < len(lines) and lines[k] in (b"", b"\n"):     # empty lines are skipped
+        k += 1
+    if k == len(lines):
+        raise ValueError("EOF")
+    line, k = lines[k], k + 1
+    start = num = pos_line = k
+    col, fields = 1, []
+
+    def nl(b: bytes) -> int:
+        return 1 if b.endswith(b"\n") else 0
+
+    while True:
+        if not line.startswith(b'"'):
+            i = line.find(b",")
+            field = line[:i] if i >= 0 else line[:len(line) - nl(line)]
+            if b'"' in field:
+                raise _csv_error(start, num, col + field.find(b'"'), quoted=False)
+            fields.append(field)
+            if i < 0:
+                break
+            line, col = line[i + 1:], col + i + 1
+            continue
+        buf, line, col = b"", line[1:], col + 1
+        while True:
+            i = line.find(b'"')
+            if i >= 0:
+                buf, line, col = buf + line[:i], line[i + 1:], col + i + 1
+                if line.startswith(b'"'):
+                    buf, line, col = buf + b'"', line[1:], col + 1
+                    continue
+                if line.startswith(b","):
+                    line, col = line[1:], col + 1
+                    break
+                if nl(line) == len(line):
+                    line = None
+                    break
+                raise _csv_error(start, num, col - 1, quoted=True)
+            if not line:
+                raise _csv_error(start, pos_line, col, quoted=True)
+            buf, col = buf + line, col + len(line)
+            line = lines[k] if k < len(lines) else b""
+            if line:
+                k, num, pos_line, col = k + 1, num + 1, pos_line + 1, 1
+        fields.append(buf)
+        if line is None:
+            break
+    return [f.decode("utf-8", "surrogateescape") for f in fields]
+
+
+def _gpu_count(text: str) -> None:
+    if text != "all":
+        n, reason = _parse_uint(text[1:] if text[:1] in ("+", "-") else text, 10, 64)
+        if reason is None and (n > INT64_MAX + (text[:1] == "-")):
+            reason = "value out of range"
+        if reason:
+            raise ValueError(f'invalid count ({text}): value must be either "all" or an '
+                             f"integer: {reason}")
+
+
+def gpu_request(text: str) -> str:
+    """opts.GpuOpts (--gpus): all, a count, or CSV of driver=, count=, device=,
+    capabilities=, options= (each once)."""
+    seen = set()
+    for field in go_csv_record(text):
+        key, eq, value = field.partition("=")
+        if key in seen:
+            raise ValueError(f"gpu request key '{key}' can be specified only once")
+        seen.add(key)
+        if not eq:
+            seen.add("count")
+            _gpu_count(key)
+        elif key == "count":
+            _gpu_count(value)
+        elif key == "options":
+            try:
+                go_csv_record(value)
+            except ValueError as e:
+                raise ValueError(f"failed to read gpu options: {e}") from None
+        elif key not in ("driver", "device", "capabilities"):
+            raise ValueError(f"unexpected key '{key}' in '{field}'")
+    return text
+
+
+# --- values docker checks after parsing (run/create's parse(), --platform) ------------------
+
+def go_parse_mac(text: str) -> bool:
+    """net.ParseMAC: 6, 8 or 20 octets as 00:00:5e:00:53:01, 00-00-5e-00-53-01 or
+    0000.5e00.5301."""
+    s = text.encode("utf-8", "surrogateescape")
+    hexa = b"0123456789abcdefABCDEF"
+
+    def pair(i: int) -> bool:
+        return len(s) >= i + 2 and s[i] in hexa and s[i + 1] in hexa
+
+    if len(s) < 14:
+        return False
+    if s[2] in b":-":
+        n = (len(s) + 1) // 3
+        if (len(s) + 1) % 3 or n not in (6, 8, 20):
+            return False
+        return all(pair(3 * i) and (i == n - 1 or s[3 * i + 2] == s[2]) for i in range(n))
+    if s[4] == ord("."):
+        n = 2 * (len(s) + 1) // 5
+        if (len(s) + 1) % 5 or n not in (6, 8, 20):
+            return False
+        return all(pair(5 * i) and pair(5 * i + 2) and (i == n // 2 - 1 or s[5 * i + 4] == s[4])
+                   for i in range(n // 2))
+    return False
+
+
+_KNOWN_OS = frozenset("aix android darwin dragonfly freebsd hurd illumos ios js linux nacl "
+                      "netbsd openbsd plan9 solaris windows zos".split())
+_KNOWN_ARCH = frozenset("386 amd64 amd64p32 arm armbe arm64 arm64be ppc64 ppc64le loong64 mips "
+                        "mipsle mips64 mips64le mips64p32 mips64p32le ppc riscv riscv64 s390 "
+                        "s390x sparc sparc64 wasm".split())
+_OS_AND_VERSION = r"^([A-Za-z0-9_-]+)(?:\(([A-Za-z0-9_.-]*)\))?$"
+_PLATFORM_PART = r"^[A-Za-z0-9_.-]+$"
+
+
+def go_platform(text: str) -> str:
+    """containerd's platforms.Parse (v1.0.0-rc.1, as docker 28.2.2 vendors it):
+    os[(version)][/arch[/variant]], or an OS or an architecture alone. The error is its
+    text, ": invalid argument" included."""
+    def invalid(reason: str) -> ValueError:
+        return ValueError(f"{reason}: invalid argument")
+
+    if "*" in text:
+        raise invalid(f"{go_quote(text)}: wildcards not yet supported")
+    parts = text.split("/", 3)
+    for i, part in enumerate(parts):
+        if i == 0 and not re.fullmatch(_OS_AND_VERSION[1:-1], part):
+            raise invalid(f"{go_quote(part)} is an invalid OS component of {go_quote(text)}: "
+                          f"OSAndVersion specifier component must match "
+                          f"{go_quote(_OS_AND_VERSION)}")
+        if i > 0 and not re.fullmatch(_PLATFORM_PART[1:-1], part):
+            raise invalid(f"{go_quote(part)} is an invalid component of {go_quote(text)}: "
+                          f"platform specifier component must match {go_quote(_PLATFORM_PART)}")
+    if len(parts) > 3:
+        raise invalid(f"{go_quote(text)}: cannot parse platform specifier")
+    if len(parts) == 1:
+        name = re.fullmatch(_OS_AND_VERSION[1:-1], parts[0]).group(1).lower()
+        arch = {"i386": "386", "x86_64": "amd64", "x86-64": "amd64", "aarch64": "arm64",
+                "armhf": "arm", "armel": "arm"}.get(parts[0].lower(), parts[0].lower())
+        if name not in ("macos", *_KNOWN_OS) and arch not in _KNOWN_ARCH:
+            raise invalid(f"{go_quote(text)}: unknown operating system or architecture")
+    return text
+
+
 CONVERTERS = {
     "string": str,
+    "uint16": go_uint16,
+    "uint": go_uint64,
     "list": str,
     "int": go_int,
     "bytes": ram_in_bytes,
@@ -502,6 +824,17 @@ BY_NAME = {
     "attach": attach_stream,
     "dns": ip_address,
     "add-host": extra_host,
+    "ulimit": ulimit,
+    "sysctl": sysctl,
+    "gpus": gpu_request,
+    "blkio-weight-device": weight_device,
+    "device-read-bps": throttle_bps_device,
+    "device-write-bps": throttle_bps_device,
+    "device-read-iops": throttle_iops_device,
+    "device-write-iops": throttle_iops_device,
+    "device-cgroup-rule": device_cgroup_rule,
+    "dns-search": dns_search,
+    "link": link,
 }
 
 

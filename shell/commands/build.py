@@ -20,7 +20,7 @@ def build(env, inv: Invocation) -> int:
     opts = builder.BuildOptions(**_sources(env, inv.args[0], o["file"]),
                                 tags=tuple(_tags(o["tag"])),
                                 build_args=_pairs(env, o["build_arg"], from_env=True),
-                                labels=_pairs(env, o["label"], from_env=False),
+                                labels=_labels(env, o["label"]),
                                 target=o["target"] or None, no_cache=o["no_cache"],
                                 pull=o["pull"], network=_network(o["network"]))
     _check_platform(o["platform"])
@@ -110,6 +110,12 @@ def _pairs(env, texts: list[str], from_env: bool) -> dict[str, str]:
         elif key in env.environ:
             out[key] = env.environ[key]
     return out
+
+
+def _labels(env, texts: list[str]) -> dict[str, str]:
+    """--label k=v on the image, and a running lesson's own labels (as containers, networks
+    and volumes carry them), so that resetting the lesson finds what it built."""
+    return {**_pairs(env, texts, from_env=False), **(getattr(env, "labels_extra", None) or {})}
 
 
 def _network(mode: str) -> str:

@@ -95,6 +95,27 @@ def test_hidden_flags_are_not_shown():
     text = page("stop")
     assert "--time " not in text and "--timeout int" in text
     assert "--net " not in page("run")
+    assert "--dns-opt " not in page("run") and "--dns-option list" in page("run")
+
+
+@pytest.mark.parametrize("name", ["run", "create", "rmi", "image_rm"])
+def test_page_lists_every_flag_docker_lists(name):
+    """run and create list all of docker's options, the ones dockerlings lacks as planned
+    ("(not in dockerlings yet)"), so each row reads as docker's."""
+    assert list(flag_rows(page(name))) == list(flag_rows(reference(name)))
+
+
+def test_planned_rows_keep_dockers_defaults():
+    text = page("run")
+    for row in ("--ulimit ulimit ", "--gpus gpu-request ", "--blkio-weight uint16 ",
+                "--io-maxiops uint ", "--sysctl map ", "--health-interval duration "):
+        assert row in text, row
+    rows = flag_rows(text)
+    assert rows["ulimit"][1] == "Ulimit options (default []) (not in dockerlings yet)"
+    assert rows["memory-swappiness"][1].endswith("(0 to 100) (default -1) (not in "
+                                                 "dockerlings yet)")
+    assert rows["disable-content-trust"][1] == ("Skip image verification (default true) "
+                                                "(not in dockerlings yet)")
 
 
 def test_flags_are_sorted_by_long_name():

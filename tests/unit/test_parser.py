@@ -783,6 +783,105 @@ def test_planned_commands_still_show_their_help():
     assert req.target.planned
 
 
+# Planned options whose values docker checks itself: a bad value gets docker's error, a
+# good one the planned message (texts from docker 28.2.2 with no daemon; --device's from
+# docker/cli's validateLinuxPath, which the CLI runs only once it knows the daemon's OS).
+RUN_HELP = "\n\nRun 'docker run --help' for more information"
+
+
+@pytest.mark.parametrize("argv, expected", [
+    (["--uts", "foo"], "docker: --uts: invalid UTS mode" + RUN_HELP),
+    (["--userns", "foo"], "docker: --userns: invalid USER mode" + RUN_HELP),
+    (["--cgroupns", "foo"], "docker: --cgroupns: invalid CGROUP mode" + RUN_HELP),
+    (["--storage-opt", "x"], "docker: invalid storage option" + RUN_HELP),
+    (["--health-interval", "-1s"], "docker: --health-interval cannot be negative" + RUN_HELP),
+    (["--health-retries", "-1"], "docker: --health-retries cannot be negative" + RUN_HELP),
+    (["--no-healthcheck", "--health-cmd", "true"],
+     "docker: --no-healthcheck conflicts with --health-* options" + RUN_HELP),
+    (["--mac-address", "zz"], "docker: zz is not a valid mac address" + RUN_HELP),
+    (["--memory-swappiness", "101"],
+     "docker: invalid value: 101. Valid memory swappiness range is 0-100" + RUN_HELP),
+    (["--log-driver", "none", "--log-opt", "a=b"],
+     "docker: invalid logging opts for driver none" + RUN_HELP),
+    (["--security-opt", "foo"], 'docker: Invalid --security-opt: "foo"' + RUN_HELP),
+    (["--device", "dev/null"], "docker: dev/null is not an absolute path" + RUN_HELP),
+    (["--platform", "foo"], 'docker: error parsing specified platform: "foo": unknown '
+     "operating system or architecture: invalid argument" + RUN_HELP),
+    # docker's order: parse() checks the namespaces before the storage options
+    (["--storage-opt", "x", "--uts", "foo"], "docker: --uts: invalid UTS mode" + RUN_HELP),
+])
+def test_planned_option_values_docker_checks_after_parsing(argv, expected):
+    assert shown("run", *argv, "busybox") == (expected, 125)
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--ulimit", "bad"], "invalid ulimit argument: bad"),
+    (["--shm-size", "foo"], "invalid size: 'foo'"),
+    (["--sysctl", "bad"], "sysctl 'bad' is not allowed"),
+    (["--gpus", "bad"], 'invalid count (bad): value must be either "all" or an integer: '
+     "invalid syntax"),
+    (["--blkio-weight", "70000"], 'strconv.ParseUint: parsing "70000": value out of range'),
+    (["--link", "a:b:c"], "bad format for links: a:b:c"),
+])
+def test_planned_option_values_docker_checks_while_parsing(argv, message):
+    assert shown("run", *argv, "busybox") == flag_error(
+        f'invalid argument "{argv[1]}" for "{argv[0]}" flag: {message}', RUN_USAGE,
+        "docker run")
+
+
+@pytest.mark.parametrize("argv", [
+    ["--uts", "host"], ["--userns", "host"], ["--cgroupns", "private"],
+    ["--storage-opt", "size=1g"], ["--health-cmd", "true", "--health-interval", "5s"],
+    ["--no-healthcheck"], ["--ulimit", "nofile=1024:2048"], ["--shm-size", "64m"],
+    ["--sysctl", "net.ipv4.ip_forward=1"], ["--gpus", "all"], ["--platform", "linux/amd64"],
+    ["--mac-address", "92:d0:c6:0a:29:33"], ["--memory-swappiness", "10"],
+    ["--security-opt", "no-new-privileges"], ["--device", "/dev/null"],
+])
+def test_planned_option_good_values_are_not_supported_yet(argv):
+    for command in ("run", "create"):
+        err = fails(command, *argv, "busybox")
+        assert err.kind == "planned", (command, argv)
+        assert f"the --{argv[0][2:]} option is not supported by dockerlings yet" in str(err)
+
+
+def test_create_prints_a_platform_error_bare():
+    # createContainer's error is returned as it is by create, wrapped by run
+    with pytest.raises(EngineError) as info:
+        parse(["create", "--platform", "foo", "busybox"])
+    assert report.format_error(info.value, "docker create") == (
+        'error parsing specified platform: "foo": unknown operating system or architecture: '
+        "invalid argument", 1)
+
+
+def test_pull_is_checked_before_planned_options():
+    assert shown("run", "--uts", "foo", "--pull", "bogus", "busybox")[0].startswith(
+        "docker: invalid pull option: 'bogus'")
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("x", '"x": unknown operating system or architecture: invalid argument'),
+    ("linux,foo", '"foo": unknown operating system or architecture: invalid argument'),
+    ("a*b", '"a*b": wildcards not yet supported: invalid argument'),
+])
+def test_rmi_platform_values(value, expected):
+    with pytest.raises(EngineError) as info:
+        parse(["rmi", "--platform", value, "a"])
+    assert report.format_error(info.value, "docker rmi") == (expected, 1)
+    err = fails("rmi", "--platform", "linux/amd64", "a")
+    assert err.kind == "planned"
+
+
+@pytest.mark.parametrize("argv", [["system", "df"], ["system", "events"], ["events"],
+                                  ["system", "prune"], ["image", "import", "x.tar"],
+                                  ["import", "x.tar"]])
+def test_planned_commands_of_the_system_and_image_groups(argv):
+    assert fails(*argv).kind == "planned"
+
+
+def test_hidden_planned_flag_is_still_parsed():
+    assert fails("run", "--dns-opt", "x", "busybox").kind == "planned"
+
+
 # --- run_docker: streams and exit codes of what fails before the engine --------------------
 
 def test_run_docker_bare_docker_prints_help_on_stderr():
