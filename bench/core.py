@@ -53,7 +53,7 @@ def line(label: str, ms: tuple[float, float], extra: str = "") -> None:
 
 # --- the runs ----------------------------------------------------------------------
 
-def in_process(runs: int) -> tuple[float, float]:
+def in_process(runs: int, extra: str = "") -> tuple[float, float]:
     from engine.engine import Engine
     from shell.env import Env
     from shell.runner import run_line
@@ -63,12 +63,12 @@ def in_process(runs: int) -> tuple[float, float]:
     def once():
         env = Env.buffered()
         env.engine = eng
-        assert run_line(env, "docker run --rm busybox true") == 0, env.error_text()
+        assert run_line(env, f"docker run --rm {extra}busybox true") == 0, env.error_text()
     return stats(timed(once, runs))
 
 
-def whole_process(runs: int, root: str) -> tuple[float, float]:
-    exe = [sys.executable, "-m", "shell", "-c", "docker run --rm busybox true"]
+def whole_process(runs: int, root: str, extra: str = "") -> tuple[float, float]:
+    exe = [sys.executable, "-m", "shell", "-c", f"docker run --rm {extra}busybox true"]
     env = dict(os.environ, DOCKERLINGS_ROOT=root, PYTHONPATH=PROJECT)
 
     def once():
@@ -169,13 +169,18 @@ def main() -> int:
         print("\nrun --rm busybox true")
         inproc = in_process(args.runs)
         line("in-process (shell command layer, target median <= 15 ms)", inproc)
+        line("in-process, --network none (like the podman row)",
+             in_process(args.runs, "--network none "))
         whole = whole_process(args.runs, root)
+        whole_none = whole_process(args.runs, root, "--network none ")
         podman = runc = None
         if have_podman():
             podman = podman_run(args.runs)
             runc = runc_run(args.runs)
         ratio = f"= {whole[0] / podman[0]:.2f}x podman (target <= 0.5x)" if podman else ""
         line("dockerlings -c 'docker run --rm busybox true'", whole, ratio)
+        ratio = f"= {whole_none[0] / podman[0]:.2f}x podman" if podman else ""
+        line("dockerlings -c 'docker run --rm --network none busybox true'", whole_none, ratio)
         if podman:
             line("podman run --rm --network none localhost/busybox true", podman)
         if runc:

@@ -34,8 +34,8 @@ def socket_path(run: str) -> str:
 
 class Helper:
     def __init__(self, run: str):
-        from pyroute2 import IPRoute     # the reason this process exists
-        self.IPRoute = IPRoute
+        from pyroute2 import IPRoute, NetlinkError     # the reason this process exists
+        self.IPRoute, self.NetlinkError = IPRoute, NetlinkError
         self.run = run
         self.engine_ns = netns.open_ns(netns.pin_path(run))
         with netns.entered(self.engine_ns):
@@ -138,20 +138,28 @@ class Helper:
         ns_fd = os.open(f"/proc/{pid}/ns/net", os.O_RDONLY | os.O_CLOEXEC)
         try:
             for ep in endpoints:
-                bridge = self._bridge(ep["bridge"], ep["bridge_address"], ep["prefix"],
-                                      bool(ep.get("internal")))
-                self.ipr.link("add", ifname="veth" + os.urandom(4).hex()[:7], kind="veth",
-                              peer={"ifname": ep["ifname"], "net_ns_fd": ns_fd,
-                                    "address": ep["mac"]},
-                              master=bridge, state="up")
+                try:
+                    self._veth(ep, ns_fd, self._bridge(ep, check=False))
+                except self.NetlinkError:
+                    # the bridge this helper knew is gone (engine reset by another
+                    # process, say): make it again, then try once more
+                    self._veth(ep, ns_fd, self._bridge(ep, check=True))
         finally:
             os.close(ns_fd)
 
-    def _bridge(self, name: str, address: str, prefix: int, internal: bool) -> int:
-        """The bridge's index, making it first if this is its first use."""
+    def _veth(self, ep: dict, ns_fd: int, bridge: int) -> None:
+        self.ipr.link("add", ifname="veth" + os.urandom(4).hex()[:7], kind="veth",
+                      peer={"ifname": ep["ifname"], "net_ns_fd": ns_fd, "address": ep["mac"]},
+                      master=bridge, state="up")
+
+    def _bridge(self, ep: dict, check: bool) -> int:
+        """The bridge's index, making it first if this is its first use. The index is
+        remembered: looking it up again costs a netlink dump on every container start."""
+        name = ep["bridge"]
         index = self.bridges.get(name)
-        if index is None or not self.ipr.link_lookup(index=index):
-            self.op_ensure_bridge(name, address, prefix, internal)
+        if index is None or check:
+            self.op_ensure_bridge(name, ep["bridge_address"], ep["prefix"],
+                                  bool(ep.get("internal")))
             index = self.bridges[name] = self.ipr.link_lookup(ifname=name)[0]
         return index
 

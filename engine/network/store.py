@@ -51,8 +51,13 @@ class NetworkStore:
     def _path(self, nid: str) -> str:
         return os.path.join(self.dir, nid + ".json")
 
-    def _save(self, net: dict) -> None:
-        write_json(self._path(net["Id"]), net)
+    def _save(self, net: dict, sync: bool = True) -> None:
+        write_json(self._path(net["Id"]), net, sync=sync)
+
+    def _save_endpoints(self, net: dict) -> None:
+        """Endpoints belong to running containers, which a power cut ends anyway: they
+        are written atomically but not flushed to disk, a millisecond off every start."""
+        self._save(net, sync=False)
 
     def all(self) -> list[dict]:
         self.ensure_defaults()
@@ -189,7 +194,7 @@ class NetworkStore:
                   "IPv4Address": f"{address}/{prefix}", "IPv6Address": "",
                   "Aliases": list(aliases or [])}
             fresh["Containers"][cid] = ep
-            self._save(fresh)
+            self._save_endpoints(fresh)
             return ep
 
     @staticmethod
@@ -221,7 +226,7 @@ class NetworkStore:
             except NetworkError:
                 return
             if fresh["Containers"].pop(cid, None) is not None:
-                self._save(fresh)
+                self._save_endpoints(fresh)
 
     def rename_endpoints(self, cid: str, name: str) -> None:
         with lock.locked(self.lock):
