@@ -13,24 +13,14 @@ import stat
 
 from . import reference, timeutil
 from .errors import InvalidParameter, InvalidReference
+from .launch import merge_env
 from .store import lock
-from .store.archive import OPAQUE_XATTR, HashingWriter
+from .store.archive import HashingWriter, is_opaque, is_whiteout
 from .store.containers import Container
 
 # Dockerfile instructions `docker commit --change` accepts
 CHANGE_INSTRUCTIONS = ("CMD", "ENTRYPOINT", "ENV", "EXPOSE", "LABEL", "ONBUILD", "USER",
                        "VOLUME", "WORKDIR", "STOPSIGNAL")
-
-
-def _is_whiteout(st: os.stat_result) -> bool:
-    return stat.S_ISCHR(st.st_mode) and st.st_rdev == 0
-
-
-def _opaque(path: str) -> bool:
-    try:
-        return os.getxattr(path, OPAQUE_XATTR, follow_symlinks=False) == b"y"
-    except OSError:
-        return False
 
 
 def _in_lower(lowers: list[str], rel: str) -> bool:
@@ -49,13 +39,13 @@ def diff(engine, c: Container) -> list[tuple[str, str]]:
             rel = f"{rel_dir}/{name}" if rel_dir else name
             path = os.path.join(base, name)
             st = os.lstat(path)
-            if _is_whiteout(st):
+            if is_whiteout(st):
                 out.append(("D", "/" + rel))
                 continue
             existed = not parent_opaque and _in_lower(lowers, rel)
             out.append(("C" if existed else "A", "/" + rel))
             if stat.S_ISDIR(st.st_mode):
-                walk(rel, parent_opaque or _opaque(path))
+                walk(rel, parent_opaque or is_opaque(path))
     if os.path.isdir(upper):
         walk("", False)
     return sorted(out, key=lambda x: x[1])
@@ -149,15 +139,7 @@ def _image_run_config(c: Container, changes: dict) -> dict:
     }
     for k, v in changes.items():
         if k == "Env":
-            env = list(cfg["Env"] or [])
-            keys = {e.partition("=")[0]: i for i, e in enumerate(env)}
-            for kv in v:
-                key = kv.partition("=")[0]
-                if key in keys:
-                    env[keys[key]] = kv
-                else:
-                    env.append(kv)
-            cfg["Env"] = env
+            cfg["Env"] = merge_env(cfg["Env"] or [], v)
         elif k in ("Labels", "ExposedPorts", "Volumes"):
             cfg[k] = {**(cfg[k] or {}), **v}
         elif k == "Entrypoint" and "Cmd" not in changes:

@@ -95,8 +95,8 @@ class ContainerConfig(namedtuple("ContainerConfig", [f for f, _ in _CONFIG_FIELD
     def label_dict(self) -> dict[str, str]:
         return dict(self.labels)
 
-    def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {}
+    def to_dict(self) -> dict:
+        out: dict = {}
         for attr, key in _CONFIG_KEYS:
             v = getattr(self, attr)
             if attr == "labels":
@@ -112,7 +112,7 @@ class ContainerConfig(namedtuple("ContainerConfig", [f for f, _ in _CONFIG_FIELD
 
     @classmethod
     def from_dict(cls, d: dict) -> "ContainerConfig":
-        kw: dict[str, Any] = {}
+        kw: dict = {}
         for attr, key in _CONFIG_KEYS:
             if key not in d:
                 continue
@@ -162,8 +162,8 @@ class HostConfig(namedtuple("HostConfig", [f for f, _ in _HOST_FIELDS],
 
     __slots__ = ()
 
-    def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {}
+    def to_dict(self) -> dict:
+        out: dict = {}
         for attr, key in _HOST_KEYS:
             v = getattr(self, attr)
             if attr == "restart_policy":
@@ -183,7 +183,7 @@ class HostConfig(namedtuple("HostConfig", [f for f, _ in _HOST_FIELDS],
 
     @classmethod
     def from_dict(cls, d: dict) -> "HostConfig":
-        kw: dict[str, Any] = {}
+        kw: dict = {}
         for attr, key in _HOST_KEYS:
             if key not in d:
                 continue

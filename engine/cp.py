@@ -142,8 +142,6 @@ def rebase(name: str, old: str, new: str) -> str:
     stripped = name.rstrip("/")
     if stripped == old:
         return new + name[len(stripped):]
-    if old == "." and not stripped.startswith("./") and stripped != ".":
-        return name
     if stripped.startswith(old + "/"):
         return new + name[len(old):]
     return name

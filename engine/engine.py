@@ -16,7 +16,7 @@ from . import launch, monitor, protocol, reference, timeutil
 from .config import ContainerConfig, HostConfig
 from .errors import (Conflict, ContainerNotRunning, EngineError, InvalidParameter,
                      NameInUse, NoSuchContainer, NoSuchImage, StartFailed, System)
-from .fsutil import remove_tree, write_atomic
+from .fsutil import remove_tree
 from .lifecycle import Lifecycle
 from .names import generate as generate_name
 from .paths import Paths
@@ -57,8 +57,9 @@ def run_exit_code(message: str) -> int:
 
 
 def _go_quote(text: str) -> str:
-    """Go's %q for the names Docker quotes in messages."""
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    """Go's %q for the names Docker quotes in messages (only errors need it)."""
+    from .build.metadata import go_quote
+    return go_quote(text)
 
 
 def _image_name(text: str) -> str:
@@ -298,8 +299,8 @@ class Engine:
         if host.auto_remove and policy.name not in ("", "no"):
             raise InvalidParameter("can't create 'AutoRemove' container with restart policy")
         if policy.maximum_retry_count and policy.name != "on-failure":
-            raise InvalidParameter(f"invalid restart policy: maximum retry count can only be "
-                                   f"used with 'on-failure'")
+            raise InvalidParameter("invalid restart policy: maximum retry count can only be "
+                                   "used with 'on-failure'")
 
     def _resolve_host_refs(self, host: HostConfig) -> HostConfig:
         if host.pid_mode.startswith("container:"):
@@ -371,7 +372,7 @@ class Engine:
         if c.state.running:
             return None
         if c.state.status in ("removing", "dead"):
-            raise Conflict(f"container is marked for removal and cannot be started")
+            raise Conflict("container is marked for removal and cannot be started")
         first, client = None, None
         if attach is not None:
             client, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)

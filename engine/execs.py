@@ -85,16 +85,7 @@ def start(engine, c: Container, argv: list[str], *, env: list[str] = (), user: s
 
 
 def _env(c: Container, extra) -> list[str]:
-    env = launch.process_env(c)
-    index = {kv.partition("=")[0]: i for i, kv in enumerate(env)}
-    for kv in extra:
-        key = kv.partition("=")[0]
-        if key in index:
-            env[index[key]] = kv
-        else:
-            index[key] = len(env)
-            env.append(kv)
-    return env
+    return launch.merge_env(launch.process_env(c), extra)
 
 
 def _stdio(proc: init.ProcessSpec, interactive: bool, detach: bool):

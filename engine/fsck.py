@@ -34,19 +34,9 @@ class Report:
         return not self.problems
 
 
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-        return True
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-
-
 def _owner_dead(name: str) -> bool:
     m = _TMP.match(name) or _STAGING.match(name)
-    return bool(m) and not _pid_alive(int(m.group(1)))
+    return bool(m) and not sc.alive_pid(int(m.group(1)))
 
 
 def check(engine) -> Report:

@@ -33,8 +33,15 @@ def process_env(c: Container) -> list[str]:
     env = [f"PATH={DEFAULT_PATH}", f"HOSTNAME={c.config.hostname}"]
     if c.config.tty:
         env.append("TERM=xterm")
+    return merge_env(env, c.config.env)
+
+
+def merge_env(env: list[str], extra) -> list[str]:
+    """`env` with each "K=V" of `extra` replacing the variable in place, or added at the
+    end: how Docker layers environments (image, run -e, exec -e, commit -c ENV)."""
+    env = list(env)
     index = {kv.partition("=")[0]: i for i, kv in enumerate(env)}
-    for kv in c.config.env:
+    for kv in extra:
         key = kv.partition("=")[0]
         if key in index:
             env[index[key]] = kv

@@ -11,19 +11,9 @@ from __future__ import annotations
 import os
 import stat
 
-OPAQUE_XATTR = "trusted.overlay.opaque"
+from engine.store.archive import is_opaque, is_whiteout
+
 MAX_LINKS = 16
-
-
-def _whiteout(st: os.stat_result) -> bool:
-    return stat.S_ISCHR(st.st_mode) and st.st_rdev == 0
-
-
-def _opaque(path: str) -> bool:
-    try:
-        return os.getxattr(path, OPAQUE_XATTR, follow_symlinks=False) == b"y"
-    except OSError:
-        return False
 
 
 def _lookup(layers: list[str], parts: list[str]) -> str | None:
@@ -36,13 +26,13 @@ def _lookup(layers: list[str], parts: list[str]) -> str | None:
                 st = os.lstat(cur)
             except (FileNotFoundError, NotADirectoryError):
                 break
-            if _whiteout(st):
+            if is_whiteout(st):
                 return None
             if i == len(parts) - 1:
                 return cur
             if not stat.S_ISDIR(st.st_mode):
                 return cur if stat.S_ISLNK(st.st_mode) else None
-            if _opaque(cur):
+            if is_opaque(cur):
                 # nothing below this directory comes from lower layers: finish here
                 rest = os.path.join(cur, *parts[i + 1:])
                 return rest if os.path.lexists(rest) else None

@@ -42,8 +42,8 @@ def pull(engine, text: str, progress=None) -> Image:
             say(f"Status: Image is up to date for {ref.familiar()}")
             return existing
         img = offline.make(engine, str(ref))
-        for layer in img.diff_ids:
-            say(f"{layer[7:19]}: Made offline (no registry needed)")
+        for layer in img.diff_ids:      # made here, offline; reported as Docker reports it
+            say(f"{layer[7:19]}: Pull complete")
         say(f"Digest: {img.manifest}")
         say(f"Status: Downloaded newer image for {ref.familiar()}")
         return img

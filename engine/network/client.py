@@ -48,12 +48,7 @@ def _request(run: str, op: str, args: dict, timeout: float = 30.0) -> dict | Non
         with ShortPath(helper.socket_path(run)) as path:
             s.connect(path)
         s.sendall(json.dumps({"op": op, "args": args}).encode() + b"\n")
-        data = b""
-        while not data.endswith(b"\n"):
-            chunk = s.recv(65536)
-            if not chunk:
-                break
-            data += chunk
+        data = helper.read_message(s)
         return json.loads(data) if data else None
     except (FileNotFoundError, ConnectionRefusedError):
         return None

@@ -28,6 +28,17 @@ MIRROR_POLL_IDLE = 1.0
 MIRROR_BUSY = 60.0
 
 
+def read_message(sock: socket.socket) -> bytes:
+    """One request or reply of this helper's protocol: a line of JSON."""
+    data = b""
+    while not data.endswith(b"\n"):
+        chunk = sock.recv(65536)
+        if not chunk:
+            break
+        data += chunk
+    return data
+
+
 def socket_path(run: str) -> str:
     return os.path.join(run, "netd.sock")
 
@@ -85,12 +96,7 @@ class Helper:
         self.next_poll = 0.0                # look again right after this request
         with conn:
             conn.settimeout(5)
-            data = b""
-            while not data.endswith(b"\n"):
-                chunk = conn.recv(65536)
-                if not chunk:
-                    break
-                data += chunk
+            data = read_message(conn)
             try:
                 request = json.loads(data)
                 reply = {"ok": True, **(getattr(self, "op_" + request["op"])(**request["args"])

@@ -177,7 +177,8 @@ class _Tee:
         return data
 
 
-def _is_whiteout(st: os.stat_result) -> bool:
+def is_whiteout(st: os.stat_result) -> bool:
+    """An overlay whiteout: a 0/0 character device."""
     return stat.S_ISCHR(st.st_mode) and st.st_rdev == 0
 
 
@@ -199,7 +200,8 @@ def _xattrs(path: str) -> dict[str, str]:
     return out
 
 
-def _is_opaque(path: str) -> bool:
+def is_opaque(path: str) -> bool:
+    """A directory overlay marked opaque (it hides everything below it)."""
     try:
         return os.getxattr(path, OPAQUE_XATTR, follow_symlinks=False) == b"y"
     except OSError:
@@ -238,7 +240,7 @@ def pack(src: Path, out, *, copy_to: Path | None = None,
             st = os.lstat(path)
             name = os.path.basename(rel)
             parent = os.path.dirname(rel)
-            if _is_whiteout(st):
+            if is_whiteout(st):
                 wh = tarfile.TarInfo(os.path.join(parent, WHITEOUT_PREFIX + name))
                 wh.mtime = int(st.st_mtime)
                 tar.addfile(wh)
@@ -246,7 +248,7 @@ def pack(src: Path, out, *, copy_to: Path | None = None,
                     os.mknod(os.path.join(dest, rel), stat.S_IFCHR, os.makedev(0, 0))
                 continue
             _pack_entry(tar, rel, path, st, links, dest)
-            if stat.S_ISDIR(st.st_mode) and _is_opaque(path):
+            if stat.S_ISDIR(st.st_mode) and is_opaque(path):
                 opq = tarfile.TarInfo(f"{rel}/{OPAQUE_MARKER}")
                 opq.mtime = int(st.st_mtime)
                 tar.addfile(opq)

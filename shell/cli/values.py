@@ -23,7 +23,7 @@ def go_quote(text: str, quote: str = '"') -> str:
     return _go_quote(text, quote=quote)
 
 
-def _underscore_ok(s: str) -> bool:
+def underscore_ok(s: str) -> bool:
     """strconv's underscoreOK: "_" only between digits, or after a base prefix."""
     if s[:1] in ("+", "-"):
         s = s[1:]
@@ -70,9 +70,9 @@ def go_parse_float(text: str) -> float:
 
     if re.fullmatch(_SPECIAL_FLOAT, text):
         return float(text)
-    if re.fullmatch(_DECIMAL_FLOAT, text) and _underscore_ok(text):
+    if re.fullmatch(_DECIMAL_FLOAT, text) and underscore_ok(text):
         value = float(text.replace("_", ""))
-    elif re.fullmatch(_HEX_FLOAT, text) and _underscore_ok(text):
+    elif re.fullmatch(_HEX_FLOAT, text) and underscore_ok(text):
         try:
             value = float.fromhex(text.replace("_", ""))
         except OverflowError:
@@ -149,7 +149,7 @@ def _parse_uint(s: str, base: int, bits: int):
         n = n * base + d
         if n >> bits:
             return None, "value out of range"
-    if underscores and not _underscore_ok(s):
+    if underscores and not underscore_ok(s):
         return None, "invalid syntax"
     return n, None
 

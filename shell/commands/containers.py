@@ -118,18 +118,22 @@ def report_all(env, inv: Invocation, errors: list[EngineError]) -> None:
     env.err("\n".join(message_of(e) for e in errors))
     argv = list(inv.path) + list(inv.args)
     for text in dict.fromkeys(filter(None, (hints.find(e, argv, env) for e in errors))):
-        env.err(f"hint: {text}")
+        env.err(env.dim(f"hint: {text}"))
 
 
-def _each(env, inv: Invocation, action, *, exit_zero_missing: bool = False) -> int:
+def each(env, inv: Invocation, action, *, exit_zero_missing: bool = False,
+         ignore: type | None = None) -> int:
     """Run `action` on every argument; print each one that worked as typed, then every
-    error (Docker's errors.Join), exit 1 if any failed."""
+    error (Docker's errors.Join), exit 1 if any failed. Errors of kind `ignore` (a
+    forced removal of what is not there) are passed over in silence."""
     errors = []
     for name in inv.args:
         try:
             action(name)
             env.out(name)
         except EngineError as e:
+            if ignore is not None and isinstance(e, ignore):
+                continue
             if exit_zero_missing and isinstance(e, NoSuchContainer):
                 report_all(env, inv, [e])
                 continue
@@ -188,7 +192,7 @@ def _timeout(inv: Invocation):
 
 def stop(env, inv: Invocation) -> int:
     eng = env.engine
-    return _each(env, inv, lambda n: eng.stop(n, _timeout(inv), inv.signal))
+    return each(env, inv, lambda n: eng.stop(n, _timeout(inv), inv.signal))
 
 
 def restart(env, inv: Invocation) -> int:
@@ -199,26 +203,26 @@ def restart(env, inv: Invocation) -> int:
         if c.state.running:
             eng.stop(c.id, _timeout(inv), inv.signal)
         eng.start(c.id)
-    return _each(env, inv, again)
+    return each(env, inv, again)
 
 
 def kill(env, inv: Invocation) -> int:
     eng = env.engine
-    return _each(env, inv, lambda n: eng.kill(n, inv.signal or "KILL"))
+    return each(env, inv, lambda n: eng.kill(n, inv.signal or "KILL"))
 
 
 def rm(env, inv: Invocation) -> int:
     eng = env.engine
-    return _each(env, inv, lambda n: eng.remove(n, force=inv.force, volumes=inv.volumes),
+    return each(env, inv, lambda n: eng.remove(n, force=inv.force, volumes=inv.volumes),
                  exit_zero_missing=inv.force)
 
 
 def pause(env, inv: Invocation) -> int:
-    return _each(env, inv, env.engine.pause)
+    return each(env, inv, env.engine.pause)
 
 
 def unpause(env, inv: Invocation) -> int:
-    return _each(env, inv, env.engine.unpause)
+    return each(env, inv, env.engine.unpause)
 
 
 def wait(env, inv: Invocation) -> int:

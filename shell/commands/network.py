@@ -6,7 +6,7 @@ from engine.errors import CliError, EngineError, NotFound
 
 from ..cli.parser import Invocation
 from ..cli.report import message_of
-from .containers import report_all
+from .containers import each
 
 
 class NetworkRow:
@@ -98,19 +98,7 @@ def create(env, inv: Invocation) -> int:
 
 
 def rm(env, inv: Invocation) -> int:
-    errors = []
-    for name in inv.args:
-        try:
-            env.engine.remove_network(name)
-            env.out(name)
-        except EngineError as e:
-            if inv.force and isinstance(e, NotFound):
-                continue
-            errors.append(e)
-    if errors:
-        report_all(env, inv, errors)
-        return 1
-    return 0
+    return each(env, inv, env.engine.remove_network, ignore=NotFound if inv.force else None)
 
 
 def inspect(env, inv: Invocation) -> int:

@@ -1,11 +1,11 @@
 """docker volume create, ls, inspect, rm, prune."""
 from __future__ import annotations
 
-from engine.errors import CliError, EngineError, NotFound
+from engine.errors import CliError, EngineError
 
 from ..cli.parser import Invocation
 from ..cli.report import message_of
-from .containers import report_all
+from .containers import each
 
 
 class VolumeRow:
@@ -119,19 +119,8 @@ def inspect(env, inv: Invocation) -> int:
 
 
 def rm(env, inv: Invocation) -> int:
-    errors = []
-    for name in inv.args:
-        try:
-            env.engine.remove_volume(name, force=inv.force)
-            env.out(name)
-        except EngineError as e:
-            if inv.force and isinstance(e, NotFound):
-                continue
-            errors.append(e)
-    if errors:
-        report_all(env, inv, errors)
-        return 1
-    return 0
+    # the engine itself lets -f pass over a missing volume, which Docker still prints
+    return each(env, inv, lambda name: env.engine.remove_volume(name, force=inv.force))
 
 
 def prune(env, inv: Invocation) -> int:

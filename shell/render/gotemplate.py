@@ -33,6 +33,8 @@ from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any, NamedTuple
 
+from ..cli.values import go_parse_int, go_parse_uint, underscore_ok   # strconv's, as flags
+
 __all__ = [
     "DOCKER_FUNCS",
     "HEADER_FUNCS",
@@ -1231,68 +1233,25 @@ def _unquote(text: str) -> str:
     return _decode_go_bytes(bytes(buf))  # \x escapes may make invalid UTF-8
 
 
-def _underscore_ok(s: str) -> bool:
-    saw, i = "^", 0
-    if s[:1] in ("+", "-"):
-        s = s[1:]
-    hexa = False
-    if len(s) >= 2 and s[0] == "0" and s[1].lower() in "box":
-        i, saw, hexa = 2, "0", s[1].lower() == "x"
-    while i < len(s):
-        ch = s[i]
-        if "0" <= ch <= "9" or (hexa and "a" <= ch.lower() <= "f"):
-            saw = "0"
-        elif ch == "_":
-            if saw != "0":
-                return False
-            saw = "_"
-        else:
-            if saw == "_":
-                return False
-            saw = "!"
-        i += 1
-    return saw != "_"
-
-
 def _parse_uint(s: str) -> int | None:
     """strconv.ParseUint(s, 0, 64), or None on error."""
-    if not s:
-        return None
-    s0, base = s, 10
-    if s[0] == "0":
-        if len(s) >= 3 and s[1].lower() in "box":
-            base, s = {"b": 2, "o": 8, "x": 16}[s[1].lower()], s[2:]
-        else:
-            base, s = 8, s[1:]
-    if "_" in s and not _underscore_ok(s0):
-        return None
-    digits = s.replace("_", "")
-    if not digits:
-        return 0 if not s else None
     try:
-        value = int(digits, base)
+        return go_parse_uint(s)
     except ValueError:
         return None
-    return value if value < 1 << 64 else None
 
 
 def _parse_int(s: str) -> int | None:
     """strconv.ParseInt(s, 0, 64), or None on error."""
-    if not s:
+    try:
+        return go_parse_int(s)
+    except ValueError:
         return None
-    sign, body = 1, s
-    if s[0] in "+-":
-        sign, body = (-1 if s[0] == "-" else 1), s[1:]
-    value = _parse_uint(body)
-    if value is None:
-        return None
-    value *= sign
-    return value if -(1 << 63) <= value < 1 << 63 else None
 
 
 def _parse_float(s: str) -> float | None:
     """strconv.ParseFloat(s, 64), or None on error (including overflow)."""
-    if not s or ("_" in s and not _underscore_ok(s)):
+    if not s or ("_" in s and not underscore_ok(s)):
         return None
     body = s.replace("_", "")
     unsigned = body.lstrip("+-")

@@ -72,10 +72,14 @@ def test_tar_streams_with_dash(sh):
         tar.addfile(info, io.BytesIO(data))
     sh.ok("docker cp - box:/tmp", stdin=buf.getvalue())
     assert sh.ok("docker exec box cat /tmp/piped/note.txt") == "from stdin\n"
-    r = sh.run("docker cp box:/tmp/piped -")
-    with tarfile.open(fileobj=io.BytesIO(r.out.encode("latin-1") if isinstance(r.out, str)
-                                         else r.out)) as tar:
+    from shell.env import Env
+    from shell.runner import run_line
+    env = Env.buffered(cwd=sh.cwd)             # the tar's raw bytes, not decoded text
+    env.engine = sh.engine
+    assert run_line(env, "docker cp box:/tmp/piped -") == 0
+    with tarfile.open(fileobj=io.BytesIO(env.stdout.getvalue())) as tar:
         assert sorted(tar.getnames()) == ["piped", "piped/note.txt"]
+        assert tar.extractfile("piped/note.txt").read() == b"from stdin\n"
 
 
 def test_owner_is_the_containers_root_unless_archive_mode(sh, tmp_path):

@@ -270,8 +270,8 @@ def test_ps_mounts_column_and_volume_filter(sh, tmp_path):
     sh.ok(f"docker create --name mm -v named:/n -v {tmp_path}:/b busybox true")
     out = sh.ok("docker ps -a --format '{{.Names}} {{.Mounts}} {{.LocalVolumes}}'")
     names, mounts, local = out.split()
-    assert set(mounts.split(",")) == {"named", str(tmp_path)[:14] + "…"} or \
-        set(mounts.split(",")) == {"named", str(tmp_path)}
+    assert len(str(tmp_path)) > 15                     # so the column cuts it, as Docker
+    assert set(mounts.split(",")) == {"named", str(tmp_path)[:14] + "…"}
     assert local == "1"
     assert sh.ok("docker ps -aq -f volume=named") != ""
     assert sh.ok("docker ps -aq -f volume=other") == ""

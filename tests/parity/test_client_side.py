@@ -16,11 +16,11 @@ are reported but not fixed are strict xfails in KNOWN_MISMATCHES.
 """
 from __future__ import annotations
 
-import re
 
 import pytest
 
 from shell.cli import spec
+from tests.help_pages import flag_rows
 
 from .conftest import (argv_of, contacted_daemon, run_dockerlings, without_hints,
                        without_legacy_banner)
@@ -427,25 +427,6 @@ MISSING_FLAGS = {
 HEAD_ONLY = {"image build"}
 
 PLANNED_NOTE = " (not in dockerlings yet)"
-
-
-def flag_rows(text: str) -> dict[str, tuple[str, str]]:
-    """long name -> (left column, description with its wrapping undone), in page order."""
-    lines = text.split("\n")
-    if "Options:" not in lines:
-        return {}
-    rows: dict[str, list[str]] = {}
-    current = None
-    for line in lines[lines.index("Options:") + 1:]:
-        if not line.strip():
-            break
-        m = re.match(r"^(  -\S, --\S+|      --\S+)( \S+)?(?:\s+(.*))?$", line)
-        if m and not line.startswith("       "):
-            current = re.search(r"--(\S+)", m.group(1)).group(1)
-            rows[current] = [(m.group(1) + (m.group(2) or "")).strip(), m.group(3) or ""]
-        else:
-            rows[current][1] += " " + line.strip()
-    return {k: (left, " ".join(desc.split())) for k, (left, desc) in rows.items()}
 
 
 def split_page(text: str) -> tuple[str, str]:

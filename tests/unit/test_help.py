@@ -7,7 +7,6 @@ docker's exactly; where it has fewer, each flag it does show must read as docker
 """
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
@@ -15,6 +14,7 @@ import pytest
 from shell.cli import help as cli_help
 from shell.cli import spec
 from shell.cli.spec import Flag
+from tests.help_pages import flag_rows
 
 HELP_DIR = Path("/work/ref/help")
 
@@ -61,25 +61,6 @@ def test_usage_summary_and_aliases_are_dockers(name):
     """Everything above "Options:" (usage line, summary, aliases) for every captured page."""
     ours, theirs = page(name), reference(name)
     assert ours.split("\nOptions:\n")[0].rstrip("\n") == theirs.split("\nOptions:\n")[0].rstrip("\n")
-
-
-def flag_rows(text: str) -> dict[str, tuple[str, str]]:
-    """long name -> (left column, description with its wrapping undone)."""
-    lines = text.split("\n")
-    if "Options:" not in lines:
-        return {}
-    rows: dict[str, list[str]] = {}
-    current = None
-    for line in lines[lines.index("Options:") + 1:]:
-        if not line.strip():
-            break
-        m = re.match(r"^(  -\S, --\S+|      --\S+)( \S+)?(?:\s+(.*))?$", line)
-        if m and not line.startswith("       "):
-            current = re.search(r"--(\S+)", m.group(1)).group(1)
-            rows[current] = [(m.group(1) + (m.group(2) or "")).strip(), m.group(3) or ""]
-        else:
-            rows[current][1] += " " + line.strip()
-    return {k: (left, " ".join(desc.split())) for k, (left, desc) in rows.items()}
 
 
 @pytest.mark.parametrize("name", command_files())
