@@ -362,11 +362,12 @@ class Engine:
         return "\n".join(keep) + "\n"
 
     # --- start / run ------------------------------------------------------------------
-    def start(self, ref: str, attach: dict | None = None) -> socket.socket | None:
+    def start(self, ref: str | Container, attach: dict | None = None) -> socket.socket | None:
         """Start a created or stopped container. With `attach` (a request like
         {"stdin": True, "stdout": True, "stderr": True}), returns a socket that already
-        receives the container's output from its first byte."""
-        c = self.container(ref)
+        receives the container's output from its first byte. `ref` may be the Container
+        create() just returned: `docker run` then reads nothing back from the store."""
+        c = ref if isinstance(ref, Container) else self.container(ref)
         if c.state.status == "paused":
             raise Conflict("cannot start a paused container, try unpause instead")
         if c.state.running:
@@ -377,7 +378,7 @@ class Engine:
         if attach is not None:
             client, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
             first = (theirs, {"op": "attach", **attach})
-        result = monitor.spawn(self, c.id, first)
+        result = monitor.spawn(self, c, first)
         if not result.get("ok"):
             if client:
                 client.close()
@@ -393,9 +394,10 @@ class Engine:
                 "create failed: unable to start container process: error during container "
                 f"init: {message}: unknown")
 
-    def launch(self, cid: str, while_starting=None) -> launch.Started:
-        """Called inside the monitor: start the container's process."""
-        c = self.store.load(cid)
+    def launch(self, cid: str | Container, while_starting=None) -> launch.Started:
+        """Called inside the monitor: start the container's process (given as the record
+        the monitor was forked with, or an ID to read it again, as a restart does)."""
+        c = cid if isinstance(cid, Container) else self.store.load(cid)
         pid_ns = None
         if c.host.pid_mode.startswith("container:"):
             other = self.container(c.host.pid_mode.split(":", 1)[1])

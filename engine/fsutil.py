@@ -16,7 +16,13 @@ def write_atomic(path, data: bytes, *, sync: bool = True, mode: int = 0o644) -> 
     path = os.fspath(path)
     head, name = os.path.split(path)
     tmp = os.path.join(head, f".{name}.tmp{os.getpid()}")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, mode)
+    write_new(tmp, data, sync=sync, mode=mode)
+    os.replace(tmp, path)
+
+
+def write_new(path, data: bytes, *, sync: bool = False, mode: int = 0o644) -> None:
+    """Write a file nobody reads yet (in a directory still being built)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, mode)
     try:
         view = memoryview(data)
         while view:
@@ -25,11 +31,15 @@ def write_atomic(path, data: bytes, *, sync: bool = True, mode: int = 0o644) -> 
             os.fsync(fd)
     finally:
         os.close(fd)
-    os.replace(tmp, path)
+
+
+def dumps(obj) -> bytes:
+    """Compact JSON, as the store writes it."""
+    return json.dumps(obj, separators=(",", ":")).encode()
 
 
 def write_json(path, obj, *, sync: bool = True) -> None:
-    write_atomic(path, json.dumps(obj, separators=(",", ":")).encode(), sync=sync)
+    write_atomic(path, dumps(obj), sync=sync)
 
 
 def read_json(path):

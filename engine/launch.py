@@ -81,15 +81,24 @@ def rootfs_spec(engine, c: Container) -> rootfs.RootfsSpec:
         not c.host.network_mode.startswith("container:"))
 
 
-def namespaces(engine, c: Container, plan) -> tuple[int, list[str]]:
+def namespaces(engine, c: Container) -> tuple[int, list[str]]:
     flags = sc.CLONE_NEWNS | sc.CLONE_NEWUTS | sc.CLONE_NEWIPC
     if c.host.pid_mode == "":
         flags |= sc.CLONE_NEWPID
-    if plan.join_netns:
-        return flags, [plan.join_netns]
-    if c.host.network_mode != "host":
+    mode = c.host.network_mode
+    if mode.startswith("container:"):
+        return flags, [_other_netns(engine, mode.split(":", 1)[1])]
+    if mode != "host":
         flags |= sc.CLONE_NEWNET
     return flags, []
+
+
+def _other_netns(engine, ref: str) -> str:
+    other = engine.container(ref)
+    if not other.state.running:
+        raise init.LaunchError(f"cannot join network of a non running container: {other.id}",
+                               125, runtime=False)
+    return f"/proc/{other.state.pid}/ns/net"
 
 
 def _stdio(c: Container) -> tuple[tuple[int, int, int], Started, list[int]]:
@@ -110,7 +119,7 @@ def _stdio(c: Container) -> tuple[tuple[int, int, int], Started, list[int]]:
 
 
 def _plan(engine, c: Container):
-    """Addresses, ports, /etc/hosts: a port in use fails here, before anything runs."""
+    """Addresses, ports, /etc/hosts: a port in use fails here, before the process runs."""
     from .network import endpoints
     try:
         return endpoints.prepare(engine, c)
@@ -122,22 +131,12 @@ def _plan(engine, c: Container):
 
 
 def start(engine, c: Container, pid_ns_fd: int | None = None, while_starting=None) -> Started:
+    """Clone the container's first process and, while it builds its root file system,
+    give it its cgroups and networks; it execs once it has them."""
     caps.last_cap()            # known before the child's /proc changes
     caps.all_mask()
-    plan = _plan(engine, c)
-    try:
-        started = _start(engine, c, plan, pid_ns_fd, while_starting)
-    except BaseException:
-        from .network import endpoints
-        plan.close()
-        endpoints.release(str(engine.paths.root), c.id)
-        raise
-    started.plan = plan
-    return started
-
-
-def _start(engine, c: Container, plan, pid_ns_fd, while_starting) -> Started:
-    flags, join = namespaces(engine, c, plan)
+    rootfs.overlay_extras()    # and not read again in every child
+    flags, join = namespaces(engine, c)
     cg = cgroups.Cgroup(c.id, engine.cgroup_scope)
     lim = limits(c)
     cg.create(lim)
@@ -147,11 +146,11 @@ def _start(engine, c: Container, plan, pid_ns_fd, while_starting) -> Started:
                             winsize=(24, 80),
                             caps=caps.effective_set(c.host.privileged, c.host.cap_add,
                                                     c.host.cap_drop))
-    proc.interfaces, proc.dns = plan.interfaces, plan.dns
     if c.config.tty:
         started, child_fds = Started(0, -1, None, -1, {}), []
     else:
         proc.stdio, started, child_fds = _stdio(c)
+    plans = []
     try:
         spec = rootfs_spec(engine, c)
         if pid_ns_fd is not None:
@@ -159,17 +158,17 @@ def _start(engine, c: Container, plan, pid_ns_fd, while_starting) -> Started:
         cg_fd = cg.clone_fd()
         need_adopt = cg_fd is None or bool(lim.controllers())
 
-        def before_go(pid: int) -> None:
+        def before_go(pid: int) -> tuple[list, bool]:
+            plans.append(_plan(engine, c))
             if need_adopt:
                 cg.adopt(pid, cloned_into=cg_fd is not None)
-            if plan.endpoints:
-                from .network import endpoints
-                endpoints.plug(engine, plan, pid)
+            from .network import endpoints
+            endpoints.plug(engine, plans[0], pid)
+            return plans[0].interfaces, plans[0].dns
         try:
             pid, pidfd, handed = init.start(
-                spec, proc, flags, join, cgroup_fd=cg_fd,
-                while_starting=(lambda p: while_starting(p, plan)) if while_starting else None,
-                before_go=before_go if (need_adopt or plan.endpoints) else None)
+                spec, proc, flags, join, cgroup_fd=cg_fd, before_go=before_go,
+                while_starting=(lambda p: while_starting(p, plans[0])) if while_starting else None)
         finally:
             for fd in (pid_ns_fd, cg_fd):
                 if fd is not None:
@@ -179,10 +178,14 @@ def _start(engine, c: Container, plan, pid_ns_fd, while_starting) -> Started:
             if fd >= 0:
                 os.close(fd)
         cg.destroy()
+        if plans:
+            from .network import endpoints
+            plans[0].close()
+            endpoints.release(str(engine.paths.root), c.id)
         raise
     for fd in child_fds:
         os.close(fd)
-    started.pid, started.pidfd = pid, pidfd
+    started.pid, started.pidfd, started.plan = pid, pidfd, plans[0]
     started.dns_fd = handed.get("D", -1)
     if "P" in handed:
         started.master = handed["P"]

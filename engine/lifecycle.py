@@ -132,10 +132,10 @@ class Lifecycle:
         record = self.record(cid)
         return bool(record and record["Config"].get("StdinOnce"))
 
-    def restart_policy(self, cid: str) -> tuple[dict, dict] | None:
-        """(HostConfig.RestartPolicy, state) for the monitor's restart decision."""
+    def load(self, cid: str) -> tuple[dict, dict] | None:
+        """(record, state), or None when the container is gone."""
         record, state = self.record(cid), self.state(cid)
         if record is None or state is None:
             return None
-        return record["HostConfig"].get("RestartPolicy") or {}, state
+        return record, state
 

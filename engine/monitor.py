@@ -130,6 +130,7 @@ class Monitor:
         self.proxies: list = []             # published ports: TcpProxy / UdpProxy
         self.port_specs: list[tuple] = []   # (listener fd, proto, container ip, port)
         self.engine_ns = -1                 # the engine's network namespace, for proxies
+        self.attachable = True              # may hold addresses on networks to give back
 
     @property
     def engine(self):
@@ -145,13 +146,14 @@ class Monitor:
         return os.path.join(self.root, "containers", self.cid, name)
 
     # --- start-up ----------------------------------------------------------------
-    def start(self, status_fd: int, first: tuple | None) -> None:
-        """The forked path: launch the container, answer the starter, then serve."""
+    def start(self, status_fd: int, first: tuple | None, container=None) -> None:
+        """The forked path: launch `container` (as the starter just read it), answer
+        the starter, then serve."""
         self.status_fd = status_fd
         try:
             if first:
                 self.add_client(*first)
-            if not self.launch(report=True):
+            if not self.launch(report=True, container=container):
                 self.finish(self.exit_code())
                 return
             self.slim_at = time.monotonic() + SLIM_AFTER
@@ -196,7 +198,7 @@ class Monitor:
         self.listener.setblocking(False)
         self.sel.register(self.listener, selectors.EVENT_READ, self.on_accept)
 
-    def launch(self, report: bool) -> bool:
+    def launch(self, report: bool, container=None) -> bool:
         """Start the container's process; False (after reporting) when it could not."""
         from .runtime.init import LaunchError
         self.exit_status = None
@@ -204,7 +206,7 @@ class Monitor:
         self.restart_at = None
         self.status_before = None
         try:
-            started = self.engine.launch(self.cid, self.while_starting)
+            started = self.engine.launch(container or self.cid, self.while_starting)
         except LaunchError as e:
             self.life.start_failed(self.cid, e.exit_code, e.message, self.status_before)
             self.exit_status = e.exit_code << 8
@@ -217,6 +219,7 @@ class Monitor:
         self.stdin_fd = started.stdin_fd
         self.outputs = dict(started.outputs)
         self.pidfd = started.pidfd
+        self.attachable = started.plan is None or started.plan.attachable
         self.watch_process()
         self.serve_network(started.dns_fd, started.plan.listeners if started.plan else [])
         self.started_mono = time.monotonic()
@@ -299,8 +302,9 @@ class Monitor:
                 pass
             self.dns_sock.close()
             self.dns_sock = None
-        from .network import endpoints
-        endpoints.release(self.root, self.cid)
+        if self.attachable:
+            from .network import endpoints
+            endpoints.release(self.root, self.cid)
 
     def watch_process(self) -> None:
         self.sel.register(self.pidfd, selectors.EVENT_READ, self.on_exit)
@@ -562,13 +566,13 @@ class Monitor:
             self.log.flush()
         code = self.exit_code()
         ran = time.monotonic() - self.started_mono
-        found = self.life.restart_policy(self.cid)
+        found = self.life.load(self.cid)
         if found is None:                  # removed behind our back (engine reset)
             self.finish(code)
             return True
-        policy, state = found
+        record, state = found
+        policy = record["HostConfig"].get("RestartPolicy") or {}
         restart = (not force_final) and self.should_restart(policy, state, code, ran)
-        record = self.life.record(self.cid) or {"HostConfig": {}}
         oom = self.life.exited(self.cid, code, restart,
                                bool(record["HostConfig"].get("AutoRemove")))
         if restart:
@@ -669,6 +673,7 @@ class Monitor:
             "dns": self.dns_sock.fileno() if self.dns_sock else -1,
             "engine_ns": self.engine_ns, "ports": self.port_specs,
             "manual_stop": self.manual_stop, "restart_delay": self.restart_delay,
+            "attachable": self.attachable,
             "status_before": self.status_before,
         }
         state["fds"] = [fd for fd in [self.pidfd, self.master, self.stdin_fd, *self.outputs,
@@ -689,6 +694,7 @@ def resume(blob: str) -> None:
         m.outputs = {int(fd): stream for fd, stream in s["outputs"].items()}
         m.started_mono, m.manual_stop = s["started"], s["manual_stop"]
         m.restart_delay, m.status_before = s["restart_delay"], s["status_before"]
+        m.attachable = s["attachable"]
         for fd in s["fds"]:
             os.set_inheritable(fd, False)
         if s["log"] >= 0:
@@ -757,13 +763,16 @@ def reap() -> None:
             _children.remove(pid)
 
 
-def spawn(engine, cid: str, first: tuple | None) -> dict:
-    """Start the monitor for container `cid` and wait until the container runs (or
-    failed to). `first` is an optional (socket, request) for a client that must see
-    the output from the very first byte (docker run / start -a)."""
+def spawn(engine, c, first: tuple | None) -> dict:
+    """Start the monitor for container `c` (a store.containers.Container) and wait
+    until it runs (or failed to). `first` is an optional (socket, request) for a client
+    that must see the output from the very first byte (docker run / start -a)."""
     reap()
     cgroups.layout()            # read once here, not in every monitor
     sc.preload()
+    from .runtime import caps, rootfs
+    caps.all_mask()             # these too: then no monitor or child reads them again
+    rootfs.overlay_extras()
     r, w = os.pipe2(os.O_CLOEXEC)
     pid = os.fork()
     if pid == 0:
@@ -773,7 +782,8 @@ def spawn(engine, cid: str, first: tuple | None) -> dict:
             from .store import lock
             lock.forget_after_fork()
             sc.set_process_name("dl-monitor")
-            Monitor(cid, str(engine.paths.root), str(engine.paths.run), engine).start(w, first)
+            m = Monitor(c.id, str(engine.paths.root), str(engine.paths.run), engine)
+            m.start(w, first, c)
         finally:
             os._exit(0)
     _children.append(pid)

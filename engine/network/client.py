@@ -31,6 +31,21 @@ def call(run: str, op: str, **args) -> dict:
     return reply
 
 
+def poke(run: str) -> None:
+    """Tell the helper a container is starting, without waiting for it: any request
+    has it look at the host's listening sockets at once, so host.docker.internal
+    reaches a server started a moment ago. A helper that is not there is started."""
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM | socket.SOCK_CLOEXEC)
+    try:
+        with ShortPath(helper.socket_path(run)) as path:
+            s.connect(path)
+        s.sendall(b'{"op": "ping", "args": {}}\n')
+    except OSError:
+        ensure(run)
+    finally:
+        s.close()
+
+
 def _uplink_settings() -> dict | None:
     if not os.environ.get("DOCKERLINGS_UPLINK"):
         return None                 # off: the usual case costs no import

@@ -12,7 +12,7 @@ import errno
 import os
 import socket
 
-from . import dns
+from . import dns, netns
 from .store import BRIDGE, HOST, NONE, NetworkStore
 
 HOST_INTERNAL = "host.docker.internal"
@@ -28,7 +28,7 @@ class Plan:
         self.networks: dict[str, dict] = {}   # runtime settings, shown by inspect
         self.ports: dict[str, list] = {}      # "80/tcp" -> [{"HostIp":..., "HostPort":...}]
         self.listeners: list[tuple] = []      # (socket, proto, container ip, container port)
-        self.join_netns: str | None = None    # --network container:X
+        self.attachable = True                # on bridge networks (now or by connect)
 
     def close(self) -> None:
         for sock, *_ in self.listeners:
@@ -47,14 +47,11 @@ def mode(c) -> str:
 def prepare(engine, c) -> Plan:
     plan = Plan()
     m = mode(c)
+    plan.attachable = m not in (HOST, NONE) and not m.startswith("container:")
     if m == HOST or m == NONE:
         _write_etc(engine, c, [], plan)
         return plan
-    if m.startswith("container:"):
-        other = engine.container(m.split(":", 1)[1])
-        if not other.state.running:
-            raise PortInUse(f"cannot join network of a non running container: {other.id}")
-        plan.join_netns = f"/proc/{other.state.pid}/ns/net"
+    if m.startswith("container:"):        # it lives in the other one's (launch.py)
         return plan
     _check_uplink()
     store = NetworkStore(str(engine.paths.root))
@@ -213,11 +210,31 @@ def _write_etc(engine, c, addresses: list[str], plan: Plan) -> None:
 # --- after the process exists, and after it ends ------------------------------------------
 
 def plug(engine, plan: Plan, pid: int) -> None:
-    """Make the container's veth pairs (through the helper), before it configures them."""
+    """Make the container's veth pairs before it configures them: here, in one netlink
+    request each, when their bridges are there; else (and for the uplink, which the
+    helper runs) through the helper, which makes the bridges first."""
     if not plan.endpoints:
         return
-    from . import client
-    client.call(str(engine.paths.run), "attach", pid=pid, endpoints=plan.endpoints)
+    from . import client, veth
+    run = str(engine.paths.run)
+    if not os.environ.get("DOCKERLINGS_UPLINK"):
+        try:
+            ns_fd = os.open(netns.pin_path(run), os.O_RDONLY | os.O_CLOEXEC)
+        except FileNotFoundError:
+            ns_fd = -1
+        if ns_fd >= 0:
+            try:
+                veth.make(ns_fd, plan.endpoints, pid)
+                client.poke(run)
+                return
+            except veth.BridgeMissing:
+                pass
+            except OSError as e:
+                from ..errors import System
+                raise System(f"network setup failed: {e}") from None
+            finally:
+                os.close(ns_fd)
+    client.call(run, "attach", pid=pid, endpoints=plan.endpoints)
 
 
 def use_embedded_dns(root: str, cid: str) -> None:

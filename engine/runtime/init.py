@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import errno
 import fcntl
+import json
 import os
 import signal
 import socket
@@ -55,10 +56,11 @@ def start(rfs: rootfs.RootfsSpec, proc: ProcessSpec, ns_flags: int, join_ns: lis
     """Start the container process; returns (pid, pidfd, fds) where fds holds what the
     child handed over: "P" the pty master (-t), "D" its DNS socket.
 
-    `before_go(pid)`, if given, runs in the parent while the child waits (cgroups that
-    need the pid, networks); without it the child does not wait at all.
-    `while_starting(pid)` runs in the parent while the child builds its root file
-    system: bookkeeping that can overlap with it.
+    `before_go(pid)`, if given, runs in the parent while the child builds its root
+    file system (cgroups that need the pid, addresses, veth pairs); it returns the
+    interfaces the child configures and whether it opens the DNS socket. The child
+    waits for it before it touches its network or execs; without it, it does not wait.
+    `while_starting(pid)` runs after that, also alongside the child: bookkeeping.
     Raises LaunchError if the child could not exec.
     """
     parent_sock, child_sock = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
@@ -69,8 +71,8 @@ def start(rfs: rootfs.RootfsSpec, proc: ProcessSpec, ns_flags: int, join_ns: lis
     child_sock.close()
     try:
         if before_go is not None:
-            before_go(pid)
-            parent_sock.sendall(b"go")
+            interfaces, dns = before_go(pid)
+            parent_sock.sendall(b"go" + json.dumps([interfaces, dns]).encode())
         if while_starting is not None:
             while_starting(pid)
         handed: dict[str, int] = {}
@@ -123,8 +125,6 @@ def _child(rfs, proc: ProcessSpec, join_ns: list[str], sock: socket.socket,
         for sig in _RESET_SIGNALS:
             signal.signal(sig, signal.SIG_DFL)
         signal.pthread_sigmask(signal.SIG_SETMASK, [])
-        if wait and sock.recv(16) != b"go":
-            os._exit(125)
         for path in join_ns:
             fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
             sc.setns(fd, 0)
@@ -133,6 +133,11 @@ def _child(rfs, proc: ProcessSpec, join_ns: list[str], sock: socket.socket,
         if proc.hostname:
             sc.sethostname(proc.hostname)
         rootfs.pivot(rfs)
+        if wait:
+            go = sock.recv(65536)
+            if go[:2] != b"go":
+                os._exit(125)
+            proc.interfaces, proc.dns = json.loads(go[2:])
         if rfs.own_net_ns:
             sc.loopback_up()
             _network(proc, sock)

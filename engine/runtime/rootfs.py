@@ -63,16 +63,28 @@ def make_init_layer(path: str) -> None:
 
 
 def _overlay_options(spec: RootfsSpec) -> str:
-    opts = f"lowerdir={':'.join(spec.lowers)},upperdir={spec.upper},workdir={spec.work}"
-    # a host that turned these on by default would make commit miss renamed dirs
-    for param in ("redirect_dir", "metacopy"):
-        try:
-            with open(f"/sys/module/overlay/parameters/{param}") as f:
-                if f.read().strip() not in ("N", "off"):
-                    opts += f",{param}=off"
-        except OSError:
-            pass
-    return opts
+    return (f"lowerdir={':'.join(spec.lowers)},upperdir={spec.upper},workdir={spec.work}"
+            + overlay_extras())
+
+
+_OVERLAY_EXTRAS: list[str] = []
+
+
+def overlay_extras() -> str:
+    """Options turning off what a host may have turned on by default and that would
+    make commit miss renamed dirs. Read once per process: call it before forking, so
+    the children that mount find it known."""
+    if not _OVERLAY_EXTRAS:
+        extras = ""
+        for param in ("redirect_dir", "metacopy"):
+            try:
+                with open(f"/sys/module/overlay/parameters/{param}") as f:
+                    if f.read().strip() not in ("N", "off"):
+                        extras += f",{param}=off"
+            except OSError:
+                pass
+        _OVERLAY_EXTRAS.append(extras)
+    return _OVERLAY_EXTRAS[0]
 
 
 def _ensure_mountpoint(path: str, is_dir: bool) -> None:

@@ -13,7 +13,7 @@ from pathlib import Path
 from .. import timeutil
 from ..config import ContainerConfig, HostConfig
 from ..errors import AmbiguousPrefix, NameInUse, NoSuchContainer
-from ..fsutil import read_json, remove_tree, unlink_quiet, write_json
+from ..fsutil import dumps, read_json, remove_tree, unlink_quiet, write_json, write_new
 from ..paths import Paths
 from . import removal
 
@@ -217,10 +217,13 @@ class ContainerStore:
             staging.mkdir(parents=True)
             for sub in ("upper", "work", "merged"):
                 (staging / sub).mkdir()
-            write_json(staging / RECORD, c.to_record(), sync=True)
-            write_json(staging / STATE, c.state.to_record(), sync=False)
+            # files in the staging directory need no atomic replace: nobody reads them
+            # before the rename. Only the record of a container meant to outlive a power
+            # cut is synced; a --rm one would be removed after it anyway.
+            write_new(staging / RECORD, dumps(c.to_record()), sync=not c.host.auto_remove)
+            write_new(staging / STATE, dumps(c.state.to_record()))
             for name, text in (files or {}).items():
-                (staging / name).write_text(text)
+                write_new(staging / name, text.encode())
             os.rename(staging, final)
             c.dir = final
         except BaseException:

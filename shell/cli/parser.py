@@ -133,15 +133,20 @@ _GROUP_USE = {"volume": "docker volume COMMAND"}
 
 
 def _defaults(cmd: spec.Command) -> dict:
-    out = {}
-    for f in cmd.flags:
-        if f.repeated:
-            out[f.dest] = []
-        elif f.kind == spec.BOOL:
-            out[f.dest] = bool(f.default)
-        else:
-            out[f.dest] = f.default
+    """Every option's value when not given (repeated ones start as new lists)."""
+    known = _DEFAULTS.get(id(cmd))
+    if known is None:
+        known = _DEFAULTS[id(cmd)] = (
+            {f.dest: None if f.repeated else bool(f.default) if f.kind == spec.BOOL
+             else f.default for f in cmd.flags},
+            [f.dest for f in cmd.flags if f.repeated])
+    out = dict(known[0])
+    for dest in known[1]:
+        out[dest] = []
     return out
+
+
+_DEFAULTS: dict[int, tuple[dict, list]] = {}   # per command (they live for good): once
 
 
 # cobra gives every command a bool --help flag, with the shorthand -h where the command

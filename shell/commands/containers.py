@@ -79,11 +79,11 @@ def run(env, inv: Invocation) -> int:
     eng = env.engine
     if o["detach"]:
         env.out(c.id)
-        eng.start(c.id)
+        eng.start(c)
         return 0
     want = {"stdin": c.config.attach_stdin, "stdout": c.config.attach_stdout,
             "stderr": c.config.attach_stderr}
-    sock = eng.start(c.id, attach=want)
+    sock = eng.start(c, attach=want)
     channel = MonitorChannel(sock)
     code = pump(env, channel, tty=c.config.tty, stdin=want["stdin"],
                 detach_keys=o["detach_keys"],
