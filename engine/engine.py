@@ -394,10 +394,8 @@ class Engine:
                 "create failed: unable to start container process: error during container "
                 f"init: {message}: unknown")
 
-    def launch(self, cid: str | Container, while_starting=None) -> launch.Started:
-        """Called inside the monitor: start the container's process (given as the record
-        the monitor was forked with, or an ID to read it again, as a restart does)."""
-        c = cid if isinstance(cid, Container) else self.store.load(cid)
+    def prepare_launch(self, c: Container) -> launch.Prepared:
+        """What a start needs before the container's process exists (launch.py)."""
         pid_ns = None
         if c.host.pid_mode.startswith("container:"):
             other = self.container(c.host.pid_mode.split(":", 1)[1])
@@ -405,7 +403,19 @@ class Engine:
                 from .runtime.init import LaunchError
                 raise LaunchError(f"cannot join PID of a non running container: {other.id}", 125)
             pid_ns = os.open(f"/proc/{other.state.pid}/ns/pid", os.O_RDONLY | os.O_CLOEXEC)
-        return launch.start(self, c, pid_ns, while_starting)
+        try:
+            return launch.prepare(self, c, pid_ns)
+        except BaseException:
+            if pid_ns is not None:
+                os.close(pid_ns)
+            raise
+
+    def launch(self, cid: str | Container, while_starting=None,
+               prepared: launch.Prepared | None = None) -> launch.Started:
+        """Called inside the monitor: start the container's process (given as the record
+        the monitor was forked with, or an ID to read it again, as a restart does)."""
+        c = cid if isinstance(cid, Container) else self.store.load(cid)
+        return launch.start(self, c, prepared or self.prepare_launch(c), while_starting)
 
     # --- talking to a running container's monitor -------------------------------------------
     def _monitor_socket(self, c: Container) -> str:

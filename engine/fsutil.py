@@ -49,15 +49,19 @@ def read_json(path):
 
 def remove_tree(path) -> None:
     """rm -rf. Written with os.scandir rather than shutil so the monitor's slim
-    interpreter stays small; read-only directories are no obstacle to root."""
+    interpreter stays small; read-only directories are no obstacle to root. An empty
+    directory (most of a container's: upper, work, merged) goes in one call."""
     path = os.fspath(path)
     try:
-        st = os.lstat(path)
+        os.rmdir(path)
+        return
     except FileNotFoundError:
         return
-    if not stat.S_ISDIR(st.st_mode):
+    except NotADirectoryError:          # a file, or a symlink (never followed)
         unlink_quiet(path)
         return
+    except OSError:
+        pass                            # not empty (or busy: the walk will say)
     try:
         entries = list(os.scandir(path))
     except FileNotFoundError:

@@ -25,6 +25,8 @@ class Started:
         self.stdin_fd, self.outputs = stdin_fd, outputs
         self.dns_fd = -1          # the embedded DNS server's socket, to serve
         self.plan = None          # network.endpoints.Plan: ports to proxy
+        self.may_restart = True   # its restart policy is not "no"
+        self.auto_remove = False  # --rm
 
 
 def process_env(c: Container) -> list[str]:
@@ -130,62 +132,101 @@ def _plan(engine, c: Container):
             f"({first.get('EndpointID', c.id)[:64]}): {e}", 125, runtime=False) from None
 
 
-def start(engine, c: Container, pid_ns_fd: int | None = None, while_starting=None) -> Started:
-    """Clone the container's first process and, while it builds its root file system,
-    give it its cgroups and networks; it execs once it has them."""
+class Prepared:
+    """All a start needs before the clone: namespaces, the cgroup (made), the process
+    and root file system specs, the stdio pipes. `docker run` prepares in its own
+    process, before forking the monitor: there the memory is warm, where a freshly
+    forked monitor pays a page copy for every object it touches."""
+
+    def __init__(self, c: Container, flags: int, join: list[str], cg, lim, proc, spec,
+                 started: Started, child_fds: list[int], pid_ns_fd: int | None):
+        self.c, self.flags, self.join, self.cg, self.lim = c, flags, join, cg, lim
+        self.proc, self.spec, self.started, self.child_fds = proc, spec, started, child_fds
+        self.pid_ns_fd = pid_ns_fd
+        self.cg_fd = cg.clone_fd()
+
+    def _fds(self, keep_monitor_ends: bool) -> list[int]:
+        fds = self.child_fds + [self.cg_fd, self.pid_ns_fd]
+        if not keep_monitor_ends:
+            fds += list(self.started.outputs) + [self.started.stdin_fd]
+        return [fd for fd in fds if fd is not None and fd >= 0]
+
+    def close(self) -> None:
+        """Close every fd (in the starter, once the monitor has its copies)."""
+        for fd in self._fds(keep_monitor_ends=False):
+            os.close(fd)
+
+    def abandon(self) -> None:
+        """The start failed: close everything and remove the cgroup."""
+        self.close()
+        self.cg.destroy()
+
+    def started_ok(self) -> None:
+        """The child has its copies: keep only the monitor's ends."""
+        for fd in self._fds(keep_monitor_ends=True):
+            os.close(fd)
+
+
+def prepare(engine, c: Container, pid_ns_fd: int | None = None) -> Prepared:
     caps.last_cap()            # known before the child's /proc changes
     caps.all_mask()
     rootfs.overlay_extras()    # and not read again in every child
     flags, join = namespaces(engine, c)
     cg = cgroups.Cgroup(c.id, engine.cgroup_scope)
     lim = limits(c)
-    cg.create(lim)
     proc = init.ProcessSpec(argv=command(c), env=process_env(c), user=c.config.user,
                             cwd=c.config.working_dir or "/", tty=c.config.tty,
                             privileged=c.host.privileged, hostname=c.config.hostname,
                             winsize=(24, 80),
                             caps=caps.effective_set(c.host.privileged, c.host.cap_add,
                                                     c.host.cap_drop))
+    spec = rootfs_spec(engine, c)
     if c.config.tty:
         started, child_fds = Started(0, -1, None, -1, {}), []
     else:
         proc.stdio, started, child_fds = _stdio(c)
-    plans = []
     try:
-        spec = rootfs_spec(engine, c)
-        if pid_ns_fd is not None:
-            sc.setns(pid_ns_fd, sc.CLONE_NEWPID)   # the child is born in that pid namespace
-        cg_fd = cg.clone_fd()
-        need_adopt = cg_fd is None or bool(lim.controllers())
-
-        def before_go(pid: int) -> tuple[list, bool]:
-            plans.append(_plan(engine, c))
-            if need_adopt:
-                cg.adopt(pid, cloned_into=cg_fd is not None)
-            from .network import endpoints
-            endpoints.plug(engine, plans[0], pid)
-            return plans[0].interfaces, plans[0].dns
-        try:
-            pid, pidfd, handed = init.start(
-                spec, proc, flags, join, cgroup_fd=cg_fd, before_go=before_go,
-                while_starting=(lambda p: while_starting(p, plans[0])) if while_starting else None)
-        finally:
-            for fd in (pid_ns_fd, cg_fd):
-                if fd is not None:
-                    os.close(fd)
+        cg.create(lim)
+        return Prepared(c, flags, join, cg, lim, proc, spec, started, child_fds, pid_ns_fd)
     except BaseException:
         for fd in child_fds + list(started.outputs) + [started.stdin_fd]:
             if fd >= 0:
                 os.close(fd)
         cg.destroy()
+        raise
+
+
+def start(engine, c: Container, prep: Prepared, while_starting=None) -> Started:
+    """Clone the container's first process and, while it builds its root file system,
+    give it its cgroups and networks; it execs once it has them."""
+    started, cg, cg_fd = prep.started, prep.cg, prep.cg_fd
+    need_adopt = cg_fd is None or bool(prep.lim.controllers())
+    plans = []
+
+    def before_go(pid: int) -> tuple[list, bool]:
+        plans.append(_plan(engine, c))
+        if need_adopt:
+            cg.adopt(pid, cloned_into=cg_fd is not None)
+        from .network import endpoints
+        endpoints.plug(engine, plans[0], pid)
+        return plans[0].interfaces, plans[0].dns
+    try:
+        if prep.pid_ns_fd is not None:
+            sc.setns(prep.pid_ns_fd, sc.CLONE_NEWPID)   # the child is born in that pid namespace
+        pid, pidfd, handed = init.start(
+            prep.spec, prep.proc, prep.flags, prep.join, cgroup_fd=cg_fd, before_go=before_go,
+            while_starting=(lambda p: while_starting(p, plans[0])) if while_starting else None)
+    except BaseException:
+        prep.abandon()
         if plans:
             from .network import endpoints
             plans[0].close()
             endpoints.release(str(engine.paths.root), c.id)
         raise
-    for fd in child_fds:
-        os.close(fd)
+    prep.started_ok()
     started.pid, started.pidfd, started.plan = pid, pidfd, plans[0]
+    started.may_restart = c.host.restart_policy.name not in ("", "no")
+    started.auto_remove = c.host.auto_remove
     started.dns_fd = handed.get("D", -1)
     if "P" in handed:
         started.master = handed["P"]

@@ -131,6 +131,8 @@ class Monitor:
         self.port_specs: list[tuple] = []   # (listener fd, proto, container ip, port)
         self.engine_ns = -1                 # the engine's network namespace, for proxies
         self.attachable = True              # may hold addresses on networks to give back
+        self.may_restart = True             # a restart policy other than "no"
+        self.auto_remove = False            # --rm
 
     @property
     def engine(self):
@@ -146,14 +148,15 @@ class Monitor:
         return os.path.join(self.root, "containers", self.cid, name)
 
     # --- start-up ----------------------------------------------------------------
-    def start(self, status_fd: int, first: tuple | None, container=None) -> None:
-        """The forked path: launch `container` (as the starter just read it), answer
-        the starter, then serve."""
+    def start(self, status_fd: int, first: tuple | None, container=None,
+              prepared=None) -> None:
+        """The forked path: launch `container` (as the starter just read and prepared
+        it: launch.Prepared), answer the starter, then serve."""
         self.status_fd = status_fd
         try:
             if first:
                 self.add_client(*first)
-            if not self.launch(report=True, container=container):
+            if not self.launch(report=True, container=container, prepared=prepared):
                 self.finish(self.exit_code())
                 return
             self.slim_at = time.monotonic() + SLIM_AFTER
@@ -198,7 +201,7 @@ class Monitor:
         self.listener.setblocking(False)
         self.sel.register(self.listener, selectors.EVENT_READ, self.on_accept)
 
-    def launch(self, report: bool, container=None) -> bool:
+    def launch(self, report: bool, container=None, prepared=None) -> bool:
         """Start the container's process; False (after reporting) when it could not."""
         from .runtime.init import LaunchError
         self.exit_status = None
@@ -206,7 +209,7 @@ class Monitor:
         self.restart_at = None
         self.status_before = None
         try:
-            started = self.engine.launch(container or self.cid, self.while_starting)
+            started = self.engine.launch(container or self.cid, self.while_starting, prepared)
         except LaunchError as e:
             self.life.start_failed(self.cid, e.exit_code, e.message, self.status_before)
             self.exit_status = e.exit_code << 8
@@ -220,6 +223,7 @@ class Monitor:
         self.outputs = dict(started.outputs)
         self.pidfd = started.pidfd
         self.attachable = started.plan is None or started.plan.attachable
+        self.may_restart, self.auto_remove = started.may_restart, started.auto_remove
         self.watch_process()
         self.serve_network(started.dns_fd, started.plan.listeners if started.plan else [])
         self.started_mono = time.monotonic()
@@ -566,15 +570,16 @@ class Monitor:
             self.log.flush()
         code = self.exit_code()
         ran = time.monotonic() - self.started_mono
-        found = self.life.load(self.cid)
-        if found is None:                  # removed behind our back (engine reset)
-            self.finish(code)
-            return True
-        record, state = found
-        policy = record["HostConfig"].get("RestartPolicy") or {}
-        restart = (not force_final) and self.should_restart(policy, state, code, ran)
-        oom = self.life.exited(self.cid, code, restart,
-                               bool(record["HostConfig"].get("AutoRemove")))
+        restart = False
+        if self.may_restart and not force_final:
+            found = self.life.load(self.cid)
+            if found is None:              # removed behind our back (engine reset)
+                self.finish(code)
+                return True
+            record, state = found
+            policy = record["HostConfig"].get("RestartPolicy") or {}
+            restart = self.should_restart(policy, state, code, ran)
+        oom = self.life.exited(self.cid, code, restart, self.auto_remove)
         if restart:
             self.exit_status = None
             self.notify_exit(code, removed=False, oom=oom)
@@ -673,7 +678,8 @@ class Monitor:
             "dns": self.dns_sock.fileno() if self.dns_sock else -1,
             "engine_ns": self.engine_ns, "ports": self.port_specs,
             "manual_stop": self.manual_stop, "restart_delay": self.restart_delay,
-            "attachable": self.attachable,
+            "attachable": self.attachable, "may_restart": self.may_restart,
+            "auto_remove": self.auto_remove,
             "status_before": self.status_before,
         }
         state["fds"] = [fd for fd in [self.pidfd, self.master, self.stdin_fd, *self.outputs,
@@ -694,7 +700,8 @@ def resume(blob: str) -> None:
         m.outputs = {int(fd): stream for fd, stream in s["outputs"].items()}
         m.started_mono, m.manual_stop = s["started"], s["manual_stop"]
         m.restart_delay, m.status_before = s["restart_delay"], s["status_before"]
-        m.attachable = s["attachable"]
+        m.attachable, m.may_restart = s["attachable"], s["may_restart"]
+        m.auto_remove = s["auto_remove"]
         for fd in s["fds"]:
             os.set_inheritable(fd, False)
         if s["log"] >= 0:
@@ -767,14 +774,22 @@ def spawn(engine, c, first: tuple | None) -> dict:
     """Start the monitor for container `c` (a store.containers.Container) and wait
     until it runs (or failed to). `first` is an optional (socket, request) for a client
     that must see the output from the very first byte (docker run / start -a)."""
+    from .runtime.init import LaunchError
     reap()
     cgroups.layout()            # read once here, not in every monitor
     sc.preload()
-    from .runtime import caps, rootfs
-    caps.all_mask()             # these too: then no monitor or child reads them again
-    rootfs.overlay_extras()
+    root, run = str(engine.paths.root), str(engine.paths.run)
+    try:
+        prepared = engine.prepare_launch(c)
+    except LaunchError as e:
+        Lifecycle(root, run).start_failed(c.id, e.exit_code, e.message, None)
+        return {"ok": False, "code": e.exit_code, "message": e.message, "runtime": e.runtime}
     r, w = os.pipe2(os.O_CLOEXEC)
-    pid = os.fork()
+    try:
+        pid = os.fork()
+    except BaseException:
+        prepared.abandon()
+        raise
     if pid == 0:
         try:
             os.close(r)
@@ -782,11 +797,11 @@ def spawn(engine, c, first: tuple | None) -> dict:
             from .store import lock
             lock.forget_after_fork()
             sc.set_process_name("dl-monitor")
-            m = Monitor(c.id, str(engine.paths.root), str(engine.paths.run), engine)
-            m.start(w, first, c)
+            Monitor(c.id, root, run, engine).start(w, first, c, prepared)
         finally:
             os._exit(0)
     _children.append(pid)
+    prepared.close()            # the monitor has its own copies
     os.close(w)
     if first:
         first[0].close()     # the monitor has its own copy now
