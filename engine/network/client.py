@@ -32,9 +32,20 @@ def call(run: str, op: str, **args) -> dict:
 
 
 def poke(run: str) -> None:
-    """Tell the helper a container is starting, without waiting for it: any request
-    has it look at the host's listening sockets at once, so host.docker.internal
-    reaches a server started a moment ago. A helper that is not there is started."""
+    """Tell the helper containers are starting, without waiting for it: a request
+    has it look at the host's listening sockets at once and then often for a while
+    (helper.MIRROR_BUSY), so host.docker.internal reaches a server started a moment
+    ago. Poked again only when that while is half over: waking an idle process on
+    every start costs a start about two milliseconds on a small machine. A helper
+    that is not there is started."""
+    stamp = os.path.join(run, "netd.poked")
+    try:
+        if time.time() - os.stat(stamp).st_mtime < helper.MIRROR_BUSY / 2:
+            return
+    except FileNotFoundError:
+        pass
+    with open(stamp, "w"):
+        pass
     s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM | socket.SOCK_CLOEXEC)
     try:
         with ShortPath(helper.socket_path(run)) as path:

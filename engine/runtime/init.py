@@ -122,8 +122,9 @@ def _child(rfs, proc: ProcessSpec, join_ns: list[str], sock: socket.socket,
     code = 125
     try:
         sc.prctl(sc.PR_SET_PDEATHSIG, signal.SIGKILL)
-        for sig in _RESET_SIGNALS:
-            signal.signal(sig, signal.SIG_DFL)
+        for sig in _RESET_SIGNALS:       # handled ones exec resets by itself
+            if signal.getsignal(sig) == signal.SIG_IGN:
+                signal.signal(sig, signal.SIG_DFL)
         signal.pthread_sigmask(signal.SIG_SETMASK, [])
         for path in join_ns:
             fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
@@ -275,17 +276,13 @@ def become(proc: ProcessSpec) -> None:
 
 def close_fds(keep_sock: int, keep: list[int]) -> None:
     """Nothing of the engine may leak into the container but its stdio."""
-    keep_set = {keep_sock, *keep}
-    top = max(keep_set | {2})
-    fd = 3
-    while fd <= top:
-        if fd not in keep_set:
-            try:
-                os.close(fd)
-            except OSError:
-                pass
-        fd += 1
-    sc.close_range(top + 1)
+    first = 3
+    for fd in sorted({keep_sock, *keep}):      # close the gaps between the kept ones
+        if fd >= first:
+            if fd > first:
+                sc.close_range(first, fd - 1)
+            first = fd + 1
+    sc.close_range(first)
     os.set_inheritable(keep_sock, False)
     for fd in keep:
         os.set_inheritable(fd, True)

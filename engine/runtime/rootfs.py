@@ -187,10 +187,12 @@ def _mount_one(m: str, b: BindMount) -> None:
 def _setup_dev(m: str, privileged: bool) -> None:
     dev = m + "/dev"
     sc.mount("tmpfs", dev, "tmpfs", sc.MS_NOSUID | sc.MS_STRICTATIME, "mode=755,size=65536k")
-    for name, kind, major, minor, mode in DEVICES:
-        path = f"{dev}/{name}"
-        os.mknod(path, kind | mode, os.makedev(major, minor))
-        os.chmod(path, mode)
+    umask = os.umask(0)              # the modes as given, without a chmod each
+    try:
+        for name, kind, major, minor, mode in DEVICES:
+            os.mknod(f"{dev}/{name}", kind | mode, os.makedev(major, minor))
+    finally:
+        os.umask(umask)
     if privileged:
         _copy_host_devices(dev)
     for name, target in DEV_LINKS:

@@ -164,7 +164,7 @@ def preload() -> None:
 
 def close_range(first: int, last: int = 0xFFFFFFFF) -> None:
     if _lib().syscall(_NR["close_range"], first, ctypes.c_uint(last), 0) < 0:
-        os.closerange(first, 65536)
+        os.closerange(first, min(last, 65535) + 1)
 
 
 def pidfd_open(pid: int) -> int:
