@@ -403,19 +403,16 @@ class Engine:
                 from .runtime.init import LaunchError
                 raise LaunchError(f"cannot join PID of a non running container: {other.id}", 125)
             pid_ns = os.open(f"/proc/{other.state.pid}/ns/pid", os.O_RDONLY | os.O_CLOEXEC)
-        try:
-            return launch.prepare(self, c, pid_ns)
-        except BaseException:
-            if pid_ns is not None:
-                os.close(pid_ns)
-            raise
+        return launch.prepare(self, c, pid_ns)
 
     def launch(self, cid: str | Container, while_starting=None,
-               prepared: launch.Prepared | None = None) -> launch.Started:
+               prepared: launch.Prepared | None = None, child=None) -> launch.Started:
         """Called inside the monitor: start the container's process (given as the record
-        the monitor was forked with, or an ID to read it again, as a restart does)."""
+        the monitor was forked with, or an ID to read it again, as a restart does), or
+        see the one it cloned already (`child`) through."""
         c = cid if isinstance(cid, Container) else self.store.load(cid)
-        return launch.start(self, c, prepared or self.prepare_launch(c), while_starting)
+        return launch.start(self, c, prepared or self.prepare_launch(c), while_starting,
+                            child)
 
     # --- talking to a running container's monitor -------------------------------------------
     def _monitor_socket(self, c: Container) -> str:

@@ -134,9 +134,10 @@ def _plan(engine, c: Container):
 
 class Prepared:
     """All a start needs before the clone: namespaces, the cgroup (made), the process
-    and root file system specs, the stdio pipes. `docker run` prepares in its own
-    process, before forking the monitor: there the memory is warm, where a freshly
-    forked monitor pays a page copy for every object it touches."""
+    and root file system specs, the stdio pipes, the addresses and published ports
+    (`plan`). `docker run` prepares in its own process, before forking the monitor:
+    there the memory is warm, where a freshly forked monitor pays a page copy for every
+    object it touches."""
 
     def __init__(self, c: Container, flags: int, join: list[str], cg, lim, proc, spec,
                  started: Started, child_fds: list[int], pid_ns_fd: int | None):
@@ -144,6 +145,8 @@ class Prepared:
         self.proc, self.spec, self.started, self.child_fds = proc, spec, started, child_fds
         self.pid_ns_fd = pid_ns_fd
         self.cg_fd = cg.clone_fd()
+        self.plan = None
+        self.root = ""
 
     def _fds(self, keep_monitor_ends: bool) -> list[int]:
         fds = self.child_fds + [self.cg_fd, self.pid_ns_fd]
@@ -155,11 +158,17 @@ class Prepared:
         """Close every fd (in the starter, once the monitor has its copies)."""
         for fd in self._fds(keep_monitor_ends=False):
             os.close(fd)
+        if self.plan is not None:
+            self.plan.close()
 
     def abandon(self) -> None:
-        """The start failed: close everything and remove the cgroup."""
+        """The start failed: close everything, remove the cgroup, give the addresses
+        back."""
         self.close()
         self.cg.destroy()
+        if self.plan is not None:
+            from .network import endpoints
+            endpoints.release(self.root, self.c.id)
 
     def started_ok(self) -> None:
         """The child has its copies: keep only the monitor's ends."""
@@ -168,6 +177,22 @@ class Prepared:
 
 
 def prepare(engine, c: Container, pid_ns_fd: int | None = None) -> Prepared:
+    """Everything before the clone (Prepared); it owns `pid_ns_fd` from here on."""
+    try:
+        prep = _prepared(engine, c, pid_ns_fd)
+    except BaseException:
+        if pid_ns_fd is not None:
+            os.close(pid_ns_fd)
+        raise
+    try:
+        prep.plan, prep.root = _plan(engine, c), str(engine.paths.root)
+    except BaseException:
+        prep.abandon()
+        raise
+    return prep
+
+
+def _prepared(engine, c: Container, pid_ns_fd: int | None) -> Prepared:
     caps.last_cap()            # known before the child's /proc changes
     caps.all_mask()
     rootfs.overlay_extras()    # and not read again in every child
@@ -196,35 +221,36 @@ def prepare(engine, c: Container, pid_ns_fd: int | None = None) -> Prepared:
         raise
 
 
-def start(engine, c: Container, prep: Prepared, while_starting=None) -> Started:
-    """Clone the container's first process and, while it builds its root file system,
-    give it its cgroups and networks; it execs once it has them."""
-    started, cg, cg_fd = prep.started, prep.cg, prep.cg_fd
+def clone(prep: Prepared) -> init.Child:
+    """The container's first process, cloned as soon as its monitor exists: it builds
+    its root file system while the monitor settles in and plans its networks."""
+    if prep.pid_ns_fd is not None:
+        sc.setns(prep.pid_ns_fd, sc.CLONE_NEWPID)   # the child is born in that pid namespace
+    return init.clone(prep.spec, prep.proc, prep.flags, prep.join, cgroup_fd=prep.cg_fd)
+
+
+def start(engine, c: Container, prep: Prepared, while_starting=None,
+          child: init.Child | None = None) -> Started:
+    """See the container's first process (cloned already, or now) through to its exec:
+    while it builds its root file system, give it its cgroups and networks."""
+    started, cg, cg_fd, plan = prep.started, prep.cg, prep.cg_fd, prep.plan
     need_adopt = cg_fd is None or bool(prep.lim.controllers())
-    plans = []
 
     def before_go(pid: int) -> tuple[list, bool]:
-        plans.append(_plan(engine, c))
         if need_adopt:
             cg.adopt(pid, cloned_into=cg_fd is not None)
         from .network import endpoints
-        endpoints.plug(engine, plans[0], pid)
-        return plans[0].interfaces, plans[0].dns
+        endpoints.plug(engine, plan, pid)
+        return plan.interfaces, plan.dns
     try:
-        if prep.pid_ns_fd is not None:
-            sc.setns(prep.pid_ns_fd, sc.CLONE_NEWPID)   # the child is born in that pid namespace
         pid, pidfd, handed = init.start(
-            prep.spec, prep.proc, prep.flags, prep.join, cgroup_fd=cg_fd, before_go=before_go,
-            while_starting=(lambda p: while_starting(p, plans[0])) if while_starting else None)
+            child or clone(prep), before_go,
+            while_starting=(lambda p: while_starting(p, plan)) if while_starting else None)
     except BaseException:
         prep.abandon()
-        if plans:
-            from .network import endpoints
-            plans[0].close()
-            endpoints.release(str(engine.paths.root), c.id)
         raise
     prep.started_ok()
-    started.pid, started.pidfd, started.plan = pid, pidfd, plans[0]
+    started.pid, started.pidfd, started.plan = pid, pidfd, plan
     started.may_restart = c.host.restart_policy.name not in ("", "no")
     started.auto_remove = c.host.auto_remove
     started.dns_fd = handed.get("D", -1)

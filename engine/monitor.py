@@ -149,14 +149,16 @@ class Monitor:
 
     # --- start-up ----------------------------------------------------------------
     def start(self, status_fd: int, first: tuple | None, container=None,
-              prepared=None) -> None:
+              prepared=None, child=None) -> None:
         """The forked path: launch `container` (as the starter just read and prepared
-        it: launch.Prepared), answer the starter, then serve."""
+        it: launch.Prepared; its process maybe cloned already), answer the starter,
+        then serve."""
         self.status_fd = status_fd
         try:
             if first:
                 self.add_client(*first)
-            if not self.launch(report=True, container=container, prepared=prepared):
+            if not self.launch(report=True, container=container, prepared=prepared,
+                               child=child):
                 self.finish(self.exit_code())
                 return
             self.slim_at = time.monotonic() + SLIM_AFTER
@@ -201,7 +203,7 @@ class Monitor:
         self.listener.setblocking(False)
         self.sel.register(self.listener, selectors.EVENT_READ, self.on_accept)
 
-    def launch(self, report: bool, container=None, prepared=None) -> bool:
+    def launch(self, report: bool, container=None, prepared=None, child=None) -> bool:
         """Start the container's process; False (after reporting) when it could not."""
         from .runtime.init import LaunchError
         self.exit_status = None
@@ -209,7 +211,8 @@ class Monitor:
         self.restart_at = None
         self.status_before = None
         try:
-            started = self.engine.launch(container or self.cid, self.while_starting, prepared)
+            started = self.engine.launch(container or self.cid, self.while_starting, prepared,
+                                         child)
         except LaunchError as e:
             self.life.start_failed(self.cid, e.exit_code, e.message, self.status_before)
             self.exit_status = e.exit_code << 8
@@ -793,11 +796,12 @@ def spawn(engine, c, first: tuple | None) -> dict:
     if pid == 0:
         try:
             os.close(r)
-            os.setsid()
+            os.setsid()              # first: the container must not be in the shell's session
+            child = _clone_early(prepared)
             from .store import lock
             lock.forget_after_fork()
             sc.set_process_name("dl-monitor")
-            Monitor(c.id, root, run, engine).start(w, first, c, prepared)
+            Monitor(c.id, root, run, engine).start(w, first, c, prepared, child)
         finally:
             os._exit(0)
     _children.append(pid)
@@ -814,6 +818,17 @@ def spawn(engine, c, first: tuple | None) -> dict:
     if not data:
         return {"ok": False, "code": 125, "message": "the container monitor exited early"}
     return json.loads(data.splitlines()[0])
+
+
+def _clone_early(prepared):
+    """The container's process, cloned before anything else the monitor does, so its
+    root file system is built while the monitor settles in; None if that failed (the
+    start then tries again, and reports)."""
+    from . import launch
+    try:
+        return launch.clone(prepared)
+    except Exception:
+        return None
 
 
 def _leave_parent(keep: set[int]) -> None:

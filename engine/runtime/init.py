@@ -50,50 +50,64 @@ class LaunchError(Exception):
 
 # --- parent side ------------------------------------------------------------------
 
-def start(rfs: rootfs.RootfsSpec, proc: ProcessSpec, ns_flags: int, join_ns: list[str],
-          before_go, cgroup_fd: int | None = None,
-          while_starting=None) -> tuple[int, int, dict[str, int]]:
-    """Start the container process; returns (pid, pidfd, fds) where fds holds what the
-    child handed over: "P" the pty master (-t), "D" its DNS socket.
+class Child:
+    """A cloned container process, building its root file system: its pid, a pidfd,
+    and the parent's end of the socket it waits for "go" on."""
 
-    `before_go(pid)`, if given, runs in the parent while the child builds its root
-    file system (cgroups that need the pid, addresses, veth pairs); it returns the
-    interfaces the child configures and whether it opens the DNS socket. The child
-    waits for it before it touches its network or execs; without it, it does not wait.
-    `while_starting(pid)` runs after that, also alongside the child: bookkeeping.
-    Raises LaunchError if the child could not exec.
-    """
+    def __init__(self, pid: int, pidfd: int, sock: socket.socket):
+        self.pid, self.pidfd, self.sock = pid, pidfd, sock
+
+    def abandon(self) -> None:
+        self.sock.close()
+        _reap_quietly(self.pid)
+        os.close(self.pidfd)
+
+
+def clone(rfs: rootfs.RootfsSpec, proc: ProcessSpec, ns_flags: int, join_ns: list[str],
+          cgroup_fd: int | None = None) -> Child:
+    """Clone the container's first process. It sets up its root file system at once,
+    then waits for start()'s "go" before it touches its network or execs."""
     parent_sock, child_sock = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
     pid, pidfd = sc.clone(ns_flags, cgroup_fd)
     if pid == 0:
         parent_sock.close()
-        _child(rfs, proc, join_ns, child_sock, wait=before_go is not None)   # never returns
+        _child(rfs, proc, join_ns, child_sock)   # never returns
     child_sock.close()
+    return Child(pid, pidfd, parent_sock)
+
+
+def start(child: Child, before_go, while_starting=None) -> tuple[int, int, dict[str, int]]:
+    """See a cloned child through to its exec; returns (pid, pidfd, fds) where fds holds
+    what the child handed over: "P" the pty master (-t), "D" its DNS socket.
+
+    `before_go(pid)` runs while the child builds its root file system (cgroups that
+    need the pid, addresses, veth pairs); it returns the interfaces the child
+    configures and whether it opens the DNS socket. `while_starting(pid)` runs after
+    "go", also alongside the child: bookkeeping. Raises LaunchError if the child could
+    not exec.
+    """
+    pid, sock = child.pid, child.sock
     try:
-        if before_go is not None:
-            interfaces, dns = before_go(pid)
-            parent_sock.sendall(b"go" + json.dumps([interfaces, dns]).encode())
+        interfaces, dns = before_go(pid)
+        sock.sendall(b"go" + json.dumps([interfaces, dns]).encode())
         if while_starting is not None:
             while_starting(pid)
         handed: dict[str, int] = {}
         while True:
-            msg, fds, _, _ = socket.recv_fds(parent_sock, 4096, 1)
+            msg, fds, _, _ = socket.recv_fds(sock, 4096, 1)
             if not msg:
-                return pid, pidfd, handed
+                sock.close()
+                return pid, child.pidfd, handed
             if msg[:1] in (b"P", b"D") and fds:
                 handed[msg[:1].decode()] = fds[0]
                 continue
             code, _, text = msg[1:].decode(errors="replace").partition(":")
-            os.waitpid(pid, 0)
             for fd in handed.values():
                 os.close(fd)
             raise LaunchError(text, int(code))
     except BaseException:
-        _reap_quietly(pid)
-        os.close(pidfd)
+        child.abandon()
         raise
-    finally:
-        parent_sock.close()
 
 
 def _reap_quietly(pid: int) -> None:
@@ -117,8 +131,7 @@ _RESET_SIGNALS = (signal.SIGPIPE, signal.SIGXFSZ, signal.SIGINT, signal.SIGQUIT,
                   signal.SIGTSTP, signal.SIGTTIN, signal.SIGTTOU, signal.SIGHUP)
 
 
-def _child(rfs, proc: ProcessSpec, join_ns: list[str], sock: socket.socket,
-           wait: bool) -> None:
+def _child(rfs, proc: ProcessSpec, join_ns: list[str], sock: socket.socket) -> None:
     code = 125
     try:
         sc.prctl(sc.PR_SET_PDEATHSIG, signal.SIGKILL)
@@ -134,11 +147,10 @@ def _child(rfs, proc: ProcessSpec, join_ns: list[str], sock: socket.socket,
         if proc.hostname:
             sc.sethostname(proc.hostname)
         rootfs.pivot(rfs)
-        if wait:
-            go = sock.recv(65536)
-            if go[:2] != b"go":
-                os._exit(125)
-            proc.interfaces, proc.dns = json.loads(go[2:])
+        go = sock.recv(65536)
+        if go[:2] != b"go":
+            os._exit(125)
+        proc.interfaces, proc.dns = json.loads(go[2:])
         if rfs.own_net_ns:
             sc.loopback_up()
             _network(proc, sock)
