@@ -8,10 +8,12 @@ onto the host, even if the engine is killed.
 """
 from __future__ import annotations
 
+import errno
 import os
 import stat
 from collections import namedtuple
 
+from ..fsutil import remove_tree
 from . import syscalls as sc
 
 # Docker's defaults (moby oci/defaults.go)
@@ -44,10 +46,12 @@ BindMount = namedtuple("BindMount", "source target read_only kind options noexec
 
 
 # base: the directory the relative lower/upper/work paths start from; lowers: topmost
-# first; merged: absolute; etc_files: (host file, /etc/x) pairs to bind
+# first; merged: absolute; etc_files: (host file, /etc/x) pairs to bind; volatile: the
+# upper layer is thrown away after (--rm), so nothing in it need ever reach the disk
 RootfsSpec = namedtuple("RootfsSpec", "base lowers upper work merged readonly privileged "
-                                      "etc_files mounts working_dir own_pid_ns own_net_ns",
-                        defaults=(False, False, (), (), "/", True, True))
+                                      "etc_files mounts working_dir own_pid_ns own_net_ns "
+                                      "volatile",
+                        defaults=(False, False, (), (), "/", True, True, False))
 
 
 def make_init_layer(path: str) -> None:
@@ -127,7 +131,20 @@ def mount_root(spec: RootfsSpec) -> None:
     """The overlay root alone, in a mount namespace of the caller's own."""
     sc.mount(None, "/", None, sc.MS_REC | sc.MS_PRIVATE)
     os.chdir(spec.base)   # relative lower dirs keep the overlay options under a page
-    sc.mount("overlay", spec.merged, "overlay", 0, _overlay_options(spec))
+    options = _overlay_options(spec)
+    if spec.volatile:
+        # overlayfs's "volatile" (Linux 5.10) skips every sync of the upper layer, the
+        # one on unmount too: that sync flushes the whole host file system, and made up
+        # most of the time between a --rm container's last exit and its monitor hearing
+        # of it. The kernel leaves work/work/incompat behind to refuse a second mount.
+        remove_tree(os.path.join(spec.work, "work", "incompat"))
+        try:
+            sc.mount("overlay", spec.merged, "overlay", 0, options + ",volatile")
+            return
+        except OSError as e:
+            if e.errno != errno.EINVAL:       # an older kernel: mount it the usual way
+                raise
+    sc.mount("overlay", spec.merged, "overlay", 0, options)
 
 
 def mount_volumes(spec: RootfsSpec) -> None:
