@@ -296,8 +296,8 @@ class Monitor:
     def close_network(self) -> None:
         """The moment the process ends its ports are free again and its addresses go
         back to the networks."""
-        for p in self.proxies:
-            p.close()
+        for relay in self.proxies:
+            relay.close()
         self.proxies.clear()
         self.port_specs.clear()
         if self.dns_server is not None:

@@ -251,9 +251,10 @@ def _go_int_literal(s: str):
     return -scanned[0] if s[0] == "-" else scanned[0]
 
 
-def go_rat(s: str) -> Fraction | None:
+def go_rat(s: str):
     """big.Rat SetString: "a/b" (each a whole number, b unsigned and not 0) or a float
-    with an optional e or p exponent, in base 10, 0b, 0o or 0x. None when not valid."""
+    with an optional e or p exponent, in base 10, 0b, 0o or 0x, as a Fraction. None
+    when not valid."""
     from fractions import Fraction     # only --cpus needs it: kept off the start-up path
     if "/" in s:
         num_text, _, den_text = s.partition("/")

@@ -4,8 +4,6 @@ from __future__ import annotations
 import os
 import time
 
-import pytest
-
 from tests.conftest import dockerlings
 
 

@@ -7,8 +7,6 @@ import socket
 import threading
 import time
 
-import pytest
-
 from tests.integration.conftest import host_routes
 
 

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from tests.conftest import ROOT, dockerlings
+from tests.conftest import ROOT
 
 
 def _fsck(engine):
