@@ -370,6 +370,15 @@ def test_run_rm_removes_the_container_after_it_exits(bb):
     assert bb.run("docker create --name tmp busybox true").code == 0
 
 
+def test_only_a_rm_containers_root_skips_syncs(bb):
+    """A --rm container's overlay is mounted "volatile" (its upper layer is thrown away,
+    so unmounting it need not sync the host's file system); a kept one's is not."""
+    overlay = "grep -E '^overlay / ' /proc/mounts"
+    assert "volatile" in bb.ok(f"docker run --rm busybox {overlay}")
+    assert "volatile" not in bb.ok(f"docker run --name kept busybox {overlay}")
+    bb.ok("docker start -a kept")            # and it mounts again after its first run
+
+
 def test_run_detached_rm_is_removed_when_done(bb):
     run_d(bb, "bg", "sh -c 'sleep 0.2'")                  # without --rm: stays
     bb.ok("docker run -d --rm --name bgrm busybox sh -c 'sleep 0.2'")
