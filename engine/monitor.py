@@ -154,9 +154,11 @@ class Monitor:
         it: launch.Prepared; its process maybe cloned already), answer the starter,
         then serve."""
         self.status_fd = status_fd
+        launching = False
         try:
             if first:
                 self.add_client(*first)
+            launching = True           # from here on the launch cleans up after itself
             if not self.launch(report=True, container=container, prepared=prepared,
                                child=child):
                 self.finish(self.exit_code())
@@ -165,6 +167,11 @@ class Monitor:
             self.loop()
         except BaseException:
             self.note(_traceback())
+            if not launching:
+                if child is not None:
+                    child.abandon()
+                if prepared is not None:
+                    prepared.abandon()
             self.report({"ok": False, "code": 125, "message": "the container monitor failed"})
             self.emergency_cleanup()
         finally:
