@@ -60,6 +60,7 @@ def in_process(runs: int, extra: str = "") -> tuple[float, float]:
     from shell.runner import run_line
     eng = Engine()
     eng.pull("busybox")
+    os.sync()      # the new image store on disk first: time starts, not its writeback
 
     def once():
         env = Env.buffered()

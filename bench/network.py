@@ -125,6 +125,7 @@ def main() -> int:
     eng = Engine()
     try:
         eng.pull("busybox")
+        os.sync()      # the new image store on disk first: time starts, not its writeback
         print(f"dockerlings networking, {args.runs} runs each, "
               f"{time.strftime('%Y-%m-%d %H:%M')} on {os.cpu_count()} CPUs")
         bridge = latency(eng, "docker run --rm busybox true", args.runs)
