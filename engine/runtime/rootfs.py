@@ -222,7 +222,7 @@ def _setup_dev(m: str, privileged: bool) -> None:
     sc.mount("shm", dev + "/shm", "tmpfs", sc.MS_NOSUID | sc.MS_NODEV | sc.MS_NOEXEC,
              "mode=1777,size=65536k")
     sc.mount("mqueue", dev + "/mqueue", "mqueue", sc.MS_NOSUID | sc.MS_NODEV | sc.MS_NOEXEC)
-    open(dev + "/console", "a").close()
+    os.close(os.open(dev + "/console", os.O_WRONLY | os.O_CREAT | os.O_CLOEXEC, 0o666))
 
 
 def _copy_host_devices(dev: str) -> None:
