@@ -212,14 +212,18 @@ class Monitor:
 
     def launch(self, report: bool, container=None, prepared=None, child=None) -> bool:
         """Start the container's process; False (after reporting) when it could not."""
+        from .errors import EngineError
         from .runtime.init import LaunchError
         self.exit_status = None
         self.stop_deadline = None
         self.restart_at = None
         self.status_before = None
         try:
-            started = self.engine.launch(container or self.cid, self.while_starting, prepared,
-                                         child)
+            try:
+                started = self.engine.launch(container or self.cid, self.while_starting,
+                                             prepared, child)
+            except EngineError as e:       # the network helper failing, say: no runtime's
+                raise LaunchError(str(e), 125, runtime=False) from None
         except LaunchError as e:
             self.life.start_failed(self.cid, e.exit_code, e.message, self.status_before)
             self.exit_status = e.exit_code << 8

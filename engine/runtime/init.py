@@ -88,26 +88,59 @@ def start(child: Child, before_go, while_starting=None) -> tuple[int, int, dict[
     """
     pid, sock = child.pid, child.sock
     try:
-        interfaces, dns = before_go(pid)
-        sock.sendall(b"go" + json.dumps([interfaces, dns]).encode())
+        try:
+            interfaces, dns = before_go(pid)
+            sock.sendall(b"go" + json.dumps([interfaces, dns]).encode())
+        except Exception:
+            # the child may have failed first (a mount, say), and then said why: that
+            # is the error to show, not what went wrong here because it was gone
+            reported = _reported(sock)
+            if reported is not None:
+                raise reported from None
+            raise
         if while_starting is not None:
             while_starting(pid)
         handed: dict[str, int] = {}
         while True:
-            msg, fds, _, _ = socket.recv_fds(sock, 4096, 1)
+            try:
+                msg, fds, _, _ = socket.recv_fds(sock, 4096, 1)
+            except ConnectionResetError:
+                # the child ended without reading "go": it failed first (and, but for
+                # a kill, said why; the reset comes before its message)
+                raise _reported(sock) or LaunchError(
+                    "the container's first process ended before it started", 125) from None
             if not msg:
                 sock.close()
                 return pid, child.pidfd, handed
             if msg[:1] in (b"P", b"D") and fds:
                 handed[msg[:1].decode()] = fds[0]
                 continue
-            code, _, text = msg[1:].decode(errors="replace").partition(":")
             for fd in handed.values():
                 os.close(fd)
-            raise LaunchError(text, int(code))
+            raise _launch_error(msg)
     except BaseException:
         child.abandon()
         raise
+
+
+def _launch_error(msg: bytes) -> LaunchError:
+    code, _, text = msg[1:].decode(errors="replace").partition(":")
+    return LaunchError(text, int(code))
+
+
+def _reported(sock: socket.socket) -> LaunchError | None:
+    """The error the child reported already, if it did (without waiting). A child that
+    ended with "go" unread leaves a connection reset, reported once ahead of its
+    message."""
+    for _ in range(2):
+        try:
+            msg = sock.recv(4096, socket.MSG_DONTWAIT)
+        except ConnectionResetError:
+            continue
+        except OSError:
+            return None
+        return _launch_error(msg) if msg[:1] == b"E" else None
+    return None
 
 
 def _reap_quietly(pid: int) -> None:
@@ -164,6 +197,8 @@ def _child(rfs, proc: ProcessSpec, join_ns: list[str], sock: socket.socket) -> N
         os.execve(path, proc.argv, env_dict(proc.env))
     except LaunchError as e:
         report_error(sock, e.exit_code, e.message)
+    except rootfs.MountError as e:
+        report_error(sock, 125, str(e))
     except OSError as e:
         if code == 126 and e.errno == errno.ENOENT:
             code = 127

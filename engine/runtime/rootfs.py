@@ -187,18 +187,31 @@ def setup(spec: RootfsSpec) -> None:
         os.makedirs(_inside(m, spec.working_dir), 0o755, exist_ok=True)
 
 
+class MountError(Exception):
+    """A volume, bind or tmpfs that cannot be mounted, in runc's words."""
+
+
 def _mount_one(m: str, b: BindMount) -> None:
     dst = _inside(m, b.target)
     if b.kind == "tmpfs":
         _ensure_mountpoint(dst, True)
         flags = (sc.MS_NOSUID if b.nosuid else 0) | (sc.MS_NODEV if b.nodev else 0) | \
             (sc.MS_NOEXEC if b.noexec else 0) | (sc.MS_RDONLY if b.read_only else 0)
-        sc.mount("tmpfs", dst, "tmpfs", flags, b.options or None)
+        _mount(b, "tmpfs", dst, "tmpfs", flags, b.options or None)
         return
     _ensure_mountpoint(dst, os.path.isdir(b.source))
-    sc.mount(b.source, dst, None, sc.MS_BIND | sc.MS_REC)
+    _mount(b, b.source, dst, None, sc.MS_BIND | sc.MS_REC)
     if b.read_only:
-        sc.mount(None, dst, None, sc.MS_BIND | sc.MS_REMOUNT | sc.MS_RDONLY | sc.MS_REC)
+        _mount(b, None, dst, None, sc.MS_BIND | sc.MS_REMOUNT | sc.MS_RDONLY | sc.MS_REC)
+
+
+def _mount(b: BindMount, source, dst: str, fstype, flags: int, data=None) -> None:
+    try:
+        sc.mount(source, dst, fstype, flags, data)
+    except OSError as e:
+        reason = os.strerror(e.errno).lower() if e.errno else str(e)
+        raise MountError(f'error mounting "{b.source}" to rootfs at "{b.target}": mount '
+                         f'src={b.source}, dst={b.target}, flags={flags:#x}: {reason}') from None
 
 
 def _setup_dev(m: str, privileged: bool) -> None:

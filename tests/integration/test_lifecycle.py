@@ -370,6 +370,20 @@ def test_run_rm_removes_the_container_after_it_exits(bb):
     assert bb.run("docker create --name tmp busybox true").code == 0
 
 
+def test_a_mount_that_fails_says_why_and_leaves_nothing(bb, tmp_path):
+    """The container's process builds its root while its monitor plans the network;
+    when a mount fails there, its own error is the one shown, on a bridge too (several
+    times: the failure races the monitor's "go")."""
+    d = tmp_path / "adir"
+    d.mkdir()
+    for net in ("", "--network none ") * 3:
+        r = bb.run(f"docker run --rm {net}-v {d}:/bin/sh busybox true")
+        assert r.code == 125, r.err
+        assert (f'error mounting "{d}" to rootfs at "/bin/sh": mount src={d}, dst=/bin/sh, '
+                "flags=0x5000: not a directory") in r.err
+    assert bb.ok("docker ps -aq") == ""
+
+
 def test_only_a_rm_containers_root_skips_syncs(bb):
     """A --rm container's overlay is mounted "volatile" (its upper layer is thrown away,
     so unmounting it need not sync the host's file system); a kept one's is not."""
