@@ -66,9 +66,15 @@ def make(engine_ns: int, endpoints: list[dict], pid: int) -> None:
         raise BridgeMissing() from None
     with sock:
         for ep, bridge in zip(endpoints, bridges):
-            name = "veth" + os.urandom(4).hex()[:7]
-            sock.send(request(name, bridge, ep["ifname"], ep["mac"], pid))
-            _check_ack(sock.recv(65536))
+            for attempt in range(3):         # a random host-side name may be taken
+                name = "veth" + os.urandom(4).hex()[:7]
+                sock.send(request(name, bridge, ep["ifname"], ep["mac"], pid))
+                try:
+                    _check_ack(sock.recv(65536))
+                    break
+                except FileExistsError:
+                    if attempt == 2:
+                        raise
 
 
 def _check_ack(reply: bytes) -> None:
