@@ -123,6 +123,7 @@ class Monitor:
         self.manual_stop = False
         self.restart_delay = 0.0
         self.status_before = None
+        self.failure: dict | None = None    # why the last launch failed, for the starter
         self.log: LogWriter | None = None
         self.listener: socket.socket | None = None
         self.dns_sock: socket.socket | None = None
@@ -161,7 +162,9 @@ class Monitor:
             launching = True           # from here on the launch cleans up after itself
             if not self.launch(report=True, container=container, prepared=prepared,
                                child=child):
-                self.finish(self.exit_code())
+                # as the daemon does: a --rm container whose start failed is removed
+                # before the failure is answered
+                self.finish(self.exit_code(), answer=self.failure)
                 return
             self.slim_at = time.monotonic() + SLIM_AFTER
             self.loop()
@@ -227,9 +230,8 @@ class Monitor:
         except LaunchError as e:
             self.life.start_failed(self.cid, e.exit_code, e.message, self.status_before)
             self.exit_status = e.exit_code << 8
-            if report:
-                self.report({"ok": False, "code": e.exit_code, "message": e.message,
-                             "runtime": e.runtime})
+            self.failure = {"ok": False, "code": e.exit_code, "message": e.message,
+                            "runtime": e.runtime}
             return False
         self.pid = started.pid
         self.master = started.master if started.master is not None else -1
@@ -631,9 +633,12 @@ class Monitor:
                 client.closing = True
                 self.send(client, frame)
 
-    def finish(self, code: int, oom: bool = False) -> None:
-        """The container is done for good: apply --rm, tell everyone, go."""
+    def finish(self, code: int, oom: bool = False, answer: dict | None = None) -> None:
+        """The container is done for good: apply --rm, tell everyone (and the starter,
+        the `answer` to a failed start), go."""
         removed, trash = self.life.finish(self.cid)
+        if answer is not None:
+            self.report(answer)
         self.notify_exit(code, removed=removed, oom=oom)
         deadline = time.monotonic() + 2
         while any(c.out for c in self.clients) and time.monotonic() < deadline:
