@@ -214,7 +214,8 @@ class Monitor:
         self.sel.register(self.listener, selectors.EVENT_READ, self.on_accept)
 
     def launch(self, report: bool, container=None, prepared=None, child=None) -> bool:
-        """Start the container's process; False (after reporting) when it could not."""
+        """Start the container's process (answering the starter when `report`); False
+        when it could not, with the answer for the starter in self.failure."""
         from .errors import EngineError
         from .runtime.init import LaunchError
         self.exit_status = None
