@@ -447,7 +447,10 @@ class Engine:
         fresh = self.load_quiet(c.id)
         return fresh.state.exit_code if fresh else 0
 
-    def stop(self, ref: str, timeout: int | None = None, signal: str | int | None = None) -> Container:
+    def stop(self, ref: str, timeout: int | None = None, signal: str | int | None = None,
+             keep: bool = False) -> Container:
+        """Stop a container; `keep`: it is about to start again (docker restart), so a
+        --rm container is not removed, as in Docker."""
         c = self.container(ref)
         if not c.state.running:
             return c
@@ -456,7 +459,7 @@ class Engine:
                 else DEFAULT_STOP_TIMEOUT
         sig = signal_number(signal or c.config.stop_signal or "SIGTERM")
         try:
-            sock = self.connect(c, {"op": "stop", "signal": sig,
+            sock = self.connect(c, {"op": "stop", "signal": sig, "keep": keep,
                                     "timeout": timeout if timeout >= 0 else 10 ** 9})
         except ContainerNotRunning:
             return c
@@ -502,7 +505,7 @@ class Engine:
     def restart(self, ref: str, timeout: int | None = None) -> Container:
         c = self.container(ref)
         if c.state.running:
-            self.stop(c.id, timeout)
+            self.stop(c.id, timeout, keep=True)
         self.start(c.id)
         return c
 

@@ -100,15 +100,15 @@ class Lifecycle:
             self._update(cid, change)
         return oom
 
-    def finish(self, cid: str):
-        """The monitor is leaving: apply --rm. Returns (removed, trash): the container
-        leaves the store at once (a rename), and purge(trash) deletes its bytes after the
-        waiting clients have their answer."""
+    def finish(self, cid: str, keep: bool = False):
+        """The monitor is leaving: apply --rm (unless `keep`: it is being restarted).
+        Returns (removed, trash): the container leaves the store at once (a rename), and
+        purge(trash) deletes its bytes after the waiting clients have their answer."""
         with lock.locked(self.lock):
             record = self.record(cid)
             if record is None:
                 return True, None
-            if not record["HostConfig"].get("AutoRemove"):
+            if keep or not record["HostConfig"].get("AutoRemove"):
                 return False, None
             trash = removal.detach(self.root, cid, record["Name"].lstrip("/"))
             if record.get("MountPoints"):      # --rm takes its anonymous volumes along

@@ -134,6 +134,7 @@ class Monitor:
         self.attachable = True              # may hold addresses on networks to give back
         self.may_restart = True             # a restart policy other than "no"
         self.auto_remove = False            # --rm
+        self.keep = False                   # stopped to be restarted: --rm does not apply
 
     @property
     def engine(self):
@@ -433,6 +434,7 @@ class Monitor:
         op = c.request.get("op")
         if op == "stop":
             self.manual_stop = True
+            self.keep = bool(c.request.get("keep"))   # docker restart: --rm waits
             self.life.manual_stop(self.cid)
             if self.restart_at is not None:      # stopping a restarting container
                 self.restart_at = None
@@ -596,7 +598,7 @@ class Monitor:
             record, state = found
             policy = record["HostConfig"].get("RestartPolicy") or {}
             restart = self.should_restart(policy, state, code, ran)
-        oom = self.life.exited(self.cid, code, restart, self.auto_remove)
+        oom = self.life.exited(self.cid, code, restart, self.auto_remove and not self.keep)
         if restart:
             self.exit_status = None
             self.notify_exit(code, removed=False, oom=oom)
@@ -637,7 +639,7 @@ class Monitor:
     def finish(self, code: int, oom: bool = False, answer: dict | None = None) -> None:
         """The container is done for good: apply --rm, tell everyone (and the starter,
         the `answer` to a failed start), go."""
-        removed, trash = self.life.finish(self.cid)
+        removed, trash = self.life.finish(self.cid, keep=self.keep)
         if answer is not None:
             self.report(answer)
         self.notify_exit(code, removed=removed, oom=oom)

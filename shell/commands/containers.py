@@ -201,7 +201,7 @@ def restart(env, inv: Invocation) -> int:
     def again(name):
         c = eng.container(name)
         if c.state.running:
-            eng.stop(c.id, _timeout(inv), inv.signal)
+            eng.stop(c.id, _timeout(inv), inv.signal, keep=True)   # --rm: not removed
         eng.start(c.id)
     return each(env, inv, again)
 

@@ -384,6 +384,16 @@ def test_a_mount_that_fails_says_why_and_leaves_nothing(bb, tmp_path):
     assert bb.ok("docker ps -aq") == ""
 
 
+def test_restart_keeps_a_rm_container_and_stop_removes_it(bb):
+    """As in Docker: --rm applies when the container stops, not when `docker restart`
+    stops it to start it again."""
+    bb.ok("docker run -d --rm --name again busybox sleep 30")
+    assert bb.ok("docker restart -t 0 again") == "again\n"
+    assert bb.ok("docker ps --format '{{.Names}} {{.State}}'") == "again running\n"
+    bb.ok("docker stop -t 0 again")
+    wait_until(lambda: bb.ok("docker ps -aq") == "", what="the --rm container to go")
+
+
 def test_only_a_rm_containers_root_skips_syncs(bb):
     """A --rm container's overlay is mounted "volatile" (its upper layer is thrown away,
     so unmounting it need not sync the host's file system); a kept one's is not."""
