@@ -399,9 +399,9 @@ class Engine:
         pid_ns = None
         if c.host.pid_mode.startswith("container:"):
             other = self.container(c.host.pid_mode.split(":", 1)[1])
-            if not other.state.running:
+            if not other.state.running:      # the daemon's own refusal, as in moby
                 from .runtime.init import LaunchError
-                raise LaunchError(f"cannot join PID of a non running container: {other.id}", 125)
+                raise LaunchError(f"container {other.id} is not running", 125, runtime=False)
             pid_ns = os.open(f"/proc/{other.state.pid}/ns/pid", os.O_RDONLY | os.O_CLOEXEC)
         return launch.prepare(self, c, pid_ns)
 

@@ -98,8 +98,9 @@ def namespaces(engine, c: Container) -> tuple[int, list[str]]:
 def _other_netns(engine, ref: str) -> str:
     other = engine.container(ref)
     if not other.state.running:
-        raise init.LaunchError(f"cannot join network of a non running container: {other.id}",
-                               125, runtime=False)
+        raise init.LaunchError("cannot join network namespace of a non running container: "
+                               f"container {other.name} is {other.state.status}", 125,
+                               runtime=False)
     return f"/proc/{other.state.pid}/ns/net"
 
 

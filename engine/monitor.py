@@ -224,16 +224,13 @@ class Monitor:
         self.restart_at = None
         self.status_before = None
         try:
-            try:
-                started = self.engine.launch(container or self.cid, self.while_starting,
-                                             prepared, child)
-            except EngineError as e:       # the network helper failing, say: no runtime's
-                raise LaunchError(str(e), 125, runtime=False) from None
-        except LaunchError as e:
+            started = self.engine.launch(container or self.cid, self.while_starting,
+                                         prepared, child)
+        except (LaunchError, EngineError) as error:
+            e = LaunchError.of(error)
             self.life.start_failed(self.cid, e.exit_code, e.message, self.status_before)
             self.exit_status = e.exit_code << 8
-            self.failure = {"ok": False, "code": e.exit_code, "message": e.message,
-                            "runtime": e.runtime}
+            self.failure = e.answer()
             return False
         self.pid = started.pid
         self.master = started.master if started.master is not None else -1
@@ -796,6 +793,7 @@ def spawn(engine, c, first: tuple | None) -> dict:
     """Start the monitor for container `c` (a store.containers.Container) and wait
     until it runs (or failed to). `first` is an optional (socket, request) for a client
     that must see the output from the very first byte (docker run / start -a)."""
+    from .errors import EngineError
     from .runtime.init import LaunchError
     reap()
     cgroups.layout()            # read once here, not in every monitor
@@ -803,9 +801,13 @@ def spawn(engine, c, first: tuple | None) -> dict:
     root, run = str(engine.paths.root), str(engine.paths.run)
     try:
         prepared = engine.prepare_launch(c)
-    except LaunchError as e:
-        Lifecycle(root, run).start_failed(c.id, e.exit_code, e.message, None)
-        return {"ok": False, "code": e.exit_code, "message": e.message, "runtime": e.runtime}
+    except (LaunchError, EngineError) as error:
+        e = LaunchError.of(error)
+        life = Lifecycle(root, run)
+        life.start_failed(c.id, e.exit_code, e.message, None)
+        if c.host.auto_remove:          # as a monitor's finish() would: --rm applies
+            life.purge(c.id, life.finish(c.id)[1])
+        return e.answer()
     r, w = os.pipe2(os.O_CLOEXEC)
     try:
         pid = os.fork()

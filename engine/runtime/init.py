@@ -47,6 +47,19 @@ class LaunchError(Exception):
         self.exit_code = exit_code
         self.runtime = runtime
 
+    @classmethod
+    def of(cls, error: Exception) -> "LaunchError":
+        """A start's failure as a LaunchError: an engine error met on the way (the
+        network helper's, a container gone) is the daemon's, not the runtime's."""
+        if isinstance(error, cls):
+            return error
+        return cls(str(error), 125, runtime=False)
+
+    def answer(self) -> dict:
+        """What the monitor tells its starter (monitor.spawn)."""
+        return {"ok": False, "code": self.exit_code, "message": self.message,
+                "runtime": self.runtime}
+
 
 # --- parent side ------------------------------------------------------------------
 

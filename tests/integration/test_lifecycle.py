@@ -384,6 +384,20 @@ def test_a_mount_that_fails_says_why_and_leaves_nothing(bb, tmp_path):
     assert bb.ok("docker ps -aq") == ""
 
 
+def test_joining_a_stopped_containers_namespaces_fails_in_dockers_words(bb):
+    """moby's refusals, before any runtime runs; a --rm container that could not start
+    is removed, as the daemon removes it."""
+    idle = bb.ok("docker create --name idle busybox true").strip()
+    r = bb.run("docker run --rm --network container:idle busybox true")
+    assert (r.code, r.err.splitlines()[0]) == (
+        125, "docker: Error response from daemon: cannot join network namespace of a non "
+             "running container: container idle is created")
+    r = bb.run("docker run --rm --pid container:idle busybox true")
+    assert (r.code, r.err.splitlines()[0]) == (
+        125, f"docker: Error response from daemon: container {idle} is not running")
+    assert bb.ok("docker ps -aq --no-trunc") == idle + "\n"
+
+
 def test_restart_keeps_a_rm_container_and_stop_removes_it(bb):
     """As in Docker: --rm applies when the container stops, not when `docker restart`
     stops it to start it again."""
