@@ -15,14 +15,11 @@ import argparse
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-PROJECT = os.path.dirname(HERE)
-BASELINE = os.path.join(PROJECT, "..", "shared", "tools", "podman-baseline.sh")
+from common import BASELINE, PROJECT, compile_project, sh
 
 DOCKERFILE = """FROM {base}
 RUN mkdir -p /app/data
@@ -31,10 +28,6 @@ WORKDIR /app
 RUN echo built > data/stamp
 CMD ["cat", "app.txt"]
 """
-
-
-def sh(cmd: list[str], **kw) -> subprocess.CompletedProcess:
-    return subprocess.run(cmd, capture_output=True, **kw)
 
 
 def have_podman() -> bool:
@@ -73,8 +66,7 @@ def main() -> int:
     if os.geteuid() != 0:
         print("bench/build.py: run as root (the engine needs it)")
         return 1
-    # as .ci/setup does: without byte-compiled modules every start recompiles them
-    sh([sys.executable, "-m", "compileall", "-q", "engine", "shell", "lessons"], cwd=PROJECT)
+    compile_project()
     root = tempfile.mkdtemp(prefix="dlbench-", dir="/tmp")
     env = dict(os.environ, DOCKERLINGS_ROOT=root, PYTHONPATH=PROJECT)
     ours_ctx, podman_ctx = make_context("busybox"), make_context("localhost/busybox")

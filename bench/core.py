@@ -17,14 +17,11 @@ import os
 import re
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-PROJECT = os.path.dirname(HERE)
-BASELINE = os.path.join(PROJECT, "..", "shared", "tools", "podman-baseline.sh")
+from common import BASELINE, PROJECT, compile_project, sh
 sys.path.insert(0, PROJECT)
 
 
@@ -42,10 +39,6 @@ def timed(fn, runs: int, warmup: int = 3) -> list[float]:
         fn()
         out.append((time.perf_counter() - t) * 1000)
     return out
-
-
-def sh(cmd: list[str], **kw) -> subprocess.CompletedProcess:
-    return subprocess.run(cmd, capture_output=True, **kw)
 
 
 def line(label: str, ms: tuple[float, float], extra: str = "") -> None:
@@ -170,9 +163,7 @@ def main() -> int:
     if os.geteuid() != 0:
         print("bench/core.py: run as root (the engine needs it)")
         return 1
-    # what an install leaves: bytecode (PYTHONDONTWRITEBYTECODE would else have every
-    # whole-process run compile the sources again)
-    sh([sys.executable, "-m", "compileall", "-q", "engine", "shell", "lessons"], cwd=PROJECT)
+    compile_project()
     root = tempfile.mkdtemp(prefix="dlbench-", dir="/tmp")
     os.environ["DOCKERLINGS_ROOT"] = root
     try:

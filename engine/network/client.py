@@ -46,15 +46,10 @@ def poke(run: str) -> None:
         pass
     with open(stamp, "w"):
         pass
-    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM | socket.SOCK_CLOEXEC)
     try:
-        with ShortPath(helper.socket_path(run)) as path:
-            s.connect(path)
-        s.sendall(b'{"op": "ping", "args": {}}\n')
+        _send(run, "ping", {}, timeout=None).close()
     except OSError:
         ensure(run)
-    finally:
-        s.close()
 
 
 def _uplink_settings() -> dict | None:
@@ -67,19 +62,27 @@ def _uplink_settings() -> dict | None:
         raise InvalidParameter(str(e)) from None
 
 
-def _request(run: str, op: str, args: dict, timeout: float = 30.0) -> dict | None:
+def _send(run: str, op: str, args: dict, timeout: float | None) -> socket.socket:
+    """One request sent to the helper; returns the connection its reply comes on."""
     s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM | socket.SOCK_CLOEXEC)
-    s.settimeout(timeout)
     try:
+        s.settimeout(timeout)
         with ShortPath(helper.socket_path(run)) as path:
             s.connect(path)
         s.sendall(json.dumps({"op": op, "args": args}).encode() + b"\n")
-        data = helper.read_message(s)
+        return s
+    except BaseException:
+        s.close()
+        raise
+
+
+def _request(run: str, op: str, args: dict, timeout: float = 30.0) -> dict | None:
+    try:
+        with _send(run, op, args, timeout) as s:
+            data = helper.read_message(s)
         return json.loads(data) if data else None
     except (FileNotFoundError, ConnectionRefusedError):
         return None
-    finally:
-        s.close()
 
 
 def running(run: str) -> bool:

@@ -219,7 +219,7 @@ def plug(engine, plan: Plan, pid: int) -> None:
     run = str(engine.paths.run)
     if not os.environ.get("DOCKERLINGS_UPLINK"):
         try:
-            ns_fd = os.open(netns.pin_path(run), os.O_RDONLY | os.O_CLOEXEC)
+            ns_fd = netns.open_ns(netns.pin_path(run))
         except FileNotFoundError:
             ns_fd = -1
         if ns_fd >= 0:

@@ -520,10 +520,15 @@ def prune(env, inv: Invocation) -> int:
             continue
         deleted.append(c.id)
         reclaimed += size
-    if deleted:
-        env.out("Deleted Containers:")
-        for cid in deleted:
-            env.out(cid)
+    return pruned(env, "Containers", deleted, reclaimed)
+
+
+def pruned(env, kind: str, lines: list[str], reclaimed: int) -> int:
+    """What `docker container/image/volume prune` print once done."""
+    if lines:
+        env.out(f"Deleted {kind}:")
+        for line in lines:
+            env.out(line)
         env.out("")
     env.out(f"Total reclaimed space: {human_size(reclaimed, 4)}")
     return 0

@@ -11,7 +11,6 @@ from engine.errors import CliError, EngineError, InvalidReference, NoSuchImage
 from ..cli.parser import Invocation
 from ..cli.report import message_of
 from ..render import views
-from ..render.units import human_size
 from .containers import render_rows, template_check
 
 IMAGE_SUBCOMMANDS = ("ls", "rm", "inspect", "list", "prune", "pull", "push", "save", "load",
@@ -140,20 +139,14 @@ def history(env, inv: Invocation) -> int:
 
 
 def prune(env, inv: Invocation) -> int:
-    from .containers import _confirm
+    from .containers import _confirm, pruned
     warning = ("WARNING! This will remove all images without at least one container "
                "associated to them." if inv.all else
                "WARNING! This will remove all dangling images.")
     if not inv.force and not _confirm(env, warning):
         return 0
     records, reclaimed = env.engine.prune_images(all_images=inv.all)
-    if records:
-        env.out("Deleted Images:")
-        for kind, what in records:
-            env.out(f"{kind}: {what}")
-        env.out("")
-    env.out(f"Total reclaimed space: {human_size(reclaimed, 4)}")
-    return 0
+    return pruned(env, "Images", [f"{kind}: {what}" for kind, what in records], reclaimed)
 
 
 def commit(env, inv: Invocation) -> int:

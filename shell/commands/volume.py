@@ -124,8 +124,7 @@ def rm(env, inv: Invocation) -> int:
 
 
 def prune(env, inv: Invocation) -> int:
-    from .containers import _confirm
-    from ..render.units import human_size
+    from .containers import _confirm, pruned
     eng = env.engine
     all_filter = [v for k, v in inv.filter if k == "all"]
     if inv.all and all_filter:
@@ -139,10 +138,4 @@ def prune(env, inv: Invocation) -> int:
                                            "at least one container."):
         return 0
     removed, reclaimed = eng.prune_volumes(everything, keep)
-    if removed:
-        env.out("Deleted Volumes:")
-        for name in removed:
-            env.out(name)
-        env.out("")
-    env.out(f"Total reclaimed space: {human_size(reclaimed, 4)}")
-    return 0
+    return pruned(env, "Volumes", removed, reclaimed)

@@ -7,29 +7,11 @@ from __future__ import annotations
 import time
 
 import pytest
-import yaml
 
-from lessons import checks, format as fmt
-from lessons.source import LessonError
+from lessons import checks
 from lessons.world import World
 from tests.integration.cli_helpers import pull, wait_status
-
-
-class _Source:
-    path = "t.yaml"
-
-    def where(self, path, key=False):
-        return (1, 1)
-
-    def error(self, path, message, key=False):
-        return LessonError("t.yaml", 1, 1, message)
-
-
-def check(text: str):
-    problems = fmt.Problems(_Source())
-    c = fmt.CheckKind().load(yaml.safe_load(text), (), problems)
-    assert not problems.errors, problems.errors
-    return c
+from tests.unit.lessons_fixtures.fakes import check
 
 
 @pytest.fixture

@@ -8,32 +8,13 @@ import threading
 from pathlib import Path
 
 import pytest
-import yaml
 
 from engine.config import Mount, PortBinding, RestartPolicy
 from lessons import checks, format as fmt
 from lessons.checks import Context
 from lessons.model import Step
-from lessons.source import LessonError
 from lessons.world import World
-from tests.unit.lessons_fixtures.fakes import FakeEngine
-
-
-class _Source:
-    path = Path("t.yaml")
-
-    def where(self, path, key=False):
-        return (1, 1)
-
-    def error(self, path, message, key=False):
-        return LessonError("t.yaml", 1, 1, message)
-
-
-def check(text: str):
-    problems = fmt.Problems(_Source())
-    c = fmt.CheckKind().load(yaml.safe_load(text), (), problems)
-    assert not problems.errors, problems.errors
-    return c
+from tests.unit.lessons_fixtures.fakes import FakeEngine, check
 
 
 def run(engine, text: str, **ctx):
