@@ -90,11 +90,13 @@ def running(run: str) -> bool:
 
 
 def ensure(run: str) -> None:
-    """Start the helper if it is not running (one starter at a time, by a lock file)."""
-    netns.create(run)
+    """Start the helper if it is not running (one starter at a time, by a lock file:
+    the namespace too is made under it, or two starters could each pin one)."""
+    os.makedirs(run, exist_ok=True)
     lock_fd = os.open(os.path.join(run, "netd.lock"), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC)
     try:
         fcntl.flock(lock_fd, fcntl.LOCK_EX)
+        netns.create(run)
         if running(run):
             return
         _spawn(run)
