@@ -197,8 +197,6 @@ def main() -> int:
         completion(eng, a.objects, a.rounds)
     finally:
         eng.reset()
-        from engine import monitor
-        monitor.reap()
         shutil.rmtree(root, ignore_errors=True)
     return 0
 

@@ -667,8 +667,10 @@ class Engine:
             removed.append(f"image {img.repo_tags[0] if img.repo_tags else img.id[7:19]}")
         removed += [f"volume {v['Name']}" for v in self.volumes()]
         cgroups.remove_scope(self.cgroup_scope)
+        from . import spawner
         from .network import client, netns
         run = str(self.paths.run)
+        spawner.stop(run)
         if netns.exists(run):
             client.stop(run)
             netns.remove(run)

@@ -24,6 +24,7 @@ class Started:
         self.pid, self.pidfd, self.master = pid, pidfd, master
         self.stdin_fd, self.outputs = stdin_fd, outputs
         self.dns_fd = -1          # the embedded DNS server's socket, to serve
+        self.mnt_ns = -1          # its mount namespace, held (init._hold_mounts)
         self.plan = None          # network.endpoints.Plan: ports to proxy
         self.may_restart = True   # its restart policy is not "no"
         self.auto_remove = False  # --rm
@@ -136,9 +137,9 @@ def _plan(engine, c: Container):
 class Prepared:
     """All a start needs before the clone: namespaces, the cgroup (made), the process
     and root file system specs, the stdio pipes, the addresses and published ports
-    (`plan`). `docker run` prepares in its own process, before forking the monitor:
-    there the memory is warm, where a freshly forked monitor pays a page copy for every
-    object it touches."""
+    (`plan`). `docker run` prepares in its own process and hands this to a monitor
+    (spawner.py): there the memory is warm, where a freshly forked monitor pays a page
+    copy for every object it touches."""
 
     def __init__(self, c: Container, flags: int, join: list[str], cg, lim, proc, spec,
                  started: Started, child_fds: list[int], pid_ns_fd: int | None):
@@ -147,25 +148,39 @@ class Prepared:
         self.pid_ns_fd = pid_ns_fd
         self.cg_fd = cg.clone_fd()
         self.plan = None
-        self.root = ""
+        self.root = self.run = ""
 
     def _fds(self, keep_monitor_ends: bool) -> list[int]:
-        fds = self.child_fds + [self.cg_fd, self.pid_ns_fd]
+        fds = self.child_fds + [self.cg_fd, self.pid_ns_fd, self.spec.root_fd]
         if not keep_monitor_ends:
             fds += list(self.started.outputs) + [self.started.stdin_fd]
         return [fd for fd in fds if fd is not None and fd >= 0]
 
+    def for_clone(self) -> tuple:
+        """All the clone and the "go" need, and no more (no sockets: they travel with
+        the rest): a monitor given this clones the container's process and lets it go
+        before it unpacks the rest (spawner.py)."""
+        plan = self.plan
+        go = (self.cg_fd, self.cg, self.lim, self.run, plan.endpoints,
+              plan.interfaces if self.spec.own_net_ns else None, plan.dns)
+        return self.spec, self.proc, self.flags, self.join, self.pid_ns_fd, self.cg_fd, go
+
+    def fds(self) -> list[int]:
+        """Every fd, to hand to the monitor (its sockets travel by themselves)."""
+        return self._fds(keep_monitor_ends=False)
+
     def close(self) -> None:
         """Close every fd (in the starter, once the monitor has its copies)."""
-        for fd in self._fds(keep_monitor_ends=False):
+        for fd in self.fds():
             os.close(fd)
         if self.plan is not None:
             self.plan.close()
 
-    def abandon(self) -> None:
-        """The start failed: close everything, remove the cgroup, give the addresses
-        back."""
-        self.close()
+    def abandon(self, closed: bool = False) -> None:
+        """The start failed: close everything (unless `closed` already), remove the
+        cgroup, give the addresses back."""
+        if not closed:
+            self.close()
         self.cg.destroy()
         if self.plan is not None:
             from .network import endpoints
@@ -187,6 +202,7 @@ def prepare(engine, c: Container, pid_ns_fd: int | None = None) -> Prepared:
         raise
     try:
         prep.plan, prep.root = _plan(engine, c), str(engine.paths.root)
+        prep.run = str(engine.paths.run)
     except BaseException:
         prep.abandon()
         raise
@@ -213,9 +229,10 @@ def _prepared(engine, c: Container, pid_ns_fd: int | None) -> Prepared:
         proc.stdio, started, child_fds = _stdio(c)
     try:
         cg.create(lim)
+        spec = spec._replace(root_fd=rootfs.open_root(spec))
         return Prepared(c, flags, join, cg, lim, proc, spec, started, child_fds, pid_ns_fd)
     except BaseException:
-        for fd in child_fds + list(started.outputs) + [started.stdin_fd]:
+        for fd in child_fds + list(started.outputs) + [started.stdin_fd, spec.root_fd]:
             if fd >= 0:
                 os.close(fd)
         cg.destroy()
@@ -225,24 +242,57 @@ def _prepared(engine, c: Container, pid_ns_fd: int | None) -> Prepared:
 def clone(prep: Prepared) -> init.Child:
     """The container's first process, cloned as soon as its monitor exists: it builds
     its root file system while the monitor settles in and plans its networks."""
-    if prep.pid_ns_fd is not None:
-        sc.setns(prep.pid_ns_fd, sc.CLONE_NEWPID)   # the child is born in that pid namespace
-    return init.clone(prep.spec, prep.proc, prep.flags, prep.join, cgroup_fd=prep.cg_fd)
+    return clone_with(prep.for_clone())
+
+
+def clone_with(what: tuple) -> init.Child:
+    """clone(), from Prepared.for_clone()."""
+    spec, proc, flags, join, pid_ns_fd, cg_fd, _ = what
+    if pid_ns_fd is not None:
+        sc.setns(pid_ns_fd, sc.CLONE_NEWPID)   # the child is born in that pid namespace
+    return init.clone(spec, proc, flags, join, cgroup_fd=cg_fd)
+
+
+def go_early(child: init.Child, what: tuple) -> None:
+    """Let a child just cloned go at once, from Prepared.for_clone(): its cgroups and
+    veth pairs are made while it builds its root file system, and it need not wait for
+    the monitor's bookkeeping. A failure is kept for start() to report."""
+    try:
+        child.go(_before_go(*what[-1]))
+    except Exception:
+        pass
+
+
+def _before_go(cg_fd, cg, lim, run: str, endpoints_: list, interfaces: list | None,
+               dns: bool):
+    """What is done for a cloned child before it may exec: its cgroups (when it was
+    not born in them all), veth pairs, and, in a network namespace of its own
+    (`interfaces` not None), loopback, addresses, routes and the DNS socket."""
+    need_adopt = cg_fd is None or bool(lim.controllers())
+
+    def before_go(pid: int) -> dict[str, int]:
+        if need_adopt:
+            cg.adopt(pid, cloned_into=cg_fd is not None)
+        from .network import endpoints
+        endpoints.plug(run, endpoints_, pid)
+        if interfaces is None:
+            return {}
+        from .runtime import netconf
+        try:
+            dns_fd = netconf.setup(pid, interfaces, dns)
+        except OSError as e:
+            from .errors import System
+            raise System(f"network setup failed: {e}") from None
+        return {"D": dns_fd} if dns_fd >= 0 else {}
+    return before_go
 
 
 def start(engine, c: Container, prep: Prepared, while_starting=None,
           child: init.Child | None = None) -> Started:
     """See the container's first process (cloned already, or now) through to its exec:
     while it builds its root file system, give it its cgroups and networks."""
-    started, cg, cg_fd, plan = prep.started, prep.cg, prep.cg_fd, prep.plan
-    need_adopt = cg_fd is None or bool(prep.lim.controllers())
-
-    def before_go(pid: int) -> tuple[list, bool]:
-        if need_adopt:
-            cg.adopt(pid, cloned_into=cg_fd is not None)
-        from .network import endpoints
-        endpoints.plug(engine, plan, pid)
-        return plan.interfaces, plan.dns
+    started, plan = prep.started, prep.plan
+    before_go = _before_go(*prep.for_clone()[-1])
     try:
         pid, pidfd, handed = init.start(
             child or clone(prep), before_go,
@@ -255,6 +305,7 @@ def start(engine, c: Container, prep: Prepared, while_starting=None,
     started.may_restart = c.host.restart_policy.name not in ("", "no")
     started.auto_remove = c.host.auto_remove
     started.dns_fd = handed.get("D", -1)
+    started.mnt_ns = handed.get("M", -1)
     if "P" in handed:
         started.master = handed["P"]
         started.outputs = {started.master: "stdout"}

@@ -86,10 +86,13 @@ class Lifecycle:
 
     def exited(self, cid: str, code: int, restarting: bool, auto_remove: bool) -> bool:
         """Record that the container's process ended; returns whether the OOM killer
-        ended it. A --rm container that is done is not written: finish() removes it."""
+        ended it. A --rm container that is done is not written: finish() removes it,
+        and its cgroups go in purge(), once its waiting clients have their answer
+        (nobody can start that container again meanwhile)."""
         cg = cgroups.Cgroup(cid, self.scope)
         oom = cg.oom_kills() > 0
-        cg.destroy()
+        if not (auto_remove and not restarting):
+            cg.destroy()
 
         def change(s: dict):
             s.update(status="restarting" if restarting else "exited", exit_code=code, pid=0,
@@ -117,6 +120,8 @@ class Lifecycle:
             return True, trash
 
     def purge(self, cid: str, trash: str | None) -> None:
+        if trash is not None:
+            cgroups.Cgroup(cid, self.scope).destroy()
         removal.purge(self.run, cid, trash)
 
     def manual_stop(self, cid: str) -> None:

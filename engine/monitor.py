@@ -135,6 +135,7 @@ class Monitor:
         self.may_restart = True             # a restart policy other than "no"
         self.auto_remove = False            # --rm
         self.keep = False                   # stopped to be restarted: --rm does not apply
+        self.mnt_ns = -1                    # the container's mount namespace, held
 
     @property
     def engine(self):
@@ -237,6 +238,7 @@ class Monitor:
         self.stdin_fd = started.stdin_fd
         self.outputs = dict(started.outputs)
         self.pidfd = started.pidfd
+        self.mnt_ns = started.mnt_ns
         self.attachable = started.plan is None or started.plan.attachable
         self.may_restart, self.auto_remove = started.may_restart, started.auto_remove
         self.watch_process()
@@ -332,7 +334,8 @@ class Monitor:
             self.sel.register(fd, selectors.EVENT_READ, self.on_output)
 
     def keep_fds(self) -> set[int]:
-        fds = {self.pidfd, self.stdin_fd, self.master, *self.outputs, self.sel.fileno(),
+        fds = {self.pidfd, self.mnt_ns, self.stdin_fd, self.master, *self.outputs,
+               self.sel.fileno(),
                self.log.fd if self.log else -1, self.engine_ns,
                self.dns_sock.fileno() if self.dns_sock else -1,
                *(spec[0] for spec in self.port_specs)}
@@ -597,6 +600,7 @@ class Monitor:
             restart = self.should_restart(policy, state, code, ran)
         oom = self.life.exited(self.cid, code, restart, self.auto_remove and not self.keep)
         if restart:
+            self.release_mounts()
             self.exit_status = None
             self.notify_exit(code, removed=False, oom=oom)
             self.restart_at = time.monotonic() + self.restart_delay
@@ -637,6 +641,8 @@ class Monitor:
         """The container is done for good: apply --rm, tell everyone (and the starter,
         the `answer` to a failed start), go."""
         removed, trash = self.life.finish(self.cid, keep=self.keep)
+        if not removed:
+            self.release_mounts()     # it may be started again at once: its root must be free
         if answer is not None:
             self.report(answer)
         self.notify_exit(code, removed=removed, oom=oom)
@@ -649,7 +655,15 @@ class Monitor:
             self.drop_client(c)
         if self.listener:
             self.listener.close()
+        self.release_mounts()
         self.life.purge(self.cid, trash)
+
+    def release_mounts(self) -> None:
+        """Let go of the container's mount namespace (init._hold_mounts): the kernel
+        takes its mounts down now, in this process."""
+        if self.mnt_ns >= 0:
+            os.close(self.mnt_ns)
+            self.mnt_ns = -1
 
     def emergency_cleanup(self) -> None:
         if self.pid > 0 and self.exit_status is None:
@@ -670,6 +684,7 @@ class Monitor:
             self.slim_at = time.monotonic() + 0.2
             return
         self.slim_at = None
+        self.release_mounts()         # not worth a handover: the exit it speeds up is far off
         state = self.handover()
         for fd in state["fds"]:
             os.set_inheritable(fd, True)
@@ -774,30 +789,17 @@ def _traceback() -> str:
 
 # --- starting a monitor ---------------------------------------------------------------
 
-_children: list[int] = []
-
-
-def reap() -> None:
-    """Collect monitors this process started that have exited (no zombies pile up in a
-    long-lived shell; a monitor that outlives the shell is adopted by init)."""
-    for pid in list(_children):
-        try:
-            done, _ = os.waitpid(pid, os.WNOHANG)
-        except ChildProcessError:
-            done = pid
-        if done:
-            _children.remove(pid)
-
-
 def spawn(engine, c, first: tuple | None) -> dict:
     """Start the monitor for container `c` (a store.containers.Container) and wait
     until it runs (or failed to). `first` is an optional (socket, request) for a client
-    that must see the output from the very first byte (docker run / start -a)."""
+    that must see the output from the very first byte (docker run / start -a).
+
+    The start is prepared here, where the memory is warm, and handed to a monitor the
+    engine's spawner forked ahead of time (spawner.py): this process never forks."""
+    from . import spawner
     from .errors import EngineError
     from .runtime.init import LaunchError
-    reap()
-    cgroups.layout()            # read once here, not in every monitor
-    sc.preload()
+    cgroups.layout()            # read once here, not in every start
     root, run = str(engine.paths.root), str(engine.paths.run)
     try:
         prepared = engine.prepare_launch(c)
@@ -808,46 +810,49 @@ def spawn(engine, c, first: tuple | None) -> dict:
         if c.host.auto_remove:          # as a monitor's finish() would: --rm applies
             life.purge(c.id, life.finish(c.id)[1])
         return e.answer()
-    r, w = os.pipe2(os.O_CLOEXEC)
+    start = {"root": root, "run": run, "container": c, "prepared": prepared,
+             "first": first, "env": dict(os.environ), "umask": _umask()}
     try:
-        pid = os.fork()
+        conn = spawner.submit(root, run, prepared, start)
     except BaseException:
         prepared.abandon()
         raise
-    if pid == 0:
-        try:
-            os.close(r)
-            os.setsid()              # first: the container must not be in the shell's session
-            child = _clone_early(prepared)
-            from .store import lock
-            lock.forget_after_fork()
-            sc.set_process_name("dl-monitor")
-            Monitor(c.id, root, run, engine).start(w, first, c, prepared, child)
-        finally:
-            os._exit(0)
-    _children.append(pid)
     prepared.close()            # the monitor has its own copies
-    os.close(w)
     if first:
-        first[0].close()     # the monitor has its own copy now
-    data = b""
-    while chunk := os.read(r, 4096):
-        data += chunk
-        if b"\n" in data:
-            break
-    os.close(r)
-    if not data:
+        first[0].close()
+    result = spawner.answer(conn)
+    if result is None:
+        prepared.abandon(closed=True)
         return {"ok": False, "code": 125, "message": "the container monitor exited early"}
-    return json.loads(data.splitlines()[0])
+    return result
 
 
-def _clone_early(prepared):
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def serve(engine, start: dict, status_fd: int, child) -> None:
+    """In a standby the spawner forked: become the monitor of the start handed over
+    (spawn()), answering on `status_fd`, its container's process cloned already
+    (clone_early(); None: that failed, and the start tries again, and reports). Never
+    returns."""
+    try:
+        c, prepared = start["container"], start["prepared"]
+        sc.set_process_name("dl-monitor")
+        Monitor(c.id, start["root"], start["run"], engine).start(
+            status_fd, start["first"], c, prepared, child)
+    finally:
+        os._exit(0)
+
+
+def clone_early(clone, *args):
     """The container's process, cloned before anything else the monitor does, so its
     root file system is built while the monitor settles in; None if that failed (the
     start then tries again, and reports)."""
-    from . import launch
     try:
-        return launch.clone(prepared)
+        return clone(*args)
     except Exception:
         return None
 

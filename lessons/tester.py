@@ -62,7 +62,6 @@ def _ms(seconds: float) -> str:
 
 
 def test_lesson(lesson, env, run_line, parse, report: Report, verbose: bool = False) -> None:
-    from engine import monitor
     from engine.engine import Engine
     from engine.paths import Paths
     root = tempfile.mkdtemp(prefix="dlt-", dir="/tmp")     # short: socket paths < 108 bytes
@@ -87,7 +86,6 @@ def test_lesson(lesson, env, run_line, parse, report: Report, verbose: bool = Fa
         try:
             engine.reset()
         finally:
-            monitor.reap()
             shutil.rmtree(root, ignore_errors=True)
             shutil.rmtree(home, ignore_errors=True)
 

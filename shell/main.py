@@ -43,9 +43,6 @@ def main(argv: list[str] | None = None) -> int:
         return run_dockerlings(env, argv, top=True)
     except KeyboardInterrupt:
         return 130
-    finally:
-        from engine import monitor
-        monitor.reap()
 
 
 def cli() -> None:

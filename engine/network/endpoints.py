@@ -209,14 +209,13 @@ def _write_etc(engine, c, addresses: list[str], plan: Plan) -> None:
 
 # --- after the process exists, and after it ends ------------------------------------------
 
-def plug(engine, plan: Plan, pid: int) -> None:
-    """Make the container's veth pairs before it configures them: here, in one netlink
-    request each, when their bridges are there; else (and for the uplink, which the
-    helper runs) through the helper, which makes the bridges first."""
-    if not plan.endpoints:
+def plug(run: str, endpoints: list[dict], pid: int) -> None:
+    """Make the container's veth pairs (Plan.endpoints) before it configures them:
+    here, in one netlink request each, when their bridges are there; else (and for the
+    uplink, which the helper runs) through the helper, which makes the bridges first."""
+    if not endpoints:
         return
     from . import client, veth
-    run = str(engine.paths.run)
     if not os.environ.get("DOCKERLINGS_UPLINK"):
         try:
             ns_fd = netns.open_ns(netns.pin_path(run))
@@ -224,7 +223,7 @@ def plug(engine, plan: Plan, pid: int) -> None:
             ns_fd = -1
         if ns_fd >= 0:
             try:
-                veth.make(ns_fd, plan.endpoints, pid)
+                veth.make(ns_fd, endpoints, pid)
                 client.poke(run)
                 return
             except veth.BridgeMissing:
@@ -234,7 +233,7 @@ def plug(engine, plan: Plan, pid: int) -> None:
                 raise System(f"network setup failed: {e}") from None
             finally:
                 os.close(ns_fd)
-    client.call(run, "attach", pid=pid, endpoints=plan.endpoints)
+    client.call(run, "attach", pid=pid, endpoints=endpoints)
 
 
 def use_embedded_dns(root: str, cid: str) -> None:

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import errno
 import fcntl
-import json
 import os
 import signal
 import socket
 import stat
 import struct
 
-from . import caps, netconf, rootfs, syscalls as sc, users
+from . import caps, rootfs, syscalls as sc, users
 
 
 class ProcessSpec:
@@ -32,8 +31,6 @@ class ProcessSpec:
         self.tty, self.privileged, self.hostname = tty, privileged, hostname
         self.stdio, self.caps, self.winsize = stdio, caps, winsize
         self.keep_fds: list[int] = []
-        self.interfaces: list[tuple] = []   # (ifname, address, prefix, gateway or None)
-        self.dns = False                     # open 127.0.0.11:53 for the monitor to serve
 
 
 class LaunchError(Exception):
@@ -67,13 +64,35 @@ class Child:
     """A cloned container process, building its root file system: its pid, a pidfd,
     and the parent's end of the socket it waits for "go" on."""
 
-    def __init__(self, pid: int, pidfd: int, sock: socket.socket):
+    def __init__(self, pid: int, pidfd: int, sock: socket.socket, mnt_ns: int = -1):
         self.pid, self.pidfd, self.sock = pid, pidfd, sock
+        self.went: bool | Exception = False    # said "go" (or failed to: why)
+        self.made: dict[str, int] = {}         # fds before_go made ("D": DNS socket)
+        self.mnt_ns = mnt_ns                   # an fd of its mount namespace, or -1
+
+    def go(self, before_go) -> None:
+        """`before_go(pid)` (cgroups that need the pid, its network: netconf.setup),
+        then say "go"; once only: a second call repeats the first's outcome. The fds
+        before_go returns ({"D": DNS socket}) end up with start()'s."""
+        if isinstance(self.went, Exception):
+            raise self.went
+        if self.went:
+            return
+        try:
+            self.made = before_go(self.pid)
+            self.sock.sendall(b"go")
+            self.went = True
+        except Exception as e:
+            self.went = e
+            raise
 
     def abandon(self) -> None:
         self.sock.close()
         _reap_quietly(self.pid)
         os.close(self.pidfd)
+        for fd in [self.mnt_ns, *self.made.values()]:
+            if fd >= 0:
+                os.close(fd)
 
 
 def clone(rfs: rootfs.RootfsSpec, proc: ProcessSpec, ns_flags: int, join_ns: list[str],
@@ -86,24 +105,34 @@ def clone(rfs: rootfs.RootfsSpec, proc: ProcessSpec, ns_flags: int, join_ns: lis
         parent_sock.close()
         _child(rfs, proc, join_ns, child_sock)   # never returns
     child_sock.close()
-    return Child(pid, pidfd, parent_sock)
+    return Child(pid, pidfd, parent_sock, _hold_mounts(pid) if ns_flags & sc.CLONE_NEWNS else -1)
+
+
+def _hold_mounts(pid: int) -> int:
+    """An fd of the child's mount namespace. When a container's last process ends, the
+    kernel tears its mount namespace down (some thirty mounts, with RCU waits) before it
+    tells the parent: while the monitor holds the namespace, that happens when the
+    monitor lets go of it, after it has passed the exit on."""
+    try:
+        return os.open(f"/proc/{pid}/ns/mnt", os.O_RDONLY | os.O_CLOEXEC)
+    except OSError:
+        return -1
 
 
 def start(child: Child, before_go, while_starting=None) -> tuple[int, int, dict[str, int]]:
     """See a cloned child through to its exec; returns (pid, pidfd, fds) where fds holds
-    what the child handed over: "P" the pty master (-t), "D" its DNS socket.
+    what the child handed over, "P" the pty master (-t), what before_go made, "D" the
+    DNS socket, and "M" its mount namespace (Child.mnt_ns).
 
     `before_go(pid)` runs while the child builds its root file system (cgroups that
-    need the pid, addresses, veth pairs); it returns the interfaces the child
-    configures and whether it opens the DNS socket. `while_starting(pid)` runs after
-    "go", also alongside the child: bookkeeping. Raises LaunchError if the child could
-    not exec.
+    need the pid, veth pairs, its network), unless Child.go() ran it already; it
+    returns the fds it made. `while_starting(pid)` runs after "go", also alongside the
+    child: bookkeeping. Raises LaunchError if the child could not exec.
     """
     pid, sock = child.pid, child.sock
     try:
         try:
-            interfaces, dns = before_go(pid)
-            sock.sendall(b"go" + json.dumps([interfaces, dns]).encode())
+            child.go(before_go)
         except Exception:
             # the child may have failed first (a mount, say), and then said why: that
             # is the error to show, not what went wrong here because it was gone
@@ -124,8 +153,10 @@ def start(child: Child, before_go, while_starting=None) -> tuple[int, int, dict[
                     "the container's first process ended before it started", 125) from None
             if not msg:
                 sock.close()
-                return pid, child.pidfd, handed
-            if msg[:1] in (b"P", b"D") and fds:
+                if child.mnt_ns >= 0:
+                    handed["M"] = child.mnt_ns
+                return pid, child.pidfd, {**child.made, **handed}
+            if msg[:1] == b"P" and fds:
                 handed[msg[:1].decode()] = fds[0]
                 continue
             for fd in handed.values():
@@ -172,9 +203,11 @@ def _reap_quietly(pid: int) -> None:
 # --- child side ---------------------------------------------------------------------
 
 # Ignored signals stay ignored across exec: Python ignores SIGPIPE and SIGXFSZ, the
-# monitor ignores terminal signals. The container must start with all of them default.
+# monitor ignores terminal signals, its spawner SIGCHLD. The container must start with
+# all of them default.
 _RESET_SIGNALS = (signal.SIGPIPE, signal.SIGXFSZ, signal.SIGINT, signal.SIGQUIT,
-                  signal.SIGTSTP, signal.SIGTTIN, signal.SIGTTOU, signal.SIGHUP)
+                  signal.SIGTSTP, signal.SIGTTIN, signal.SIGTTOU, signal.SIGHUP,
+                  signal.SIGCHLD)
 
 
 def _child(rfs, proc: ProcessSpec, join_ns: list[str], sock: socket.socket) -> None:
@@ -193,13 +226,8 @@ def _child(rfs, proc: ProcessSpec, join_ns: list[str], sock: socket.socket) -> N
         if proc.hostname:
             sc.sethostname(proc.hostname)
         rootfs.pivot(rfs)
-        go = sock.recv(65536)
-        if go[:2] != b"go":
+        if sock.recv(16) != b"go":      # its monitor made its network meanwhile
             os._exit(125)
-        proc.interfaces, proc.dns = json.loads(go[2:])
-        if rfs.own_net_ns:
-            sc.loopback_up()
-            _network(proc, sock)
         setup_stdio(proc, sock)
         code = 126
         become(proc)
@@ -219,18 +247,6 @@ def _child(rfs, proc: ProcessSpec, join_ns: list[str], sock: socket.socket) -> N
     except BaseException as e:   # never let Python unwind into the parent's code
         report_error(sock, 125, f"{type(e).__name__}: {e}")
     os._exit(code)
-
-
-def _network(proc: ProcessSpec, sock: socket.socket) -> None:
-    """Address the interfaces the network helper put here, and open the socket of the
-    embedded DNS server (the monitor answers on it)."""
-    for ifname, address, prefix, gateway in proc.interfaces:
-        netconf.configure(ifname, address, prefix, gateway)
-    if proc.dns:
-        dns = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        dns.bind(("127.0.0.11", 53))
-        socket.send_fds(sock, [b"D"], [dns.fileno()])
-        dns.close()
 
 
 def report_error(sock: socket.socket, code: int, message: str) -> None:

@@ -47,11 +47,12 @@ BindMount = namedtuple("BindMount", "source target read_only kind options noexec
 
 # base: the directory the relative lower/upper/work paths start from; lowers: topmost
 # first; merged: absolute; etc_files: (host file, /etc/x) pairs to bind; volatile: the
-# upper layer is thrown away after (--rm), so nothing in it need ever reach the disk
+# upper layer is thrown away after (--rm), so nothing in it need ever reach the disk;
+# root_fd: the overlay made already (open_root()), or -1
 RootfsSpec = namedtuple("RootfsSpec", "base lowers upper work merged readonly privileged "
                                       "etc_files mounts working_dir own_pid_ns own_net_ns "
-                                      "volatile",
-                        defaults=(False, False, (), (), "/", True, True, False))
+                                      "volatile root_fd",
+                        defaults=(False, False, (), (), "/", True, True, False, -1))
 
 
 def make_init_layer(path: str) -> None:
@@ -127,17 +128,43 @@ def _inside(root: str, path: str, depth: int = 0) -> str:
     return current
 
 
+def open_root(spec: RootfsSpec) -> int:
+    """The container's overlay root, made now and mounted nowhere yet (the new mount
+    API): an fd its first process attaches (mount_root()). Making an overlay is a
+    millisecond of ext4 work on its work dir; the starter does it while the monitor is
+    still on its way, so the container's process does not. -1 when the kernel cannot
+    (lowerdir+ needs Linux 6.8): the container's process mounts it then."""
+    base = spec.base.rstrip("/") + "/"
+    strings = [("source", "overlay")] + [("lowerdir+", base + lower) for lower in spec.lowers]
+    strings += [("upperdir", base + spec.upper), ("workdir", base + spec.work)]
+    strings += [tuple(o.split("=", 1)) for o in overlay_extras().split(",") if o]
+    if spec.volatile:
+        _clear_volatile(spec)
+    try:
+        return sc.new_mount("overlay", strings, ["volatile"] if spec.volatile else [])
+    except OSError:
+        return -1
+
+
+def _clear_volatile(spec: RootfsSpec) -> None:
+    # overlayfs's "volatile" (Linux 5.10) skips every sync of the upper layer, the one on
+    # unmount too: that sync flushes the whole host file system, and made up most of the
+    # time between a --rm container's last exit and its monitor hearing of it. The
+    # kernel leaves work/work/incompat behind to refuse a second mount.
+    remove_tree(os.path.join(spec.base, spec.work, "work", "incompat"))
+
+
 def mount_root(spec: RootfsSpec) -> None:
     """The overlay root alone, in a mount namespace of the caller's own."""
     sc.mount(None, "/", None, sc.MS_REC | sc.MS_PRIVATE)
+    if spec.root_fd >= 0:
+        sc.move_mount(spec.root_fd, spec.merged)
+        os.close(spec.root_fd)
+        return
     os.chdir(spec.base)   # relative lower dirs keep the overlay options under a page
     options = _overlay_options(spec)
     if spec.volatile:
-        # overlayfs's "volatile" (Linux 5.10) skips every sync of the upper layer, the
-        # one on unmount too: that sync flushes the whole host file system, and made up
-        # most of the time between a --rm container's last exit and its monitor hearing
-        # of it. The kernel leaves work/work/incompat behind to refuse a second mount.
-        remove_tree(os.path.join(spec.work, "work", "incompat"))
+        _clear_volatile(spec)
         try:
             sc.mount("overlay", spec.merged, "overlay", 0, options + ",volatile")
             return

@@ -82,6 +82,37 @@ def mount(source: str | None, target: str, fstype: str | None, flags: int = 0,
            "mount", target)
 
 
+# the new mount API (Linux 5.2); its syscall numbers are the same on every architecture
+_NR_MOVE_MOUNT, _NR_FSOPEN, _NR_FSCONFIG, _NR_FSMOUNT = 429, 430, 431, 432
+_FSCONFIG_SET_FLAG, _FSCONFIG_SET_STRING, _FSCONFIG_CMD_CREATE = 0, 1, 6
+_MOVE_MOUNT_F_EMPTY_PATH = 0x4
+_AT_FDCWD = -100
+
+
+def new_mount(fstype: str, strings: list[tuple[str, str]], flags: list[str]) -> int:
+    """A new file system, mounted nowhere yet: an fd for move_mount(). `strings` are
+    its key=value options in order, `flags` the bare ones."""
+    lib = _lib()
+    fs = _check(lib.syscall(_NR_FSOPEN, _b(fstype), 1), "fsopen")        # FSOPEN_CLOEXEC
+    try:
+        for key, value in strings:
+            _check(lib.syscall(_NR_FSCONFIG, fs, _FSCONFIG_SET_STRING, _b(key), _b(value), 0),
+                   "fsconfig", key)
+        for key in flags:
+            _check(lib.syscall(_NR_FSCONFIG, fs, _FSCONFIG_SET_FLAG, _b(key), None, 0),
+                   "fsconfig", key)
+        _check(lib.syscall(_NR_FSCONFIG, fs, _FSCONFIG_CMD_CREATE, None, None, 0), "fsconfig")
+        return _check(lib.syscall(_NR_FSMOUNT, fs, 1, 0), "fsmount")        # FSMOUNT_CLOEXEC
+    finally:
+        os.close(fs)
+
+
+def move_mount(fd: int, target: str) -> None:
+    """Attach a mount made by new_mount() at `target`."""
+    _check(_lib().syscall(_NR_MOVE_MOUNT, fd, b"", _AT_FDCWD, _b(target),
+                          _MOVE_MOUNT_F_EMPTY_PATH), "move_mount", target)
+
+
 def umount(target: str, flags: int = 0) -> None:
     _check(_lib().umount2(_b(target), flags), "umount", target)
 

@@ -1,7 +1,7 @@
 """Integration tests run real containers, as root, each on an engine root of its own,
-and fail if anything is left on the machine afterwards: a mount, a monitor or network
-helper process, a cgroup, a network interface or route. The checks look at what this
-test's engine made (several test runs may share the machine), and at the host's whole
+and fail if anything is left on the machine afterwards: a mount, a monitor, spawner or
+network helper process, a cgroup, a network interface or route. The checks look at what
+this test's engine made (several test runs may share the machine), and at the host's whole
 interface and route lists, which the engine must never change."""
 from __future__ import annotations
 
@@ -35,15 +35,16 @@ def _mounts(root: str) -> list[str]:
 
 
 def _engine_processes(root: str) -> set[int]:
-    """Living monitors, network helpers and uplinks (slirp4netns) of this engine root (by
-    the files they hold open or the arguments they were given)."""
+    """Living monitors, spawners, network helpers and uplinks (slirp4netns) of this
+    engine root (by the files they hold open or the arguments they were given)."""
     out = set()
     for pid in os.listdir("/proc"):
         if not pid.isdigit():
             continue
         try:
             with open(f"/proc/{pid}/comm") as f:
-                if f.read().strip() not in ("dl-monitor", "dl-netd", "slirp4netns"):
+                if f.read().strip() not in ("dl-monitor", "dl-spawner", "dl-netd",
+                                            "slirp4netns"):
                     continue
             with open(f"/proc/{pid}/stat") as f:
                 if f.read().rsplit(")", 1)[1].split()[0] == "Z":
@@ -127,8 +128,6 @@ def engine(engine_root):
         yield eng
     finally:
         eng.reset()
-        from engine import monitor
-        monitor.reap()
         after = _settle(engine_root, before)
         problems = leaks(before, after)
         assert not problems, "; ".join(problems)
@@ -142,8 +141,6 @@ def _settle(root: str, before, tries: int = 50):
         if not leaks(before, after):
             break
         time.sleep(0.05)
-        from engine import monitor
-        monitor.reap()
         after = snapshot(root)
     return after
 

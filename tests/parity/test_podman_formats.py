@@ -78,7 +78,6 @@ def podman_side(podman_docker):
 def dockerlings_side():
     if not CAN_RUN:
         pytest.skip("real containers in dockerlings: needs root and a static busybox")
-    from engine import monitor
     from engine.engine import Engine
     from engine.paths import Paths
     root = tempfile.mkdtemp(prefix="dlq-", dir="/tmp")
@@ -94,7 +93,6 @@ def dockerlings_side():
         yield side
     finally:
         eng.reset()
-        monitor.reap()
         if old is None:
             os.environ.pop("DOCKERLINGS_ROOT", None)
         else:

@@ -1,0 +1,326 @@
+"""dl-spawner: where container monitors are forked from.
+
+A monitor used to be forked from the process running `docker run`. A fork copies the
+parent's page tables, and from then on both processes pay a page copy (about 3 µs on a
+small VM) for each page either of them writes: the monitor for everything it does, the
+starter for everything it does while that monitor lives. The bigger the starter, the
+more it costs, and a REPL with prompt_toolkit and rich loaded is twice the size of a
+bare `dockerlings -c`.
+
+So each engine root has a spawner: a small Python process that imports only what a
+monitor runs and keeps one monitor forked ahead of time, waiting (the standby). A start
+hands its prepared launch (launch.Prepared: specs, cgroup, pipes, published ports) to
+the standby over a unix socket, file descriptors and all; the standby becomes that
+container's monitor while the spawner forks the next one. The starter never forks.
+
+The first start that finds no spawner starts one. It lives in a session of its own, like
+dl-netd, and leaves when it has been idle for IDLE_EXIT seconds, when its socket is
+gone (the engine root deleted), or when `engine reset` stops it. Its socket is named for
+the engine's code (version()): the pickled objects must mean the same on both sides, so
+a shell running newer code never hands its starts to an older spawner.
+"""
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import select
+import signal
+import socket
+import sys
+import time
+import zlib
+
+from . import handoff
+from .protocol import ShortPath
+
+PACKAGE_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+IDLE_EXIT = 300.0          # seconds without a start before the spawner leaves
+CHECK_EVERY = 1.0          # how often it looks whether its socket is still there
+ANSWER_TIMEOUT = 120.0     # a monitor answers once the container runs (or failed to)
+
+_VERSION: list[str] = []
+
+
+def version() -> str:
+    """A fingerprint of the engine's code and interpreter, computed once per process
+    (a process keeps running the code it loaded, whatever happens to the files)."""
+    if not _VERSION:
+        h = zlib.crc32(f"{sys.executable}\0{sys.version}\0{PACKAGE_ROOT}".encode())
+        top = os.path.join(PACKAGE_ROOT, "engine")
+        for d, dirs, files in sorted(os.walk(top)):
+            dirs[:] = [x for x in dirs if x != "__pycache__"]
+            for name in sorted(files):
+                if name.endswith(".py"):
+                    st = os.stat(os.path.join(d, name))
+                    h = zlib.crc32(f"{d}/{name}:{st.st_mtime_ns}:{st.st_size}".encode(), h)
+        _VERSION.append(f"{h:08x}")
+    return _VERSION[0]
+
+
+def socket_path(run: str) -> str:
+    return os.path.join(run, f"spawner-{version()}.sock")
+
+
+def _pid_path(sock_path: str) -> str:
+    return sock_path[:-len(".sock")] + ".pid"
+
+
+# --- the starter's side ----------------------------------------------------------------
+
+def submit(root: str, run: str, prepared, start: dict) -> socket.socket:
+    """Hand `start` (with `prepared`'s fds) to the standby monitor, starting the spawner
+    when there is none: what the clone needs first, on its own, then the rest. Returns
+    the connection the monitor answers on; the caller may close its copies at once."""
+    data, fds = handoff.pack([prepared.for_clone(), start], prepared.fds())
+    for attempt in (1, 2):
+        conn = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET | socket.SOCK_CLOEXEC)
+        try:
+            with ShortPath(socket_path(run)) as path:
+                conn.connect(path)
+            socket.send_fds(conn, [data], fds)
+            return conn
+        except (FileNotFoundError, ConnectionRefusedError):
+            conn.close()
+            if attempt == 2:
+                raise
+            ensure(root, run)
+        except BaseException:
+            conn.close()
+            raise
+    raise AssertionError("unreachable")
+
+
+def answer(conn: socket.socket) -> dict | None:
+    """The monitor's one answer: the container runs, or why it does not; None when
+    the monitor ended without answering."""
+    conn.settimeout(ANSWER_TIMEOUT)
+    try:
+        with conn:
+            data = conn.recv(65536)
+    except (ConnectionResetError, socket.timeout):
+        return None
+    return json.loads(data) if data else None
+
+
+def ensure(root: str, run: str) -> None:
+    """Start a spawner if none answers at socket_path(run): bind its socket here, so a
+    start can be sent at once (it waits in the socket until the standby takes it), and
+    hand it over. One starter at a time, by a lock file."""
+    os.makedirs(run, exist_ok=True)
+    path = socket_path(run)
+    lock_fd = os.open(os.path.join(run, "spawner.lock"), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC)
+    try:
+        fcntl.flock(lock_fd, fcntl.LOCK_EX)
+        probe = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET | socket.SOCK_CLOEXEC)
+        try:
+            with ShortPath(path) as short:
+                probe.connect(short)
+            return                   # another starter started it meanwhile
+        except (FileNotFoundError, ConnectionRefusedError):
+            pass
+        finally:
+            probe.close()
+        try:
+            os.unlink(path)          # left by a spawner that was killed
+        except FileNotFoundError:
+            pass
+        listener = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET | socket.SOCK_CLOEXEC)
+        with listener:
+            with ShortPath(path) as short:
+                listener.bind(short)
+            listener.listen(64)
+            _start(root, run, listener.fileno())
+    finally:
+        os.close(lock_fd)
+
+
+def _start(root: str, run: str, listen_fd: int) -> None:
+    """Fork, leave the session, fork again (init adopts it) and exec a fresh interpreter
+    holding the listening socket as fd 3."""
+    pid = os.fork()
+    if pid:
+        os.waitpid(pid, 0)
+        return
+    try:
+        os.setsid()
+        if os.fork():
+            os._exit(0)
+        log = os.open(os.path.join(run, "spawner.log"),
+                      os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+        devnull = os.open("/dev/null", os.O_RDONLY)
+        os.dup2(devnull, 0)
+        os.dup2(log, 1)
+        os.dup2(log, 2)
+        os.dup2(listen_fd, 3)
+        os.closerange(4, 65536)
+        os.chdir("/")
+        code = ("import sys; sys.path.insert(0, sys.argv[1]); "
+                "from engine.spawner import main; main(*sys.argv[2:])")
+        os.execv(sys.executable, [sys.executable, "-I", "-c", code, PACKAGE_ROOT,
+                                  root, run])
+    finally:
+        os._exit(1)
+
+
+def stop(run: str) -> None:
+    """End every spawner of this engine (engine reset), and wait until they are gone.
+    Their monitors live on; a standby dies with its spawner."""
+    try:
+        names = os.listdir(run)
+    except FileNotFoundError:
+        return
+    pids = []
+    for name in names:
+        if name.startswith("spawner-") and name.endswith(".pid"):
+            try:
+                with open(os.path.join(run, name)) as f:
+                    pid = int(f.read())
+            except (OSError, ValueError):
+                continue
+            if _is_spawner(pid):
+                os.kill(pid, signal.SIGTERM)
+                pids.append(pid)
+    deadline = time.monotonic() + 5
+    while any(_is_spawner(pid) for pid in pids):
+        if time.monotonic() > deadline:
+            for pid in pids:
+                if _is_spawner(pid):
+                    os.kill(pid, signal.SIGKILL)
+        time.sleep(0.01)
+
+
+def _is_spawner(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/comm") as f:
+            if f.read().strip() != "dl-spawner":
+                return False
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+# --- the spawner ------------------------------------------------------------------------
+
+def main(root: str, run: str, listen_fd: str = "3") -> None:
+    from .runtime import syscalls as sc
+    sc.set_process_name("dl-spawner")
+    for sig in (signal.SIGINT, signal.SIGHUP):
+        signal.signal(sig, signal.SIG_IGN)
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)     # monitors are reaped by the kernel
+    # its work (the next standby) comes right when a start needs both CPUs: let the
+    # start go first
+    os.nice(10)
+    path = socket_path(run)
+    with open(_pid_path(path), "w") as f:
+        f.write(str(os.getpid()))
+    listener = socket.socket(fileno=int(listen_fd))
+    ident = _identity(path)
+    engine = _warm(root, run)
+    last = time.monotonic()
+    while True:
+        taken = _fork_standby(listener, engine)
+        while True:
+            ready, _, _ = select.select([taken], [], [], CHECK_EVERY)
+            if ready:
+                if os.read(taken, 1):
+                    last = time.monotonic()
+                else:
+                    time.sleep(0.05)     # it died without a start: no busy loop
+                os.close(taken)
+                break
+            if _identity(path) != ident or time.monotonic() - last > IDLE_EXIT:
+                _leave(path, ident)
+
+
+def _identity(path: str):
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino
+
+
+def _leave(path: str, ident) -> None:
+    """Go, taking the socket and pid file along if they are still this spawner's (the
+    standby dies with it: PDEATHSIG)."""
+    if ident is not None and _identity(path) == ident:
+        for name in (path, _pid_path(path)):
+            try:
+                os.unlink(name)
+            except FileNotFoundError:
+                pass
+    os._exit(0)
+
+
+def _warm(root: str, run: str):
+    """Import and read once, here, all a monitor needs, so that no standby pays for it
+    after its fork; then keep the garbage collector off these objects (a collection
+    walking them would write to, and so copy, every page they are on)."""
+    import gc
+    from pathlib import Path
+
+    from . import launch, lifecycle, monitor  # noqa: F401
+    from .engine import Engine
+    from .network import client, dns, endpoints, netns, proxy, veth  # noqa: F401
+    from .paths import Paths
+    from .runtime import caps, cgroups, init, rootfs, syscalls as sc  # noqa: F401
+    from .store import removal  # noqa: F401
+    engine = Engine(Paths(root=Path(root), run=Path(run)))
+    cgroups.layout()
+    sc.preload()
+    caps.last_cap()
+    caps.all_mask()
+    rootfs.overlay_extras()
+    gc.collect()
+    gc.freeze()
+    return engine
+
+
+def _fork_standby(listener: socket.socket, engine) -> int:
+    """Fork the next monitor-to-be; returns a pipe that yields a byte once it has taken a
+    start, or ends if it died first."""
+    r, w = os.pipe2(os.O_CLOEXEC)
+    spawner = os.getpid()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.close(r)
+            _standby(listener, w, engine, spawner)
+        except BaseException:
+            import traceback
+            traceback.print_exc()
+        finally:
+            os._exit(0)
+    os.close(w)
+    return r
+
+
+def _standby(listener: socket.socket, taken: int, engine, spawner: int) -> None:
+    """Wait for a start; take it; become its container's monitor (never returns)."""
+    from . import launch, monitor
+    from .runtime import syscalls as sc
+    sc.prctl(sc.PR_SET_PDEATHSIG, signal.SIGKILL)      # an idle standby goes with its spawner
+    if os.getppid() != spawner:
+        return
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)      # a monitor waits for its container
+    conn, _ = listener.accept()
+    os.setpriority(os.PRIO_PROCESS, 0, 0)              # the spawner's nice was for idle work
+    sc.prctl(sc.PR_SET_PDEATHSIG, 0)                   # from here on it outlives the spawner
+    os.write(taken, b"t")
+    os.close(taken)
+    listener.close()
+    os.setsid()
+    data, fds = handoff.receive(conn)
+    for_clone, (status_fd,) = handoff.unpack(data, fds, 0, [conn.detach()])
+    child = monitor.clone_early(launch.clone_with, for_clone)   # first: see monitor.serve
+    if child is not None:
+        launch.go_early(child, for_clone)
+    start = handoff.part(data, 1)
+    os.environ.clear()
+    os.environ.update(start["env"])
+    os.umask(start["umask"])
+    if start["root"] != str(engine.paths.root):
+        engine = None              # another root sharing this run dir: the monitor makes its own
+    monitor.serve(engine, start, status_fd, child)
