@@ -136,6 +136,7 @@ class Monitor:
         self.auto_remove = False            # --rm
         self.keep = False                   # stopped to be restarted: --rm does not apply
         self.mnt_ns = -1                    # the container's mount namespace, held
+        self.spawner_fd = -1                # the spawner's channel (spawner.py): kept open
 
     @property
     def engine(self):
@@ -152,10 +153,11 @@ class Monitor:
 
     # --- start-up ----------------------------------------------------------------
     def start(self, status_fd: int, first: tuple | None, container=None,
-              prepared=None, child=None) -> None:
-        """The forked path: launch `container` (as the starter just read and prepared
-        it: launch.Prepared; its process maybe cloned already), answer the starter,
-        then serve."""
+              prepared=None, child=None) -> bool:
+        """Launch `container` (as the starter just read and prepared it:
+        launch.Prepared; its process maybe cloned already), answer the starter, then
+        serve until the container is done for good. True when all went as it should
+        and everything it opened is closed; False after a failure of its own."""
         self.status_fd = status_fd
         launching = False
         try:
@@ -167,9 +169,11 @@ class Monitor:
                 # as the daemon does: a --rm container whose start failed is removed
                 # before the failure is answered
                 self.finish(self.exit_code(), answer=self.failure)
-                return
-            self.slim_at = time.monotonic() + SLIM_AFTER
-            self.loop()
+            else:
+                self.slim_at = time.monotonic() + SLIM_AFTER
+                self.loop()
+            self.close()
+            return True
         except BaseException:
             self.note(_traceback())
             if not launching:
@@ -179,8 +183,15 @@ class Monitor:
                     prepared.abandon()
             self.report({"ok": False, "code": 125, "message": "the container monitor failed"})
             self.emergency_cleanup()
-        finally:
-            os._exit(0)
+            return False
+
+    def close(self) -> None:
+        """What is still open once the container is done for good."""
+        self.sel.close()
+        for fd in (self.log.fd if self.log else -1, self.engine_ns, self.pidfd):
+            if fd >= 0:
+                os.close(fd)
+        self.log, self.engine_ns, self.pidfd = None, -1, -1
 
     def note(self, text: str) -> None:
         """Append to the container's monitor.log (the only place a monitor can talk)."""
@@ -334,8 +345,8 @@ class Monitor:
             self.sel.register(fd, selectors.EVENT_READ, self.on_output)
 
     def keep_fds(self) -> set[int]:
-        fds = {self.pidfd, self.mnt_ns, self.stdin_fd, self.master, *self.outputs,
-               self.sel.fileno(),
+        fds = {self.pidfd, self.mnt_ns, self.spawner_fd, self.stdin_fd, self.master,
+               *self.outputs, self.sel.fileno(),
                self.log.fd if self.log else -1, self.engine_ns,
                self.dns_sock.fileno() if self.dns_sock else -1,
                *(spec[0] for spec in self.port_specs)}
@@ -833,18 +844,17 @@ def _umask() -> int:
     return mask
 
 
-def serve(engine, start: dict, status_fd: int, child) -> None:
-    """In a standby the spawner forked: become the monitor of the start handed over
+def serve(engine, start: dict, status_fd: int, child, keep: int = -1) -> bool:
+    """In a monitor the spawner forked: be the monitor of the start handed over
     (spawn()), answering on `status_fd`, its container's process cloned already
-    (clone_early(); None: that failed, and the start tries again, and reports). Never
-    returns."""
-    try:
-        c, prepared = start["container"], start["prepared"]
-        sc.set_process_name("dl-monitor")
-        Monitor(c.id, start["root"], start["run"], engine).start(
-            status_fd, start["first"], c, prepared, child)
-    finally:
-        os._exit(0)
+    (clone_early(); None: that failed, and the start tries again, and reports), until
+    that container is done for good. `keep`: an fd of the spawner's to leave open.
+    True when the process may serve another start (Monitor.start)."""
+    c, prepared = start["container"], start["prepared"]
+    sc.set_process_name("dl-monitor")
+    m = Monitor(c.id, start["root"], start["run"], engine)
+    m.spawner_fd = keep
+    return m.start(status_fd, start["first"], c, prepared, child)
 
 
 def clone_early(clone, *args):
@@ -869,7 +879,7 @@ def _leave_parent(keep: set[int]) -> None:
         signal.signal(sig, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     os.chdir("/")
-    sys.stdout = sys.stderr = open(os.devnull, "w")
+    sys.stdout = sys.stderr = open(1, "w", closefd=False)    # /dev/null now
 
 
 def _close_all_but(keep: set[int]) -> None:

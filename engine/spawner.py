@@ -37,6 +37,7 @@ from .protocol import ShortPath
 PACKAGE_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 IDLE_EXIT = 300.0          # seconds without a start before the spawner leaves
 CHECK_EVERY = 1.0          # how often it looks whether its socket is still there
+MAX_IDLE = 2               # monitors kept waiting for a start
 ANSWER_TIMEOUT = 120.0     # a monitor answers once the container runs (or failed to)
 
 _VERSION: list[str] = []
@@ -46,7 +47,7 @@ def version() -> str:
     """A fingerprint of the engine's code and interpreter, computed once per process
     (a process keeps running the code it loaded, whatever happens to the files)."""
     if not _VERSION:
-        h = zlib.crc32(f"{sys.executable}\0{sys.version}\0{PACKAGE_ROOT}".encode())
+        h = zlib.crc32(f"{os.path.realpath(sys.executable)}\0{sys.version}\0{PACKAGE_ROOT}".encode())
         top = os.path.join(PACKAGE_ROOT, "engine")
         for d, dirs, files in sorted(os.walk(top)):
             dirs[:] = [x for x in dirs if x != "__pycache__"]
@@ -204,34 +205,57 @@ def _is_spawner(pid: int) -> bool:
 # --- the spawner ------------------------------------------------------------------------
 
 def main(root: str, run: str, listen_fd: str = "3") -> None:
+    """Accept starts and hand each to an idle monitor: the one back from its last
+    container most recently (its memory is warm: no page copies left to take, where a
+    fresh fork would take hundreds), else a fresh one. One monitor stays idle ahead."""
     from .runtime import syscalls as sc
     sc.set_process_name("dl-spawner")
     for sig in (signal.SIGINT, signal.SIGHUP):
         signal.signal(sig, signal.SIG_IGN)
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)     # monitors are reaped by the kernel
-    # its work (the next standby) comes right when a start needs both CPUs: let the
-    # start go first
-    os.nice(10)
     path = socket_path(run)
     with open(_pid_path(path), "w") as f:
         f.write(str(os.getpid()))
     listener = socket.socket(fileno=int(listen_fd))
     ident = _identity(path)
     engine = _warm(root, run)
+    idle: list[socket.socket] = []      # monitors waiting for a start, the warmest last
+    busy: set[socket.socket] = set()    # at work; they say b"i" when idle again
     last = time.monotonic()
     while True:
-        taken = _fork_standby(listener, engine)
+        if not idle:
+            idle.append(_fork_monitor(engine))
+        ready, _, _ = select.select([listener, *idle, *busy], [], [], CHECK_EVERY)
+        for channel in ready:
+            if channel is listener:
+                _dispatch(listener, idle, busy, engine)
+                last = time.monotonic()
+            elif channel.recv(1) == b"i":   # back from its container
+                busy.discard(channel)
+                idle.append(channel)
+                while len(idle) > MAX_IDLE:
+                    idle.pop(0).close()     # the coldest goes
+            else:                           # gone (for good, or into a slim monitor)
+                busy.discard(channel)
+                if channel in idle:
+                    idle.remove(channel)
+                channel.close()
+        if _identity(path) != ident or time.monotonic() - last > IDLE_EXIT:
+            _leave(path, ident)
+
+
+def _dispatch(listener: socket.socket, idle: list, busy: set, engine) -> None:
+    conn, _ = listener.accept()
+    with conn:
         while True:
-            ready, _, _ = select.select([taken], [], [], CHECK_EVERY)
-            if ready:
-                if os.read(taken, 1):
-                    last = time.monotonic()
-                else:
-                    time.sleep(0.05)     # it died without a start: no busy loop
-                os.close(taken)
-                break
-            if _identity(path) != ident or time.monotonic() - last > IDLE_EXIT:
-                _leave(path, ident)
+            channel = idle.pop() if idle else _fork_monitor(engine)
+            try:
+                socket.send_fds(channel, [b"s"], [conn.fileno()])
+            except OSError:              # it died meanwhile
+                channel.close()
+                continue
+            busy.add(channel)
+            return
 
 
 def _identity(path: str):
@@ -278,49 +302,72 @@ def _warm(root: str, run: str):
     return engine
 
 
-def _fork_standby(listener: socket.socket, engine) -> int:
-    """Fork the next monitor-to-be; returns a pipe that yields a byte once it has taken a
-    start, or ends if it died first."""
-    r, w = os.pipe2(os.O_CLOEXEC)
+def _fork_monitor(engine) -> socket.socket:
+    """Fork a monitor-to-be; returns the spawner's end of its channel: starts go down
+    it, b"i" comes back when the monitor is idle again, and it ends with the monitor."""
+    ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
     spawner = os.getpid()
     pid = os.fork()
     if pid == 0:
         try:
-            os.close(r)
-            _standby(listener, w, engine, spawner)
+            ours.close()
+            _monitor(theirs, engine, spawner)
         except BaseException:
             import traceback
             traceback.print_exc()
         finally:
             os._exit(0)
-    os.close(w)
-    return r
+    theirs.close()
+    return ours
 
 
-def _standby(listener: socket.socket, taken: int, engine, spawner: int) -> None:
-    """Wait for a start; take it; become its container's monitor (never returns)."""
+def _monitor(channel: socket.socket, engine, spawner: int) -> None:
+    """Take starts from the spawner, one at a time; after each, back to idle if the
+    process is as clean as it came (monitor.serve says so, no fd left open), else go."""
     from . import launch, monitor
     from .runtime import syscalls as sc
-    sc.prctl(sc.PR_SET_PDEATHSIG, signal.SIGKILL)      # an idle standby goes with its spawner
-    if os.getppid() != spawner:
-        return
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)      # a monitor waits for its container
-    conn, _ = listener.accept()
-    os.setpriority(os.PRIO_PROCESS, 0, 0)              # the spawner's nice was for idle work
-    sc.prctl(sc.PR_SET_PDEATHSIG, 0)                   # from here on it outlives the spawner
-    os.write(taken, b"t")
-    os.close(taken)
-    listener.close()
-    os.setsid()
-    data, fds = handoff.receive(conn)
-    for_clone, (status_fd,) = handoff.unpack(data, fds, 0, [conn.detach()])
-    child = monitor.clone_early(launch.clone_with, for_clone)   # first: see monitor.serve
-    if child is not None:
-        launch.go_early(child, for_clone)
-    start = handoff.part(data, 1)
-    os.environ.clear()
-    os.environ.update(start["env"])
-    os.umask(start["umask"])
-    if start["root"] != str(engine.paths.root):
-        engine = None              # another root sharing this run dir: the monitor makes its own
-    monitor.serve(engine, start, status_fd, child)
+    while True:
+        sc.prctl(sc.PR_SET_PDEATHSIG, signal.SIGKILL)  # an idle monitor goes with its spawner
+        if os.getppid() != spawner:
+            return
+        msg, fds, _, _ = socket.recv_fds(channel, 16, 1)
+        if not fds:
+            return                                     # told to go (or the spawner went)
+        sc.prctl(sc.PR_SET_PDEATHSIG, 0)               # from here on it outlives the spawner
+        if os.getsid(0) != os.getpid():
+            os.setsid()
+        conn = socket.socket(fileno=fds[0])
+        data, fds = handoff.receive(conn)
+        for_clone, (status_fd, ch) = handoff.unpack(data, fds, 0,
+                                                    [conn.detach(), channel.detach()])
+        channel = socket.socket(fileno=ch)
+        child = monitor.clone_early(launch.clone_with, for_clone)   # see monitor.serve
+        if child is not None:
+            launch.go_early(child, for_clone)
+        start = handoff.part(data, 1)
+        os.environ.clear()
+        os.environ.update(start["env"])
+        os.umask(start["umask"])
+        home = engine if start["root"] == str(engine.paths.root) else None
+        if not monitor.serve(home, start, status_fd, child, keep=channel.fileno()) or \
+                not _clean(channel.fileno()):
+            return
+        os.umask(0o022)
+        channel.send(b"i")
+
+
+def _clean(channel: int) -> bool:
+    """Whether nothing of the last container is left open here (stdio and the channel
+    aside): only then may the process serve another."""
+    import gc
+    gc.collect()
+    for name in os.listdir("/proc/self/fd"):       # (lists the fd it reads through too)
+        fd = int(name)
+        if fd > 2 and fd != channel:
+            try:
+                fcntl.fcntl(fd, fcntl.F_GETFD)
+                return False
+            except OSError:
+                pass
+    return True

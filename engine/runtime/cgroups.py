@@ -234,6 +234,10 @@ class Cgroup:
             return [int(p) for p in _read(_j(self.track_dir, "cgroup.procs")).split()]
         except FileNotFoundError:
             return []
+        except OSError as e:     # ENODEV: being removed by another process right now
+            if e.errno != errno.ENODEV:
+                raise
+            return []
 
     def exists(self) -> bool:
         return any(os.path.isdir(d) for d in self.all_dirs())
@@ -248,7 +252,11 @@ class Cgroup:
     def kill_all(self) -> None:
         kill_file = _j(self.track_dir, "cgroup.kill")
         if os.path.exists(kill_file):
-            _write(kill_file, 1)
+            try:
+                _write(kill_file, 1)
+            except OSError as e:     # gone, or being removed by another process
+                if e.errno not in (errno.ENOENT, errno.ENODEV):
+                    raise
             return
         self.thaw()
         for p in self.pids():
