@@ -1,17 +1,17 @@
 """One monitor process per running container (the conmon of this engine).
 
-The monitor is forked from whoever starts the container, so it outlives the shell. It
-owns the container's stdio (pipes, or the pty master for -t), writes the log as JSON
-lines, serves attach/wait/stop/kill on a unix socket, records the exit code and time,
-and applies --rm and restart policies. The container's first process is its child and
-dies with it (PDEATHSIG), so a killed monitor never leaves a container running that
-nobody watches.
+Monitors come from the engine's spawner (spawner.py), not from the shell that starts
+the container, so they outlive it. A monitor owns the container's stdio (pipes, or the
+pty master for -t), writes the log as JSON lines, serves attach/wait/stop/kill on a unix
+socket, records the exit code and time, and applies --rm and restart policies. The
+container's first process is its child and dies with it (PDEATHSIG), so a killed
+monitor never leaves a container running that nobody watches.
 
-Forking is what makes `docker run` fast, but a fork carries the starter's whole memory
-(a shell with its libraries). So once the container has been up for a moment, the
-monitor re-executes itself into a fresh, small interpreter that imports only this
-module's light dependencies, handing over its file descriptors and state: the
-container's process stays its child across exec.
+A monitor is a fork of the spawner, a Python process with the engine loaded. So once
+the container has been up for a moment, the monitor re-executes itself into a fresh,
+small interpreter that imports only this module's light dependencies, handing over its
+file descriptors and state: the container's process stays its child across exec. A
+container that is done before that leaves its monitor free for another (spawner.py).
 """
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""dl-spawner: where container monitors are forked from.
+"""dl-spawner: where container monitors come from.
 
 A monitor used to be forked from the process running `docker run`. A fork copies the
 parent's page tables, and from then on both processes pay a page copy (about 3 µs on a
@@ -8,16 +8,19 @@ more it costs, and a REPL with prompt_toolkit and rich loaded is twice the size 
 bare `dockerlings -c`.
 
 So each engine root has a spawner: a small Python process that imports only what a
-monitor runs and keeps one monitor forked ahead of time, waiting (the standby). A start
-hands its prepared launch (launch.Prepared: specs, cgroup, pipes, published ports) to
-the standby over a unix socket, file descriptors and all; the standby becomes that
-container's monitor while the spawner forks the next one. The starter never forks.
+monitor runs and keeps monitors waiting for starts (idle). A start hands its prepared
+launch (launch.Prepared: specs, cgroup, pipes, published ports) to an idle monitor over
+a unix socket, file descriptors and all (handoff.py); the starter never forks. Once its
+container is done for good, a monitor that is as clean as it came goes back to idle
+and takes a later start: its memory is warm, where a fresh fork would take hundreds of
+page copies for the same work. One monitor per container, as ever, one at a time.
 
 The first start that finds no spawner starts one. It lives in a session of its own, like
 dl-netd, and leaves when it has been idle for IDLE_EXIT seconds, when its socket is
-gone (the engine root deleted), or when `engine reset` stops it. Its socket is named for
-the engine's code (version()): the pickled objects must mean the same on both sides, so
-a shell running newer code never hands its starts to an older spawner.
+gone (the engine root deleted), or when `engine reset` stops it; idle monitors go with
+it, busy ones finish their containers. Its socket is named for the engine's code
+(version()): the pickled objects must mean the same on both sides, so a shell running
+newer code never hands its starts to an older spawner.
 """
 from __future__ import annotations
 
@@ -47,7 +50,8 @@ def version() -> str:
     """A fingerprint of the engine's code and interpreter, computed once per process
     (a process keeps running the code it loaded, whatever happens to the files)."""
     if not _VERSION:
-        h = zlib.crc32(f"{os.path.realpath(sys.executable)}\0{sys.version}\0{PACKAGE_ROOT}".encode())
+        python = os.path.realpath(sys.executable)
+        h = zlib.crc32(f"{python}\0{sys.version}\0{PACKAGE_ROOT}".encode())
         top = os.path.join(PACKAGE_ROOT, "engine")
         for d, dirs, files in sorted(os.walk(top)):
             dirs[:] = [x for x in dirs if x != "__pycache__"]
@@ -70,9 +74,9 @@ def _pid_path(sock_path: str) -> str:
 # --- the starter's side ----------------------------------------------------------------
 
 def submit(root: str, run: str, prepared, start: dict) -> socket.socket:
-    """Hand `start` (with `prepared`'s fds) to the standby monitor, starting the spawner
-    when there is none: what the clone needs first, on its own, then the rest. Returns
-    the connection the monitor answers on; the caller may close its copies at once."""
+    """Hand `start` (with `prepared`'s fds) to a monitor, starting the spawner when
+    there is none: what the clone needs first, on its own, then the rest. Returns the
+    connection the monitor answers on; the caller may close its copies at once."""
     data, fds = handoff.pack([prepared.for_clone(), start], prepared.fds())
     for attempt in (1, 2):
         conn = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET | socket.SOCK_CLOEXEC)
@@ -106,7 +110,7 @@ def answer(conn: socket.socket) -> dict | None:
 
 def ensure(root: str, run: str) -> None:
     """Start a spawner if none answers at socket_path(run): bind its socket here, so a
-    start can be sent at once (it waits in the socket until the standby takes it), and
+    start can be sent at once (it waits in the socket until the spawner is up), and
     hand it over. One starter at a time, by a lock file."""
     os.makedirs(run, exist_ok=True)
     path = socket_path(run)
@@ -166,7 +170,7 @@ def _start(root: str, run: str, listen_fd: int) -> None:
 
 def stop(run: str) -> None:
     """End every spawner of this engine (engine reset), and wait until they are gone.
-    Their monitors live on; a standby dies with its spawner."""
+    Busy monitors live on; idle ones die with their spawner (PDEATHSIG)."""
     try:
         names = os.listdir(run)
     except FileNotFoundError:
@@ -267,8 +271,8 @@ def _identity(path: str):
 
 
 def _leave(path: str, ident) -> None:
-    """Go, taking the socket and pid file along if they are still this spawner's (the
-    standby dies with it: PDEATHSIG)."""
+    """Go, taking the socket and pid file along if they are still this spawner's (idle
+    monitors die with it: PDEATHSIG)."""
     if ident is not None and _identity(path) == ident:
         for name in (path, _pid_path(path)):
             try:
@@ -279,7 +283,7 @@ def _leave(path: str, ident) -> None:
 
 
 def _warm(root: str, run: str):
-    """Import and read once, here, all a monitor needs, so that no standby pays for it
+    """Import and read once, here, all a monitor needs, so that no monitor pays for it
     after its fork; then keep the garbage collector off these objects (a collection
     walking them would write to, and so copy, every page they are on)."""
     import gc

@@ -1,0 +1,77 @@
+"""Monitors come from the engine's spawner (engine/spawner.py): the shell that starts a
+container never forks, a monitor whose container is done takes the next start, and
+engine reset takes the spawner and its idle monitors along."""
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from engine import spawner
+from tests.integration.cli_helpers import pull
+
+
+@pytest.fixture
+def bb(sh):
+    pull(sh)
+    return sh
+
+
+def _spawner_pid(engine) -> int:
+    path = os.path.join(str(engine.paths.run), f"spawner-{spawner.version()}.pid")
+    with open(path) as f:
+        return int(f.read())
+
+
+def _children(pid: int) -> set[int]:
+    out = set()
+    for name in os.listdir("/proc"):
+        if name.isdigit():
+            try:
+                with open(f"/proc/{name}/stat") as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid and fields[0] != "Z":
+                out.add(int(name))
+    return out
+
+
+def test_the_starting_process_never_forks(bb, monkeypatch):
+    assert bb.ok("docker run --rm busybox echo warm") == "warm\n"   # the spawner is up
+
+    def no_fork():
+        raise AssertionError("docker run forked the shell")
+    monkeypatch.setattr(os, "fork", no_fork)
+    r = bb.run("docker run --rm busybox sh -c 'echo out; echo err >&2; exit 3'")
+    assert (r.code, r.out, r.err) == (3, "out\n", "err\n")
+
+
+def test_a_monitor_whose_container_is_done_takes_the_next_start(bb, engine):
+    bb.ok("docker run --rm busybox true")
+    monitors = set()
+    for i in range(6):
+        assert bb.ok(f"docker run --rm busybox echo {i}") == f"{i}\n"
+        monitors |= _children(_spawner_pid(engine))
+    # one monitor waiting ahead and the one back from the last container: not a fresh
+    # fork for every start
+    assert 1 <= len(monitors) <= 3, monitors
+
+
+def test_reset_ends_the_spawner_and_its_idle_monitors(bb, engine):
+    bb.ok("docker run --rm busybox true")
+    pid = _spawner_pid(engine)
+    idle = _children(pid)
+    assert idle
+    engine.reset()
+    assert not spawner._is_spawner(pid)
+    for child in idle:
+        assert not os.path.exists(f"/proc/{child}") or _zombie(child)
+
+
+def _zombie(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] == "Z"
+    except OSError:
+        return True
