@@ -50,17 +50,20 @@ def version() -> str:
     """A fingerprint of the engine's code and interpreter, computed once per process
     (a process keeps running the code it loaded, whatever happens to the files)."""
     if not _VERSION:
-        python = os.path.realpath(sys.executable)
-        h = zlib.crc32(f"{python}\0{sys.version}\0{PACKAGE_ROOT}".encode())
-        top = os.path.join(PACKAGE_ROOT, "engine")
-        for d, dirs, files in sorted(os.walk(top)):
-            dirs[:] = [x for x in dirs if x != "__pycache__"]
-            for name in sorted(files):
-                if name.endswith(".py"):
-                    st = os.stat(os.path.join(d, name))
-                    h = zlib.crc32(f"{d}/{name}:{st.st_mtime_ns}:{st.st_size}".encode(), h)
-        _VERSION.append(f"{h:08x}")
+        parts = [os.path.realpath(sys.executable), sys.version, PACKAGE_ROOT]
+        _fingerprint(os.path.join(PACKAGE_ROOT, "engine"), parts)
+        _VERSION.append(f"{zlib.crc32(chr(0).join(parts).encode()):08x}")
     return _VERSION[0]
+
+
+def _fingerprint(top: str, parts: list[str]) -> None:
+    with os.scandir(top) as entries:
+        for e in sorted(entries, key=lambda e: e.name):
+            if e.name.endswith(".py"):
+                st = e.stat()
+                parts.append(f"{e.path}:{st.st_mtime_ns}:{st.st_size}")
+            elif e.is_dir() and e.name != "__pycache__":
+                _fingerprint(e.path, parts)
 
 
 def socket_path(run: str) -> str:
