@@ -34,10 +34,10 @@ import sys
 import time
 import zlib
 
-from . import handoff
+from . import detach, handoff
 from .protocol import ShortPath
 
-PACKAGE_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+PACKAGE_ROOT = detach.PACKAGE_ROOT
 IDLE_EXIT = 300.0          # seconds without a start before the spawner leaves
 CHECK_EVERY = 1.0          # how often it looks whether its socket is still there
 MAX_IDLE = 2               # monitors kept waiting for a start
@@ -138,37 +138,10 @@ def ensure(root: str, run: str) -> None:
             with ShortPath(path) as short:
                 listener.bind(short)
             listener.listen(64)
-            _start(root, run, listener.fileno())
+            detach.start("engine.spawner", [root, run, "3"], os.path.join(run, "spawner.log"),
+                         pass_fd=listener.fileno())
     finally:
         os.close(lock_fd)
-
-
-def _start(root: str, run: str, listen_fd: int) -> None:
-    """Fork, leave the session, fork again (init adopts it) and exec a fresh interpreter
-    holding the listening socket as fd 3."""
-    pid = os.fork()
-    if pid:
-        os.waitpid(pid, 0)
-        return
-    try:
-        os.setsid()
-        if os.fork():
-            os._exit(0)
-        log = os.open(os.path.join(run, "spawner.log"),
-                      os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
-        devnull = os.open("/dev/null", os.O_RDONLY)
-        os.dup2(devnull, 0)
-        os.dup2(log, 1)
-        os.dup2(log, 2)
-        os.dup2(listen_fd, 3)
-        os.closerange(4, 65536)
-        os.chdir("/")
-        code = ("import sys; sys.path.insert(0, sys.argv[1]); "
-                "from engine.spawner import main; main(*sys.argv[2:])")
-        os.execv(sys.executable, [sys.executable, "-I", "-c", code, PACKAGE_ROOT,
-                                  root, run])
-    finally:
-        os._exit(1)
 
 
 def stop(run: str) -> None:
@@ -199,14 +172,8 @@ def stop(run: str) -> None:
 
 
 def _is_spawner(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/comm") as f:
-            if f.read().strip() != "dl-spawner":
-                return False
-        with open(f"/proc/{pid}/stat") as f:
-            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False
+    from .runtime import syscalls as sc
+    return sc.running_as(pid, "dl-spawner")
 
 
 # --- the spawner ------------------------------------------------------------------------

@@ -5,14 +5,12 @@ import fcntl
 import json
 import os
 import socket
-import sys
 import time
 
 from ..errors import InvalidParameter, System, Unavailable
 from ..protocol import ShortPath
 from . import helper, netns
 
-PACKAGE_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 START_TIMEOUT = 20.0
 
 
@@ -112,27 +110,8 @@ def ensure(run: str) -> None:
 
 
 def _spawn(run: str) -> None:
-    pid = os.fork()
-    if pid:
-        os.waitpid(pid, 0)
-        return
-    try:
-        os.setsid()
-        if os.fork():
-            os._exit(0)
-        log = os.open(os.path.join(run, "netd.log"), os.O_WRONLY | os.O_CREAT | os.O_APPEND,
-                      0o644)
-        devnull = os.open("/dev/null", os.O_RDONLY)
-        os.dup2(devnull, 0)
-        os.dup2(log, 1)
-        os.dup2(log, 2)
-        os.closerange(3, 65536)
-        os.chdir("/")
-        code = ("import sys; sys.path.insert(0, sys.argv[1]); "
-                "from engine.network.helper import main; main(sys.argv[2])")
-        os.execv(sys.executable, [sys.executable, "-I", "-c", code, PACKAGE_ROOT, run])
-    finally:
-        os._exit(1)
+    from .. import detach
+    detach.start("engine.network.helper", [run], os.path.join(run, "netd.log"))
 
 
 def stop(run: str) -> None:
@@ -160,11 +139,5 @@ def _stop_helper(run: str) -> None:
 
 
 def _is_helper(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/comm") as f:
-            if f.read().strip() != "dl-netd":
-                return False
-        with open(f"/proc/{pid}/stat") as f:
-            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False
+    from ..runtime import syscalls as sc
+    return sc.running_as(pid, "dl-netd")

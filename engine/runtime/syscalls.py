@@ -282,4 +282,17 @@ def alive(pid: int, start_time: int) -> bool:
     return pid > 0 and start_time > 0 and process_start_time(pid) == start_time
 
 
+def running_as(pid: int, name: str) -> bool:
+    """Whether process `pid` lives (not a zombie) and is called `name` (its comm): one
+    of the engine's helpers, not another process that got its pid."""
+    try:
+        with open(f"/proc/{pid}/comm") as f:
+            if f.read().strip() != name:
+                return False
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
 EPERM = _errno.EPERM
