@@ -248,9 +248,19 @@ def clone(prep: Prepared) -> init.Child:
 def clone_with(what: tuple) -> init.Child:
     """clone(), from Prepared.for_clone()."""
     spec, proc, flags, join, pid_ns_fd, cg_fd, _ = what
-    if pid_ns_fd is not None:
-        sc.setns(pid_ns_fd, sc.CLONE_NEWPID)   # the child is born in that pid namespace
-    return init.clone(spec, proc, flags, join, cgroup_fd=cg_fd)
+    if pid_ns_fd is None:
+        return init.clone(spec, proc, flags, join, cgroup_fd=cg_fd)
+    # the child is born in that pid namespace; this process's later children (a
+    # monitor serves more than one container) must not be
+    home = os.open("/proc/thread-self/ns/pid", os.O_RDONLY | os.O_CLOEXEC)
+    try:
+        sc.setns(pid_ns_fd, sc.CLONE_NEWPID)
+        try:
+            return init.clone(spec, proc, flags, join, cgroup_fd=cg_fd)
+        finally:
+            sc.setns(home, sc.CLONE_NEWPID)
+    finally:
+        os.close(home)
 
 
 def go_early(child: init.Child, what: tuple) -> None:

@@ -75,3 +75,19 @@ def _zombie(pid: int) -> bool:
             return f.read().rsplit(")", 1)[1].split()[0] == "Z"
     except OSError:
         return True
+
+
+def test_a_monitor_used_again_forgets_the_pid_namespace_it_joined(bb):
+    """`--pid container:X` makes the monitor join X's pid namespace for its children;
+    the next container that monitor starts must get a namespace of its own again,
+    not one inside X's."""
+    bb.ok("docker run -d --name pidhost busybox sleep 30")
+    try:
+        for _ in range(3):        # through both idle monitors, whichever served the join
+            bb.ok("docker run --rm --pid container:pidhost busybox true")
+            out = bb.ok("docker run --rm busybox sh -c 'echo $$; ps -o pid,comm'")
+            assert out.splitlines()[0] == "1", out       # its own namespace: pid 1
+            seen = bb.ok("docker exec pidhost ps -o comm")
+            assert seen.split().count("sh") == 0, seen  # and nothing of it inside pidhost
+    finally:
+        bb.run("docker rm -f pidhost")
