@@ -91,3 +91,29 @@ def test_a_monitor_used_again_forgets_the_pid_namespace_it_joined(bb):
             assert seen.split().count("sh") == 0, seen  # and nothing of it inside pidhost
     finally:
         bb.run("docker rm -f pidhost")
+
+
+CLEAN_VIEW = "echo pid=$$; umask; pwd; ls /proc/self/fd | xargs; env | sort | xargs"
+
+
+def test_a_container_started_by_a_used_monitor_sees_nothing_of_the_last_one(bb):
+    """Whatever the monitor served before (ports, a terminal, a failed start, a
+    network, a user, a working directory, an environment), the next container starts
+    as a fresh one would."""
+    first = bb.ok(f"docker run --rm --network none busybox sh -c '{CLEAN_VIEW}'")
+    for before in ("docker run --rm -p 18093:80 busybox true",
+                   "docker run --rm -t busybox true",
+                   "docker run --rm busybox no-such-command",
+                   "docker run --rm -u nobody -w /tmp -e SEEN=1 busybox true",
+                   "docker network create spawnnet",
+                   "docker run --rm --network spawnnet busybox true",
+                   "docker network rm spawnnet"):
+        bb.run(before)
+        for _ in range(2):         # through both idle monitors
+            view = bb.ok(f"docker run --rm --network none busybox sh -c '{CLEAN_VIEW}'")
+            assert view.replace(_hostname(view), "") == first.replace(_hostname(first), ""), \
+                (before, view, first)
+
+
+def _hostname(view: str) -> str:
+    return next(w for w in view.split() if w.startswith("HOSTNAME="))
