@@ -50,12 +50,12 @@ def test_the_starting_process_never_forks(bb, monkeypatch):
 def test_a_monitor_whose_container_is_done_takes_the_next_start(bb, engine):
     bb.ok("docker run --rm busybox true")
     monitors = set()
-    for i in range(6):
+    for i in range(10):
         assert bb.ok(f"docker run --rm busybox echo {i}") == f"{i}\n"
         monitors |= _children(_spawner_pid(engine))
-    # one monitor waiting ahead and the one back from the last container: not a fresh
-    # fork for every start
-    assert 1 <= len(monitors) <= 3, monitors
+    # a fresh fork for every start would show eleven; monitors used again, two or three
+    # (more when a start comes before the last monitor is back, on a busy machine)
+    assert 1 <= len(monitors) <= 6, monitors
 
 
 def test_reset_ends_the_spawner_and_its_idle_monitors(bb, engine):
