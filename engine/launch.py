@@ -160,10 +160,14 @@ class Prepared:
         """All the clone and the "go" need, and no more (no sockets: they travel with
         the rest): a monitor given this clones the container's process and lets it go
         before it unpacks the rest (spawner.py)."""
+        return (self.spec, self.proc, self.flags, self.join, self.pid_ns_fd, self.cg_fd,
+                self.for_go())
+
+    def for_go(self) -> tuple:
+        """_before_go()'s arguments."""
         plan = self.plan
-        go = (self.cg_fd, self.cg, self.lim, self.run, plan.endpoints,
-              plan.interfaces if self.spec.own_net_ns else None, plan.dns)
-        return self.spec, self.proc, self.flags, self.join, self.pid_ns_fd, self.cg_fd, go
+        return (self.cg_fd, self.cg, self.lim, self.run, plan.endpoints,
+                plan.interfaces if self.spec.own_net_ns else None, plan.dns)
 
     def fds(self) -> list[int]:
         """Every fd, to hand to the monitor (its sockets travel by themselves)."""
@@ -302,7 +306,7 @@ def start(engine, c: Container, prep: Prepared, while_starting=None,
     """See the container's first process (cloned already, or now) through to its exec:
     while it builds its root file system, give it its cgroups and networks."""
     started, plan = prep.started, prep.plan
-    before_go = _before_go(*prep.for_clone()[-1])
+    before_go = _before_go(*prep.for_go())
     try:
         pid, pidfd, handed = init.start(
             child or clone(prep), before_go,

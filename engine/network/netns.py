@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from contextlib import contextmanager
 
-from ..runtime import syscalls as sc
+from ..runtime import netconf, syscalls as sc
 
 
 def pin_path(run: str) -> str:
@@ -55,7 +55,7 @@ def create(run: str) -> None:
             os.close(ready_r)
             os.close(done_w)
             sc.unshare(sc.CLONE_NEWNET)
-            sc.loopback_up()
+            netconf.loopback_up()
             _no_forwarding()
             os.write(ready_w, b"1")
             os.read(done_r, 1)

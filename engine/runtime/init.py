@@ -157,7 +157,7 @@ def start(child: Child, before_go, while_starting=None) -> tuple[int, int, dict[
                     handed["M"] = child.mnt_ns
                 return pid, child.pidfd, {**child.made, **handed}
             if msg[:1] == b"P" and fds:
-                handed[msg[:1].decode()] = fds[0]
+                handed["P"] = fds[0]
                 continue
             for fd in handed.values():
                 os.close(fd)

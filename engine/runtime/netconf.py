@@ -61,6 +61,12 @@ def setup(pid: int, interfaces: list[tuple], dns: bool) -> int:
         return server.detach()
 
 
+def loopback_up() -> None:
+    """`lo` up in this thread's network namespace."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM | socket.SOCK_CLOEXEC) as s:
+        _up(s.fileno(), "lo")
+
+
 def _up(fd: int, name: str) -> None:
     flags = struct.unpack_from("16sH", fcntl.ioctl(fd, SIOCGIFFLAGS, _ifreq(name)))[1]
     fcntl.ioctl(fd, SIOCSIFFLAGS, _ifreq(name, struct.pack("H", flags | IFF_UP)))

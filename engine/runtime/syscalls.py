@@ -227,9 +227,6 @@ TIOCGPTN = 0x80045430
 TIOCSPTLCK = 0x40045431
 TIOCSWINSZ = 0x5414
 TIOCGWINSZ = 0x5413
-SIOCGIFFLAGS = 0x8913
-SIOCSIFFLAGS = 0x8914
-IFF_UP = 0x1
 
 
 def set_winsize(fd: int, rows: int, cols: int) -> None:
@@ -241,16 +238,6 @@ def get_winsize(fd: int) -> tuple[int, int]:
     import fcntl
     rows, cols, _, _ = struct.unpack("HHHH", fcntl.ioctl(fd, TIOCGWINSZ, b"\0" * 8))
     return rows, cols
-
-
-def loopback_up() -> None:
-    """Bring `lo` up in the current network namespace (an ioctl: no netlink needed)."""
-    import fcntl
-    import socket
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-        req = struct.pack("16sH22x", b"lo", 0)
-        flags = struct.unpack("16sH22x", fcntl.ioctl(s.fileno(), SIOCGIFFLAGS, req))[1]
-        fcntl.ioctl(s.fileno(), SIOCSIFFLAGS, struct.pack("16sH22x", b"lo", flags | IFF_UP))
 
 
 def process_start_time(pid: int) -> int:
