@@ -159,6 +159,7 @@ def run_host(env: Env, line: str, extra: dict | None = None) -> int:
     (`extra`: more environment variables for it)."""
     import subprocess
     environ = dict(env.environ, **(extra or {}))
+    _same_engine(env, environ)
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     environ["PATH"] = shim_dir(env) + os.pathsep + environ.get("PATH", os.defpath)
     environ["PYTHONPATH"] = root + (os.pathsep + environ["PYTHONPATH"]
@@ -177,6 +178,15 @@ def run_host(env: Env, line: str, extra: dict | None = None) -> int:
     if streams[2] is None and proc.stderr:
         env.write_err(proc.stderr)
     return proc.returncode if proc.returncode >= 0 else 128 - proc.returncode
+
+
+def _same_engine(env: Env, environ: dict) -> None:
+    """A `docker` in a host pipeline talks to the engine this shell talks to, even when
+    that engine's root came from somewhere other than the environment (tests, lessons)."""
+    from engine.paths import DEFAULT_ROOT
+    root = env.engine_paths.root
+    if root != DEFAULT_ROOT:
+        environ["DOCKERLINGS_ROOT"] = str(root)
 
 
 def _fileno(stream) -> int | None:
