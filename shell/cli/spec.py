@@ -696,9 +696,13 @@ COMMANDS: tuple[Command, ...] = (
     Command(("search",), "[OPTIONS] TERM", "Search Docker Hub for images", None, (), (),
             min_args=1, max_args=1, group="Common Commands", planned="dockerlings works offline"),
     Command(("login",), "[OPTIONS] [SERVER]", "Authenticate to a registry", None, (), (),
-            max_args=1, group="Common Commands", planned="dockerlings works offline"),
+            max_args=1, group="Common Commands", planned="dockerlings works offline",
+            description="Authenticate to a registry.\nDefaults to Docker Hub if no server is "
+            "specified."),
     Command(("logout",), "[SERVER]", "Log out from a registry", None, (), (),
-            max_args=1, group="Common Commands", planned="dockerlings works offline"),
+            max_args=1, group="Common Commands", planned="dockerlings works offline",
+            description="Log out from a registry.\nIf no server is specified, the default is "
+            "defined by the daemon."),
 )
 
 

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import pytest
 
-DOCKER_VERSION = "28.2.2"          # the version /work/ref and these tables were made from
+DOCKER_VERSION = "28.2.2"          # the version these tables were made from
 BASELINE = Path(os.environ.get("DOCKERLINGS_PODMAN_BASELINE") or
                 Path(__file__).resolve().parents[3] / "shared" / "tools" / "podman-baseline.sh")
 

@@ -1,7 +1,7 @@
 """Help pages (shell.cli.help) against the docker CLI 28.2.2's own.
 
-/work/ref/help/*.txt are `docker <command> --help` at 80 columns, byte for byte (§4 of
-/work/ref/docker-cli.md). WIDE_HELP below was captured from the same binary in a pty
+tests/fixtures/docker-help/*.txt are `docker <command> --help` at 80 columns, byte for
+byte (tests/fixtures/capture_help.py made them from docker CLI 28.2.2). WIDE_HELP below was captured from the same binary in a pty
 of other widths. Where dockerlings has the same flags as docker, the page must be
 docker's exactly; where it has fewer, each flag it does show must read as docker's.
 """
@@ -16,7 +16,7 @@ from shell.cli import spec
 from shell.cli.spec import Flag
 from tests.help_pages import flag_rows
 
-HELP_DIR = Path("/work/ref/help")
+HELP_DIR = Path(__file__).resolve().parents[1] / "fixtures" / "docker-help"
 
 # Commands whose flag set is docker's exactly: their page must be docker's page.
 EXACT = ["attach", "commit", "container_inspect", "container_ls", "container_prune", "diff",
@@ -60,6 +60,7 @@ def test_alias_pages_differ_only_in_the_usage_line():
 def test_usage_summary_and_aliases_are_dockers(name):
     """Everything above "Options:" (usage line, summary, aliases) for every captured page."""
     ours, theirs = page(name), reference(name)
+    ours = ours.split("\n\nNot available in dockerlings yet: ")[0]   # planned commands say so
     assert ours.split("\nOptions:\n")[0].rstrip("\n") == theirs.split("\nOptions:\n")[0].rstrip("\n")
 
 

@@ -1,8 +1,8 @@
 """The docker grammar (shell.cli.parser) against the real docker CLI 28.2.2.
 
 Every expected error text below is docker's stderr (without the final newline) and its
-exit status, as printed by /usr/local/bin/docker with no daemon (see §2 and §3 of
-/work/ref/docker-cli.md; the few cases not captured there were run on this machine).
+exit status, as printed by the docker CLI 28.2.2 with no daemon (run on this project's machines; the
+expected texts are the record).
 Errors are compared after shell.cli.report.format_error, i.e. exactly as the shell
 prints them.
 """

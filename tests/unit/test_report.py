@@ -1,9 +1,9 @@
 """Errors as the docker CLI prints them (shell.cli.report) and the learner hints that
 follow them (shell.hints).
 
-Expected texts are docker 28.2.2's stderr without the final newline (§2, §3, §6 and
-§7.5 of /work/ref/docker-cli.md; the `docker container run|create` variants were run on
-this machine).
+Expected texts are docker 28.2.2's stderr without the final newline (run with
+no daemon; the `docker container run|create` variants too). The expected texts are the
+record.
 """
 from __future__ import annotations
 

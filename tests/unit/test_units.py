@@ -1,7 +1,6 @@
 """Sizes, durations and times as docker prints them (shell.render.units).
 
-docker/go-units v0.5.0 HumanDuration and HumanSizeWithPrecision (§7.2 of
-/work/ref/docker-cli.md), Go's time formatting (§7.3) and docker/cli's
+docker/go-units v0.5.0 HumanDuration and HumanSizeWithPrecision, Go's time formatting and docker/cli's
 formatter.Ellipsis.
 """
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Rows of `docker ps`, `docker images` and `docker history` (shell.render.views).
 
-Expectations from §7.1 (status strings, moby State.String()) and §7.3 (formatter
-contexts of docker/cli 28.2.2) of /work/ref/docker-cli.md.
+Expectations from moby's State.String() (status strings) and the formatter contexts of
+docker/cli 28.2.2.
 """
 from __future__ import annotations
 
