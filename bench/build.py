@@ -7,7 +7,7 @@ A 6-step Dockerfile (FROM, RUN, COPY, WORKDIR, RUN, CMD) is built as whole proce
 file (FROM localhost/busybox for podman, busybox here). "cold" runs every step
 (--no-cache for both); "cached" rebuilds with every step from the cache. Runs of the
 two alternate, so a noisy machine slows both alike. Targets: cold <= 1x podman, cached
-<= 0.5x podman. Run as root; ../shared/tools/podman-baseline.sh sets up podman.
+<= 0.5x podman. Run as root; bench/baseline.sh sets up podman.
 """
 from __future__ import annotations
 

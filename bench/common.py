@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 PROJECT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-BASELINE = os.path.join(PROJECT, "..", "shared", "tools", "podman-baseline.sh")
+BASELINE = os.path.join(PROJECT, "bench", "baseline.sh")      # podman + runc beside us
 
 
 def sh(cmd: list[str], **kw) -> subprocess.CompletedProcess:

@@ -7,7 +7,7 @@ layer, in this process), with loopback only (`--network none`: the engine core's
 containers, which the target is for) and on the default bridge; whole-process `dockerlings -c 'docker run --rm busybox true'`
 against `podman run --rm --network none localhost/busybox true` and `runc run`; `commit`
 of a container holding 64 MB of new data against `podman commit`; and the memory (PSS)
-a running container's monitor costs. Run as root. ../shared/tools/podman-baseline.sh sets
+a running container's monitor costs. Run as root. bench/baseline.sh sets
 up podman and runc; without them the comparison rows say so.
 """
 from __future__ import annotations

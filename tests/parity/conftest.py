@@ -28,8 +28,7 @@ from pathlib import Path
 import pytest
 
 DOCKER_VERSION = "28.2.2"          # the version these tables were made from
-BASELINE = Path(os.environ.get("DOCKERLINGS_PODMAN_BASELINE") or
-                Path(__file__).resolve().parents[3] / "shared" / "tools" / "podman-baseline.sh")
+BASELINE = Path(__file__).resolve().parents[2] / "bench" / "baseline.sh"   # the project's own
 
 
 @dataclass(frozen=True)
@@ -180,7 +179,7 @@ def podman_skip_reason() -> str | None:
     if os.geteuid() != 0:
         return "podman's Docker API baseline needs root"
     if shutil.which("podman") is None and os.environ.get("DOCKERLINGS_PARITY_INSTALL") != "1":
-        return ("podman is not installed (run ../shared/tools/podman-baseline.sh, or set "
+        return ("podman is not installed (run bench/baseline.sh, or set "
                 "DOCKERLINGS_PARITY_INSTALL=1 to let these tests install it)")
     if not BASELINE.exists():
         return f"{BASELINE} is missing"
@@ -190,13 +189,17 @@ def podman_skip_reason() -> str | None:
 @pytest.fixture(scope="session")
 def podman_docker():
     """The real docker CLI talking to podman's Docker-compatible API, served for this
-    session only; the service is stopped at the end (by its pid)."""
+    session only, from a podman store of its own (the machine's podman images and
+    containers are never read or changed); the service is stopped at the end (by its
+    pid) and the store reset and removed."""
     reason = podman_skip_reason()
     if reason:
         pytest.skip(reason)
     d = tempfile.mkdtemp(prefix="dlpod-", dir="/tmp")
     sock = os.path.join(d, "api.sock")
-    p = subprocess.run(["bash", str(BASELINE), "--docker-api", sock], capture_output=True,
+    store = os.path.join(d, "store")
+    p = subprocess.run(["bash", str(BASELINE), "--store", store, "--docker-api", sock],
+                       capture_output=True,
                        text=True, timeout=600, stdin=subprocess.DEVNULL)
     m = re.search(r"\(pid (\d+)\)", p.stdout)
     pid = int(m.group(1)) if m else None
@@ -208,7 +211,17 @@ def podman_docker():
     finally:
         if pid is not None:
             _stop(pid)
+        _reset_store(store)
         shutil.rmtree(d, ignore_errors=True)
+
+
+def _reset_store(store: str) -> None:
+    """Removes what podman made in the store (its containers' mounts among them)."""
+    if shutil.which("podman") and os.path.isdir(store):
+        subprocess.run(["podman", "--root", f"{store}/root", "--runroot", f"{store}/runroot",
+                        "--storage-driver", "overlay", "system", "reset", "-f"],
+                       capture_output=True, timeout=120, stdin=subprocess.DEVNULL,
+                       env=dict(os.environ, CONTAINERS_CONF=f"{store}/containers.conf"))
 
 
 def _stop(pid: int) -> None:
