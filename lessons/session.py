@@ -451,11 +451,20 @@ class Session:
 
     # --- for the prompt and the toolbar -----------------------------------------------------------
     def prompt_hint(self) -> str:
-        return f"{self.lesson.id} {self.index + 1}/{len(self.lesson.steps)}"
+        """`ports 2/3`: short, so the prompt leaves the line to what the learner types."""
+        return f"{short_id(self.lesson.id)} {self.index + 1}/{len(self.lesson.steps)}"
 
     def toolbar_text(self) -> str:
         return (f"{self.lesson.title} · step {self.index + 1}/{len(self.lesson.steps)}: "
                 f"{self.step.title}  —  hint · check · solution · lesson")
+
+
+def short_id(lesson_id: str, longest: int = 12) -> str:
+    """A long lesson id by its last word (publishing-ports: ports); the toolbar and
+    `lessons` give it whole."""
+    if len(lesson_id) <= longest:
+        return lesson_id
+    return lesson_id.replace("_", "-").rsplit("-", 1)[-1] or lesson_id
 
 
 def default_store(env) -> Store:

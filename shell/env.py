@@ -34,6 +34,7 @@ class Env:
         # made; a `docker` run from a host pipeline gets them through the environment.
         self.lesson = None
         self.prefill_supported = False     # the REPL puts `solution` commands at its prompt
+        self.last_status = 0               # the last line's status: $? on the next line
         self.labels_extra = labels_from(self.environ.get("DOCKERLINGS_LABELS"))
 
     @classmethod
@@ -93,11 +94,12 @@ class Env:
         self.stderr.write((text + end).encode("utf-8", "replace"))
         self.stderr.flush()
 
-    def dim(self, text: str) -> str:
-        """Faint on a terminal that wants colour (NO_COLOR honoured), plain otherwise."""
+    def hint(self, text: str) -> str:
+        """A `hint:` line: the label in bold on a terminal (NO_COLOR honoured), the text
+        in the terminal's normal colours (faint text is unreadable on some themes)."""
         if self.stderr_tty and "NO_COLOR" not in self.environ:
-            return f"\x1b[2m{text}\x1b[0m"
-        return text
+            return f"\x1b[1mhint:\x1b[22m {text}"
+        return f"hint: {text}"
 
     def write_out(self, data: bytes) -> None:
         self.stdout.write(data)

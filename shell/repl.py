@@ -30,6 +30,8 @@ from .listings import Listings
 
 # Only the terminal's own colours (ANSI names), bold and reverse: they are chosen by
 # the terminal's theme, so they stay readable on light and dark backgrounds alike.
+# prompt_toolkit's own defaults for the completion menu, the suggestion from history
+# and the error bar are 256-colour greys: replaced here by reverse video and ANSI names.
 STYLE = Style.from_dict({
     "cwd": "bold",
     "sign": "",
@@ -38,6 +40,26 @@ STYLE = Style.from_dict({
     "bottom-toolbar": "reverse",
     "bottom-toolbar.count": "bold",
     "bottom-toolbar.step": "bold",
+    # noinherit: the defaults' colours for the same class are dropped, not merged
+    "completion-menu": "noinherit reverse",
+    "completion-menu.completion.current": "noinherit bold",
+    "completion-menu.meta.completion": "noinherit reverse",
+    "completion-menu.meta.completion.current": "noinherit",
+    "completion-menu.multi-column-meta": "noinherit reverse",
+    "completion-menu.completion fuzzymatch.outside": "noinherit reverse",
+    "completion-toolbar": "noinherit reverse",
+    "completion-toolbar.arrow": "noinherit reverse bold",
+    "completion-toolbar.completion": "noinherit reverse",
+    "completion-toolbar.completion.current": "noinherit bold",
+    "scrollbar.background": "noinherit reverse",
+    "scrollbar.button": "noinherit",
+    "auto-suggestion": "noinherit ansibrightblack",
+    "validation-toolbar": "noinherit ansired reverse",
+    "window-too-small": "noinherit ansired reverse",
+    "matching-bracket.other": "noinherit underline",
+    "matching-bracket.cursor": "noinherit bold underline",
+    "aborting": "noinherit",
+    "exiting": "noinherit",
 })
 
 
@@ -129,30 +151,42 @@ class Repl:
         step = self._step_text()
         if step:
             parts.append(("class:step", f"[{step}] "))
-        parts += [("class:cwd", short_path(self.env.cwd, self.env.environ.get("HOME"))),
+        parts += [("class:cwd", folder_name(self.env.cwd, self.env.environ.get("HOME"))),
                   ("class:sign", " $ ")]
         return parts
 
     def continuation(self, width, line_number, wrap_count):
+        """A line continued after a backslash gets `> ` (sh's PS2); a long line that
+        only wraps on the screen gets nothing, so it reads as the one line it is."""
+        if wrap_count:
+            return []
         return [("class:continuation", "> ".rjust(width))]
 
-    def toolbar(self):
+    def toolbar(self, width: int | None = None):
+        """The lesson's step, the engine's counts, where the engine lives and two tips:
+        as many of these, in this order, as the terminal's width holds."""
         if self.listings.ready:
             boxes = self.listings.containers()
             running = str(sum(1 for b in boxes if b.status in RUNNING))
-            total = str(len(boxes))
+            total = _count(len(boxes), "container")
+            images = _count(self.listings.image_count(), "image")
         else:
-            running = total = "…"          # still counting in the background
-        images = str(self.listings.image_count()) if self.listings.ready else "…"
-        parts = [("class:bottom-toolbar.count", f" {running} running"),
-                 ("", f" · {total} containers · "),
-                 ("class:bottom-toolbar.count", images),
-                 ("", f" images · engine {self.env.engine_paths.root} "),
-                 ("", "· Tab completes · map draws it all ")]
+            running, total, images = "…", "… containers", "… images"  # still counting
+        groups = [[("class:bottom-toolbar.count", f" {running} running"),
+                   ("", f" · {total} · "), ("class:bottom-toolbar.count", images),
+                   ("", " ")],
+                  [("", f"· engine {self.env.engine_paths.root} ")],
+                  [("", "· Tab completes · map draws it all ")]]
         note = self._ask(self.toolbar_note) if self.toolbar_note else self._step_text()
         if note:
-            parts.insert(0, ("class:bottom-toolbar.step", f" {note} |"))
-        return parts
+            groups.insert(0, [("class:bottom-toolbar.step", f" {note} |")])
+        return fit(groups, width or self._columns())
+
+    def _columns(self) -> int:
+        try:
+            return self.session.app.output.get_size().columns
+        except Exception:
+            return self.env.columns
 
     # --- the loop -------------------------------------------------------------------------
     def _warm_up(self) -> None:
@@ -246,10 +280,32 @@ class Repl:
         return status
 
 
-def short_path(path: str, home: str | None) -> str:
-    if home and home != "/" and (path == home or path.startswith(home.rstrip("/") + "/")):
-        return "~" + path[len(home.rstrip("/")):]
-    return path
+def folder_name(path: str, home: str | None) -> str:
+    """The prompt's folder, as bash's \\W shows it: `~` for home, else the last part."""
+    if home and home != "/" and path.rstrip("/") == home.rstrip("/"):
+        return "~"
+    return os.path.basename(path.rstrip("/")) or "/"
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+def fit(groups: list[list[tuple[str, str]]], width: int) -> list[tuple[str, str]]:
+    """The leading groups of fragments that fit in `width` columns, each one whole; a
+    first group too long on its own is cut with `…`."""
+    parts: list[tuple[str, str]] = []
+    used = 0
+    for group in groups:
+        size = sum(len(text) for _, text in group)
+        if used + size > width:
+            if not parts:
+                style, text = group[0]
+                parts.append((style, text[:max(width - 1, 0)] + "…"))
+            break
+        parts += group
+        used += size
+    return parts
 
 
 def load_continuation_bindings() -> KeyBindings:

@@ -56,6 +56,7 @@ def needs_shell(line: str) -> bool:
 
 def run_line(env: Env, line: str) -> int:
     status = _run_line(env, line)
+    env.last_status = status
     if getattr(env, "lesson", None) is not None:    # a lesson runs: did that do its step?
         words = line.split()
         if words and not words[0].startswith("#") and words[0] not in lesson_words.WORDS:
@@ -106,7 +107,7 @@ def run_docker(env: Env, argv: list[str]) -> int:
         from . import hints
         hint = hints.find(e, argv, env)
         if hint:
-            env.err(env.dim(f"hint: {hint}"))
+            env.err(env.hint(hint))
         if env.debug:
             import traceback
             env.err(traceback.format_exc())
@@ -165,6 +166,8 @@ def run_host(env: Env, line: str, extra: dict | None = None) -> int:
     environ["PYTHONPATH"] = root + (os.pathsep + environ["PYTHONPATH"]
                                     if environ.get("PYTHONPATH") else "")
     streams = [_fileno(s) for s in (env.stdin, env.stdout, env.stderr)]
+    if env.last_status:         # $? starts as the last line's status, as in a shell
+        line = f"(exit {env.last_status & 255}); {line}"
     try:
         proc = subprocess.run(
             ["/bin/sh", "-c", line], cwd=env.cwd, env=environ,

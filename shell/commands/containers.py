@@ -118,7 +118,7 @@ def report_all(env, inv: Invocation, errors: list[EngineError]) -> None:
     env.err("\n".join(message_of(e) for e in errors))
     argv = list(inv.path) + list(inv.args)
     for text in dict.fromkeys(filter(None, (hints.find(e, argv, env) for e in errors))):
-        env.err(env.dim(f"hint: {text}"))
+        env.err(env.hint(text))
 
 
 def each(env, inv: Invocation, action, *, exit_zero_missing: bool = False,

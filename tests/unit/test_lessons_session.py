@@ -413,3 +413,11 @@ def test_the_shell_runs_lesson_words_and_checks_after_each_line(course):
     assert session.history == [("true", 0)]
     from shell import builtins as shell_builtins
     assert "lessons" in shell_builtins.TABLE and "hint" in shell_builtins.TABLE
+
+
+def test_the_prompt_names_a_long_lesson_by_its_last_word():
+    from lessons.session import short_id
+    assert short_id("publishing-ports") == "ports"
+    assert short_id("running-processes") == "processes"
+    assert short_id("hello-world") == "hello-world"
+    assert short_id("volumes") == "volumes"
