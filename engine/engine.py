@@ -390,9 +390,10 @@ class Engine:
 
     @staticmethod
     def _start_error(message: str) -> str:
+        # Docker 28's words, with runc 1.2 under containerd (runc names its own command)
         return ("failed to create task for container: failed to create shim task: OCI runtime "
-                "create failed: unable to start container process: error during container "
-                f"init: {message}: unknown")
+                "create failed: runc create failed: unable to start container process: error "
+                f"during container init: {message}: unknown")
 
     def prepare_launch(self, c: Container) -> launch.Prepared:
         """What a start needs before the container's process exists (launch.py)."""

@@ -10,12 +10,19 @@ from .store.images import Image
 from . import timeutil
 
 
+def go_map(m):
+    """A Go map, as encoding/json writes it (and so the daemon's answer): keys sorted.
+    Documents are dicts for structs too, which keep their field order; only the fields
+    that are maps in Docker's types go through here."""
+    return dict(sorted(m.items())) if m else m
+
+
 def _host_config(engine, c: Container) -> dict:
     h = c.host.to_dict()
     return {
         "Binds": h["Binds"], "ContainerIDFile": "",
         "LogConfig": {"Type": "json-file", "Config": {}},
-        "NetworkMode": h["NetworkMode"], "PortBindings": h["PortBindings"],
+        "NetworkMode": h["NetworkMode"], "PortBindings": go_map(h["PortBindings"]),
         "RestartPolicy": h["RestartPolicy"], "AutoRemove": h["AutoRemove"],
         "VolumeDriver": "", "VolumesFrom": h["VolumesFrom"],
         "ConsoleSize": [0, 0], "CapAdd": h["CapAdd"], "CapDrop": h["CapDrop"],
@@ -73,14 +80,15 @@ def _network_settings(engine, c: Container) -> dict:
     if ports is None:
         ports = {p: None for p in c.config.exposed_ports}
     return {
-        "Bridge": "", "SandboxID": "", "SandboxKey": "", "Ports": ports, "HairpinMode": False,
+        "Bridge": "", "SandboxID": "", "SandboxKey": "", "Ports": go_map(ports),
+        "HairpinMode": False,
         "LinkLocalIPv6Address": "", "LinkLocalIPv6PrefixLen": 0,
         "SecondaryIPAddresses": None, "SecondaryIPv6Addresses": None,
         "EndpointID": bridge.get("EndpointID", ""), "Gateway": bridge.get("Gateway", ""),
         "GlobalIPv6Address": "", "GlobalIPv6PrefixLen": 0,
         "IPAddress": bridge.get("IPAddress", ""), "IPPrefixLen": bridge.get("IPPrefixLen", 0),
         "IPv6Gateway": "", "MacAddress": bridge.get("MacAddress", ""),
-        "Networks": networks,
+        "Networks": go_map(networks),
     }
 
 
@@ -102,10 +110,10 @@ def network(net: dict) -> dict:
                  "Config": ipam},
         "Internal": net.get("Internal", False), "Attachable": False, "Ingress": False,
         "ConfigFrom": {"Network": ""}, "ConfigOnly": False,
-        "Containers": {cid: {k: ep[k] for k in ("Name", "EndpointID", "MacAddress",
-                                                 "IPv4Address", "IPv6Address")}
-                       for cid, ep in net.get("Containers", {}).items()},
-        "Options": options, "Labels": net.get("Labels") or {},
+        "Containers": go_map({cid: {k: ep[k] for k in ("Name", "EndpointID", "MacAddress",
+                                                        "IPv4Address", "IPv6Address")}
+                              for cid, ep in net.get("Containers", {}).items()}),
+        "Options": go_map(options), "Labels": go_map(net.get("Labels") or {}),
     }
 
 
@@ -120,8 +128,11 @@ def _config(c: Container) -> dict:
             continue
         if key in ("StopSignal", "StopTimeout") and cfg.get(key) is None:
             continue
-        out[key] = cfg.get(key)
+        out[key] = go_map(cfg.get(key)) if key in _MAPS else cfg.get(key)
     return out
+
+
+_MAPS = ("ExposedPorts", "Volumes", "Labels")     # the maps among a Config's fields
 
 
 def container(engine, c: Container, size: bool = False) -> dict:
@@ -164,7 +175,8 @@ _IMAGE_CONFIG_ORDER = ("User", "ExposedPorts", "Env", "Entrypoint", "Cmd", "Volu
 
 def image(engine, img: Image) -> dict:
     rc = img.run_config
-    cfg = {k: rc[k] for k in _IMAGE_CONFIG_ORDER if rc.get(k) not in (None, "", [], {})}
+    cfg = {k: go_map(rc[k]) if k in _MAPS else rc[k]
+           for k in _IMAGE_CONFIG_ORDER if rc.get(k) not in (None, "", [], {})}
     lowers = [str(engine.layers.diff_dir(l)) for l in reversed(img.layers)]
     data = {"MergedDir": "", "UpperDir": lowers[0] if lowers else "", "WorkDir": ""}
     if len(lowers) > 1:

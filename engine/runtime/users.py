@@ -58,6 +58,8 @@ def resolve(spec: str, root: str = "/") -> ExecUser:
             gid = int(group)
         else:
             gid = int(gmatch[2])
+    # Docker's daemon (oci_linux.go getUser) lists the primary group first among the
+    # supplementary ones, then the groups naming the user (only when no group was given)
     extra = tuple(sorted({int(e[2]) for e in groups
                           if name and name in e[3].split(",") and int(e[2]) != gid}))
-    return ExecUser(uid, gid, extra if not group else (), home)
+    return ExecUser(uid, gid, (gid,) + (extra if not group else ()), home)

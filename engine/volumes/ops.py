@@ -5,6 +5,7 @@ import os
 
 from ..errors import Conflict, InvalidParameter, NotFound
 from ..store import lock
+from ..inspect import go_map
 from .store import ANONYMOUS_LABEL, VolumeStore, name_error
 
 
@@ -16,8 +17,8 @@ def document(store: VolumeStore, name: str) -> dict:
     """The volume as `docker volume inspect` shows it."""
     meta = store.meta(name)
     return {"CreatedAt": meta["CreatedAt"], "Driver": "local",
-            "Labels": meta.get("Labels"), "Mountpoint": store.data(name), "Name": name,
-            "Options": meta.get("Options"), "Scope": "local"}
+            "Labels": go_map(meta.get("Labels")), "Mountpoint": store.data(name), "Name": name,
+            "Options": go_map(meta.get("Options")), "Scope": "local"}
 
 
 def get(engine, name: str) -> dict:
