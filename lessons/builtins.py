@@ -14,7 +14,8 @@ SUMMARIES = {
     "lessons": "the course's lessons, with your progress",
     "lesson": "lesson start ID (begin or resume) · lesson (the step again) · lesson stop",
     "hint": "a hint for the current step (one more each time)",
-    "check": "check the current step now, and see what is still missing",
+    "check": "check the current step now, and see what is still missing (--all: every "
+             "failing check)",
     "solution": "the commands that solve the current step (after asking)",
     "next": "go to the next step (when this one is done)",
     "back": "go back to the previous step",
@@ -26,6 +27,7 @@ USAGE = {
     "lesson": "lesson [start ID | stop]",
     "reset": "reset [step | lesson]",
     "solution": "solution [-y]",
+    "check": "check [--all]",
 }
 
 
@@ -95,6 +97,11 @@ def _step_word(env, session, word: str, args: list[str]) -> int:
             env.err(f"usage: {USAGE['solution']}")
             return 2
         return session.solution(confirmed=bool(args))
+    if word == "check":
+        if args not in ([], ["--all"], ["-a"]):
+            env.err(f"usage: {USAGE['check']}")
+            return 2
+        return session.check(every=bool(args))
     if args:
         env.err(f"{word}: takes no arguments")
         return 2

@@ -202,6 +202,9 @@ def _container_tests(spec: dict, ctx: Context) -> list:
     if "image" in spec:
         add(lambda c: None if _from_image(w, c, spec["image"]) else
             f"it was made from {c.config.image}, not {spec['image']}")
+    if "image_captured" in spec:
+        add(lambda c: None if c.image_id == ctx.captured(spec["image_captured"], "image")
+            else f"it was not made from the image captured as {spec['image_captured']}")
     if "exit_code" in spec:
         add(lambda c: f"it has not exited (it is {c.state.status})"
             if c.state.status not in ("exited", "dead") else
@@ -609,8 +612,11 @@ class StepOutcome:
         self.passed, self.failures = passed, failures
         self.captures, self.seconds = captures, seconds
 
-    def messages(self) -> list[str]:
-        return [check.message or r.detail for check, r in self.failures]
+    def messages(self, every: bool = False) -> list[str]:
+        """What the learner is shown: the first failing check's message (the next thing
+        to do; later messages may assume it passed), or every one."""
+        shown = self.failures if every else self.failures[:1]
+        return [check.message or r.detail for check, r in shown]
 
 
 COSTLY = ("exec", "port")      # they start a process or wait on a socket: tens of ms

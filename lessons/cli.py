@@ -21,6 +21,32 @@ USAGE = """Usage:  dockerlings lessons [validate PATH... | test [-v] PATH... | s
   dockerlings lessons schema              print the JSON Schema of the lesson format"""
 
 
+HELP = {
+    "validate": """Usage:  dockerlings lessons validate PATH...
+
+Check lesson files without running anything: the YAML, known keys and kinds of values,
+required fields, unique ids, captures made before they are used, image references that
+can match. Folders are searched for *.yaml. Errors point at file:line:column.
+
+Options:
+  -h, --help   Print this help""",
+    "test": """Usage:  dockerlings lessons test [-v] PATH...
+
+Prove every step of each lesson solvable, on a throwaway engine (needs root): for every
+step its setup runs, its checks must fail, its solution runs, its checks must pass,
+its cleanup runs; at the end nothing of the lesson may be left.
+
+The throwaway engine has its own containers, images, networks and volumes, but it
+shares the host's ports with every other engine on the machine (yours included): a
+lesson that publishes 8080 fails while something else listens on 8080, and the report
+names what holds it.
+
+Options:
+  -v, --verbose   Show every command of the solutions with all of its output
+  -h, --help      Print this help""",
+}
+
+
 def main(env, argv: list[str], run_line=None, parse=None) -> int:
     if not argv:
         from .builtins import handle
@@ -29,11 +55,19 @@ def main(env, argv: list[str], run_line=None, parse=None) -> int:
     if head in ("-h", "--help", "help"):
         env.out(USAGE)
         return 0
+    if head in HELP and any(a in ("-h", "--help") for a in rest):
+        env.out(HELP[head])
+        return 0
+    allowed = ("-v", "--verbose") if head == "test" else ()
+    unknown = [a for a in rest if a.startswith("-") and a != "-" and a not in allowed]
+    if head in HELP and unknown:
+        env.err(f"unknown flag: {unknown[0]}\nSee 'dockerlings lessons {head} --help'.")
+        return 2
     if head == "validate":
         return validate(env, rest) if rest else _usage(env)
     if head == "test":
-        verbose = bool(rest) and rest[0] in ("-v", "--verbose")
-        paths = rest[1:] if verbose else rest
+        verbose = any(a in allowed for a in rest)
+        paths = [a for a in rest if a not in allowed]
         if not paths:
             return _usage(env)
         from . import tester

@@ -80,6 +80,11 @@ class Str(Kind):
                 problems.add(path, f"{_label(path)} should be text, not a number "
                                    f"(write it in quotes: '{value}')")
                 return INVALID
+            if isinstance(value, bool):       # YAML reads no, off, yes, on as true/false
+                word = _bool_word(value, self.choices)
+                problems.add(path, f"{_label(path)} should be text, not true/false"
+                                   + (f" (write it in quotes: '{word}')" if word else ""))
+                return INVALID
             return _wrong(problems, path, "text", value)
         if self.choices and value not in self.choices:
             close = difflib.get_close_matches(value, self.choices, 1)
@@ -99,6 +104,50 @@ class Str(Kind):
         if self.pattern:
             s["pattern"] = f"^{self.pattern}$"
         return s
+
+
+def _bool_word(value: bool, choices: tuple) -> str | None:
+    """The word an author most likely wrote for a YAML boolean in a text field."""
+    words = ("yes", "on", "true") if value else ("no", "off", "false")
+    return next((w for w in words if w in choices), None if choices else words[0])
+
+
+class Port(Str):
+    """A container port: 80, "80" or "80/tcp" (a bare number is a port, not a mistake)."""
+
+    def load(self, value, path, problems):
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = str(value)
+        return super().load(value, path, problems)
+
+    def schema(self):
+        return {"type": ["string", "integer"]}
+
+
+class ImageRef(Str):
+    """An image name, name:tag or ID: a reference that does not parse can never match."""
+
+    def load(self, value, path, problems):
+        value = super().load(value, path, problems)
+        if value is INVALID:
+            return INVALID
+        from engine import reference
+        from engine.errors import EngineError
+        try:
+            reference.parse(value)
+        except EngineError:
+            problems.add(path, reference_problem(value))
+            return INVALID
+        return value
+
+
+def reference_problem(text: str) -> str:
+    name, colon, tag = text.rpartition(":") if "/" not in text.rpartition(":")[2] else \
+        (text, "", "")
+    hint = ""
+    if name != name.lower() and " " not in text:
+        hint = f" (names are lower-case: '{name.lower()}{colon}{tag}')"
+    return f"'{text}' is not a valid image reference, so no image can ever match it{hint}"
 
 
 class Regex(Str):
@@ -359,7 +408,8 @@ STATUSES = ("created", "running", "paused", "restarting", "exited", "dead")
 CONTAINER = {
     "name": Field(Str(), "the container's name"),
     **_choose("container"),
-    "image": Field(Str(), "made from this image (name, name:tag or ID)"),
+    "image": Field(ImageRef(), "made from this image (name, name:tag or ID)"),
+    "image_captured": Field(Name(), "made from the image captured under this name"),
     "status": Field(OneOrList(Str(STATUSES)), "its status, or a list of allowed ones"),
     "exit_code": Field(Int(), "the exit code of its main process (exited containers)"),
     "command": Field(Cmd(), "its whole command exactly (entrypoint and arguments)"),
@@ -389,14 +439,15 @@ CONTAINER = {
 }
 
 IMAGE = {
-    "ref": Field(Str(), "the image's name, name:tag or ID"),
+    "ref": Field(ImageRef(), "the image's name, name:tag or ID"),
     **_choose("image"),
     "made_by": Field(Str(("commit", "build", "pull")),
                      "how it was made: docker commit, docker build, or pulled/made offline"),
     "from_container": Field(Str(), "committed from this container (name or ID)"),
     "from_captured": Field(Name(), "committed from the container captured under this name"),
-    "parent": Field(Str(), "made on top of this image (commit or build)"),
-    "tags": Field(OneOrList(Str()), "names that must all point at it (name or name:tag)"),
+    "parent": Field(ImageRef(), "made on top of this image (commit or build)"),
+    "tags": Field(OneOrList(ImageRef()), "names that must all point at it (name or "
+                                         "name:tag)"),
     "untagged": Field(Bool(), "true: it has no name at all (<none> in docker images)"),
     "cmd": Field(Cmd(), "its default command (CMD)"),
     "entrypoint": Field(Cmd(), "its entrypoint (ENTRYPOINT)"),
@@ -433,7 +484,7 @@ VOLUME = {
 PORT = {
     "container": Field(Str(), "the container (name or ID) whose port it is"),
     "captured": Field(Name(), "the container captured under this name"),
-    "container_port": Field(Str(), "the port inside the container, e.g. 80 or 80/tcp"),
+    "container_port": Field(Port(), "the port inside the container, e.g. 80 or 80/tcp"),
     "host_port": Field(Int(1), "the port on the host (default: the one it is published on)"),
     "send": Field(Str(), "text to send once connected"),
     "answers": Field(OneOrList(Str()), "text the answer must contain"),

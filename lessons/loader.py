@@ -119,7 +119,8 @@ def _reference_ok(text: str, path: tuple, problems) -> None:
 
 # Fields that name a capture, by check type -> the kind of object they must name
 _REFERENCES = {
-    "container": {"captured": "container", "other_than": "container"},
+    "container": {"captured": "container", "other_than": "container",
+                  "image_captured": "image"},
     "image": {"captured": "image", "other_than": "image", "from_captured": "container"},
     "network": {"captured": "network", "other_than": "network"},
     "volume": {"captured": "volume", "other_than": "volume"},

@@ -277,13 +277,13 @@ class Session:
                 self.prefill[0].strip() == line.strip():
             self.prefill.pop(0)
 
-    def _check_and_move(self, quiet: bool) -> bool:
+    def _check_and_move(self, quiet: bool, every: bool = False) -> bool:
         """Check the step; while steps pass (a learner may be ahead), move on."""
         self._note_new_objects()
         outcome = self.evaluate(every=not quiet)
         if not outcome.passed:
             if not quiet:
-                self.view.failing(outcome.messages(),
+                self.view.failing(outcome.messages(every),
                                   outcome.seconds if self.env.debug else None)
             return False
         while outcome.passed and self.lesson is not None:
@@ -311,9 +311,10 @@ class Session:
             self.view.step(self.lesson, self.index)
         return 0
 
-    def check(self) -> int:
+    def check(self, every: bool = False) -> int:
+        """The first failing check's message (or, with every, all of them)."""
         self._sync()
-        return 0 if self._check_and_move(quiet=False) else 1
+        return 0 if self._check_and_move(quiet=False, every=every) else 1
 
     def next(self) -> int:
         self._sync()

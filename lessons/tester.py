@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import shutil
 import tempfile
 import time
@@ -111,11 +112,12 @@ def _test_step(session, index: int, step, report: Report, verbose: bool) -> bool
         session.record(cmd.line, status)
         if verbose:
             report.out(f"    $ {cmd.line}  -> {status}")
-            for line in (out + err).splitlines()[-5:]:
+            for line in (out + err).splitlines():
                 report.out(f"      {line}")
         if status != cmd.status:
+            said = (err or out).strip()
             report.problem(where, f"the solution's {cmd.line!r} exited {status}, not "
-                                  f"{cmd.status}: {' '.join((err or out).split())[-300:]}")
+                                  f"{cmd.status}: {said}" + _taken_port(said))
             return False
     after = _wait_until_passed(session, step.timeout)
     report.check_seconds.append(after.seconds)
@@ -127,6 +129,20 @@ def _test_step(session, index: int, step, report: Report, verbose: bool) -> bool
     report.out(f"  ✓ {step.id}  (checks {_ms(max(before.seconds, after.seconds))})")
     session.pass_step(after)
     return True
+
+
+def _taken_port(said: str) -> str:
+    """When a port was taken: which, and who holds it (another engine's container, or
+    any program): the throwaway engine shares the host's ports with everything else."""
+    m = re.search(r"Bind for [^ ]*?:(\d+) failed", said)
+    if not m:
+        return ""
+    from .holders import port_holder
+    port = int(m.group(1))
+    holder = port_holder(port) or "something that has let it go since"
+    return (f"\n    host port {port} is taken: {holder} holds it. The test's engine shares "
+            "the host's ports with every other engine and program on this machine: "
+            "stop what holds it, or publish another port in the lesson.")
 
 
 def _wait_until_passed(session, timeout: float):

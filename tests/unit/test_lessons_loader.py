@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from lessons import format as fmt
 from lessons.loader import LessonErrors, load, load_all
 from lessons.model import Command
 from lessons.source import LessonError
+from tests.unit.lessons_fixtures.fakes import check
 
 FIXTURES = Path(__file__).parent / "lessons_fixtures"
 BROKEN = sorted((FIXTURES / "broken").glob("*.yaml"))
@@ -166,3 +168,26 @@ def test_authoring_guide_documents_every_check_type_and_field():
             assert f"`{field}`" in guide, f"docs/authoring.md never mentions '{field}'"
     for field in list(fmt.STEP.fields) + list(fmt.LESSON.fields):
         assert f"`{field}`" in guide, f"docs/authoring.md never mentions '{field}'"
+
+
+def _guide_check_examples() -> list[str]:
+    """The YAML examples of the guide's check reference: blocks that are a list of
+    checks (each item starts with a check type)."""
+    guide = (ROOT / "docs" / "authoring.md").read_text()
+    reference = guide.split("## Checks", 1)[1].split("## Captures", 1)[0]
+    blocks = re.findall(r"```yaml\n(.*?)```", reference, re.S)
+    return [b for b in blocks if b.startswith("- ")]
+
+
+def test_every_check_example_in_the_authoring_guide_loads():
+    import yaml
+    examples = _guide_check_examples()
+    assert len(examples) >= 8
+    for block in examples:
+        for item in yaml.safe_load(block):
+            check(yaml.safe_dump(item))          # fails with the validation errors
+
+
+def test_container_port_may_be_a_number():
+    c = check("port: {container: web, container_port: 80, answers: Welcome}")
+    assert c.spec["container_port"] == "80"

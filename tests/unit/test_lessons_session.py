@@ -421,3 +421,71 @@ def test_the_prompt_names_a_long_lesson_by_its_last_word():
     assert short_id("running-processes") == "processes"
     assert short_id("hello-world") == "hello-world"
     assert short_id("volumes") == "volumes"
+
+
+ORDERED = """\
+format: 1
+id: ordered
+title: Ordered checks
+chapter: "0-1"
+summary: Checks that build on each other.
+steps:
+  - id: build
+    title: Build and run
+    text: Build site:v1 and run it.
+    checks:
+      - image: {ref: "site:v1"}
+        capture: site
+        message: There is no image site:v1 yet.
+      - image: {captured: site, made_by: build}
+        message: site:v1 exists, but it was not built from the Dockerfile.
+      - container: {image_captured: site, status: running}
+        message: No container of site:v1 is running yet.
+    solve: [docker build -t site:v1 .]
+    explain: Built.
+recap: Done.
+explore: [more]
+"""
+
+
+@pytest.fixture
+def ordered(tmp_path):
+    (tmp_path / "start").mkdir()
+    path = tmp_path / "ordered.yaml"
+    path.write_text(ORDERED)
+    eng = FakeEngine(tmp_path / "root")
+    return eng, Shell(eng, tmp_path / "home", load(path))
+
+
+def test_check_shows_the_first_failing_check_only(ordered):
+    eng, sh = ordered
+    sh.session.start("ordered")
+    sh.output()
+    assert sh.session.check() == 1
+    assert sh.output() == "✗ There is no image site:v1 yet.\n"
+    eng.add_image(["site:v1"])                  # pulled, not built
+    sh.session.check()
+    assert sh.output() == "✗ site:v1 exists, but it was not built from the Dockerfile.\n"
+
+
+def test_a_capture_made_by_an_earlier_check_of_the_step_is_seen_by_later_ones(ordered):
+    eng, sh = ordered
+    sh.session.start("ordered")
+    site = eng.add_image(["site:v1"], history=[{"created_by": "RUN x",
+                                                "comment": "buildkit.dockerfile.v0"}])
+    sh.output()
+    sh.session.check()
+    assert sh.output() == "✗ No container of site:v1 is running yet.\n"
+    eng.add_container("web", image=site, status="running")
+    assert sh.session.check() == 0
+    assert "✓ Build and run" in sh.output()
+
+
+def test_check_all_shows_every_failing_check(ordered):
+    eng, sh = ordered
+    sh.session.start("ordered")
+    sh.output()
+    assert builtins.handle(sh.env, ["check", "--all"]) == 1
+    out = sh.output()
+    assert out.count("✗") == 3 and "There is no image site:v1 yet." in out
+    assert "No container of site:v1 is running yet." in out
