@@ -38,13 +38,32 @@ def _create(env, inv: Invocation, run: bool):
                        labels_extra=env.labels_extra or None, **options.networking(inv))
     except BaseException:
         if cidfile:
-            cidfile.close()
-            os.unlink(cidfile.name)
+            cidfile.discard()
         raise
     if cidfile:
-        with cidfile:
-            cidfile.write(c.id)
+        cidfile.write(c.id)
     return c
+
+
+class _CidFile:
+    """The --cidfile, claimed before anything is made and removed again if nothing
+    was (as the docker CLI's cidFile.Close does), so the next run may use it."""
+
+    def __init__(self, path: str, fd: int):
+        self.path, self.fd = path, fd
+
+    def write(self, cid: str) -> None:
+        try:
+            os.write(self.fd, cid.encode())
+        finally:
+            os.close(self.fd)
+
+    def discard(self) -> None:
+        os.close(self.fd)
+        try:
+            os.unlink(self.path)
+        except FileNotFoundError:
+            pass
 
 
 def _open_cidfile(env, inv: Invocation):
@@ -52,13 +71,17 @@ def _open_cidfile(env, inv: Invocation):
     started with the same file is refused and nothing is made."""
     path = inv.cidfile
     full = path if os.path.isabs(path) else os.path.join(env.cwd, path)
+    command = display_name(inv.command, inv.path)
     try:
-        fd = os.open(full, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        fd = os.open(full, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o644)
     except FileExistsError:
         raise UsageError(f"container ID file found, make sure the other container isn't "
-                         f"running or delete {path}", kind="option",
-                         command=display_name(inv.command, inv.path)) from None
-    return os.fdopen(fd, "w")
+                         f"running or delete {path}", kind="option", command=command) from None
+    except OSError as e:        # Go's words for the errno: "no such file or directory"
+        reason = (e.strerror or str(e)).lower()
+        raise UsageError(f"failed to create the container ID file: open {path}: {reason}",
+                         kind="option", command=command) from None
+    return _CidFile(full, fd)
 
 
 def create(env, inv: Invocation) -> int:
