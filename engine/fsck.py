@@ -73,12 +73,30 @@ def _leftovers(engine, r: Report) -> None:
         remove_tree(path)
         r.cleaned.append(f"finished removing {path.name[5:17]}")
     _volumes(engine, r)
+    _endpoints(engine, r)
     if p.run.is_dir():
         for name in os.listdir(p.run):
             runtime_dir = len(name) == 12 and all(ch in "0123456789abcdef" for ch in name)
             if runtime_dir and not any(c.startswith(name) for c in engine.store.ids()):
                 remove_tree(p.run / name)
                 r.cleaned.append(f"removed the runtime files of gone container {name}")
+
+
+def _endpoints(engine, r: Report) -> None:
+    """An address held on a network by a container that no longer exists was left by
+    an operation that died or lost a race (its container's monitor gives addresses
+    back when the process ends, and a removed container has none): it is freed."""
+    from .network.store import NetworkStore
+    store = NetworkStore(str(engine.paths.root))
+    if not os.path.isdir(store.dir):
+        return
+    ids = set(engine.store.ids())
+    for net in store.all():
+        for cid, ep in net["Containers"].items():
+            if cid not in ids:
+                store.detach(net["Id"], cid)
+                r.cleaned.append(f"freed {ep['IPv4Address'].split('/')[0]} on network "
+                                 f"{net['Name']}, held by gone container {cid[:12]}")
 
 
 def _volumes(engine, r: Report) -> None:

@@ -7,11 +7,16 @@ import os
 import socket
 import time
 
-from ..errors import InvalidParameter, System, Unavailable
+from ..errors import ContainerNotRunning, InvalidParameter, System, Unavailable
 from ..protocol import ShortPath
 from . import helper, netns
 
 START_TIMEOUT = 20.0
+
+
+class ProcessGone(ContainerNotRunning):
+    """The container process a request named ended before the helper reached it (it
+    was stopped or removed meanwhile). The caller knows which container that was."""
 
 
 def call(run: str, op: str, **args) -> dict:
@@ -25,6 +30,8 @@ def call(run: str, op: str, **args) -> dict:
         if reply is None:
             raise Unavailable("the engine's network helper (dl-netd) is not answering")
     if not reply.get("ok"):
+        if reply.get("gone"):
+            raise ProcessGone("container is not running")
         raise System(f"network setup failed: {reply.get('error')}")
     return reply
 

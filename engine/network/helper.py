@@ -103,7 +103,8 @@ class Helper:
                 reply = {"ok": True, **(getattr(self, "op_" + request["op"])(**request["args"])
                                         or {})}
             except Exception as e:          # the caller turns this into an engine error
-                reply = {"ok": False, "error": f"{type(e).__name__}: {e}"}
+                reply = {"ok": False, "error": f"{type(e).__name__}: {e}",
+                         "gone": isinstance(e, ProcessLookupError)}
             try:
                 conn.sendall(json.dumps(reply).encode() + b"\n")
             except OSError:
@@ -142,7 +143,7 @@ class Helper:
         the starter when it asks for the uplink (started here on first use)."""
         if uplink:
             self.uplink.want(uplink)
-        ns_fd = os.open(f"/proc/{pid}/ns/net", os.O_RDONLY | os.O_CLOEXEC)
+        ns_fd = _net_ns_of(pid)
         try:
             for ep in endpoints:
                 try:
@@ -173,7 +174,7 @@ class Helper:
     def op_configure(self, pid: int, ifname: str, address: str, prefix: int) -> None:
         """Address an interface of a container that is already running (network
         connect): its first process can no longer do it itself."""
-        ns_fd = os.open(f"/proc/{pid}/ns/net", os.O_RDONLY | os.O_CLOEXEC)
+        ns_fd = _net_ns_of(pid)
         try:
             with netns.entered(ns_fd):
                 inside = self.IPRoute()
@@ -187,7 +188,7 @@ class Helper:
             os.close(ns_fd)
 
     def op_detach(self, pid: int, ifname: str) -> None:
-        ns_fd = os.open(f"/proc/{pid}/ns/net", os.O_RDONLY | os.O_CLOEXEC)
+        ns_fd = _net_ns_of(pid)
         try:
             with netns.entered(ns_fd):
                 inside = self.IPRoute()
@@ -227,6 +228,15 @@ class Helper:
         except FileNotFoundError:
             pass
         os._exit(0)
+
+
+def _net_ns_of(pid: int) -> int:
+    """The network namespace of a container's process; ProcessLookupError (told to
+    the caller as "gone") when the process ended meanwhile."""
+    try:
+        return os.open(f"/proc/{pid}/ns/net", os.O_RDONLY | os.O_CLOEXEC)
+    except FileNotFoundError:
+        raise ProcessLookupError(f"process {pid} is gone") from None
 
 
 def request_quit(data: bytes) -> bool:

@@ -2,7 +2,8 @@
 network create / rm / prune / connect / disconnect, and `docker port`."""
 from __future__ import annotations
 
-from ..errors import Conflict, InvalidParameter, NoSuchContainer
+from ..errors import Conflict, ContainerNotRunning, InvalidParameter, NoSuchContainer
+from ..runtime import syscalls as sc
 from ..store import lock
 from . import client, endpoints
 from .store import BRIDGE, HOST, NONE, NetworkError, NetworkStore
@@ -92,40 +93,80 @@ def connect(engine, net_ref: str, container_ref: str, ip: str | None = None,
         raise InvalidParameter("user specified IP address is supported on user defined "
                                "networks only")
     with lock.locked(engine.paths.lock):
-        fresh = engine.container(c.id)
+        fresh = engine.load_quiet(c.id)
+        if fresh is None:                  # removed meanwhile
+            raise NoSuchContainer(container_ref)
         fresh.networks[net["Name"]] = _settings(net, aliases, ip)
         engine.store.save(fresh)
     if c.state.running:
-        _plug_running(engine, c, net, ip, aliases)
+        _plug_running(engine, c, container_ref, net, ip, aliases)
 
 
-def _plug_running(engine, c, net: dict, ip, aliases) -> None:
-    """Give a running container one more interface, and names on that network."""
+def _plug_running(engine, c, ref: str, net: dict, ip, aliases) -> None:
+    """Give a running container one more interface, and names on that network.
+
+    All under the engine lock, checking first that its process still lives: its
+    monitor gives the addresses back (endpoints.release, under the same lock) only
+    after the process ended, so an address taken here is either plugged or given back,
+    never left behind by a `rm -f` racing this."""
     store = _store(engine)
-    ep = store.attach(net, c.id, c.name, ip, aliases)
-    address, prefix = ep["IPv4Address"].split("/")
-    ifname = f"eth{len((c.state.network or {}).get('Networks') or {})}"
     run = str(engine.paths.run)
-    client.call(run, "attach", pid=c.state.pid, endpoints=[{
-        "bridge": net["Bridge"], "ifname": ifname, "mac": ep["MacAddress"],
-        "bridge_address": net["Gateway"], "prefix": int(prefix),
-        "internal": bool(net.get("Internal"))}])
-    client.call(run, "configure", pid=c.state.pid, ifname=ifname, address=address,
-                prefix=int(prefix))
-    runtime = {"NetworkID": net["Id"], "EndpointID": ep["EndpointID"], "Gateway": net["Gateway"],
-               "IPAddress": address, "IPPrefixLen": int(prefix), "MacAddress": ep["MacAddress"],
-               "Aliases": ep.get("Aliases") or [], "DNSNames": [c.name, *(aliases or []),
-                                                               c.id[:12]]}
-    _update_runtime(engine, c.id, lambda nets: nets.__setitem__(net["Name"], runtime))
+    with lock.locked(engine.paths.lock):
+        fresh = engine.load_quiet(c.id)
+        if fresh is None:
+            raise NoSuchContainer(ref)
+        if not _process_lives(fresh):
+            return              # it stopped meanwhile: it joins at its next start
+        pid = fresh.state.pid
+        ep = store.attach(net, c.id, c.name, ip, aliases)
+        address, prefix = ep["IPv4Address"].split("/")
+        ifname = f"eth{len((fresh.state.network or {}).get('Networks') or {})}"
+        try:
+            client.call(run, "attach", pid=pid, endpoints=[{
+                "bridge": net["Bridge"], "ifname": ifname, "mac": ep["MacAddress"],
+                "bridge_address": net["Gateway"], "prefix": int(prefix),
+                "internal": bool(net.get("Internal"))}])
+            client.call(run, "configure", pid=pid, ifname=ifname, address=address,
+                        prefix=int(prefix))
+        except client.ProcessGone:
+            store.detach(net["Id"], c.id)
+            if engine.load_quiet(c.id) is None:
+                raise NoSuchContainer(ref) from None
+            raise ContainerNotRunning(f"container {c.id} is not running") from None
+        except BaseException:
+            store.detach(net["Id"], c.id)
+            raise
+        runtime = {"NetworkID": net["Id"], "EndpointID": ep["EndpointID"],
+                   "Gateway": net["Gateway"], "IPAddress": address, "IPPrefixLen": int(prefix),
+                   "MacAddress": ep["MacAddress"], "Aliases": ep.get("Aliases") or [],
+                   "DNSNames": [c.name, *(aliases or []), c.id[:12]]}
+        _update_runtime(engine, c.id, lambda nets: nets.__setitem__(net["Name"], runtime))
     if not net.get("DefaultBridge"):
-        sock = engine.connect(c, {"op": "open_dns"})
-        sock.close()
+        try:
+            engine.connect(c, {"op": "open_dns"}).close()
+        except (ContainerNotRunning, NoSuchContainer):
+            pass                # it ended meanwhile; its monitor gave the address back
+
+
+def _process_lives(c) -> bool:
+    """Whether the container's process is there: running by its record, and its pid
+    still a child of its monitor (not a number reused by some other process)."""
+    if not c.state.running or not c.state.pid:
+        return False
+    return sc.parent_pid(c.state.pid) == c.state.monitor_pid
 
 
 def disconnect(engine, net_ref: str, container_ref: str, force: bool = False) -> None:
     store = _store(engine)
     net = store.get(net_ref)
-    c = engine.container(container_ref)
+    try:
+        c = engine.container(container_ref)
+    except NoSuchContainer:
+        # -f on a container that is gone drops its endpoint still (moby's
+        # ForceEndpointDelete), so an address left behind can be freed by hand
+        if force and _drop_endpoint(store, net, container_ref):
+            return
+        raise
     if net["Name"] not in c.networks:
         raise Conflict(f"container {c.id} is not connected to network {net['Name']}")
     if c.state.running and net["Name"] not in (HOST, NONE):
@@ -133,13 +174,25 @@ def disconnect(engine, net_ref: str, container_ref: str, force: bool = False) ->
         names = list(((c.state.network or {}).get("Networks") or {}))
         if runtime is not None:
             ifname = f"eth{names.index(net['Name'])}"
-            client.call(str(engine.paths.run), "detach", pid=c.state.pid, ifname=ifname)
+            try:
+                client.call(str(engine.paths.run), "detach", pid=c.state.pid, ifname=ifname)
+            except client.ProcessGone:
+                pass            # it ended meanwhile: its interfaces went with it
         store.detach(net["Id"], c.id)
         _update_runtime(engine, c.id, lambda nets: nets.pop(net["Name"], None))
     with lock.locked(engine.paths.lock):
         fresh = engine.container(c.id)
         fresh.networks.pop(net["Name"], None)
         engine.store.save(fresh)
+
+
+def _drop_endpoint(store: NetworkStore, net: dict, ref: str) -> bool:
+    """Remove the endpoint on `net` named `ref` (or whose container ID starts so)."""
+    for cid, ep in net["Containers"].items():
+        if ep.get("Name") == ref or (ref and cid.startswith(ref)):
+            store.detach(net["Id"], cid)
+            return True
+    return False
 
 
 def _update_runtime(engine, cid: str, change) -> None:

@@ -255,6 +255,16 @@ def process_start_time(pid: int) -> int:
     return int(rest[19])
 
 
+def parent_pid(pid: int) -> int:
+    """The parent of a process (a zombie's too), or 0 when it is gone."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            data = f.read()
+    except (FileNotFoundError, ProcessLookupError):
+        return 0
+    return int(data[data.rindex(b")") + 2:].split()[1])
+
+
 def alive_pid(pid: int) -> bool:
     try:
         os.kill(pid, 0)

@@ -37,3 +37,87 @@ def test_existing_cidfile_is_refused_in_dockers_words(sh, tmp_path):
     assert errors(r)[0] == ("docker: container ID file found, make sure the other container "
                             f"isn't running or delete {f}")
     assert f.exists()
+
+
+# --- network connect racing rm -f ------------------------------------------------------
+
+_CONNECTER = """
+import os, sys, time
+from shell.env import Env
+from shell.runner import run_line
+go = sys.argv[1]
+while not os.path.exists(go):
+    pass
+time.sleep(float(sys.argv[2]))
+env = Env.buffered()
+code = run_line(env, "docker network connect racenet racer")
+sys.stdout.write(f"{code}\\n{env.error_text()}")
+"""
+
+
+def test_network_connect_racing_rm_f_leaves_no_endpoint(engine_root, engine, sh, tmp_path):
+    import random
+    import subprocess
+    import sys
+    import time
+
+    from tests.conftest import ROOT
+    sh.ok("docker pull busybox")
+    sh.ok("docker network create racenet")
+    environ = dict(os.environ, DOCKERLINGS_ROOT=engine_root, PYTHONPATH=str(ROOT))
+    rng = random.Random(12)
+    outcomes = []
+    for attempt in range(30):
+        sh.ok("docker run -d --name racer busybox sleep 60")
+        go = tmp_path / f"go{attempt}"
+        p = subprocess.Popen([sys.executable, "-c", _CONNECTER, str(go),
+                              "0"], env=environ,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        time.sleep(0.25)                   # the connecter is up and spinning on `go`
+        go.touch()
+        time.sleep(rng.uniform(0, 0.08))
+        sh.ok("docker rm -f racer")
+        out, err = p.communicate(timeout=60)
+        code, _, text = out.partition("\n")
+        outcomes.append(code)
+        assert "Traceback" not in err, err
+        assert "network setup failed" not in text and "internal error" not in text, text
+        if code != "0":
+            assert text.startswith("Error response from daemon: No such container: racer") \
+                or "is not running" in text, text
+        from engine.network.store import NetworkStore
+        members = NetworkStore(engine_root).get("racenet")["Containers"]
+        assert members == {}, f"attempt {attempt}: stale endpoint {members} ({outcomes})"
+    sh.ok("docker network rm racenet")
+    assert sh.engine.containers(all=True) == []
+
+
+def _stale_endpoint(engine_root: str) -> str:
+    """An address held for a container that does not exist, as the race used to leave."""
+    from engine.network.store import NetworkStore
+    store = NetworkStore(engine_root)
+    ep = store.attach(store.get("stale"), "ab" * 32, "ghost")
+    return ep["IPv4Address"].split("/")[0]
+
+
+def test_fsck_frees_the_endpoints_of_gone_containers(engine_root, sh):
+    from engine import fsck
+    sh.ok("docker network create stale")
+    address = _stale_endpoint(engine_root)
+    r = sh.run("docker network rm stale")
+    assert "has active endpoints" in r.err
+    report = fsck.check(sh.engine)
+    assert report.problems == []
+    assert report.cleaned == [f"freed {address} on network stale, held by gone container "
+                              "abababababab"]
+    assert fsck.check(sh.engine).cleaned == []
+    sh.ok("docker network rm stale")
+
+
+def test_disconnect_f_drops_the_endpoint_of_a_gone_container(engine_root, sh):
+    sh.ok("docker network create stale")
+    _stale_endpoint(engine_root)
+    r = sh.run("docker network disconnect stale ghost")
+    assert errors(r) == ["Error response from daemon: No such container: ghost"]
+    sh.ok("docker network disconnect -f stale ghost")
+    sh.ok("docker network rm stale")
