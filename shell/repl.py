@@ -13,6 +13,7 @@ from a clean line.
 from __future__ import annotations
 
 import os
+import signal
 import threading
 
 from prompt_toolkit import PromptSession
@@ -246,6 +247,7 @@ class Repl:
 
     def run(self) -> int:
         self._warm_up()
+        keep_shell_alive_on_quit()
         while True:
             try:
                 text = self.session.prompt(default=self._ask(self.prefill) or "")
@@ -306,6 +308,16 @@ def fit(groups: list[list[tuple[str, str]]], width: int) -> list[tuple[str, str]
         parts += group
         used += size
     return parts
+
+
+def keep_shell_alive_on_quit() -> None:
+    """Ctrl-\\ sends SIGQUIT to the whole foreground group: to a host program or a
+    container, never to this shell (bash ignores it too). A handler, not SIG_IGN, so
+    programs started from here get the default back when they exec."""
+    try:
+        signal.signal(signal.SIGQUIT, lambda _signum, _frame: None)
+    except ValueError:
+        pass                                # not the main thread (tests)
 
 
 def load_continuation_bindings() -> KeyBindings:

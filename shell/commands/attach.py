@@ -20,6 +20,7 @@ from engine import protocol
 from engine.errors import CliError, InvalidParameter
 
 DEFAULT_DETACH = "ctrl-p,ctrl-q"
+DETACH = "detach"           # what on_signal returns to leave the container running
 
 
 def detach_sequence(text: str | None) -> bytes:
@@ -194,7 +195,10 @@ def _terminal_size(fd: int) -> tuple[int, int] | None:
 
 def pump(env, channel, *, tty: bool, stdin: bool, detach_keys: str | None = None,
          on_signal=None) -> int | None:
-    """Copy until the process ends (returns its exit code) or the user detaches (None)."""
+    """Copy until the process ends (returns its exit code) or the user detaches (None).
+    on_signal(sig) is called for Ctrl-C and Ctrl-\\ typed while not in raw mode (the
+    terminal sends SIGINT and SIGQUIT to this whole process group): Docker's sig-proxy
+    passes them on to the container; they never end the shell. It may return DETACH."""
     try:
         in_fd = env.stdin.fileno() if stdin else None
     except (AttributeError, OSError, ValueError):
@@ -213,13 +217,28 @@ def pump(env, channel, *, tty: bool, stdin: bool, detach_keys: str | None = None
         saved = termios.tcgetattr(in_fd)
         tty_mod.setraw(in_fd)
         old_winch = signal.signal(signal.SIGWINCH, lambda *a: resized.__setitem__(0, True))
+    old_quit = _catch_quit(on_signal)
     try:
         return _loop(env, channel, in_fd, raw, matcher, resized, on_signal)
     finally:
         if raw:
             termios.tcsetattr(in_fd, termios.TCSADRAIN, saved)
             signal.signal(signal.SIGWINCH, old_winch or signal.SIG_DFL)
+        if old_quit is not None:
+            signal.signal(signal.SIGQUIT, old_quit)
         channel.close()
+
+
+def _catch_quit(on_signal):
+    """Ctrl-\\ (SIGQUIT) goes to the container, never kills the shell. Returns the old
+    handler (None when signals cannot be set here: not the main thread)."""
+    def quit_(_signum, _frame):
+        if on_signal:
+            on_signal(signal.SIGQUIT)
+    try:
+        return signal.signal(signal.SIGQUIT, quit_)
+    except ValueError:
+        return None
 
 
 def _loop(env, channel, in_fd, raw, matcher, resized, on_signal) -> int | None:
@@ -236,8 +255,8 @@ def _loop(env, channel, in_fd, raw, matcher, resized, on_signal) -> int | None:
         except InterruptedError:
             continue
         except KeyboardInterrupt:
-            if on_signal:
-                on_signal(signal.SIGINT)
+            if on_signal and on_signal(signal.SIGINT) == DETACH:
+                return None
             continue
         for fd in ready:
             if fd == in_fd:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 import time
 
 from engine import timeutil
@@ -12,7 +13,7 @@ from engine.errors import CliError, EngineError, NoSuchContainer, UsageError
 from ..cli.parser import Invocation, display_name
 from ..render.units import human_size
 from . import options
-from .attach import MonitorChannel, detach_sequence, pump
+from .attach import DETACH, MonitorChannel, detach_sequence, pump
 
 
 # --- create and run ------------------------------------------------------------------
@@ -108,14 +109,45 @@ def run(env, inv: Invocation) -> int:
             "stderr": c.config.attach_stderr}
     sock = eng.start(c, attach=want)
     channel = MonitorChannel(sock)
+    interrupts = Interrupts(env, c) if o["sig_proxy"] else None
     code = pump(env, channel, tty=c.config.tty, stdin=want["stdin"],
-                detach_keys=o["detach_keys"],
-                on_signal=(lambda s: _signal(eng, c.id, s)) if o["sig_proxy"] else None)
-    if code is None:           # detached with the keys: the container runs on
-        return 0
+                detach_keys=o["detach_keys"], on_signal=interrupts)
+    if code is None:           # detached: the container runs on
+        return 130 if interrupts and interrupts.gave_up else 0
     if code < 0:               # the monitor went away without an answer
         return _final_exit_code(eng, c.id)
     return code
+
+
+class Interrupts:
+    """Signals typed during a foreground `docker run` go to the container's main
+    process (Docker's sig-proxy). A program running as PID 1 gets no default action for
+    SIGINT, so one that does not handle it (`httpd -f`) ignores Ctrl-C and Docker
+    leaves the learner stuck: the second Ctrl-C says why, the third detaches."""
+
+    def __init__(self, env, c):
+        self.env, self.c = env, c
+        self.count = 0
+        self.gave_up = False
+
+    def __call__(self, sig: int):
+        _signal(self.env.engine, self.c.id, sig)
+        if sig != signal.SIGINT:
+            return None
+        self.count += 1
+        name = self.c.name
+        if self.count == 2:
+            self.env.err(self.env.hint(
+                f"{os.path.basename(self.c.path)} runs as PID 1, and PID 1 ignores Ctrl-C "
+                "(SIGINT) unless its program handles it. Press Ctrl-C once more to leave "
+                f"{name} running in the background (next time: docker run -d)."))
+        elif self.count >= 3:
+            self.gave_up = True
+            self.env.err(self.env.hint(
+                f"{name} is still running, in the background now: `docker stop {name}` "
+                f"stops it, `docker logs {name}` shows its output."))
+            return DETACH
+        return None
 
 
 def _signal(eng, cid: str, sig: int) -> None:
@@ -215,7 +247,43 @@ def _timeout(inv: Invocation):
 
 def stop(env, inv: Invocation) -> int:
     eng = env.engine
-    return each(env, inv, lambda n: eng.stop(n, _timeout(inv), inv.signal))
+    killed = []
+
+    def one(name):
+        c = eng.container(name)
+        started = time.monotonic()
+        eng.stop(name, _timeout(inv), inv.signal)
+        grace = _grace(c, inv)
+        if grace and c.state.running and time.monotonic() - started >= grace:
+            killed.append((c, grace))
+    status = each(env, inv, one)
+    for c, grace in killed:
+        env.err(env.hint(_stop_waited(c, grace, inv)))
+    return status
+
+
+def _stop_signal(c, inv: Invocation) -> signal.Signals:
+    from engine.engine import signal_number
+    return signal.Signals(signal_number(inv.signal or c.config.stop_signal or "SIGTERM"))
+
+
+def _grace(c, inv: Invocation) -> int:
+    """The seconds `docker stop` gave the container before SIGKILL (0: none to wait)."""
+    from engine.engine import DEFAULT_STOP_TIMEOUT
+    given = _timeout(inv)
+    grace = given if given is not None else (
+        c.config.stop_timeout if c.config.stop_timeout is not None else DEFAULT_STOP_TIMEOUT)
+    return grace if grace > 0 and _stop_signal(c, inv) != signal.SIGKILL else 0
+
+
+def _stop_waited(c, grace: int, inv: Invocation) -> str:
+    """`docker stop` of a `sh -c 'while ...'` takes ten silent seconds: say why."""
+    sig = _stop_signal(c, inv).name
+    return (f"{c.name}'s main process (PID 1) ignored {sig}: a program running as PID 1 "
+            f"gets no default action for signals it does not handle, so Docker waited the "
+            f"{grace}-second grace period, then killed it (SIGKILL, exit code 137). What "
+            f"helps: `exec` in a script, so the program that handles {sig} is PID 1; "
+            f"`trap 'exit' TERM` in a shell loop; `docker stop -t 1` to wait less.")
 
 
 def restart(env, inv: Invocation) -> int:

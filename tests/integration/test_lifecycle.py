@@ -91,12 +91,23 @@ def test_stop_waits_the_timeout_then_kills_a_sleep_that_ignores_sigterm(bb):
     t0 = time.monotonic()
     r = bb.run("docker stop -t 1 sleeper")
     elapsed = time.monotonic() - t0
-    assert (r.code, r.out, r.err) == (0, "sleeper\n", "")
+    assert (r.code, r.out, errors(r)) == (0, "sleeper\n", [])
+    # dockerlings says afterwards why it took the whole grace period
+    assert r.err.startswith("hint: sleeper's main process (PID 1) ignored SIGTERM")
+    assert "waited the 1-second grace period" in r.err and "trap" in r.err
     # sleep as PID 1 ignores SIGTERM: the full second passes, then SIGKILL
     assert 0.9 <= elapsed < 5, elapsed
     assert inspect(bb, "sleeper", "{{.State.Status}} {{.State.ExitCode}}") == "exited 137"
     st = bb.ok("docker ps -a --format '{{.Status}}'").strip()
     assert re.fullmatch(r"Exited \(137\) (Less than a second|\d+ seconds?) ago", st), st
+
+
+def test_stop_of_a_process_that_handles_sigterm_is_quick_and_gives_no_hint(bb):
+    run_d(bb, "trapper", "sh -c \"trap 'exit 0' TERM; while true; do sleep 0.1; done\"")
+    t0 = time.monotonic()
+    r = bb.run("docker stop -t 5 trapper")
+    assert (r.code, r.out, r.err) == (0, "trapper\n", "")
+    assert time.monotonic() - t0 < 4
 
 
 def test_stop_of_a_stopped_container_prints_its_name(bb):

@@ -174,3 +174,61 @@ def test_the_lesson_comes_back_and_solution_waits_at_the_prompt(terminal_mid_les
                t.at_prompt(ls), "the step to pass")
     assert any("Hello from dockerlings!" in l for l in t.lines())
     t.keys("C-d")
+
+
+def status_of(engine, name: str) -> str | None:
+    from engine.errors import NoSuchContainer
+    try:
+        return engine.container(name).state.status
+    except NoSuchContainer:
+        return None
+
+
+def test_ctrl_backslash_goes_to_the_container_and_never_kills_the_shell(terminal, engine):
+    """Ctrl-\\ during an attached `docker run` (no -t) killed the whole shell; it goes
+    to the container (Docker's sig-proxy), and $? on the next line is its status."""
+    t = terminal
+    t.wait_for(t.at_prompt, "the first prompt")
+    t.type("docker run --name quitter busybox sh -c 'trap \"echo got-quit; exit 3\" QUIT; "
+           "echo ready; while true; do sleep 0.1; done'")
+    t.wait_for(lambda ls: ls[-1] == "ready", "the container to start")
+    t.keys("C-\\")
+    t.wait_for(lambda ls: any(l.endswith("got-quit") for l in ls) and t.at_prompt(ls),
+               "the prompt after Ctrl-\\")
+    t.type("echo status=$?")
+    t.wait_for(lambda ls: "status=3" in ls, "$? to be the container's status")
+    # a host program gets Ctrl-\ too, and the shell lives on
+    t.type("sleep 30")
+    time.sleep(0.5)
+    t.keys("C-\\")
+    t.wait_for(t.at_prompt, "the prompt after Ctrl-\\ ended sleep")
+    t.type("echo alive")
+    t.wait_for(lambda ls: "alive" in ls and t.at_prompt(ls), "the shell still alive")
+
+
+def test_ctrl_c_on_pid_1_that_ignores_it_says_why_then_detaches(terminal, engine):
+    """httpd as PID 1 ignores SIGINT: Docker leaves the learner stuck. The second
+    Ctrl-C says why, the third detaches and says how to stop it; `docker stop` then
+    waits the grace period and says why afterwards."""
+    t = terminal
+    t.wait_for(t.at_prompt, "the first prompt")
+    t.type("docker run --name web busybox httpd -f -p 8080")
+    wait_until(lambda: status_of(engine, "web") == "running", 20, what="web to run")
+    time.sleep(0.5)
+    t.keys("C-c")
+    time.sleep(0.5)
+    assert not any("hint:" in l for l in t.lines())
+    assert engine.container("web").state.status == "running"
+    t.keys("C-c")
+    t.wait_for(lambda ls: any("PID 1 ignores Ctrl-C (SIGINT)" in l for l in ls),
+               "why Ctrl-C does nothing")
+    t.keys("C-c")
+    t.wait_for(lambda ls: any("web is still running" in l for l in ls) and t.at_prompt(ls),
+               "the prompt after the third Ctrl-C")
+    assert any("docker stop web" in l for l in t.lines())
+    assert engine.container("web").state.status == "running"
+    t.type("docker stop -t 1 web")
+    t.wait_for(lambda ls: any("ignored SIGTERM" in l for l in ls) and t.at_prompt(ls),
+               "why the stop waited")
+    assert any("1-second grace period" in l for l in t.lines())
+    assert engine.container("web").state.exit_code == 137
