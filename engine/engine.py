@@ -129,7 +129,12 @@ class Engine:
 
     # ============================================================= containers ===
     def container(self, ref: str) -> Container:
-        return self.reconcile(self.store.load(self.store.resolve(ref)))
+        try:
+            return self.reconcile(self.store.load(self.store.resolve(ref)))
+        except NoSuchContainer as e:    # removed between the two: named as asked
+            if e.ref == ref:
+                raise
+            raise NoSuchContainer(ref) from None
 
     def containers(self, all: bool = True) -> list[Container]:
         out = [self.reconcile(c) for c in self.store.all()]
@@ -653,6 +658,17 @@ class Engine:
     def ports(self, container: str, private: str | None = None) -> list[tuple[str, str]]:
         from .network import ops
         return ops.ports(self, container, private)
+
+    def host_shares(self) -> list[int]:
+        """Host ports containers may reach as host.docker.internal (network/shares.py)."""
+        from .network import ops
+        return ops.host_shares(self)
+
+    def host_share(self, port: str, share: bool = True) -> list[int]:
+        """Share a host port with containers (or stop: share=False); the relay is in
+        place (or gone) when this returns. Returns the shares now."""
+        from .network import ops
+        return ops.host_share(self, port, share)
 
     # ================================================================= system ===
     def reset(self) -> list[str]:

@@ -41,12 +41,43 @@ def _owner_dead(name: str) -> bool:
 
 def check(engine) -> Report:
     r = Report()
+    _builds(engine, r)          # first, and outside the lock: a step container is stopped
     with lock.locked(engine.paths.lock):
         _leftovers(engine, r)
         _images(engine, r)
         _containers(engine, r)
         _cgroups(engine, r)
     return r
+
+
+def _builds(engine, r: Report) -> None:
+    """What a build whose process died left: its RUN step's container (stopped and
+    removed, as the build would have) and the snapshot image it was made from, with
+    the layers only they used. See build/owner.py."""
+    from .build import owner
+    from .errors import EngineError
+    found = False
+    for c in engine.store.all():
+        tok = dict(c.config.labels).get(owner.LABEL)
+        if tok and owner.dead(tok):
+            try:
+                engine.remove(c.id, force=True)
+            except EngineError as e:
+                r.problems.append(f"build step container {c.id[:12]}: cannot remove ({e})")
+                continue
+            found = True
+            r.cleaned.append(f"removed build step container {c.id[:12]}, left by an "
+                             "interrupted build")
+    with lock.locked(engine.paths.lock):
+        for image_id, mark in owner.dead_snapshots(engine):
+            if engine.images.exists(image_id) and not engine.images.refs_of(image_id):
+                engine.images.forget(image_id)
+                r.cleaned.append(f"removed snapshot image {image_id[7:19]}, left by an "
+                                 "interrupted build")
+            found = True
+            unlink_quiet(mark)
+        if found:
+            engine.images.collect_garbage(engine.layers_in_use())
 
 
 def _leftovers(engine, r: Report) -> None:

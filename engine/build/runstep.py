@@ -29,9 +29,11 @@ def run(engine, state: State, argv: list[str], env: list[str], vertex, network: 
     config = ContainerConfig(
         cmd=tuple(argv), entrypoint=("",), env=tuple(env), working_dir=state.workdir,
         user=state.user, hostname=HOSTNAME, attach_stdout=True, attach_stderr=True)
+    from . import owner
     with Snapshot(engine, state) as image_id:
         done = Exited(engine, engine.create(config._replace(image=image_id),
-                                            HostConfig(network_mode=network)))
+                                            HostConfig(network_mode=network),
+                                            labels_extra={owner.LABEL: owner.token()}))
     try:
         code = _attach_and_wait(engine, done.c, argv, vertex)
     except BaseException:

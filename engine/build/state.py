@@ -111,9 +111,10 @@ class State:
                     "os": self.os, "rootfs": {"type": "layers", "diff_ids": self.diff_ids}})
         return out
 
-    def store(self, engine):
-        """Write this state as an image; returns (image, whether it was already there)."""
-        config = self.image_config()
+    def store(self, engine, config: dict | None = None):
+        """Write this state as an image (of `config`, when image_config() was asked
+        already); returns (image, whether it was already there)."""
+        config = config or self.image_config()
         image_id = digest_of(json.dumps(config, separators=(",", ":")).encode())
         with lock.locked(engine.paths.lock):
             if engine.images.exists(image_id):       # a cached rebuild: nothing to write
@@ -145,8 +146,21 @@ class Snapshot:
 
     def __enter__(self) -> str:
         if self.image_id is None:
-            img, existed = self.state.store(self.engine)
+            from . import owner
+            # marked before it exists: a build killed from here on leaves a snapshot
+            # that fsck finds (build/owner.py)
+            config = self.state.image_config()
+            self.mark = owner.snapshot_mark(self.engine, digest_of(
+                json.dumps(config, separators=(",", ":")).encode()))
+            self.mark.touch()
+            try:
+                img, existed = self.state.store(self.engine, config)
+            except BaseException:
+                self.mark.unlink()
+                raise
             self.image_id, self.made = img.id, not existed
+            if existed:
+                self.mark.unlink()
         return self.image_id
 
     def __exit__(self, *exc) -> None:
@@ -154,3 +168,4 @@ class Snapshot:
             with lock.locked(self.engine.paths.lock):
                 if not self.engine.images.refs_of(self.image_id):
                     self.engine.images.forget(self.image_id)
+            self.mark.unlink()

@@ -121,3 +121,72 @@ def test_disconnect_f_drops_the_endpoint_of_a_gone_container(engine_root, sh):
     assert errors(r) == ["Error response from daemon: No such container: ghost"]
     sh.ok("docker network disconnect -f stale ghost")
     sh.ok("docker network rm stale")
+
+
+# --- a killed docker build ---------------------------------------------------------------
+
+def test_killed_build_leaves_what_fsck_removes(engine_root, engine, sh, tmp_path):
+    import signal
+    import subprocess
+    import sys
+
+    from engine import fsck
+    from engine.runtime import cgroups, syscalls
+    from tests.conftest import ROOT
+    from tests.integration.cli_helpers import wait_until
+    from tests.integration.conftest import snapshot
+    sh.ok("docker pull busybox")
+    ctx = tmp_path / "ctx"
+    ctx.mkdir()
+    (ctx / "Dockerfile").write_text("FROM busybox\nENV STEP=1\nRUN echo one > /one\n"
+                                    "RUN sleep 60\nCMD [\"sh\"]\n")
+    before = snapshot(engine_root)
+    environ = dict(os.environ, DOCKERLINGS_ROOT=engine_root, PYTHONPATH=str(ROOT))
+    p = subprocess.Popen([sys.executable, "-m", "shell", "-c", f"docker build -t k {ctx}"],
+                         env=environ, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def step_running():
+        return [c for c in engine.containers(all=False) if c.config.hostname ==
+                "buildkitsandbox" and "sleep 60" in " ".join(c.args)]
+    step = wait_until(step_running, timeout=30, what="the RUN step's container")[0]
+    p.send_signal(signal.SIGKILL)
+    p.wait()
+    assert engine.containers(all=True)          # the step container outlived its build
+    report = fsck.check(engine)
+    assert report.problems == []
+    assert f"removed build step container {step.id[:12]}, left by an interrupted build" \
+        in report.cleaned
+    again = fsck.check(engine)
+    assert (again.problems, again.cleaned) == ([], [])
+    assert engine.containers(all=True) == []
+    assert [i for i in sh.ok("docker images -a -q").split()] == \
+        [sh.ok("docker images -q busybox").strip()]
+    assert not [n for n in os.listdir(os.path.join(engine_root, "image"))
+                if n.startswith(".snapshot-")]
+    assert not syscalls.alive_pid(step.state.pid)
+    after = snapshot(engine_root)
+    assert after["mounts"] == before["mounts"]
+    assert after["cgroups"] == before["cgroups"] == []
+    (ctx / "Dockerfile").write_text("FROM busybox\nRUN true\n")     # builds go on
+    sh.ok(f"docker build -q -t k {ctx}")
+
+
+def test_killed_build_while_its_snapshot_is_made(engine_root, engine, sh):
+    """The snapshot image of a build that died before dropping it again."""
+    from engine import fsck
+    from engine.build import owner
+    from engine.build.state import Snapshot, State
+    sh.ok("docker pull busybox")
+    img = engine.images.find("busybox")
+    state = State.of_image(engine, img, "k").child("k2")
+    state.config["Env"] = ["A=1"]
+    state.image_id = None
+    snap = Snapshot(engine, state)
+    image_id = snap.__enter__()                 # ...and the build dies here
+    os.rename(snap.mark, str(snap.mark).replace(owner.token(), "1-1"))   # a dead owner
+    assert engine.images.exists(image_id)
+    report = fsck.check(engine)
+    assert report.cleaned == [f"removed snapshot image {image_id[7:19]}, left by an "
+                              "interrupted build"]
+    assert not engine.images.exists(image_id)
+    assert fsck.check(engine).cleaned == []
