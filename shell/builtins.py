@@ -1,4 +1,4 @@
-"""The shell's own commands: cd, pwd, clear, help, exit, edit, map.
+"""The shell's own commands: cd, pwd, clear, help, exit, edit, map, host.
 
 They run in the shell's process because they change or show the shell itself (its
 working folder, the screen, whether it goes on); everything else goes to /bin/sh. A
@@ -9,6 +9,8 @@ subshell would). Other parts of dockerlings add their own (the lesson runner add
 from __future__ import annotations
 
 import os
+import shlex
+import shutil
 from collections import namedtuple
 
 # run(env, args) -> exit status; summary: one line for `help` and completion
@@ -105,12 +107,48 @@ def map_(env, args: list[str]) -> int:
     return state_map.show(env)
 
 
+HOST_WORDS = {"shares": "list the host ports containers may reach",
+              "share": "let containers reach a host port as host.docker.internal:PORT",
+              "unshare": "stop sharing a host port"}
+HOST_USAGE = "Usage:  host [shares | share PORT... | unshare PORT...]"
+
+
+@register("host", "share a host port with containers (host.docker.internal)")
+def host(env, args: list[str]) -> int:
+    """Containers reach a port listening on this machine as host.docker.internal only
+    once it is shared (engine/network/shares.py says why)."""
+    word, ports = (args[0], args[1:]) if args else ("shares", [])
+    if word not in HOST_WORDS and shutil.which("host", path=env.environ.get("PATH")):
+        from . import runner            # `host example.com`: the DNS lookup program
+        return runner.run_host(env, shlex.join(["host", *args]))
+    if word not in HOST_WORDS or (word == "shares") != (not ports):
+        env.err(HOST_USAGE)
+        return 2
+    from engine.errors import EngineError
+    try:
+        now = env.engine.host_shares()
+        for port in ports:
+            now = env.engine.host_share(port, share=(word == "share"))
+    except EngineError as e:
+        env.err(f"host: {e}")
+        if e.hint:
+            env.err(f"hint: {e.hint}")
+        return 1
+    if now:
+        env.out("Containers reach these host ports as host.docker.internal:PORT: "
+                + ", ".join(map(str, now)))
+    else:
+        env.out("No host port is shared with containers ('host share PORT' shares one).")
+    return 0
+
+
 HELP = """dockerlings: type docker commands as you would with Docker; they run real
 containers on dockerlings' own engine.
 
   docker ...            any docker command (docker --help lists them, docker run --help
                         explains one); Tab completes commands, options and names
   map                   a picture of what exists now
+  host share PORT       let containers reach this machine's PORT as host.docker.internal
   anything else         runs on this machine through /bin/sh, in the shell's folder
 
 Built-ins:

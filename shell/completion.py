@@ -152,6 +152,8 @@ def candidates(text: str, ctx: Context) -> list[Candidate]:
         return _help_topics(rest, cur, start) if not rest else []
     if head == "cd":
         return paths(cur, start, ctx, dirs_only=True)
+    if head == "host":
+        return prefixed(cur, builtins.HOST_WORDS.items(), start) if not rest else []
     return paths(cur, start, ctx)
 
 

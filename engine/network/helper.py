@@ -4,7 +4,8 @@ pyroute2 takes a quarter of a second to import, far too long to pay on every `do
 run`, so the netlink work lives in this long-lived helper (podman's aardvark-dns and
 netavark split the same way): it keeps a netlink socket inside the engine's namespace,
 makes bridges and veth pairs on request, and mirrors services that listen on the host's
-loopback into the engine's namespace so containers reach them as host.docker.internal.
+loopback into the engine's namespace so containers reach them as host.docker.internal
+(only the ports the learner shared: shares.py).
 It serves one JSON request per connection on a unix socket. Nothing here touches the
 host's own interfaces, routes or firewall.
 """
@@ -19,7 +20,7 @@ import struct
 import sys
 import time
 
-from . import netns, proxy
+from . import netns, proxy, shares
 
 # Seconds between looks at the host's listening sockets: often for a minute after each
 # request (a learner starting `nc -l` and then a container), seldom when all is quiet,
@@ -54,6 +55,8 @@ class Helper:
             self.ipr = IPRoute()
         self.sel = selectors.DefaultSelector()
         self.mirrors: dict[int, proxy.TcpProxy] = {}
+        self.seen_inodes: set[int] = set()       # listeners on shared ports, last look
+        self.engine_inodes: set[int] = set()     # ...of which these are the engine's
         self.bridges: dict[str, int] = {}
         self.next_poll = 0.0
         self.busy_until = 0.0
@@ -201,10 +204,16 @@ class Helper:
             os.close(ns_fd)
 
     # --- host.docker.internal ------------------------------------------------------------
+    def op_shares(self) -> dict:
+        """Apply the shares file now (host share / unshare wait for this)."""
+        self._mirror_host_listeners()
+        return {"relayed": sorted(self.mirrors)}
+
     def _mirror_host_listeners(self) -> None:
-        """Every TCP port the host listens on (loopback or all addresses) is also
-        listened on inside the engine's namespace, relayed to the host's 127.0.0.1."""
-        ports = host_listening_ports()
+        """Every shared TCP port the host listens on (loopback or all addresses) is
+        also listened on inside the engine's namespace, relayed to the host's
+        127.0.0.1; nothing else is (shares.py says why)."""
+        ports = self._relayable(shares.read(self.run))
         for port in set(self.mirrors) - ports:
             self.mirrors.pop(port).close()
         for port in ports - set(self.mirrors):
@@ -216,7 +225,30 @@ class Helper:
                 s.listen(64)
             except OSError:
                 continue
-            self.mirrors[port] = proxy.TcpProxy(self.sel, s, _host_connector(port))
+            self.mirrors[port] = proxy.TcpProxy(self.sel, s, _host_connector(port),
+                                                admit=self._admit)
+
+    def _relayable(self, shared: set[int]) -> set[int]:
+        """The shared ports something on the host listens on, but not the engine."""
+        if not shared:
+            return set()            # the usual case: not even a look at the sockets
+        listening = {p: inodes for p, inodes in host_listeners().items() if p in shared}
+        inodes = set().union(*listening.values()) if listening else set()
+        if inodes != self.seen_inodes:   # new listeners: whose are they?
+            self.seen_inodes = inodes
+            self.engine_inodes = shares.engine_socket_inodes()
+        return {p for p, i in listening.items() if not i & self.engine_inodes}
+
+    def _admit(self, client: socket.socket) -> bool:
+        """A connection from a network with a way out only: never from an --internal
+        one (its bridge is not in the uplink's group), whatever address it dialled."""
+        try:
+            peer = client.getpeername()[0]
+            route = self.ipr.route("get", dst=peer)[0]
+            link = self.ipr.link("get", index=route.get_attr("RTA_OIF"))[0]
+            return link.get_attr("IFLA_GROUP") == self.uplink_group
+        except (OSError, IndexError, self.NetlinkError):
+            return False
 
     def _shutdown(self) -> None:
         self.uplink.stop()
@@ -256,20 +288,24 @@ def _host_connector(port: int):
 
 
 def host_listening_ports() -> set[int]:
+    return set(host_listeners())
+
+
+def host_listeners() -> dict[int, set[int]]:
     """TCP ports in LISTEN state on the host (this process's namespace), on loopback or
-    on every address, IPv4 and IPv6: asked of the kernel's sock_diag, which walks the
-    listening sockets only. (Reading /proc/net/tcp walks every established socket's
-    hash bucket too: about a millisecond a read on a small machine, which this
-    process does every second.)"""
-    out = set()
+    on every address, IPv4 and IPv6, with the inodes of their sockets: asked of the
+    kernel's sock_diag, which walks the listening sockets only. (Reading /proc/net/tcp
+    walks every established socket's hash bucket too: about a millisecond a read on a
+    small machine, which this process does every second.)"""
+    out: dict[int, set[int]] = {}
     with socket.socket(socket.AF_NETLINK, socket.SOCK_RAW | socket.SOCK_CLOEXEC,
                        NETLINK_SOCK_DIAG) as s:
         for family, wanted in ((socket.AF_INET, (bytes(4), socket.inet_aton("127.0.0.1"))),
                                (socket.AF_INET6, (bytes(16), socket.inet_pton(
                                    socket.AF_INET6, "::1")))):
-            for port, address in _listeners(s, family):
+            for port, address, inode in _listeners(s, family):
                 if address[:len(wanted[0])] in wanted:
-                    out.add(port)
+                    out.setdefault(port, set()).add(inode)
     return out
 
 
@@ -280,7 +316,7 @@ _TCP_LISTEN = 10
 
 
 def _listeners(s: socket.socket, family: int):
-    """(port, address bytes) of every listening TCP socket of `family`."""
+    """(port, address bytes, inode) of every listening TCP socket of `family`."""
     req = struct.pack("=BBBBI48x", family, socket.IPPROTO_TCP, 0, 0, 1 << _TCP_LISTEN)
     s.send(struct.pack("=IHHII", 16 + len(req), SOCK_DIAG_BY_FAMILY, _NLM_F_DUMP_REQUEST,
                        1, 0) + req)
@@ -291,11 +327,13 @@ def _listeners(s: socket.socket, family: int):
             length, kind = struct.unpack_from("=IH", data, offset)
             if kind == _NLMSG_DONE or kind == _NLMSG_ERROR or length < 16:
                 return
-            # inet_diag_msg: family, state, timer, retrans, then the socket id:
-            # sport, dport (big endian), src address (16 bytes), ...
+            # inet_diag_msg: family, state, timer, retrans, then the socket id (48
+            # bytes: sport, dport (big endian), src address (16 bytes), ...), then
+            # expires, rqueue, wqueue, uid and inode (32 bits each)
             body = offset + 16
             port = struct.unpack_from("!H", data, body + 4)[0]
-            yield port, data[body + 8:body + 24]
+            inode = struct.unpack_from("=I", data, body + 68)[0]
+            yield port, data[body + 8:body + 24], inode
             offset += (length + 3) & ~3
 
 

@@ -204,6 +204,46 @@ def _update_runtime(engine, cid: str, change) -> None:
         engine.store.save_state(c)
 
 
+# --- host ports shared with containers (host.docker.internal) -----------------------------
+
+def host_shares(engine) -> list[int]:
+    from . import shares
+    return sorted(shares.read(str(engine.paths.run)))
+
+
+def host_share(engine, text: str, share: bool = True) -> list[int]:
+    from . import shares
+    port = _host_port(text)
+    run = str(engine.paths.run)
+    with lock.locked(engine.paths.lock):
+        if share:
+            _refuse_published(engine, port)
+        now = shares.read(run)
+        now = now | {port} if share else now - {port}
+        shares.write(run, now)
+    if client.running(run):          # else the helper reads the file when it starts
+        client.call(run, "shares")
+    return sorted(now)
+
+
+def _host_port(text: str) -> int:
+    if not text.isdigit() or not 0 < int(text) < 65536:
+        raise InvalidParameter(f"invalid port {text!r}: a host port is a number from 1 "
+                               "to 65535")
+    return int(text)
+
+
+def _refuse_published(engine, port: int) -> None:
+    """A port the engine itself publishes belongs to a container: never shared."""
+    for c in engine.containers(all=False):
+        for bindings in ((c.state.network or {}).get("Ports") or {}).values():
+            if any(b.get("HostPort") == str(port) for b in bindings or ()):
+                raise Conflict(f"port {port} is published by container {c.name}: it is the "
+                               "engine's own, and never shared",
+                               hint=f"containers reach {c.name} by its name on a network "
+                                    "they share")
+
+
 # --- ports -------------------------------------------------------------------------------------
 
 def ports(engine, container_ref: str, private: str | None = None) -> list[tuple[str, str]]:

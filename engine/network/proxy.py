@@ -154,8 +154,10 @@ class TcpProxy:
     """Accepts on `listener`; for each connection `connect()` returns a non-blocking
     socket already connecting to the target."""
 
-    def __init__(self, sel: selectors.BaseSelector, listener: socket.socket, connect):
+    def __init__(self, sel: selectors.BaseSelector, listener: socket.socket, connect,
+                 admit=None):
         self.sel, self.listener, self.connect = sel, listener, connect
+        self.admit = admit          # admit(client) -> whether to relay it at all
         self.relays: set[TcpRelay] = set()
         listener.setblocking(False)
         sel.register(listener, selectors.EVENT_READ, self._accept)
@@ -164,6 +166,9 @@ class TcpProxy:
         try:
             client, _ = listener.accept()
         except (BlockingIOError, InterruptedError):
+            return
+        if self.admit is not None and not self.admit(client):
+            client.close()
             return
         client.setblocking(False)
         try:

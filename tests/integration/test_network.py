@@ -157,6 +157,7 @@ def test_host_docker_internal_reaches_the_hosts_loopback(sh):
     t = threading.Thread(target=answer, daemon=True)
     t.start()
     try:
+        sh.ok(f"host share {port}")     # nothing is relayed unless shared
         out = sh.ok(f"docker run --rm busybox sh -c 'for i in 1 2 3 4 5 6 7 8 9 10; do "
                     f"nc host.docker.internal {port} && break; sleep 0.2; done'")
         assert out == "hello from the host\n"

@@ -160,6 +160,7 @@ def test_host_loopback_stays_closed_unless_asked_for(engine_root, monkeypatch, s
     with open(f"/proc/{slirp_pid(engine)}/cmdline", "rb") as f:
         assert b"--disable-host-loopback" in f.read().split(b"\0")
     # host.docker.internal goes through the engine's own relay, uplink or not
+    sh.ok(f"host share {listener.port}")
     out = sh.ok(f"docker run --rm busybox sh -c "
                 f"'echo hi | nc host.docker.internal {listener.port}'")
     assert out == "hello-from-host\n"
