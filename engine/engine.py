@@ -22,11 +22,10 @@ from .names import generate as generate_name
 from .paths import Paths
 from .runtime import cgroups, rootfs, syscalls as sc
 from .store import lock
-from .store.containers import Container, ContainerStore
+from .store.containers import Container, ContainerStore, name_problem
 from .store.images import Image, ImageStore
 from .store.layers import LayerStore
 
-NAME_RE = re.compile(r"^/?[a-zA-Z0-9][a-zA-Z0-9_.-]+$")
 DEFAULT_STOP_TIMEOUT = 10
 
 
@@ -208,9 +207,10 @@ class Engine:
         """A new container. `aliases` and `ip` are its --network-alias and --ip on the
         network it starts on."""
         host = host or HostConfig()
-        if name is not None and not NAME_RE.match(name):
-            raise InvalidParameter(f"Invalid container name ({name}), only "
-                                   "[a-zA-Z0-9][a-zA-Z0-9_.-] are allowed")
+        problem = name_problem(name[1:] if name[:1] == "/" else name) \
+            if name is not None else None
+        if problem:
+            raise InvalidParameter(f"Invalid container name ({name}), {problem}")
         self._validate_host(host)
         requested = self._mount_check(config, host)
         img = self.ensure_image(config.image, progress)
@@ -554,9 +554,10 @@ class Engine:
                 raise InvalidParameter("Renaming a container with the same name as its "
                                        "current name")
             allocating = "Error when allocating new name: "
-            if not NAME_RE.match(new_name):
-                raise InvalidParameter(f"{allocating}Invalid container name (/{new_name}), only "
-                                       "[a-zA-Z0-9][a-zA-Z0-9_.-] are allowed")
+            problem = name_problem(new_name)
+            if problem:
+                raise InvalidParameter(f"{allocating}Invalid container name (/{new_name}), "
+                                       f"{problem}")
             try:
                 self.store.claim_name(new_name, c.id)
             except NameInUse as e:

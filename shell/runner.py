@@ -68,6 +68,13 @@ def _run_line(env: Env, line: str) -> int:
     line = line.strip()
     if not line or line.startswith("#"):
         return 0
+    if "\0" in line:
+        # no program can take a NUL in its arguments (the kernel's strings end there):
+        # say which line, and let the ones after it run
+        shown = line.replace("\0", "\\0")
+        env.err(f"dockerlings: this line holds a NUL byte (shown as \\0), which no "
+                f"command can take; it was not run: {shown}")
+        return 2
     try:
         words = shlex.split(line)
     except ValueError as e:

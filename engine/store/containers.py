@@ -8,6 +8,7 @@ so two shells can never give two containers the same name.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 from .. import timeutil
@@ -20,6 +21,24 @@ from . import removal
 RECORD = "config.v2.json"
 STATE = "state.json"
 RUNNING_STATES = ("running", "paused", "restarting")
+# Docker's pattern for container names (moby's daemon/names). A name is also a file in
+# names/, so it is bounded by the file system's limit on one file name as well.
+NAME_CHARS = "[a-zA-Z0-9][a-zA-Z0-9_.-]"
+NAME_RE = re.compile(NAME_CHARS + "+")
+NAME_MAX = 255
+
+
+def name_problem(name: str) -> str | None:
+    """Why `name` (without its leading /) cannot name a container, or None."""
+    if not NAME_RE.fullmatch(name):
+        return f"only {NAME_CHARS} are allowed"
+    if len(name) > NAME_MAX:
+        return f"a name is at most {NAME_MAX} characters long in dockerlings"
+    return None
+
+
+def _hex(text: str) -> bool:
+    return bool(text) and all(c in "0123456789abcdef" for c in text)
 
 
 class State:
@@ -157,6 +176,10 @@ class ContainerStore:
         return self.paths.names / name
 
     def name_owner(self, name: str) -> str | None:
+        """The ID holding `name`; None also for text that can never be a name, which
+        is never looked up on disk (no NUL, no path, no name too long for a file)."""
+        if name_problem(name):
+            return None
         try:
             return os.readlink(self._name_link(name))
         except FileNotFoundError:
@@ -192,12 +215,12 @@ class ContainerStore:
     def resolve(self, text: str) -> str:
         """A container ID from a full ID, a name, or a unique ID prefix (Docker's order)."""
         name = text[1:] if text.startswith("/") else text
-        if len(text) == 64 and self.dir(text).exists():
+        if len(text) == 64 and _hex(text) and self.dir(text).exists():
             return text
-        owner = self.name_owner(name) if name and "/" not in name else None
+        owner = self.name_owner(name)
         if owner and self.dir(owner).exists():
             return owner
-        if text and all(c in "0123456789abcdef" for c in text):
+        if _hex(text):
             matches = [i for i in self.ids() if i.startswith(text)]
             if len(matches) > 1:
                 raise AmbiguousPrefix(f"multiple IDs found with provided prefix: {text}")

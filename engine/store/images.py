@@ -179,7 +179,9 @@ class ImageStore:
     def find(self, text: str) -> Image | None:
         """An image by reference, full ID, or unique ID prefix, as `docker` resolves them."""
         refs = self.refs()
-        if text.startswith("sha256:") and self.exists(text):
+        # only a well-formed ID is looked up on disk (never a NUL, a path, a name too long)
+        if len(text) == 71 and text.startswith("sha256:") and _hex(text[7:]) and \
+                self.exists(text):
             return self.get(text, refs)
         try:
             ref = reference.parse(text)
@@ -188,7 +190,7 @@ class ImageStore:
         if ref is not None and str(ref) in refs:
             return self.get(refs[str(ref)], refs)
         prefix = text[7:] if text.startswith("sha256:") else text
-        if prefix and all(c in "0123456789abcdef" for c in prefix):
+        if _hex(prefix):
             matches = [i for i in self.ids() if i[7:].startswith(prefix)]
             if len(matches) > 1:
                 raise AmbiguousPrefix(f"multiple IDs found with provided prefix: {prefix}")
@@ -262,3 +264,7 @@ def _add_pins(directory: Path, layers: set[str], blobs: set[str]) -> None:
             continue
         layers.update(pins.get("layers") or ())
         blobs.update(b.split(":", 1)[-1] for b in pins.get("blobs") or ())
+
+
+def _hex(text: str) -> bool:
+    return bool(text) and all(c in "0123456789abcdef" for c in text)

@@ -73,7 +73,12 @@ class VolumeStore:
         if self.exists(name):
             return False
         d = self.dir(name)
-        os.makedirs(os.path.join(d, "_data"), 0o755, exist_ok=True)
+        try:
+            os.makedirs(os.path.join(d, "_data"), 0o755, exist_ok=True)
+        except OSError as e:       # a name too long for a file: Docker's words for mkdir's
+            from ..errors import System
+            reason = (e.strerror or str(e))[:1].lower() + (e.strerror or str(e))[1:]
+            raise System(f"create {name}: mkdir {d}: {reason}", errno=e.errno) from None
         os.chmod(d, 0o701)
         # None stays null: Docker shows null for volumes a container made on first use
         write_json(os.path.join(d, META), {"Name": name, "CreatedAt": _created_at(),

@@ -518,20 +518,11 @@ def render_rows(fmt: str, rows, row_class) -> str:
 def _log_time(text: str | None, flag: str) -> float | None:
     if not text:
         return None
-    from ..cli.values import go_duration
+    from ..cli import timestamps
     try:
-        return time.time() - go_duration(text)
-    except ValueError:
-        pass
-    try:
-        return float(text)
-    except ValueError:
-        pass
-    t = timeutil.parse(text) if re.match(r"\d{4}-\d\d-\d\d", text or "") else 0
-    if t:
-        return t
-    raise CliError(f'invalid value for "{flag}": failed to parse value as time or duration: '
-                   f'"{text}"')
+        return timestamps.parse(text)
+    except ValueError as e:
+        raise CliError(f'invalid value for "{flag}": {e}') from None
 
 
 def logs(env, inv: Invocation) -> int:

@@ -109,6 +109,8 @@ def _destination_info(path: str) -> tuple[str, bool, bool]:
             if not os.path.isdir(parent):
                 raise CliError("not a directory") from None
             return path, False, False
+        except (OSError, ValueError) as e:
+            raise _go_error("lstat", path, e) from None
         if not _stat.S_ISLNK(st.st_mode):
             return path, True, _stat.S_ISDIR(st.st_mode)
         target = os.readlink(path)
@@ -126,9 +128,18 @@ def _validate_output(path: str) -> None:
         st = os.stat(path)
     except FileNotFoundError:
         return
+    except (OSError, ValueError) as e:
+        raise _go_error("stat", path, e) from None
     if not (_stat.S_ISDIR(st.st_mode) or _stat.S_ISREG(st.st_mode)):
         raise CliError(f'invalid output path: "{path}" must be a directory or a regular '
                        f"file: got {_kind(st.st_mode)}")
+
+
+def _go_error(op: str, path: str, e: Exception) -> CliError:
+    """A failed system call on a host path as Go's os package words it ("stat PATH:
+    file name too long"); a NUL in a path is what Go's syscall calls EINVAL."""
+    reason = e.strerror if isinstance(e, OSError) and e.strerror else "invalid argument"
+    return CliError(f"{op} {path}: {reason[:1].lower()}{reason[1:]}")
 
 
 def _kind(mode: int) -> str:
@@ -228,6 +239,8 @@ def _to_container(env, inv, src: str, ctr: str, path: str, quiet: bool) -> int:
             st = os.lstat((resolved[:-2] if resolved.endswith("/.") else resolved) or "/")
         except FileNotFoundError:
             raise CliError(f"lstat {resolved}: no such file or directory") from None
+        except (OSError, ValueError) as e:
+            raise _go_error("lstat", resolved, e) from None
         src_is_dir = _stat.S_ISDIR(st.st_mode)
         into, renamed = _prepare(resolved, src_is_dir, rebase, dst_path, exists, is_dir)
         name = renamed[1] if renamed else _split_dir_entry(resolved)[1]
