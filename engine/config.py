@@ -39,6 +39,22 @@ class PortBinding(namedtuple("PortBinding", "host_ip host_port", defaults=("", "
         return {"HostIp": self.host_ip, "HostPort": self.host_port}
 
 
+class DeviceMapping(namedtuple("DeviceMapping", "path_on_host path_in_container "
+                                               "cgroup_permissions", defaults=("rwm",))):
+    """One --device HOST[:CONTAINER][:PERMS]."""
+
+    __slots__ = ()
+
+    def to_dict(self) -> dict:
+        return {"PathOnHost": self.path_on_host, "PathInContainer": self.path_in_container,
+                "CgroupPermissions": self.cgroup_permissions}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "DeviceMapping":
+        return cls(d.get("PathOnHost", ""), d.get("PathInContainer", ""),
+                   d.get("CgroupPermissions") or "rwm")
+
+
 class Mount(namedtuple("Mount", "type source target read_only bind_options volume_options "
                                "tmpfs_options", defaults=(False, None, None, None))):
     """One --mount: type bind | volume | tmpfs; the *_options are Docker's BindOptions,
@@ -141,7 +157,7 @@ _HOST_KEYS = [
     ("readonly_rootfs", "ReadonlyRootfs"), ("tmpfs", "Tmpfs"), ("cpu_shares", "CpuShares"),
     ("memory", "Memory"), ("nano_cpus", "NanoCpus"), ("cpu_period", "CpuPeriod"),
     ("cpu_quota", "CpuQuota"), ("memory_swap", "MemorySwap"), ("pids_limit", "PidsLimit"),
-    ("mounts", "Mounts"),
+    ("mounts", "Mounts"), ("devices", "Devices"),
 ]
 
 
@@ -152,6 +168,7 @@ _HOST_FIELDS = (
     ("nano_cpus", 0), ("pids_limit", None), ("binds", None), ("mounts", ()),
     ("volumes_from", None), ("tmpfs", ()), ("port_bindings", ()), ("publish_all_ports", False),
     ("dns", ()), ("extra_hosts", None), ("cap_add", None), ("cap_drop", None),
+    ("devices", ()),
 )
 
 
@@ -172,6 +189,8 @@ class HostConfig(namedtuple("HostConfig", [f for f, _ in _HOST_FIELDS],
                 v = {port: [b.to_dict() for b in bs] for port, bs in v}
             elif attr == "mounts":
                 v = [m.to_dict() for m in v] if v else None
+            elif attr == "devices":
+                v = [d.to_dict() for d in v]
             elif attr == "tmpfs":
                 v = dict(v) if v else None
             elif attr == "dns":
@@ -196,6 +215,8 @@ class HostConfig(namedtuple("HostConfig", [f for f, _ in _HOST_FIELDS],
                           for port, bs in (v or {}).items())
             elif attr == "mounts":
                 v = tuple(Mount.from_dict(m) for m in (v or ()))
+            elif attr == "devices":
+                v = tuple(DeviceMapping.from_dict(d) for d in (v or ()))
             elif attr == "tmpfs":
                 v = tuple((v or {}).items())
             elif attr == "dns":
@@ -206,4 +227,5 @@ class HostConfig(namedtuple("HostConfig", [f for f, _ in _HOST_FIELDS],
         return cls(**kw)
 
 
-__all__ = ["ContainerConfig", "HostConfig", "RestartPolicy", "PortBinding", "Mount"]
+__all__ = ["ContainerConfig", "HostConfig", "RestartPolicy", "PortBinding", "Mount",
+           "DeviceMapping"]

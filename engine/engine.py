@@ -388,8 +388,8 @@ class Engine:
             if client:
                 client.close()
             message = result.get("message", "")
-            if not result.get("runtime", True):
-                raise StartFailed(message, 125)
+            if not result.get("runtime", True):     # the daemon's own words
+                raise StartFailed(message, run_exit_code(message))
             raise StartFailed(self._start_error(message), run_exit_code(message))
         return client
 

@@ -61,12 +61,15 @@ def start(engine, c: Container, argv: list[str], *, env: list[str] = (), user: s
               for ns in NAMESPACES]
     cg = cgroups.Cgroup(c.id, engine.cgroup_scope)
     cg_fd = cg.clone_fd()
+    # opened here: the helper joins the container's mount namespace, which has no
+    # /sys/fs/cgroup to find the groups in
+    join = cg.procs_fds(cloned_into=cg_fd is not None)
     mine, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
     ours, child_fds = _stdio(proc, interactive, detach)
     pid = os.fork()
     if pid == 0:
-        _helper(proc, ns_fds, cg, cg_fd, theirs, detach)   # never returns
-    for fd in ns_fds + child_fds + ([cg_fd] if cg_fd is not None else []):
+        _helper(proc, ns_fds, join, cg_fd, theirs, detach)   # never returns
+    for fd in ns_fds + child_fds + join + ([cg_fd] if cg_fd is not None else []):
         os.close(fd)
     theirs.close()
     try:
@@ -123,7 +126,7 @@ def _await_start(sock: socket.socket) -> int | None:
         raise init.LaunchError(text, int(code))
 
 
-def _helper(proc, ns_fds, cg, cg_fd, sock, detach: bool) -> None:
+def _helper(proc, ns_fds, join: list[int], cg_fd, sock, detach: bool) -> None:
     code = 1
     try:
         if detach:
@@ -131,15 +134,9 @@ def _helper(proc, ns_fds, cg, cg_fd, sock, detach: bool) -> None:
         for fd in ns_fds:
             sc.setns(fd, 0)
         if detach:
-            _detached(proc, cg, cg_fd, sock)
-        pid, pidfd = sc.clone(0, cg_fd)
-        if pid == 0:
-            _command(proc, sock)        # never returns
+            _detached(proc, join, cg_fd, sock)
+        pid = _start_command(proc, join, cg_fd, sock)
         sock.close()
-        try:
-            cg.adopt(pid, cloned_into=cg_fd is not None)
-        except OSError:
-            pass
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         _, status = os.waitpid(pid, 0)
         code = 128 + os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status)
@@ -148,23 +145,38 @@ def _helper(proc, ns_fds, cg, cg_fd, sock, detach: bool) -> None:
     os._exit(code)
 
 
-def _detached(proc, cg, cg_fd, sock) -> None:
+def _detached(proc, join: list[int], cg_fd, sock) -> None:
     """exec -d: start the command from a middle process inside the container's pid
     namespace, which leaves at once: the orphan goes to the container's init, as a
     process started inside the container would, and dies with the container."""
     middle, middle_fd = sc.clone(0)
     if middle == 0:
-        pid, _ = sc.clone(0, cg_fd)
-        if pid == 0:
-            _command(proc, sock)
-        try:
-            cg.adopt(pid, cloned_into=cg_fd is not None)
-        except OSError:
-            pass
+        _start_command(proc, join, cg_fd, sock)
         os._exit(0)
     sock.close()
     os.waitpid(middle, 0)
     os._exit(0)
+
+
+def _start_command(proc, join: list[int], cg_fd, sock) -> int:
+    """Clone the command into the container's cgroups. The groups it cannot be born in
+    (v1: `join`, their cgroup.procs files) it joins before it runs anything of its own:
+    a device rule or a limit holds from its first instruction. Returns its pid."""
+    hold, release = os.pipe2(os.O_CLOEXEC)
+    pid, _ = sc.clone(0, cg_fd)
+    if pid == 0:
+        os.close(release)
+        os.read(hold, 1)                # until the parent closes its end
+        os.close(hold)
+        _command(proc, sock)            # never returns
+    os.close(hold)
+    try:
+        cgroups.join(join, pid)
+    except OSError:                     # the container is going: so does the command
+        os.kill(pid, signal.SIGKILL)
+    finally:
+        os.close(release)
+    return pid
 
 
 def _command(proc: init.ProcessSpec, sock: socket.socket) -> None:

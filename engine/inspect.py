@@ -38,7 +38,7 @@ def _host_config(engine, c: Container) -> dict:
         "BlkioWeightDevice": [], "BlkioDeviceReadBps": [], "BlkioDeviceWriteBps": [],
         "BlkioDeviceReadIOps": [], "BlkioDeviceWriteIOps": [], "CpuPeriod": h["CpuPeriod"],
         "CpuQuota": h["CpuQuota"], "CpuRealtimePeriod": 0, "CpuRealtimeRuntime": 0,
-        "CpusetCpus": "", "CpusetMems": "", "Devices": [], "DeviceCgroupRules": None,
+        "CpusetCpus": "", "CpusetMems": "", "Devices": h["Devices"], "DeviceCgroupRules": None,
         "DeviceRequests": None, "MemoryReservation": 0, "MemorySwap": h["MemorySwap"],
         "MemorySwappiness": None, "OomKillDisable": None, "PidsLimit": h["PidsLimit"],
         "Ulimits": [], "CpuCount": 0, "CpuPercent": 0, "IOMaximumIOps": 0,

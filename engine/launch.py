@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 
-from .runtime import caps, cgroups, init, rootfs, syscalls as sc
+from .runtime import caps, cgroups, devices, init, rootfs, syscalls as sc
 from .store.containers import Container
 
 DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
@@ -66,6 +66,26 @@ def limits(c: Container) -> cgroups.Limits:
         quota = h.nano_cpus * period // 1_000_000_000
     return cgroups.Limits(memory=h.memory, memory_swap=h.memory_swap, cpu_shares=h.cpu_shares,
                           cpu_quota=quota, cpu_period=period, pids=h.pids_limit or 0)
+
+
+def device_rules(c: Container) -> tuple[tuple, devices.Policy]:
+    """The nodes to make in the container (--device, and the host's for --privileged)
+    and its device policy, as Docker's WithDevices works them out at each start: a
+    --device that names no device fails the start."""
+    h = c.host
+    nodes, rules = [], ()
+    for d in h.devices:
+        if h.privileged and d.path_on_host == d.path_in_container:
+            continue             # all host devices are there already
+        try:
+            found = devices.mapped(d.path_on_host, d.path_in_container)
+        except devices.DeviceError as e:
+            raise init.LaunchError(str(e), 125, runtime=False) from None
+        nodes += found
+        rules += devices.allow(found, d.cgroup_permissions)
+    if h.privileged:
+        nodes = devices.host_nodes() + nodes
+    return tuple(map(tuple, nodes)), devices.policy(h.privileged, rules)
 
 
 def rootfs_spec(engine, c: Container) -> rootfs.RootfsSpec:
@@ -226,13 +246,14 @@ def _prepared(engine, c: Container, pid_ns_fd: int | None) -> Prepared:
                             winsize=(24, 80),
                             caps=caps.effective_set(c.host.privileged, c.host.cap_add,
                                                     c.host.cap_drop))
-    spec = rootfs_spec(engine, c)
+    nodes, policy = device_rules(c)
+    spec = rootfs_spec(engine, c)._replace(devices=nodes)
     if c.config.tty:
         started, child_fds = Started(0, -1, None, -1, {}), []
     else:
         proc.stdio, started, child_fds = _stdio(c)
     try:
-        cg.create(lim)
+        cg.create(lim, policy)
         spec = spec._replace(root_fd=rootfs.open_root(spec))
         return Prepared(c, flags, join, cg, lim, proc, spec, started, child_fds, pid_ns_fd)
     except BaseException:
@@ -282,7 +303,7 @@ def _before_go(cg_fd, cg, lim, run: str, endpoints_: list, interfaces: list | No
     """What is done for a cloned child before it may exec: its cgroups (when it was
     not born in them all), veth pairs, and, in a network namespace of its own
     (`interfaces` not None), loopback, addresses, routes and the DNS socket."""
-    need_adopt = cg_fd is None or bool(lim.controllers())
+    need_adopt = cg_fd is None or bool(lim.controllers()) or cg.v1_devices
 
     def before_go(pid: int) -> dict[str, int]:
         if need_adopt:

@@ -9,6 +9,11 @@ Each container gets `dockerlings/<id>`:
 - *limit* groups for memory, cpu and pids: in the same v2 group when the controllers live
   there; on v1 only the hierarchies a limit was asked for.
 Without any v2 tree, the v1 freezer does the tracking.
+
+Device rules (devices.py) go where the container's processes are born: as an eBPF
+program on the tracking group whenever there is a v2 tree (device programs work there
+even when the controllers live in v1, and a group joined late would cost that RCU grace
+period); only without one, in a v1 devices group.
 """
 from __future__ import annotations
 
@@ -97,6 +102,8 @@ class Layout:
         have = set(_read(_j(self.v2, "cgroup.controllers")).split()) if self.v2 else set()
         # controllers that v2 holds (pure v2), the rest come from v1 (hybrid)
         self.v2_controllers = {c for c in LIMIT_CONTROLLERS if c in have}
+        # where device rules go: "bpf" (the v2 tracking group), "v1" or nowhere
+        self.devices = "bpf" if self.v2 else ("v1" if "devices" in self.v1 else None)
 
     @property
     def name(self) -> str:
@@ -134,6 +141,7 @@ class Cgroup:
         self.cid = cid
         self.scope = scope
         self.layout = layout()
+        self.v1_devices = False      # create() made a v1 devices group: join it too
 
     # --- paths -------------------------------------------------------------------
     @property
@@ -154,18 +162,24 @@ class Cgroup:
                 d = self._v1_dir(c)
                 if d and os.path.isdir(d) and d not in out:
                     out.append(d)
+        d = self._v1_dir("devices")
+        if d and os.path.isdir(d) and d not in out:
+            out.append(d)
         return out
 
     def all_dirs(self) -> list[str]:
         return [self.track_dir] + [d for d in self._limit_dirs() if d != self.track_dir]
 
     # --- lifecycle ---------------------------------------------------------------
-    def create(self, limits: Limits) -> None:
+    def create(self, limits: Limits, devices=None) -> None:
+        """Make the groups; `devices`: a devices.Policy to confine the container to."""
         parent = os.path.dirname(self.track_dir)
         os.makedirs(parent, exist_ok=True)
         if self.layout.v2 and self.layout.v2_controllers:
             self._enable_v2_controllers(parent, limits)
         os.makedirs(self.track_dir, exist_ok=True)
+        if devices is not None and not devices.allows_all:
+            self._confine_devices(devices)
         for controller in limits.controllers():
             home = self.layout.controller_home(controller)
             if home == "v2":
@@ -174,6 +188,16 @@ class Cgroup:
                 d = self._v1_dir(controller)
                 os.makedirs(d, exist_ok=True)
                 self._write_limit_v1(controller, d, limits)
+
+    def _confine_devices(self, policy) -> None:
+        from . import devices
+        if self.layout.devices == "bpf":
+            devices.attach(policy, self.track_dir)
+        elif self.layout.devices == "v1":
+            d = self._v1_dir("devices")
+            os.makedirs(d, exist_ok=True)
+            devices.write_v1(policy, d)
+            self.v1_devices = True
 
     def _enable_v2_controllers(self, parent: str, limits: Limits) -> None:
         wanted = {c for c in limits.controllers() if c in self.layout.v2_controllers}
@@ -228,6 +252,12 @@ class Cgroup:
             dirs = [self.track_dir] + [d for d in dirs if d != self.track_dir]
         for d in dirs:
             _write(_j(d, "cgroup.procs"), pid)
+
+    def procs_fds(self, cloned_into: bool) -> list[int]:
+        """adopt()'s groups as open cgroup.procs files (join()), for a process that
+        adopts from another mount namespace."""
+        dirs = self._limit_dirs() if cloned_into else self.all_dirs()
+        return [os.open(_j(d, "cgroup.procs"), os.O_WRONLY | os.O_CLOEXEC) for d in dirs]
 
     def pids(self) -> list[int]:
         try:
@@ -318,6 +348,12 @@ class Cgroup:
         return 0
 
 
+def join(procs_fds: list[int], pid: int) -> None:
+    """Put a process in the groups of Cgroup.procs_fds()."""
+    for fd in procs_fds:
+        os.write(fd, str(pid).encode())
+
+
 def leftover_dirs(scope: str | None = None) -> list[str]:
     """Every container cgroup that exists now, of one engine root or of all (for leak
     checks, fsck and reset)."""
@@ -325,7 +361,7 @@ def leftover_dirs(scope: str | None = None) -> list[str]:
     bases = set()
     if lay.v2:
         bases.add(_j(lay.v2, PARENT))
-    for c in ("freezer", *LIMIT_CONTROLLERS):
+    for c in ("freezer", *LIMIT_CONTROLLERS, "devices"):
         if c in lay.v1:
             bases.add(_j(lay.v1[c], PARENT))
     out = []
@@ -347,8 +383,8 @@ def remove_scope(scope: str) -> None:
     for d in leftover_dirs(scope):
         Cgroup(os.path.basename(d), scope).destroy()
     lay = layout()
-    bases = ([lay.v2] if lay.v2 else []) + [lay.v1[c] for c in ("freezer", *LIMIT_CONTROLLERS)
-                                            if c in lay.v1]
+    bases = ([lay.v2] if lay.v2 else []) + [lay.v1[c] for c in ("freezer", *LIMIT_CONTROLLERS,
+                                                                "devices") if c in lay.v1]
     for base in set(bases):
         try:
             os.rmdir(_j(base, PARENT, scope))

@@ -48,11 +48,12 @@ BindMount = namedtuple("BindMount", "source target read_only kind options noexec
 # base: the directory the relative lower/upper/work paths start from; lowers: topmost
 # first; merged: absolute; etc_files: (host file, /etc/x) pairs to bind; volatile: the
 # upper layer is thrown away after (--rm), so nothing in it need ever reach the disk;
-# root_fd: the overlay made already (open_root()), or -1
+# root_fd: the overlay made already (open_root()), or -1; devices: nodes to make besides
+# the standard ones, (path, "c" | "b", major, minor, mode, uid, gid) each (devices.Node)
 RootfsSpec = namedtuple("RootfsSpec", "base lowers upper work merged readonly privileged "
                                       "etc_files mounts working_dir own_pid_ns own_net_ns "
-                                      "volatile root_fd",
-                        defaults=(False, False, (), (), "/", True, True, False, -1))
+                                      "volatile root_fd devices",
+                        defaults=(False, False, (), (), "/", True, True, False, -1, ()))
 
 
 def make_init_layer(path: str) -> None:
@@ -189,7 +190,7 @@ def setup(spec: RootfsSpec) -> None:
         sc.mount("proc", m + "/proc", "proc", sc.MS_NOSUID | sc.MS_NODEV | sc.MS_NOEXEC)
     else:
         sc.mount("/proc", m + "/proc", None, sc.MS_BIND | sc.MS_REC)
-    _setup_dev(m, spec.privileged)
+    _setup_dev(m, spec.devices)
     sys_flags = sc.MS_NOSUID | sc.MS_NODEV | sc.MS_NOEXEC
     if not spec.privileged:
         sys_flags |= sc.MS_RDONLY
@@ -241,17 +242,18 @@ def _mount(b: BindMount, source, dst: str, fstype, flags: int, data=None) -> Non
                          f'src={b.source}, dst={b.target}, flags={flags:#x}: {reason}') from None
 
 
-def _setup_dev(m: str, privileged: bool) -> None:
+def _setup_dev(m: str, nodes: tuple) -> None:
     dev = m + "/dev"
     sc.mount("tmpfs", dev, "tmpfs", sc.MS_NOSUID | sc.MS_STRICTATIME, "mode=755,size=65536k")
     umask = os.umask(0)              # the modes as given, without a chmod each
     try:
+        given = {n[0] for n in nodes}    # a --device on /dev/null replaces the standard one
         for name, kind, major, minor, mode in DEVICES:
-            os.mknod(f"{dev}/{name}", kind | mode, os.makedev(major, minor))
+            if "/dev/" + name not in given:
+                os.mknod(f"{dev}/{name}", kind | mode, os.makedev(major, minor))
+        _make_nodes(m, nodes)
     finally:
         os.umask(umask)
-    if privileged:
-        _copy_host_devices(dev)
     for name, target in DEV_LINKS:
         if not os.path.lexists(f"{dev}/{name}"):
             os.symlink(target, f"{dev}/{name}")
@@ -265,12 +267,20 @@ def _setup_dev(m: str, privileged: bool) -> None:
     os.close(os.open(dev + "/console", os.O_WRONLY | os.O_CREAT | os.O_CLOEXEC, 0o666))
 
 
-def _copy_host_devices(dev: str) -> None:
-    for name in os.listdir("/dev"):
-        st = os.lstat("/dev/" + name)
-        if (stat.S_ISCHR(st.st_mode) or stat.S_ISBLK(st.st_mode)) and not os.path.lexists(
-                f"{dev}/{name}"):
-            os.mknod(f"{dev}/{name}", st.st_mode, st.st_rdev)
+def _make_nodes(m: str, nodes: tuple) -> None:
+    """--device and --privileged nodes, made as the host's are (runc's way). /dev/ptmx
+    stays the link to the container's own pts/ptmx, as runc leaves it."""
+    for path, kind, major, minor, mode, uid, gid in nodes:
+        if path == "/dev/ptmx":
+            continue
+        dst = _inside(m, path)
+        os.makedirs(os.path.dirname(dst), 0o755, exist_ok=True)
+        try:
+            os.mknod(dst, (stat.S_IFCHR if kind == "c" else stat.S_IFBLK) | mode,
+                     os.makedev(major, minor))
+        except FileExistsError:
+            continue
+        os.chown(dst, uid, gid)
 
 
 def _mask(m: str) -> None:

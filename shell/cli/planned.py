@@ -67,29 +67,12 @@ def _swappiness(c: _Context) -> None:
         raise c.option_error(f"invalid value: {n}. Valid memory swappiness range is 0-100")
 
 
-def _devices(c: _Context) -> None:
-    """validateLinuxPath and parseLinuxDevice, as for a Linux daemon; CDI names
-    (vendor.com/class=name) are left to the daemon."""
-    for text in c.opts["device"]:
-        if _is_cdi_name(text):
-            continue
-        parts = text.split(":")
-        if len(parts) > 3 or not parts[0]:
-            raise c.option_error(f"bad format for path: {text}")
-        if len(parts) == 3 and not _device_mode(parts[2]):
-            raise c.option_error(f"bad mode specified: {parts[2]}")
-        target = parts[0] if len(parts) == 1 or len(parts) == 2 and _device_mode(parts[1]) \
-            else parts[1]
-        if not target.startswith("/"):
-            raise c.option_error(f"{target} is not an absolute path")
-
-
-def _device_mode(mode: str) -> bool:
+def device_mode(mode: str) -> bool:
     """r, w and m, each at most once."""
     return bool(mode) and set(mode) <= set("rwm") and len(set(mode)) == len(mode)
 
 
-def _is_cdi_name(text: str) -> bool:
+def is_cdi_name(text: str) -> bool:
     """container-device-interface's IsQualifiedName: vendor/class=name."""
     import re
     return re.fullmatch(r"[A-Za-z](?:[A-Za-z0-9_.-]*[A-Za-z0-9])?/"
@@ -163,7 +146,6 @@ HEALTH_FLAGS = ("no-healthcheck", "health-cmd", "health-retries") + HEALTH_TIMES
 RUN_CHECKS = (
     (("mac-address",), _mac_address),
     (("memory-swappiness",), _swappiness),
-    (("device",), _devices),
     (("uts", "userns", "cgroupns"), _namespace_modes),
     (("log-driver", "log-opt"), _logging),
     (("security-opt",), _security_opts),

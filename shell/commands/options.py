@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 
-from engine.config import ContainerConfig, HostConfig, PortBinding, RestartPolicy
+from engine.config import ContainerConfig, DeviceMapping, HostConfig, PortBinding, RestartPolicy
 from engine.errors import InvalidParameter, UsageError
 from engine.runtime.caps import NAMES as CAP_NAMES
 
@@ -257,8 +257,66 @@ def build(env, inv: Invocation, run: bool) -> tuple[ContainerConfig, HostConfig,
         publish_all_ports=o["publish_all"], dns=tuple(o["dns"]),
         extra_hosts=tuple(o["add_host"]) or None, binds=binds,
         mounts=tuple(_absolute_source(m, env.cwd) for m in o["mount"]),
-        tmpfs=tmpfs(o["tmpfs"]), volumes_from=tuple(o["volumes_from"]) or None)
+        tmpfs=tmpfs(o["tmpfs"]), volumes_from=tuple(o["volumes_from"]) or None,
+        devices=devices(inv, o["device"]))
     return config, host, o["name"]
+
+
+def devices(inv: Invocation, values: list[str]) -> tuple[DeviceMapping, ...]:
+    """--device HOST[:CONTAINER][:PERMS], checked and split as the docker CLI does for a
+    Linux daemon."""
+    from ..cli.planned import is_cdi_name
+    out = []
+    for text in values:
+        if is_cdi_name(text):
+            raise UsageError(f"the CDI device {text} cannot be added: dockerlings has no "
+                             "Container Device Interface", kind="planned",
+                             command=display_name(inv.command, inv.path))
+        out.append(_parse_device(_validate_device(inv, text)))
+    return tuple(out)
+
+
+def _validate_device(inv: Invocation, text: str) -> str:
+    """docker/cli's validateLinuxPath: [host:]container[:mode] with an absolute container
+    path and a valid mode; returns the value with its paths cleaned as docker cleans them."""
+    from ..cli.planned import device_mode
+    parts = text.split(":")
+    if len(parts) > 3 or not parts[0]:
+        raise _option_error(inv, f"bad format for path: {text}")
+    if len(parts) == 1:
+        target, text = parts[0], _go_clean(parts[0])
+    elif len(parts) == 2 and device_mode(parts[1]):
+        target, text = parts[0], f"{_go_clean(parts[0])}:{parts[1]}"
+    elif len(parts) == 2:
+        target, text = parts[1], f"{parts[0]}:{_go_clean(parts[1])}"
+    else:
+        target = parts[1]
+        if not device_mode(parts[2]):
+            raise _option_error(inv, f"bad mode specified: {parts[2]}")
+    if not target.startswith("/"):
+        raise _option_error(inv, f"{target} is not an absolute path")
+    return text
+
+
+def _parse_device(text: str) -> DeviceMapping:
+    """docker/cli's parseLinuxDevice (after validation): the container path defaults to
+    the host's, the permissions to rwm."""
+    from ..cli.planned import device_mode
+    parts = text.split(":")
+    access, target = (parts[2] if len(parts) == 3 else "rwm"), ""
+    if len(parts) > 1:
+        if device_mode(parts[1]):
+            access = parts[1]
+        else:
+            target = parts[1]
+    return DeviceMapping(parts[0], target or parts[0], access)
+
+
+def _go_clean(path: str) -> str:
+    """Go's path.Clean: one leading slash, no "." or "..", no trailing slash."""
+    import posixpath
+    clean = posixpath.normpath(path)
+    return clean[1:] if clean.startswith("//") else clean
 
 
 def _relative(path: str) -> bool:
