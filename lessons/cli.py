@@ -93,6 +93,10 @@ def validate(env, paths: list[str]) -> int:
     lessons, errors = load_all(files)
     for e in errors:
         env.err(str(e))
+    from .advice import warnings
+    for lesson in lessons:
+        for w in warnings(lesson):
+            env.err(w)
     steps = sum(len(lesson.steps) for lesson in lessons)
     if errors or missing:
         env.err(f"{len(files)} file(s): {len(errors)} error(s)")

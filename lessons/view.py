@@ -22,17 +22,33 @@ class View:
 
     def _print(self, *renderables) -> None:
         console = self._console()
-        for r in renderables:
-            console.print(r)
+        for r in _flat(renderables):
+            if isinstance(r, Code):         # as typed: never wrapped inside a word
+                console.print(r.text(), soft_wrap=True)
+            else:
+                console.print(r)
         text = console.file.getvalue()
         if not console.is_terminal:       # rich pads to the width; plain text needs no pad
             text = "\n".join(line.rstrip() for line in text.split("\n"))
         self.env.write_out(text.encode("utf-8", "replace"))
 
     @staticmethod
-    def _markdown(text: str):
+    def _markdown(text: str, indent: int = 0) -> list:
+        """Markdown prose through rich; fenced code blocks as lines of their own (Code),
+        one blank line between the pieces."""
         from rich.markdown import Markdown
-        return Markdown(text.strip(), code_theme="ansi_dark", inline_code_theme="ansi_dark")
+        from rich.padding import Padding
+        from rich.text import Text
+        out: list = []
+        for kind, piece in split_code(text.strip()):
+            if out:
+                out.append(Text(""))
+            if kind == "code":
+                out.append(Code(piece, indent + 2))
+            else:
+                md = Markdown(piece, code_theme="ansi_dark", inline_code_theme="ansi_dark")
+                out.append(Padding(md, (0, 0, 0, indent)) if indent else md)
+        return out
 
     @staticmethod
     def _text(markup: str):
@@ -47,14 +63,13 @@ class View:
         self._print(Rule(head, style="cyan"),
                     self._text(f"[bold]{_escape(step.title)}[/bold]"
                                + ("  [dim](where you left off)[/dim]" if resumed else "")),
-                    self._markdown(step.text),
+                    self._markdown(step.text), self._text(""),
                     self._text("[dim]hint · check · solution · lesson (show again) · "
                                "lessons[/dim]"))
 
     def passed(self, step) -> None:
-        from rich.padding import Padding
         self._print(self._text(f"[bold green]✓ {_escape(step.title)}[/bold green]"),
-                    Padding(self._markdown(step.explain), (0, 0, 0, 2)))
+                    self._markdown(step.explain, indent=2))
 
     def skipped(self, step) -> None:
         self._print(self._text(f"[yellow]↷ skipped: {_escape(step.title)}[/yellow] [dim]"
@@ -117,6 +132,62 @@ class View:
 
     def plain(self, text: str) -> None:
         self.env.out(text)
+
+
+class Code:
+    """A fenced code block: its lines as they are to be typed, indented, in the
+    terminal's own cyan; a line longer than the screen runs past it (the terminal
+    folds it), so no line is ever broken inside a word or a quoted string."""
+
+    def __init__(self, body: str, indent: int):
+        self.body, self.indent = body, indent
+
+    def text(self):
+        from rich.text import Text
+        pad = " " * self.indent
+        return Text("\n".join(pad + line for line in self.body.split("\n")), style="cyan")
+
+
+FENCE = "```"
+
+
+def split_code(text: str) -> list[tuple[str, str]]:
+    """Markdown -> [("prose" | "code", text)], fenced blocks at the left margin apart."""
+    pieces: list[tuple[str, str]] = []
+    prose: list[str] = []
+    code: list[str] | None = None
+    for line in text.split("\n"):
+        if code is None and line.startswith(FENCE):
+            code = []
+        elif code is not None and line.strip() == FENCE:
+            _add(pieces, "prose", prose)
+            _add(pieces, "code", code)
+            prose, code = [], None
+        elif code is not None:
+            code.append(line)
+        else:
+            prose.append(line)
+    if code is not None:                    # never closed: Markdown reads it to the end
+        _add(pieces, "prose", prose)
+        _add(pieces, "code", code)
+    else:
+        _add(pieces, "prose", prose)
+    return pieces
+
+
+def _add(pieces: list, kind: str, lines: list[str]) -> None:
+    text = "\n".join(lines)
+    text = text.strip("\n") if kind == "code" else text.strip()
+    if text:
+        pieces.append((kind, text))
+
+
+def _flat(items):
+    for item in items:
+        if isinstance(item, list):
+            yield from _flat(item)
+        else:
+            yield item
 
 
 def _escape(text: str) -> str:

@@ -41,9 +41,9 @@ a container that it started just now.
 
 How this message reached you:
  1. You typed a docker command into the dockerlings shell.
- 2. The engine found the "hello-world" image in its local store. dockerlings
-    builds that image offline, FROM scratch, and it holds only this one
-    small program.
+ 2. The engine looked for the "hello-world" image in its local store, and
+    made it there if it was missing: dockerlings builds that image offline,
+    FROM scratch, and it holds only this one small program.
  3. The engine created a container from the image: it made new namespaces,
     set up an overlay filesystem, and started this program as process 1.
  4. The engine relayed the program's output to your terminal.

@@ -56,3 +56,9 @@ def test_every_step_is_solvable():
     result = dockerlings("lessons", "test", "content/")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "all pass" in result.stdout.splitlines()[-1]
+
+
+def test_no_code_line_in_the_course_is_too_wide_to_type_from_the_screen():
+    from lessons.advice import warnings
+    lessons, _ = load_all([ROOT / "content"])
+    assert [w for lesson in lessons for w in warnings(lesson)] == []

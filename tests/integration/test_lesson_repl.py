@@ -62,7 +62,8 @@ def test_ctrl_c_drops_the_offered_solution(make_env):
 
 def test_a_solution_of_two_commands_is_offered_one_after_the_other(make_env):
     env = make_env(answers=b"y\n")
-    drive(env, "lesson start hello-world\rskip\rskip\rskip\rsolution\r\r\r")
+    # step 4 finds the stopped container step 2 left: run it, skip the rest
+    drive(env, "lesson start hello-world\rskip\rdocker run hello-world\rskip\rsolution\r\r\r")
     out = env.output_text()
     assert "the next one follows" in out
     tail = out[out.index("the next one follows"):]

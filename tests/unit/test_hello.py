@@ -238,3 +238,12 @@ def test_write_error_exits_nonzero(arch, tmp_path):
     proc = subprocess.run(cmd, stdout=subprocess.DEVNULL, timeout=30,
                           preexec_fn=lambda: os.close(1))
     assert proc.returncode == 1
+
+
+def test_the_message_is_true_whether_the_image_was_there_or_just_made():
+    """It is printed right after `Unable to find image 'hello-world:latest' locally`
+    the first time, and with no such line later: it must not say the image was found."""
+    from engine.images.hello import MESSAGE
+    assert "found the" not in MESSAGE
+    assert "if it was missing" in MESSAGE
+    assert max(len(line) for line in MESSAGE.splitlines()) <= 76
