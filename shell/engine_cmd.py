@@ -45,6 +45,11 @@ def _features(eng) -> list[tuple[str, bool, str]]:
                 " (limits on those will fail)"))
     out.append(("cgroup v2 tree (pause, kill, fast start)", lay.v2 is not None,
                 "" if lay.v2 else "no cgroup2 mount: the v1 freezer tracks containers"))
+    out.append(("device rules", lay.devices is not None,
+                {"bpf": "an eBPF program on each container's cgroup (v2 tree)",
+                 "v1": "the v1 devices controller"}.get(
+                     lay.devices, "no cgroup v2 tree and no v1 devices controller: "
+                     "containers may open any device node they make")))
     for name, flag in (("pid namespace", syscalls.CLONE_NEWPID),
                        ("network namespace", syscalls.CLONE_NEWNET),
                        ("mount namespace", syscalls.CLONE_NEWNS)):

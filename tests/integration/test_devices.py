@@ -211,3 +211,11 @@ def test_program_passes_the_verifier_for_every_kind_of_rule():
     with pytest.raises(bpf.BPFError) as info:      # and says why when it does not
         bpf.load(bpf.PROG_TYPE_CGROUP_DEVICE, bpf.mov_imm(bpf.R0, 1), "dl_bad")
     assert info.value.log
+
+
+def test_engine_info_says_how_devices_are_confined(sh):
+    from engine.runtime import cgroups
+    r = sh.run("dockerlings engine info")
+    want = {"bpf": "ok  device rules: an eBPF program on each container's cgroup (v2 tree)",
+            "v1": "ok  device rules: the v1 devices controller"}[cgroups.layout().devices]
+    assert "  " + want in r.out.splitlines()
