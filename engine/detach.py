@@ -20,7 +20,7 @@ def start(module: str, args: list[str], log: str, pass_fd: int | None = None) ->
         os.setsid()
         if os.fork():
             os._exit(0)
-        out = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+        out = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
         devnull = os.open("/dev/null", os.O_RDONLY)
         os.dup2(devnull, 0)
         os.dup2(out, 1)

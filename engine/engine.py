@@ -12,7 +12,7 @@ import signal as _signal
 import socket
 import time
 
-from . import launch, monitor, protocol, reference, timeutil
+from . import launch, monitor, protocol, reference, timeutil, trust
 from .config import ContainerConfig, HostConfig
 from .errors import (Conflict, ContainerNotRunning, EngineError, InvalidParameter,
                      NameInUse, NoSuchContainer, NoSuchImage, StartFailed, System)
@@ -345,7 +345,7 @@ class Engine:
         if path.exists():
             return
         tmp = self.paths.root / f".init-{os.getpid()}-{os.urandom(8).hex()}"
-        tmp.mkdir()
+        trust.make_dir(tmp, 0o755)
         rootfs.make_init_layer(str(tmp))
         try:
             os.rename(tmp, path)

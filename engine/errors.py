@@ -120,6 +120,31 @@ class StartFailed(EngineError):
         self.exit_code = exit_code
 
 
+class NotOwner(EngineError):
+    """Someone other than its owner ran dockerlings against an engine (trust.py). The
+    docker CLI's "permission denied while trying to connect to the Docker daemon
+    socket", saying whose engine it is instead of the socket's dial error."""
+
+    from_daemon = False
+    exit_code = 126        # docker run's status for it (toStatusError: permission denied)
+
+    def __init__(self, root: str, owner_uid: int):
+        name = user_name(owner_uid)
+        super().__init__(
+            f"permission denied while trying to connect to the engine at {root}: "
+            f"this engine belongs to {name}",
+            hint=f"only {name} may use it: run dockerlings as {name}"
+                 + (" (sudo dockerlings)" if owner_uid == 0 else ""))
+
+
+def user_name(uid: int) -> str:
+    import pwd
+    try:
+        return pwd.getpwuid(uid).pw_name
+    except KeyError:
+        return f"uid {uid}"
+
+
 class AmbiguousPrefix(InvalidParameter):
     pass
 

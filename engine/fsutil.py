@@ -38,8 +38,8 @@ def dumps(obj) -> bytes:
     return json.dumps(obj, separators=(",", ":")).encode()
 
 
-def write_json(path, obj, *, sync: bool = True) -> None:
-    write_atomic(path, dumps(obj), sync=sync)
+def write_json(path, obj, *, sync: bool = True, mode: int = 0o644) -> None:
+    write_atomic(path, dumps(obj), sync=sync, mode=mode)
 
 
 def read_json(path):

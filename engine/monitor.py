@@ -25,7 +25,7 @@ import sys
 import time
 
 from . import protocol as p
-from . import timeutil
+from . import timeutil, trust
 from .lifecycle import Lifecycle
 from .runtime import cgroups, syscalls as sc
 
@@ -213,15 +213,15 @@ class Monitor:
 
     def listen(self) -> None:
         rundir = os.path.join(self.run_dir, self.cid[:12])
-        os.makedirs(rundir, exist_ok=True)
+        trust.make_dir(self.run_dir)        # (gone if the engine was reset meanwhile)
+        trust.make_dir(rundir)
         path = os.path.join(rundir, "attach.sock")
         try:
             os.unlink(path)
         except FileNotFoundError:
             pass
         self.listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM | socket.SOCK_CLOEXEC)
-        with p.ShortPath(path) as short:
-            self.listener.bind(short)
+        trust.bind_unix(self.listener, path)
         self.listener.listen(64)
         self.listener.setblocking(False)
         self.sel.register(self.listener, selectors.EVENT_READ, self.on_accept)
@@ -389,7 +389,8 @@ class Monitor:
             sock, _ = listener.accept()
         except BlockingIOError:
             return
-        self.add_client(sock, None)
+        if trust.admit(sock, trust.owner(self.root)):    # before a byte is read
+            self.add_client(sock, None)
 
     def add_client(self, sock: socket.socket, request: dict | None) -> None:
         sock.setblocking(False)

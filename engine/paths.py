@@ -8,8 +8,12 @@ engine of its own.
 from __future__ import annotations
 
 import os
+import stat
 from collections import namedtuple
 from pathlib import Path
+
+from . import trust
+from .errors import NotOwner
 
 DEFAULT_ROOT = Path("/var/lib/dockerlings")
 DEFAULT_RUN = Path("/run/dockerlings")
@@ -72,6 +76,86 @@ class Paths(namedtuple("Paths", "root run")):
         return self.run / cid[:12]
 
     def ensure(self) -> None:
-        for d in (self.blobs, self.image_meta, self.layers, self.containers,
-                  self.names, self.tmp, self.run):
-            d.mkdir(parents=True, exist_ok=True)
+        """Make the engine's folders, owner-only whatever the umask (trust.py), and
+        refuse anyone but the engine's owner (errors.NotOwner). A root made by an older
+        dockerlings (0755 all the way down) is tightened once, on first use: the root's
+        own mode, set last, says it was done, so a later use costs one stat."""
+        try:
+            st = os.stat(self.root)
+        except FileNotFoundError:
+            st = self._make_root()
+        except PermissionError:               # inside someone else's closed folder
+            raise NotOwner(str(self.root), _owner_of_nearest(self.root.parent)) from None
+        if st.st_uid != os.geteuid():
+            raise NotOwner(str(self.root), st.st_uid)
+        try:
+            for d in (self.blobs, self.image_meta, self.layers, self.containers,
+                      self.names, self.tmp):
+                _make_dirs(d, self.root)
+            try:
+                trust.make_dir(self.run)
+            except FileNotFoundError:                        # /run/dockerlings's parent
+                os.makedirs(self.run.parent, exist_ok=True)
+                trust.make_dir(self.run)
+        except PermissionError:
+            raise NotOwner(str(self.root), _owner_of_nearest(self.run)) from None
+        if stat.S_IMODE(st.st_mode) != trust.ROOT_MODE:
+            self.tighten()
+
+    def _make_root(self) -> os.stat_result:
+        try:
+            os.makedirs(self.root.parent, exist_ok=True)
+            trust.make_dir(self.root, trust.ROOT_MODE)
+        except PermissionError:
+            raise NotOwner(str(self.root), _owner_of_nearest(self.root)) from None
+        return os.stat(self.root)
+
+    def tighten(self) -> None:
+        """Give the folders and secrets an older dockerlings left open the modes
+        trust.py says: the root's folders and the run folder 0700, with the sockets
+        0600; each container's folder 0700 and its config.v2.json 0600; image configs
+        (blobs) 0600. Then the root 0710, last (see ensure)."""
+        for name in os.listdir(self.root):
+            path = self.root / name
+            if name != "init-layer" and path.is_dir() and not path.is_symlink():
+                os.chmod(path, trust.PRIVATE)
+        os.chmod(self.run, trust.PRIVATE)
+        for entry in os.scandir(self.run):
+            if entry.is_dir(follow_symlinks=False):         # a container's: attach.sock
+                os.chmod(entry.path, trust.PRIVATE)
+                sock = os.path.join(entry.path, "attach.sock")
+                if os.path.exists(sock):
+                    os.chmod(sock, trust.SOCKET_MODE)
+            elif stat.S_ISSOCK(entry.stat(follow_symlinks=False).st_mode):
+                os.chmod(entry.path, trust.SOCKET_MODE)
+        for entry in os.scandir(self.containers):
+            if entry.is_dir(follow_symlinks=False):
+                os.chmod(entry.path, trust.PRIVATE)
+                record = os.path.join(entry.path, "config.v2.json")
+                if os.path.exists(record):
+                    os.chmod(record, trust.SECRET)
+        for entry in os.scandir(self.blobs):
+            if entry.is_file(follow_symlinks=False):
+                os.chmod(entry.path, trust.SECRET)
+        os.chmod(self.root, trust.ROOT_MODE)
+
+
+def _make_dirs(path: Path, top: Path) -> None:
+    """`path` and its missing parents below `top`, each 0700 (trust.make_dir)."""
+    try:
+        trust.make_dir(path)
+    except FileNotFoundError:
+        if path.parent == top:
+            raise
+        _make_dirs(path.parent, top)
+        trust.make_dir(path)
+
+
+def _owner_of_nearest(path: Path) -> int:
+    """The owner of `path`, or of its nearest parent that exists."""
+    for p in (path, *path.parents):
+        try:
+            return os.stat(p).st_uid
+        except OSError:
+            continue
+    return 0

@@ -34,7 +34,7 @@ import sys
 import time
 import zlib
 
-from . import detach, handoff
+from . import detach, handoff, trust
 from .protocol import ShortPath
 
 PACKAGE_ROOT = detach.PACKAGE_ROOT
@@ -115,9 +115,10 @@ def ensure(root: str, run: str) -> None:
     """Start a spawner if none answers at socket_path(run): bind its socket here, so a
     start can be sent at once (it waits in the socket until the spawner is up), and
     hand it over. One starter at a time, by a lock file."""
-    os.makedirs(run, exist_ok=True)
+    trust.make_dir(run)
     path = socket_path(run)
-    lock_fd = os.open(os.path.join(run, "spawner.lock"), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC)
+    lock_fd = os.open(os.path.join(run, "spawner.lock"), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC,
+                      0o600)
     try:
         fcntl.flock(lock_fd, fcntl.LOCK_EX)
         probe = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET | socket.SOCK_CLOEXEC)
@@ -135,8 +136,7 @@ def ensure(root: str, run: str) -> None:
             pass
         listener = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET | socket.SOCK_CLOEXEC)
         with listener:
-            with ShortPath(path) as short:
-                listener.bind(short)
+            trust.bind_unix(listener, path)
             listener.listen(64)
             detach.start("engine.spawner", [root, run, "3"], os.path.join(run, "spawner.log"),
                          pass_fd=listener.fileno())
@@ -191,6 +191,7 @@ def main(root: str, run: str, listen_fd: str = "3") -> None:
     with open(_pid_path(path), "w") as f:
         f.write(str(os.getpid()))
     listener = socket.socket(fileno=int(listen_fd))
+    owner = trust.owner(root)
     ident = _identity(path)
     engine = _warm(root, run)
     idle: list[socket.socket] = []      # monitors waiting for a start, the warmest last
@@ -202,7 +203,7 @@ def main(root: str, run: str, listen_fd: str = "3") -> None:
         ready, _, _ = select.select([listener, *idle, *busy], [], [], CHECK_EVERY)
         for channel in ready:
             if channel is listener:
-                _dispatch(listener, idle, busy, engine)
+                _dispatch(listener, idle, busy, engine, owner)
                 last = time.monotonic()
             elif channel.recv(1) == b"i":   # back from its container
                 busy.discard(channel)
@@ -218,8 +219,15 @@ def main(root: str, run: str, listen_fd: str = "3") -> None:
             _leave(path, ident)
 
 
-def _dispatch(listener: socket.socket, idle: list, busy: set, engine) -> None:
+def _dispatch(listener: socket.socket, idle: list, busy: set, engine, owner: int) -> None:
+    """Hand a start to a monitor, which unpickles it: only from the engine's owner.
+    Only the owner reaches the socket (a 0700 folder, mode 0600), and a peer that got
+    there anyway is hung up on here before a byte of its message is read (trust.py);
+    so every pickle a monitor loads comes from a process of the owner, who may start
+    containers as root anyway."""
     conn, _ = listener.accept()
+    if not trust.admit(conn, owner):
+        return
     with conn:
         while True:
             channel = idle.pop() if idle else _fork_monitor(engine)

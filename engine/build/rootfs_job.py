@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 
+from .. import trust
 from ..fsutil import remove_tree
 from ..runtime import syscalls as sc
 from ..runtime.rootfs import RootfsSpec, _overlay_options
@@ -26,8 +27,11 @@ class Staging:
     def __init__(self, engine):
         self.root = str(engine.paths.root)
         self.dir = engine.paths.layers / f".new-{os.getpid()}-build-{os.urandom(6).hex()}"
-        for sub in ("upper", "work", "merged", "empty"):
-            (self.dir / sub).mkdir(parents=True)
+        trust.make_dir(self.dir)
+        # upper's mode is the mode of the step's "/"
+        for sub, mode in (("upper", 0o755), ("work", trust.PRIVATE), ("merged", 0o755),
+                          ("empty", 0o755)):
+            trust.make_dir(self.dir / sub, mode)
 
     @property
     def upper(self) -> str:

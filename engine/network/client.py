@@ -7,6 +7,7 @@ import os
 import socket
 import time
 
+from .. import trust
 from ..errors import ContainerNotRunning, InvalidParameter, System, Unavailable
 from ..protocol import ShortPath
 from . import helper, netns
@@ -97,8 +98,9 @@ def running(run: str) -> bool:
 def ensure(run: str) -> None:
     """Start the helper if it is not running (one starter at a time, by a lock file:
     the namespace too is made under it, or two starters could each pin one)."""
-    os.makedirs(run, exist_ok=True)
-    lock_fd = os.open(os.path.join(run, "netd.lock"), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC)
+    trust.make_dir(run)
+    lock_fd = os.open(os.path.join(run, "netd.lock"), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC,
+                      0o600)
     try:
         fcntl.flock(lock_fd, fcntl.LOCK_EX)
         netns.create(run)

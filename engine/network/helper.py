@@ -20,6 +20,7 @@ import struct
 import sys
 import time
 
+from .. import trust
 from . import netns, proxy, shares
 
 # Seconds between looks at the host's listening sockets: often for a minute after each
@@ -63,6 +64,7 @@ class Helper:
         from .uplink import UPLINK_GROUP, Uplink     # here: clients import this module
         self.uplink = Uplink(run, self.engine_ns)
         self.uplink_group = UPLINK_GROUP
+        self.owner = trust.owner(run)
         self.listener = self._listen()
 
     def _listen(self) -> socket.socket:
@@ -72,9 +74,7 @@ class Helper:
         except FileNotFoundError:
             pass
         s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM | socket.SOCK_CLOEXEC)
-        from ..protocol import ShortPath
-        with ShortPath(path) as short:
-            s.bind(short)
+        trust.bind_unix(s, path)
         s.listen(64)
         self.sel.register(s, selectors.EVENT_READ, self._accept)
         return s
@@ -96,6 +96,8 @@ class Helper:
     # --- requests ------------------------------------------------------------------
     def _accept(self, listener, mask) -> None:
         conn, _ = listener.accept()
+        if not trust.admit(conn, self.owner):   # op_attach takes any pid: owner only
+            return
         self.busy_until = time.monotonic() + MIRROR_BUSY
         self.next_poll = 0.0                # look again right after this request
         with conn:

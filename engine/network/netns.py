@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from contextlib import contextmanager
 
+from .. import trust
 from ..runtime import netconf, syscalls as sc
 
 
@@ -44,7 +45,7 @@ def create(run: str) -> None:
     """Make and pin the namespace (idempotent). Inside it only `lo` is up."""
     if exists(run):
         return
-    os.makedirs(run, exist_ok=True)
+    trust.make_dir(run)
     path = pin_path(run)
     open(path, "a").close()
     ready_r, ready_w = os.pipe()

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 
-from .. import timeutil
+from .. import timeutil, trust
 from ..errors import Conflict, InvalidParameter, NotFound, Unavailable
 from ..fsutil import read_json, unlink_quiet, write_json
 from ..store import lock
@@ -74,7 +74,7 @@ class NetworkStore:
         if os.path.isdir(self.dir) and any(n.endswith(".json") for n in os.listdir(self.dir)):
             return
         with lock.locked(self.lock):
-            os.makedirs(self.dir, exist_ok=True)
+            trust.make_dir(self.dir)
             names = set()
             for n in os.listdir(self.dir):
                 if n.endswith(".json"):

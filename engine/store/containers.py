@@ -11,7 +11,7 @@ import os
 import re
 from pathlib import Path
 
-from .. import timeutil
+from .. import timeutil, trust
 from ..config import ContainerConfig, HostConfig
 from ..errors import AmbiguousPrefix, NameInUse, NoSuchContainer
 from ..fsutil import dumps, read_json, remove_tree, unlink_quiet, write_json, write_new
@@ -154,7 +154,7 @@ class ContainerStore:
 
     def save(self, c: Container, sync: bool = False) -> None:
         """Write the configuration record and the state (each atomically)."""
-        write_json(self.dir(c.id) / RECORD, c.to_record(), sync=sync)
+        write_json(self.dir(c.id) / RECORD, c.to_record(), sync=sync, mode=trust.SECRET)
         self.save_state(c, sync=sync)
 
     def save_state(self, c: Container, sync: bool = False) -> None:
@@ -237,13 +237,15 @@ class ContainerStore:
         staging = self.paths.containers / f".new-{os.getpid()}-{c.id}"
         self.claim_name(c.name, c.id)
         try:
-            staging.mkdir(parents=True)
-            for sub in ("upper", "work", "merged"):
-                (staging / sub).mkdir()
+            trust.make_dir(staging)
+            # upper's mode is the mode of the container's "/": Docker's 0755
+            for sub, mode in (("upper", 0o755), ("work", trust.PRIVATE), ("merged", 0o755)):
+                trust.make_dir(staging / sub, mode)
             # files in the staging directory need no atomic replace: nobody reads them
             # before the rename. Only the record of a container meant to outlive a power
             # cut is synced; a --rm one would be removed after it anyway.
-            write_new(staging / RECORD, dumps(c.to_record()), sync=not c.host.auto_remove)
+            write_new(staging / RECORD, dumps(c.to_record()), sync=not c.host.auto_remove,
+                      mode=trust.SECRET)      # the environment: DB_PASSWORD=...
             write_new(staging / STATE, dumps(c.state.to_record()))
             for name, text in (files or {}).items():
                 write_new(staging / name, text.encode())

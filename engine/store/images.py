@@ -12,7 +12,7 @@ import json
 import os
 from pathlib import Path
 
-from .. import reference, timeutil
+from .. import reference, timeutil, trust
 from ..errors import AmbiguousPrefix
 from ..fsutil import read_json, unlink_quiet, write_atomic, write_json
 from ..paths import Paths
@@ -75,7 +75,7 @@ class ImageStore:
         digest = digest_of(data)
         path = self.blob_path(digest)
         if not path.exists():
-            write_atomic(path, data)
+            write_atomic(path, data, mode=trust.SECRET)    # a config holds ENV
         return digest
 
     def new_blob_file(self) -> Path:

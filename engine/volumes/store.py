@@ -13,6 +13,7 @@ import os
 import re
 import time
 
+from .. import trust
 from ..fsutil import remove_tree, write_json
 
 ANONYMOUS_LABEL = "com.docker.volume.anonymous"
@@ -73,6 +74,7 @@ class VolumeStore:
         if self.exists(name):
             return False
         d = self.dir(name)
+        trust.make_dir(self.root)
         try:
             os.makedirs(os.path.join(d, "_data"), 0o755, exist_ok=True)
         except OSError as e:       # a name too long for a file: Docker's words for mkdir's

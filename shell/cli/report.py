@@ -13,7 +13,7 @@ reference, bare.
 """
 from __future__ import annotations
 
-from engine.errors import CliError, EngineError, StartFailed, UsageError
+from engine.errors import CliError, EngineError, NotOwner, StartFailed, UsageError
 
 RUN_LIKE = ("docker run", "docker container run")
 CREATE_LIKE = ("docker create", "docker container create")
@@ -30,7 +30,7 @@ def format_error(err: EngineError, command: str) -> tuple[str, int]:
         return _usage(err)
     text = message_of(err)
     if command in RUN_LIKE and not isinstance(err, CliError):
-        code = err.exit_code if isinstance(err, StartFailed) else 125
+        code = err.exit_code if isinstance(err, (StartFailed, NotOwner)) else 125
         return _with_help(text, command), code
     return text, 1
 
