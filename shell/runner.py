@@ -33,7 +33,9 @@ def needs_shell(line: str) -> bool:
     its PATH being dockerlings."""
     quote = None
     escaped = False
-    for ch in line:
+    blank = True        # the last character was an unquoted, unescaped blank
+    for i, ch in enumerate(line):
+        after_blank, blank = blank, False
         if escaped:
             escaped = False
         elif quote == "'":
@@ -51,7 +53,67 @@ def needs_shell(line: str) -> bool:
             escaped = True
         elif ch in SHELL_SPECIAL:
             return True
+        elif ch == "#" and after_blank:
+            return "\n" in line[i:]        # a comment, then more lines: sh's to run
+        else:
+            blank = ch in " \t"
     return False
+
+
+# Inside double quotes a backslash escapes only these, as in /bin/sh (shlex keeps it
+# before every character but " and \\, so "echo \\$\\$" would reach sh -c as \\$\\$).
+ESCAPED_IN_DOUBLE_QUOTES = set('$`"\\\n')
+
+
+def split_words(line: str) -> list[str]:
+    """The words /bin/sh makes of a line without shell syntax (see needs_shell): quotes
+    removed, backslashes as POSIX says (a backslash-newline joins lines), and a word
+    that begins with # starts a comment. ValueError for an unclosed quote."""
+    words: list[str] = []
+    word: list[str] | None = None
+    i, n = 0, len(line)
+    while i < n:
+        ch = line[i]
+        if ch in " \t\n":
+            if word is not None:
+                words.append("".join(word))
+                word = None
+            i += 1
+            continue
+        if ch == "#" and word is None:
+            break
+        if ch == "\\" and line[i + 1:i + 2] in ("", "\n"):    # joins lines: no character
+            i += 2
+            continue
+        word = [] if word is None else word
+        if ch == "\\":
+            word.append(line[i + 1])
+            i += 2
+        elif ch == "'":
+            end = line.find("'", i + 1)
+            if end < 0:
+                raise ValueError("No closing quotation")
+            word.append(line[i + 1:end])
+            i = end + 1
+        elif ch == '"':
+            i += 1
+            while i < n and line[i] != '"':
+                if line[i] == "\\" and i + 1 < n and line[i + 1] in ESCAPED_IN_DOUBLE_QUOTES:
+                    if line[i + 1] != "\n":
+                        word.append(line[i + 1])
+                    i += 2
+                else:
+                    word.append(line[i])
+                    i += 1
+            if i >= n:
+                raise ValueError("No closing quotation")
+            i += 1
+        else:
+            word.append(ch)
+            i += 1
+    if word is not None:
+        words.append("".join(word))
+    return words
 
 
 def run_line(env: Env, line: str) -> int:
@@ -76,7 +138,7 @@ def _run_line(env: Env, line: str) -> int:
                 f"command can take; it was not run: {shown}")
         return 2
     try:
-        words = shlex.split(line)
+        words = split_words(line)
     except ValueError as e:
         env.err(f"dockerlings: {e}")
         return 2
@@ -89,7 +151,12 @@ def _run_line(env: Env, line: str) -> int:
         return main.run_dockerlings(env, words[1:])
     if words[0] in builtins.TABLE and not needs_shell(line):
         return builtins.run(env, words)
-    return run_host(env, line)
+    status = run_host(env, line)
+    from . import hints
+    hint = hints.shell_word(words[0], status)
+    if hint:
+        env.err(env.hint(hint))
+    return status
 
 
 def run_docker(env: Env, argv: list[str]) -> int:
@@ -107,7 +174,12 @@ def run_docker(env: Env, argv: list[str]) -> int:
             return 0
         command = display_name(inv.command, inv.path)
         env.debug = env.debug or inv.debug
-        return _call(env, inv)
+        code = _call(env, inv)
+        from . import hints
+        hint = hints.after(argv, inv, code, env)
+        if hint:
+            env.err(env.hint(hint))
+        return code
     except EngineError as e:
         text, code = report.format_error(e, command)
         env.err(text)

@@ -8,7 +8,8 @@ import signal
 import time
 
 from engine import timeutil
-from engine.errors import CliError, EngineError, NoSuchContainer, UsageError
+from engine.errors import (CliError, ContainerNotRunning, EngineError, NoSuchContainer,
+                           UsageError)
 
 from ..cli.parser import Invocation, display_name
 from ..render.units import human_size
@@ -554,7 +555,7 @@ def top(env, inv: Invocation) -> int:
     eng = env.engine
     c = eng.container(inv.args[0])
     if not c.state.running or c.state.status == "restarting":
-        raise EngineError(f"container {c.id} is not running")
+        raise ContainerNotRunning(f"container {c.id} is not running")
     ps_args = inv.args[1:] or ["-ef"]
     pids = set(eng.processes(c))
     try:

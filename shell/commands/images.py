@@ -114,9 +114,10 @@ def rm(env, inv: Invocation) -> int:
             if inv.force and isinstance(e, NoSuchImage):
                 env.err(message_of(e))
                 continue
-            errors.append(message_of(e))
+            errors.append(e)
     if errors:
-        env.err("\n".join(errors))
+        from .containers import report_all
+        report_all(env, inv, errors)
         return 1
     return 0
 

@@ -32,11 +32,30 @@ class FakeEngine:
     def container(self, ref):
         if ref not in self._names:
             raise errors.NoSuchContainer(ref)
-        return SimpleNamespace(name=ref)
+        return SimpleNamespace(name=ref, state=SimpleNamespace(running=ref in self.running))
 
     def containers(self, all=True):
         host = HostConfig(port_bindings=self._ports)
-        return [SimpleNamespace(name=n, host=host) for n in self._names]
+        return [SimpleNamespace(name=n, host=host, image_id="sha256:" + "b" * 64,
+                                state=SimpleNamespace(running=n in self.running))
+                for n in self._names]
+
+    running = ()
+    tags = ("busybox:latest",)
+    entrypoint = None
+    network_names = ("bridge", "host", "none")
+
+    def list_images(self):
+        return [SimpleNamespace(repo_tags=list(self.tags))]
+
+    def get_image(self, text):
+        return SimpleNamespace(id="sha256:" + "b" * 64,
+                               run_config={"Entrypoint": self.entrypoint})
+
+    def network(self, name):
+        if name not in self.network_names:
+            raise errors.NotFound(f"network {name} not found")
+        return {"Name": name}
 
 
 def env_with(engine):
@@ -91,6 +110,43 @@ CASES = [
 ]
 
 
+def engine_with(**attrs):
+    eng = FakeEngine(attrs.pop("names", ("web",)))
+    for k, v in attrs.items():
+        setattr(eng, k, v)
+    return env_with(eng)
+
+
+CASES += [
+    ("word-order", lambda: errors.ImageNotFoundLocally("network", "pull access denied"),
+     ["create", "network", "learning"], None, ["docker network create learning"]),
+    ("short-option-case", lambda: usage_error(["ps", "-A"]), ["ps", "-A"], None,
+     ["did you mean -a (--all)?"]),
+    ("image-tag-did-you-mean", lambda: errors.ImageNotFoundLocally("timers", "pull access "
+                                                                   "denied for timers"),
+     ["run", "timers"], engine_with(tags=("timers:v1", "busybox:latest")),
+     ["did you mean timers:v1?", "no timers:latest"]),
+    ("build-without-context", lambda: usage_error(["build", "-t", "name"]),
+     ["build", "-t", "name"], None, ["docker build -t name ."]),
+    ("format-template-unquoted", lambda: usage_error(["ps", "--format", "{{.Names}}",
+                                                      "{{.Image}}"]),
+     ["ps", "--format", "{{.Names}}", "{{.Image}}"], None,
+     ["docker ps --format '{{.Names}} {{.Image}}'"]),
+    ("format-field-did-you-mean", lambda: errors.CliError(
+        'template: :1:2: executing "" at <.Name>: can\'t evaluate field Name in type '
+        "*formatter.ContainerContext"), ["ps", "--format", "{{.Name}}"], None,
+     ["did you mean .Names?"]),
+    ("memory-without-unit", lambda: errors.InvalidParameter(
+        "Minimum memory limit allowed is 6MB"), ["run", "-m", "64", "busybox"], None,
+     ["64 bytes", "-m 64m"]),
+    ("image-in-use", lambda: errors.Conflict(
+        'conflict: unable to remove repository reference "busybox" (must force) - container '
+        "0123456789ab is using its referenced image bbbbbbbbbbbb"), ["rmi", "busybox"],
+     engine_with(names=("web", "db")), ["web, db", "docker rm web db",
+                                        "docker ps -a --filter ancestor=busybox"]),
+]
+
+
 @pytest.mark.parametrize("name,make,argv,env,words", CASES, ids=[c[0] for c in CASES])
 def test_hint_triggers(name, make, argv, env, words):
     err = make()
@@ -125,6 +181,190 @@ def test_a_broken_predicate_never_hides_the_error():
     assert hints.find(err, ["logs", "x"], SimpleNamespace()) is None
 
 
+def test_the_name_conflict_says_rm_f_when_the_holder_runs():
+    err = errors.NameInUse("web", "ab" * 32)
+    argv = ["run", "--name", "web", "busybox"]
+    assert "docker rm -f web" in hints.find(err, argv, engine_with(running=("web",)))
+    assert "docker rm web)" in hints.find(err, argv, engine_with())
+
+
+def test_running_users_of_an_image_are_removed_with_rm_f():
+    err = errors.Conflict('conflict: unable to remove repository reference "busybox" (must '
+                          "force) - container 0123456789ab is using its referenced image x")
+    assert "docker rm -f web" in hints.find(err, ["rmi", "busybox"],
+                                            engine_with(running=("web",)))
+
+
+def test_no_word_order_hint_when_the_group_has_no_such_command():
+    err = errors.ImageNotFoundLocally("volume", "pull access denied")
+    assert hints.match(err, ["run", "volume"]) is None
+
+
+def test_ps_minus_capital_letter_without_a_lowercase_twin_gets_no_guess():
+    assert hints.match(usage_error(["ps", "-Z"]), ["ps", "-Z"]) is None
+
+
+def test_a_quoted_template_gets_no_quoting_hint():
+    assert hints.match(usage_error(["ps", "--format", "{{.Names}}", "extra"]),
+                       ["ps", "--format", "{{.Names}}", "extra"]) is None
+
+
+def test_memory_with_a_unit_gets_no_hint():
+    err = errors.InvalidParameter("Minimum memory limit allowed is 6MB")
+    assert hints.match(err, ["run", "-m", "1k", "busybox"]) is None
+
+
+# --- the option-after-the-image hint builds its command from the parsed words ------------
+
+def test_the_suggestion_keeps_every_value():
+    err = errors.StartFailed('failed to create task for container: exec: "--name": '
+                             "executable file not found in $PATH: unknown", 127)
+    text = hints.find(err, ["run", "busybox", "--name", "oops", "echo", "hi"])
+    assert text.endswith("docker run --name oops busybox echo hi")
+    err = errors.StartFailed('exec: "-e": executable file not found in $PATH: unknown', 127)
+    text = hints.find(err, ["run", "timers:v2", "-e", "COUNT_TO=5"])
+    assert text.endswith("docker run -e COUNT_TO=5 timers:v2")
+
+
+def _suggested_argv(text: str) -> list[str]:
+    import shlex
+    words = shlex.split(text.rsplit(": docker ", 1)[1])
+    return words
+
+
+def _run_options():
+    """Options of docker run drawn from the command table, each as the words that give
+    it: (words, dest, the value the parser stores)."""
+    from hypothesis import strategies as st
+    from shell.cli import spec
+    run = spec.PATHS[("run",)]
+    samples = {"name": "web", "env": "A=b c", "publish": "8080:80", "volume": "data:/data",
+               "workdir": "/tmp", "user": "nobody", "hostname": "box", "label": "k=v",
+               "network": "appnet", "entrypoint": "sh", "memory": "64m", "restart": "no"}
+    choices = []
+    for f in run.flags:
+        if f.hidden or f.planned:
+            continue
+        if f.kind == spec.BOOL:
+            choices.append(([f"--{f.long}"], f.long))
+            if f.short:
+                choices.append(([f"-{f.short}"], f.long))
+        elif f.long in samples:
+            choices.append(([f"--{f.long}", samples[f.long]], f.long))
+            choices.append(([f"--{f.long}={samples[f.long]}"], f.long))
+            if f.short:
+                choices.append(([f"-{f.short}", samples[f.long]], f.long))
+    return st.sampled_from(choices)
+
+
+def test_the_suggestion_parses_back_to_the_meant_command():
+    """Property: for any docker run options typed after the image, the suggestion parses
+    with those options set, the same image and the same program words."""
+    from hypothesis import given, settings, strategies as st
+
+    @settings(max_examples=150, deadline=None)
+    @given(before=st.lists(_run_options(), max_size=2), after=st.lists(_run_options(),
+                                                                      min_size=1, max_size=3),
+           program=st.lists(st.sampled_from(["echo", "hi there", "sh", "-c", "$HOME"]),
+                            max_size=3).filter(lambda p: not p or not p[0].startswith("-")))
+    def check(before, after, program):
+        head = ["run"] + [w for words, _ in before for w in words]
+        argv = head + ["busybox"] + [w for words, _ in after for w in words] + program
+        moved = hints._leading_options(argv)
+        assert moved is not None
+        text = hints._options_first_text(argv, argv[len(head) + 1])
+        back = parse(_suggested_argv(text))
+        assert back.args == ["busybox", *program]
+        for _, long in before + after:
+            assert long in back.given
+    check()
+
+
+def test_exec_options_after_the_container_are_moved_before_it():
+    from types import SimpleNamespace
+    argv = ["exec", "box", "-ti", "sh"]
+    inv = parse(argv)
+    assert hints.after(argv, inv, 127, None).endswith("docker exec -ti box sh")
+    assert hints.after(argv, inv, 0, None) is None
+
+
+# --- after a command that ran ------------------------------------------------------------
+
+def after(line, code=0, env=None):
+    import shlex
+    argv = shlex.split(line)
+    return hints.after(argv, parse(argv), code, env)
+
+
+AFTER_CASES = [
+    ("exec-options-after-container", "exec box -ti sh", 127, None, ["docker exec -ti box sh"]),
+    ("entrypoint-is-a-shell", "run shimage sh -c 'echo hi'", 127,
+     engine_with(entrypoint=["sh"]), ["ENTRYPOINT is already sh",
+                                      "docker run shimage -c 'echo hi'"]),
+    ("options-after-image-passed-on", "run -d busybox sleep 100 -p 8080:80", 0, None,
+     ["-p 8080:80 came after the image", "docker run -d -p 8080:80 busybox sleep 100"]),
+    ("folder-name-as-volume", "run -v shared:/data busybox ls /data", 0, "folder",
+     ["named volume called shared", '-v "$PWD/shared":/data']),
+]
+
+
+@pytest.mark.parametrize("name,line,code,env,words", AFTER_CASES,
+                         ids=[c[0] for c in AFTER_CASES])
+def test_after_hint_triggers(name, line, code, env, words, tmp_path):
+    import shlex
+    if env == "folder":
+        (tmp_path / "shared").mkdir()
+        env = SimpleNamespace(engine=None, cwd=str(tmp_path))
+    argv = shlex.split(line)
+    names = [h.name for h in hints.AFTER if h.when(argv, parse(argv), code, env)]
+    assert names[:1] == [name]
+    text = hints.after(argv, parse(argv), code, env)
+    for w in words:
+        assert w in text
+
+
+@pytest.mark.parametrize("line,code", [
+    ("run busybox ls -p /", 0),                  # a program's own flag
+    ("run busybox ls -d /nope", 1),              # failed, but -d is not the last word
+    ("run busybox ls -d", 0),
+    ("run busybox sort -t :", 0),
+    ("run busybox grep -e x /etc/passwd", 0),   # -e's value is not KEY=VALUE
+    ("run busybox echo --network nowhere", 0),   # no such network
+    ("run -p 8080:80 busybox echo hi", 0),
+])
+def test_a_programs_own_flags_get_no_hint(line, code):
+    assert after(line, code, engine_with()) is None
+
+
+@pytest.mark.parametrize("line,code,moved", [
+    ("run busybox sleep 1000 -d", 1, "docker run -d busybox sleep 1000"),
+    ("run busybox echo hi -p 1234:1234", 0, "docker run -p 1234:1234 busybox echo hi"),
+    ("run busybox echo hi --name web --rm", 0, "docker run --name web --rm busybox echo hi"),
+    ("run busybox env -e A=1", 0, "docker run -e A=1 busybox env"),
+    ("create busybox ls -v data:/data", 0, "docker create -v data:/data busybox ls"),
+    ("run busybox ping -c1 x --network bridge", 1,
+     "docker run --network bridge busybox ping -c1 x"),
+])
+def test_options_silently_passed_on_are_moved(line, code, moved):
+    assert after(line, code, engine_with()).endswith(moved)
+
+
+def test_no_folder_hint_for_a_path_or_without_the_folder(tmp_path):
+    env = SimpleNamespace(engine=None, cwd=str(tmp_path))
+    assert after("run -v shared:/data busybox true", 0, env) is None
+    (tmp_path / "shared").mkdir()
+    assert after(f"run -v {tmp_path}/shared:/data busybox true", 0, env) is None
+
+
+@pytest.mark.parametrize("word,hint", [("dokcer", True), ("dcoker", True), ("docekr", True),
+                                       ("dockr", True), ("dockerr", True), ("ls", False),
+                                       ("docker", False), ("podman", False)])
+def test_docker_misspelt_at_the_prompt(word, hint):
+    assert (hints.shell_word(word, 127) == "did you mean docker?") is hint
+    assert hints.shell_word(word, 0) is None
+
+
 def test_every_hint_in_the_table_has_a_case():
     tested = {c[0] for c in CASES}
     assert {h.name for h in hints.HINTS} == tested
+    assert {h.name for h in hints.AFTER} == {c[0] for c in AFTER_CASES}
