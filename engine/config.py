@@ -157,7 +157,7 @@ _HOST_KEYS = [
     ("readonly_rootfs", "ReadonlyRootfs"), ("tmpfs", "Tmpfs"), ("cpu_shares", "CpuShares"),
     ("memory", "Memory"), ("nano_cpus", "NanoCpus"), ("cpu_period", "CpuPeriod"),
     ("cpu_quota", "CpuQuota"), ("memory_swap", "MemorySwap"), ("pids_limit", "PidsLimit"),
-    ("mounts", "Mounts"), ("devices", "Devices"),
+    ("mounts", "Mounts"), ("devices", "Devices"), ("device_cgroup_rules", "DeviceCgroupRules"),
 ]
 
 
@@ -168,7 +168,7 @@ _HOST_FIELDS = (
     ("nano_cpus", 0), ("pids_limit", None), ("binds", None), ("mounts", ()),
     ("volumes_from", None), ("tmpfs", ()), ("port_bindings", ()), ("publish_all_ports", False),
     ("dns", ()), ("extra_hosts", None), ("cap_add", None), ("cap_drop", None),
-    ("devices", ()),
+    ("devices", ()), ("device_cgroup_rules", None),
 )
 
 

@@ -70,8 +70,9 @@ def limits(c: Container) -> cgroups.Limits:
 
 def device_rules(c: Container) -> tuple[tuple, devices.Policy]:
     """The nodes to make in the container (--device, and the host's for --privileged)
-    and its device policy, as Docker's WithDevices works them out at each start: a
-    --device that names no device fails the start."""
+    and its device policy (--device's rules, then --device-cgroup-rule's), as Docker's
+    WithDevices works them out at each start: a --device that names no device fails
+    the start."""
     h = c.host
     nodes, rules = [], ()
     for d in h.devices:
@@ -85,6 +86,11 @@ def device_rules(c: Container) -> tuple[tuple, devices.Policy]:
         rules += devices.allow(found, d.cgroup_permissions)
     if h.privileged:
         nodes = devices.host_nodes() + nodes
+    else:
+        try:
+            rules += devices.cgroup_rules(h.device_cgroup_rules or ())
+        except devices.DeviceError as e:
+            raise init.LaunchError(str(e), 125, runtime=False) from None
     return tuple(map(tuple, nodes)), devices.policy(h.privileged, rules)
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import stat
 from collections import namedtuple
 
@@ -141,7 +142,8 @@ def program(policy: Policy) -> bytes:
            bpf.load_word(bpf.R4, bpf.R1, 4),                                # major
            bpf.load_word(bpf.R5, bpf.R1, 8)]                                # minor
     for r in policy.exceptions:
-        out += _block(r)
+        if max(r.major, r.minor) <= 0x7FFFFFFF:    # above, no device (majors < 2^12,
+            out += _block(r)                       # minors < 2^20): it never matches
     out += [bpf.mov_imm(bpf.R0, int(policy.default_allow)), bpf.exit_()]
     return b"".join(out)
 
@@ -262,6 +264,24 @@ def mapped(host: str, container: str) -> list[Node]:
 
 def allow(nodes: list[Node], access: str) -> tuple[Rule, ...]:
     return tuple(Rule(True, n.kind, n.major, n.minor, access) for n in nodes)
+
+
+def cgroup_rules(texts) -> tuple[Rule, ...]:
+    """--device-cgroup-rule values, allow rules all (moby's
+    AppendDevicePermissionsFromCgroupRules); "a" allows every device."""
+    out = []
+    for text in texts:
+        m = re.fullmatch(r"([acb]) ([0-9]+|\*):([0-9]+|\*) ([rwm]{1,3})", text)
+        if not m:
+            raise DeviceError(f"invalid device cgroup rule format: '{text}'")
+        numbers = []
+        for which, n in (("major", m[2]), ("minor", m[3])):
+            if n != "*" and int(n) > 0xFFFFFFFF:       # the kernel's numbers are u32
+                raise DeviceError(f"invalid {which} value in device cgroup rule format: "
+                                  f"'{text}'")
+            numbers.append(WILDCARD if n == "*" else int(n))
+        out.append(Rule(True, m[1], *numbers, _union(m[4], "")))
+    return tuple(out)
 
 
 _SKIPPED_DIRS = {"pts", "shm", "fd", "mqueue", ".lxc", ".lxd-mounts", ".udev"}

@@ -106,7 +106,7 @@ LIMITS_LATER = ("dockerlings limits memory, CPU and the number of processes; oth
                 "arrive in a later chapter")
 NETWORK_DETAIL = ("dockerlings' networks give addresses and names; DNS options, IPv6, MAC "
                   "addresses and legacy links are not modelled")
-NO_DEVICES = "dockerlings adds host devices with --device only"
+NO_DEVICES = "dockerlings has no GPU support"
 WINDOWS_ONLY = "it is for Windows containers, and dockerlings runs Linux containers"
 ONE_PLATFORM = "dockerlings runs images for this machine's platform only"
 ONE_LOG = "dockerlings keeps every container's log itself, as docker's json-file driver does"
@@ -202,8 +202,7 @@ CREATE_FLAGS = (
     Flag("cpuset-mems", kind=STRING, help="MEMs in which to allow execution (0-3, 0,1)",
          planned=LIMITS_LATER),
     Flag("device", kind=LIST, help="Add a host device to the container", complete="path"),
-    Flag("device-cgroup-rule", kind=LIST, help="Add a rule to the cgroup allowed devices list",
-         planned=NO_DEVICES),
+    Flag("device-cgroup-rule", kind=LIST, help="Add a rule to the cgroup allowed devices list"),
     Flag("device-read-bps", kind=LIST, help="Limit read rate (bytes per second) from a device",
          default="[]", planned=LIMITS_LATER),
     Flag("device-read-iops", kind=LIST, help="Limit read rate (IO per second) from a device",

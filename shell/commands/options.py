@@ -258,7 +258,8 @@ def build(env, inv: Invocation, run: bool) -> tuple[ContainerConfig, HostConfig,
         extra_hosts=tuple(o["add_host"]) or None, binds=binds,
         mounts=tuple(_absolute_source(m, env.cwd) for m in o["mount"]),
         tmpfs=tmpfs(o["tmpfs"]), volumes_from=tuple(o["volumes_from"]) or None,
-        devices=devices(inv, o["device"]))
+        devices=devices(inv, o["device"]),
+        device_cgroup_rules=tuple(o["device_cgroup_rule"]) or None)
     return config, host, o["name"]
 
 

@@ -113,6 +113,19 @@ def test_a_device_that_is_not_there(sh):
         f'adding custom device "{sh.cwd}": not a device node')
 
 
+def test_device_cgroup_rule_lets_a_made_node_open(sh):
+    if not os.path.exists("/dev/kvm"):
+        pytest.skip("this host has no /dev/kvm")
+    out = sh.ok("docker run --name ruled --device-cgroup-rule 'c 10:232 rw' busybox sh -c "
+                "'mknod /tmp/k c 10 232 && exec 3<>/tmp/k && echo opened'")
+    assert out == "opened\n"
+    assert sh.ok("docker inspect -f '{{json .HostConfig.DeviceCgroupRules}}' ruled") == \
+        '["c 10:232 rw"]\n'
+    r = sh.run("docker run --rm --device-cgroup-rule 'c 10:232 r' busybox sh -c "
+               "'mknod /tmp/k c 10 232 && (exec 3</tmp/k) && echo read; exec 4<>/tmp/k'")
+    assert "read" in r.out and EPERM in r.err
+
+
 def test_privileged_has_every_device(sh):
     nodes = _present(FORBIDDEN)
     out = sh.ok("docker run --rm --privileged busybox sh -c "

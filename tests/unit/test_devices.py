@@ -213,3 +213,21 @@ def test_bad_device_values(value, message):
     with pytest.raises(UsageError) as info:
         device_flag(value)
     assert report.format_error(info.value, "docker") == (f"docker: {message}" + RUN_HELP, 125)
+
+
+def test_device_cgroup_rules():
+    assert [str(r) for r in devices.cgroup_rules(["c 10:232 rw", "b 7:* mr", "a *:* m"])] == [
+        "c 10:232 rw", "b 7:* rm", "a *:* m"]
+    p = devices.policy(False, devices.cgroup_rules(["c 10:232 rw"]))
+    assert allowed(p, "c", 10, 232, "rw") and not allowed(p, "c", 10, 229, "r")
+    assert devices.policy(False, devices.cgroup_rules(["a *:* r"])).allows_all
+    with pytest.raises(devices.DeviceError) as info:
+        devices.cgroup_rules(["c 4294967296:1 r"])
+    assert str(info.value) == ("invalid major value in device cgroup rule format: "
+                               "'c 4294967296:1 r'")
+
+
+def test_numbers_no_device_has_never_match():
+    p = devices.policy(False, devices.cgroup_rules(["c 4294967295:1 rw"]))
+    assert run(p.program(), "c", 10, 232, "r") == 0
+    assert run(p.program(), "c", 1, 3, "rw") == 1
