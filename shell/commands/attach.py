@@ -298,19 +298,53 @@ def attach(env, inv) -> int:
     sock = eng.connect(c, {"op": "attach", "stdin": want_stdin, "stdout": True,
                            "stderr": True})
     channel = MonitorChannel(sock)
+    interrupts = Interrupts(env, c) if inv.sig_proxy else None
     code = pump(env, channel, tty=c.config.tty, stdin=want_stdin, detach_keys=inv.detach_keys,
-                on_signal=lambda s: _forward(eng, c, s) if inv.sig_proxy else None)
+                on_signal=interrupts or (lambda s: None))
     if code is None or code < 0:
         fresh = eng.load_quiet(c.id)
         if code is None:
-            return 0
+            return 130 if interrupts and interrupts.gave_up else 0
         return fresh.state.exit_code if fresh else 0
     return code
 
 
-def _forward(eng, c, sig) -> None:
+class Interrupts:
+    """Signals typed while attached without a terminal (`docker run`, `start -a`,
+    `attach`) go to the container's main process (Docker's sig-proxy). A program
+    running as PID 1 gets no default action for SIGINT, so one that does not handle it
+    (`httpd -f`) ignores Ctrl-C and Docker leaves the learner stuck: the second Ctrl-C
+    says why, the third detaches."""
+
+    def __init__(self, env, c):
+        self.env, self.c = env, c
+        self.count = 0
+        self.gave_up = False
+
+    def __call__(self, sig: int):
+        send_signal(self.env.engine, self.c.id, sig)
+        if sig != signal.SIGINT:
+            return None
+        self.count += 1
+        name = self.c.name
+        if self.count == 2:
+            self.env.err(self.env.hint(
+                f"{os.path.basename(self.c.path)} runs as PID 1, and PID 1 ignores Ctrl-C "
+                "(SIGINT) unless its program handles it. Press Ctrl-C once more to leave "
+                f"{name} running in the background (`docker run -d` starts it there)."))
+        elif self.count >= 3:
+            self.gave_up = True
+            self.env.err(self.env.hint(
+                f"{name} is still running, in the background now: `docker stop {name}` "
+                f"stops it, `docker logs {name}` shows its output."))
+            return DETACH
+        return None
+
+
+def send_signal(eng, cid: str, sig: int) -> None:
     try:
+        c = eng.container(cid)
         sock = eng.connect(c, {"op": "kill", "signal": int(sig), "manual": False})
         sock.close()
     except Exception:
-        pass
+        pass            # it ended meanwhile: nothing left to signal

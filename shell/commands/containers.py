@@ -14,7 +14,7 @@ from engine.errors import (CliError, ContainerNotRunning, EngineError, NoSuchCon
 from ..cli.parser import Invocation, display_name
 from ..render.units import human_size
 from . import options
-from .attach import DETACH, MonitorChannel, detach_sequence, pump
+from .attach import Interrupts, MonitorChannel, detach_sequence, pump
 
 
 # --- create and run ------------------------------------------------------------------
@@ -120,46 +120,6 @@ def run(env, inv: Invocation) -> int:
     return code
 
 
-class Interrupts:
-    """Signals typed during a foreground `docker run` go to the container's main
-    process (Docker's sig-proxy). A program running as PID 1 gets no default action for
-    SIGINT, so one that does not handle it (`httpd -f`) ignores Ctrl-C and Docker
-    leaves the learner stuck: the second Ctrl-C says why, the third detaches."""
-
-    def __init__(self, env, c):
-        self.env, self.c = env, c
-        self.count = 0
-        self.gave_up = False
-
-    def __call__(self, sig: int):
-        _signal(self.env.engine, self.c.id, sig)
-        if sig != signal.SIGINT:
-            return None
-        self.count += 1
-        name = self.c.name
-        if self.count == 2:
-            self.env.err(self.env.hint(
-                f"{os.path.basename(self.c.path)} runs as PID 1, and PID 1 ignores Ctrl-C "
-                "(SIGINT) unless its program handles it. Press Ctrl-C once more to leave "
-                f"{name} running in the background (next time: docker run -d)."))
-        elif self.count >= 3:
-            self.gave_up = True
-            self.env.err(self.env.hint(
-                f"{name} is still running, in the background now: `docker stop {name}` "
-                f"stops it, `docker logs {name}` shows its output."))
-            return DETACH
-        return None
-
-
-def _signal(eng, cid: str, sig: int) -> None:
-    try:
-        c = eng.container(cid)
-        sock = eng.connect(c, {"op": "kill", "signal": int(sig), "manual": False})
-        sock.close()
-    except EngineError:
-        pass
-
-
 def _final_exit_code(eng, cid: str) -> int:
     c = eng.load_quiet(cid)
     return c.state.exit_code if c else 0
@@ -212,10 +172,11 @@ def start(env, inv: Invocation) -> int:
             return _attach_running(env, inv, c)
         want_stdin = bool(inv.interactive and c.config.open_stdin)
         sock = eng.start(c.id, attach={"stdin": want_stdin, "stdout": True, "stderr": True})
+        interrupts = Interrupts(env, c)
         code = pump(env, MonitorChannel(sock), tty=c.config.tty, stdin=want_stdin,
-                    detach_keys=inv.detach_keys, on_signal=lambda s: _signal(eng, c.id, s))
+                    detach_keys=inv.detach_keys, on_signal=interrupts)
         if code is None:
-            return 0
+            return 130 if interrupts.gave_up else 0
         return code if code >= 0 else _final_exit_code(eng, c.id)
     failed = []
     for name in inv.args:

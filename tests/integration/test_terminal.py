@@ -227,6 +227,17 @@ def test_ctrl_c_on_pid_1_that_ignores_it_says_why_then_detaches(terminal, engine
                "the prompt after the third Ctrl-C")
     assert any("docker stop web" in l for l in t.lines())
     assert engine.container("web").state.status == "running"
+    # attached again (docker attach), the same three presses lead out
+    t.tmux("clear-history", "-t", "learner")
+    t.type("clear")
+    t.type("docker attach web")
+    time.sleep(0.5)
+    for _ in range(3):
+        t.keys("C-c")
+        time.sleep(0.3)
+    t.wait_for(lambda ls: any("web is still running" in l for l in ls) and t.at_prompt(ls),
+               "the prompt after three Ctrl-C in docker attach")
+    assert engine.container("web").state.status == "running"
     t.type("docker stop -t 1 web")
     t.wait_for(lambda ls: any("ignored SIGTERM" in l for l in ls) and t.at_prompt(ls),
                "why the stop waited")
