@@ -6,7 +6,7 @@ urandom, tty, console, ptmx and the pty slaves (136:*), and /dev/net/tun. That i
 moby's default list (daemon/pkg/oci/defaults.go: deny all, allow the standard nodes,
 deny fuse) followed by runc's AllowedDevices (libcontainer/specconv), which runc
 appends to every container's rules. `--device` adds an allow rule per node it maps,
-`--privileged` allows everything.
+`--device-cgroup-rule` its rule (both before runc's), `--privileged` allows everything.
 
 The kernel enforces them through the container's cgroup: the v1 devices controller
 (written as "a" to devices.deny, then one allow line per exception) or, on a cgroup v2
