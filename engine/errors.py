@@ -66,6 +66,10 @@ class NoSuchImage(NotFound):
         self.ref = ref
 
 
+class InvalidArchive(InvalidParameter):
+    """An image archive `docker load` or `docker import` cannot take (Docker's words)."""
+
+
 class ImageNotFoundLocally(NotFound):
     """`run`/`create`/`pull` of an image that is neither local nor obtainable."""
 

@@ -82,7 +82,7 @@ def _builds(engine, r: Report) -> None:
 
 def _leftovers(engine, r: Report) -> None:
     p = engine.paths
-    for d in (p.root, p.blobs, p.image_meta, p.layers, p.containers, p.root / "image"):
+    for d in (p.root, p.blobs, p.image_meta, p.layers, p.containers, p.root / "image", p.tmp):
         if not d.is_dir():
             continue
         for name in os.listdir(d):

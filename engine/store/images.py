@@ -156,12 +156,13 @@ class ImageStore:
         return [self.get(i, refs) for i in self.ids()]
 
     def create(self, config: dict, layers: list[Layer], layer_blobs: list[str],
-               parent: str | None = None) -> Image:
+               parent: str | None = None, raw: bytes | None = None) -> Image:
         """Store a new image whose unpacked layers already exist; returns it.
 
         The same config gives the same ID, so creating an image twice is harmless.
+        `raw`: the config's bytes as they came (a loaded or pulled image keeps its ID).
         """
-        config_bytes = json.dumps(config, separators=(",", ":")).encode()
+        config_bytes = raw if raw is not None else json.dumps(config, separators=(",", ":")).encode()
         image_id = self.put_blob(config_bytes)
         manifest = {
             "schemaVersion": 2,

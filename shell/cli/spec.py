@@ -112,7 +112,6 @@ ONE_PLATFORM = "dockerlings runs images for this machine's platform only"
 ONE_LOG = "dockerlings keeps every container's log itself, as docker's json-file driver does"
 NO_TRUST = "dockerlings does not sign or verify images (Docker Content Trust)"
 NO_API_SOCKET = "dockerlings' engine has no Docker API socket to share"
-ARCHIVES_LATER = "image archives arrive in a later dockerlings chapter"
 
 # Flags of `docker create` and `docker run` (run adds a few of its own).
 CREATE_FLAGS = (
@@ -475,8 +474,11 @@ COMMANDS: tuple[Command, ...] = (
             "Display a live stream of container(s) resource usage statistics", None, (), (),
             aliases=(("stats",),), planned=UNSUPPORTED),
     Command((C, "export"), "[OPTIONS] CONTAINER",
-            "Export a container's filesystem as a tar archive", None, (), (), min_args=1,
-            max_args=1, aliases=(("export",),), planned=UNSUPPORTED),
+            "Export a container's filesystem as a tar archive", "archives:export",
+            (Flag("output", "o", STRING, "Write to a file, instead of STDOUT",
+                  complete="path"),),
+            (Arg("CONTAINER", "container"),), min_args=1, max_args=1,
+            aliases=(("export",),)),
     Command((C, "update"), "[OPTIONS] CONTAINER [CONTAINER...]",
             "Update configuration of one or more containers", None, (), (), min_args=1,
             aliases=(("update",),), planned=UNSUPPORTED),
@@ -566,20 +568,30 @@ COMMANDS: tuple[Command, ...] = (
             (Arg("NAME[:TAG]", "image"),), min_args=1, max_args=1, aliases=(("push",),),
             group="Common Commands", planned="registries arrive in a later dockerlings chapter"),
     Command((I, "save"), "[OPTIONS] IMAGE [IMAGE...]",
-            "Save one or more images to a tar archive (streamed to STDOUT by default)", None,
-            (), (), min_args=1, aliases=(("save",),),
-            planned=ARCHIVES_LATER),
-    Command((I, "load"), "[OPTIONS]", "Load an image from a tar archive or STDIN", None, (),
-            (), max_args=0, aliases=(("load",),),
-            planned=ARCHIVES_LATER),
+            "Save one or more images to a tar archive (streamed to STDOUT by default)",
+            "archives:save",
+            (Flag("output", "o", STRING, "Write to a file, instead of STDOUT", complete="path"),
+             Flag("platform", kind=STRING, help='Save only the given platform variant. '
+                  'Formatted as "os[/arch[/variant]]" (e.g., "linux/amd64")',
+                  planned="dockerlings keeps one platform per image")),
+            (Arg("IMAGE", "image", many=True),), min_args=1, aliases=(("save",),)),
+    Command((I, "load"), "[OPTIONS]", "Load an image from a tar archive or STDIN",
+            "archives:load",
+            (Flag("input", "i", STRING, "Read from tar archive file, instead of STDIN",
+                  complete="path"),
+             Flag("platform", kind=STRING, help='Load only the given platform variant. '
+                  'Formatted as "os[/arch[/variant]]" (e.g., "linux/amd64")',
+                  planned="dockerlings loads this machine's platform"),
+             Flag("quiet", "q", BOOL, "Suppress the load output")),
+            (), max_args=0, aliases=(("load",),)),
     Command((I, "import"), "[OPTIONS] file|URL|- [REPOSITORY[:TAG]]",
-            "Import the contents from a tarball to create a filesystem image", None,
+            "Import the contents from a tarball to create a filesystem image", "archives:import_",
             (Flag("change", "c", LIST, "Apply Dockerfile instruction to the created image"),
              Flag("message", "m", STRING, "Set commit message for imported image"),
              Flag("platform", kind=STRING, help="Set platform if server is multi-platform "
                   "capable")),
             (Arg("file|URL|-", "path"), Arg("REPOSITORY[:TAG]", "image")), min_args=1,
-            aliases=(("import",),), planned=ARCHIVES_LATER),
+            aliases=(("import",),)),
 
     # ---- networks ----------------------------------------------------------------------
     Command((N, "ls"), "[OPTIONS]", "List networks", "network:ls",

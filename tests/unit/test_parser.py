@@ -767,9 +767,7 @@ def test_planned_flags(argv, flag):
     assert cmd.flag(flag.split("--")[-1]).planned in str(err)
 
 
-@pytest.mark.parametrize("argv", [["save", "x"], ["push", "x"], ["stats"], ["export", "x"],
-                                  ["search", "x"], ["login"], ["image", "save", "x"],
-                                  ["load"]])
+@pytest.mark.parametrize("argv", [["push", "x"], ["stats"], ["search", "x"], ["login"]])
 def test_planned_commands(argv):
     err = fails(*argv)
     assert err.kind == "planned"
@@ -870,8 +868,7 @@ def test_rmi_platform_values(value, expected):
 
 
 @pytest.mark.parametrize("argv", [["system", "df"], ["system", "events"], ["events"],
-                                  ["system", "prune"], ["image", "import", "x.tar"],
-                                  ["import", "x.tar"]])
+                                  ["system", "prune"]])
 def test_planned_commands_of_the_system_and_image_groups(argv):
     assert fails(*argv).kind == "planned"
 
