@@ -155,7 +155,9 @@ def _plan(engine, c: Container):
         return endpoints.prepare(engine, c)
     except endpoints.PortInUse as e:
         first = next(iter(c.networks.values()), {})
+        # Docker 28 wraps libnetwork's words in its own (daemon/start_linux.go)
         raise init.LaunchError(
+            "failed to set up container networking: "
             f"driver failed programming external connectivity on endpoint {c.name} "
             f"({first.get('EndpointID', c.id)[:64]}): {e}", 125, runtime=False) from None
 

@@ -108,25 +108,32 @@ def run_dockerlings(argv: list[str], engine=None, cwd: str = "/") -> Out:
 
 
 # --- what the two sides may differ in, by design ------------------------------------------
+# Every intended difference from Docker's output, listed once, with its reason. Each parity
+# test removes exactly these and compares the rest line by line.
 
 HINT = re.compile(r"^hint: .*\n", re.M)
-
-
-def without_hints(text: str) -> str:
-    """dockerlings adds one `hint:` line after the mistakes learners make most
-    (shell/hints.py); docker has no such line. Everything else must be docker's."""
-    return HINT.sub("", text)
-
 
 LEGACY_BUILDER = ("DEPRECATED: The legacy builder is deprecated and will be removed in a "
                   "future release.\n"
                   "            Install the buildx component to build images with BuildKit:\n"
                   "            https://docs.docker.com/go/buildx/\n\n")
 
+INTENDED = {
+    "hint": "dockerlings adds one plain-words `hint: ...` line after Docker's own words, for "
+            "the mistakes learners make most (shell/hints.py); docker has no such line",
+    "legacy-builder": "the docker CLI here has no buildx plugin, so `docker build` warns that "
+                      "it falls back to the legacy builder; dockerlings builds as BuildKit "
+                      "does and never says so",
+}
+
+
+def without_hints(text: str) -> str:
+    """The text without dockerlings' `hint:` lines (INTENDED["hint"])."""
+    return HINT.sub("", text)
+
 
 def without_legacy_banner(text: str) -> str:
-    """The docker CLI here has no buildx plugin, so `docker build` warns that it falls
-    back to the legacy builder; dockerlings builds as BuildKit does and never says so."""
+    """The docker CLI's text without its legacy-builder banner (INTENDED["legacy-builder"])."""
     return text.replace(LEGACY_BUILDER, "", 1)
 
 
