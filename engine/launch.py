@@ -264,11 +264,14 @@ def _prepared(engine, c: Container, pid_ns_fd: int | None) -> Prepared:
         cg.create(lim, policy)
         spec = spec._replace(root_fd=rootfs.open_root(spec))
         return Prepared(c, flags, join, cg, lim, proc, spec, started, child_fds, pid_ns_fd)
-    except BaseException:
+    except BaseException as e:
         for fd in child_fds + list(started.outputs) + [started.stdin_fd, spec.root_fd]:
             if fd >= 0:
                 os.close(fd)
         cg.destroy()
+        if isinstance(e, devices.DeviceError):     # the kernel refused the rules
+            raise init.LaunchError("error setting cgroup config for procHooks process: "
+                                   f"{e}", 125) from None
         raise
 
 

@@ -166,6 +166,11 @@ def _block(r: Rule) -> list[bytes]:
         [bpf.mov_imm(bpf.R0, int(r.allow)), bpf.exit_()]
 
 
+class DeviceError(Exception):
+    """A --device that names no device, or rules the kernel refused, in Docker's (or
+    runc's) words."""
+
+
 # --- applying a policy to a cgroup ----------------------------------------------------
 
 _LOADED: dict[Policy, tuple[int, int]] = {}     # policy -> (program fd, program id)
@@ -181,6 +186,9 @@ def attach(policy: Policy, cgroup_dir: str) -> None:
     dir_fd = os.open(cgroup_dir, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
     try:
         bpf.attach(dir_fd, fd, bpf.CGROUP_DEVICE, bpf.F_ALLOW_MULTI)
+    except OSError as e:
+        raise DeviceError("failed to call BPF_PROG_ATTACH (BPF_CGROUP_DEVICE, "
+                          f"BPF_F_ALLOW_MULTI): {_reason(e)}") from None
     finally:
         os.close(dir_fd)
 
@@ -194,19 +202,29 @@ def _program_fd(policy: Policy) -> int:
                 return fd
         except OSError:
             pass
-    fd = bpf.load(bpf.PROG_TYPE_CGROUP_DEVICE, policy.program(), "dl_devices")
+    try:
+        fd = bpf.load(bpf.PROG_TYPE_CGROUP_DEVICE, policy.program(), "dl_devices")
+    except OSError as e:
+        raise DeviceError(f"loading the device filter program failed: {_reason(e)}") from None
     _LOADED[policy] = (fd, bpf.prog_id(fd))
     return fd
+
+
+def _reason(e: OSError) -> str:
+    return os.strerror(e.errno).lower() if e.errno else str(e)
 
 
 def write_v1(policy: Policy, group: str) -> None:
     """Give a fresh v1 devices cgroup the policy."""
     for name, line in policy.v1_lines():
-        fd = os.open(os.path.join(group, name), os.O_WRONLY | os.O_CLOEXEC)
         try:
-            os.write(fd, line.encode())
-        finally:
-            os.close(fd)
+            fd = os.open(os.path.join(group, name), os.O_WRONLY | os.O_CLOEXEC)
+            try:
+                os.write(fd, line.encode())
+            finally:
+                os.close(fd)
+        except OSError as e:
+            raise DeviceError(f'failed to write "{line}" to {name}: {_reason(e)}') from None
 
 
 # --- the nodes: --device, --privileged ------------------------------------------------
@@ -214,10 +232,6 @@ def write_v1(policy: Policy, group: str) -> None:
 # A node to make in the container: path inside it, "c" or "b", numbers, permission bits,
 # owner (runc makes them as the host's node is)
 Node = namedtuple("Node", "path kind major minor mode uid gid")
-
-
-class DeviceError(Exception):
-    """A --device that names no device, in Docker's words."""
 
 
 class _NotADevice(Exception):

@@ -232,3 +232,26 @@ def test_engine_info_says_how_devices_are_confined(sh):
     want = {"bpf": "ok  device rules: an eBPF program on each container's cgroup (v2 tree)",
             "v1": "ok  device rules: the v1 devices controller"}[cgroups.layout().devices]
     assert "  " + want in r.out.splitlines()
+
+
+def test_rules_the_kernel_refuses_fail_the_start(sh, monkeypatch):
+    """A kernel that will not take the program (no CONFIG_CGROUP_BPF, no privilege)
+    fails the start in runc's words, and leaves no cgroup (the leak check)."""
+    from engine.runtime import bpf, cgroups
+
+    def refuse(*args):
+        raise OSError(1, "Operation not permitted")
+    if cgroups.layout().devices != "bpf":
+        pytest.skip("device rules are not an eBPF program here")
+    monkeypatch.setattr(bpf, "attach", refuse)
+    pull(sh)
+    r = sh.run("docker run --name refused busybox true")
+    assert r.code == 125
+    assert errors(r)[0] == (
+        "docker: Error response from daemon: failed to create task for container: failed "
+        "to create shim task: OCI runtime create failed: runc create failed: unable to start "
+        "container process: "
+        "error during container init: error setting cgroup config for procHooks process: "
+        "failed to call BPF_PROG_ATTACH (BPF_CGROUP_DEVICE, BPF_F_ALLOW_MULTI): operation "
+        "not permitted: unknown")
+    assert sh.ok("docker inspect -f '{{.State.Status}}' refused") == "created\n"
