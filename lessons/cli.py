@@ -26,7 +26,8 @@ HELP = {
 
 Check lesson files without running anything: the YAML, known keys and kinds of values,
 required fields, unique ids, captures made before they are used, image references that
-can match. Folders are searched for *.yaml. Errors point at file:line:column.
+can match. Folders are searched for *.yaml. Errors point at file:line:column; so do
+warnings (the lessons are still valid), such as a code line longer than 76 characters.
 
 Options:
   -h, --help   Print this help""",
