@@ -45,6 +45,13 @@ def test_host_pipelines_call_docker(env):
     assert env.output_text().splitlines()[-1].strip() == "1"
 
 
+def test_dollar_question_mark_is_the_status_of_the_line_before(env):
+    """`$?` on a line of its own was always 0, even after a container exited 137."""
+    drive(env, "docker run --rm busybox sh -c 'exit 137'\recho status=$?\r"
+               "echo status=$?\r")
+    assert env.output_text().splitlines()[-2:] == ["status=137", "status=0"]
+
+
 @pytest.fixture
 def complete(engine, tmp_path):
     listings = Listings(engine)
