@@ -2,6 +2,7 @@
 finds every fd at the number it had in the sender."""
 from __future__ import annotations
 
+import json
 import os
 import socket
 import stat
@@ -58,7 +59,8 @@ def _describe(obj, conn: int):
             "conn_is_socket": stat.S_ISSOCK(os.fstat(conn).st_mode)}
 
 
-def test_fds_land_at_their_numbers_and_sockets_travel():
+def test_fds_land_at_their_numbers_and_sockets_travel(monkeypatch):
+    monkeypatch.setattr(handoff, "MODULES", (*handoff.MODULES, __name__))   # Box's
     r, w = os.pipe()
     os.write(w, b"hello")
     mine, theirs = socket.socketpair()
@@ -107,3 +109,29 @@ def test_cut_off_fds_are_an_error():
     data, _ = handoff.pack([1], [0], None)
     with pytest.raises(OSError):
         handoff.unpack(data, [], 0, [])
+
+
+class Evil:
+    def __init__(self, call, arg):
+        self.call, self.arg = call, arg
+
+    def __reduce__(self):
+        return self.call, (self.arg,)
+
+
+@pytest.mark.parametrize("call", [os.system, eval, handoff.land])
+def test_a_part_that_would_call_anything_is_refused_unrun(call, tmp_path):
+    marker = tmp_path / "ran"
+    data, _ = handoff.pack([Evil(call, f"touch {marker}")], [])
+    with pytest.raises(Exception, match="a handoff may not carry"):
+        handoff.part(data, 0)
+    assert not marker.exists()
+
+
+def test_a_part_imports_nothing():
+    """A class of an engine module this process has not imported is refused, not
+    imported (an import runs the module's code)."""
+    blob = b"cengine.nosuchmod\nX\n)\x81."      # GLOBAL, EMPTY_TUPLE, NEWOBJ, STOP
+    data = json.dumps({"fds": [], "sizes": [len(blob)]}).encode() + b"\n" + blob
+    with pytest.raises(Exception, match="a handoff may not carry engine.nosuchmod.X"):
+        handoff.part(data, 0)
