@@ -231,3 +231,24 @@ def test_numbers_no_device_has_never_match():
     p = devices.policy(False, devices.cgroup_rules(["c 4294967295:1 rw"]))
     assert run(p.program(), "c", 10, 232, "r") == 0
     assert run(p.program(), "c", 1, 3, "rw") == 1
+
+
+# --- where the rules go --------------------------------------------------------------------
+
+def layout_of(tmp_path, lines: list[str]):
+    from engine.runtime import cgroups
+    (tmp_path / "cgroup.controllers").write_text("cpu memory pids\n")
+    info = tmp_path / "mountinfo"
+    info.write_text("".join(f"{30 + i} 31 0:{40 + i} / {point} rw - {kind} {kind} {opts}\n"
+                            for i, (point, kind, opts) in enumerate(lines)))
+    return cgroups.Layout(str(info))
+
+
+def test_rules_go_where_the_processes_are_born(tmp_path):
+    v2 = (str(tmp_path), "cgroup2", "rw")
+    v1 = [("/sys/fs/cgroup/devices", "cgroup", "rw,devices"),
+          ("/sys/fs/cgroup/freezer", "cgroup", "rw,freezer")]
+    assert layout_of(tmp_path, [v2]).devices == "bpf"               # pure v2
+    assert layout_of(tmp_path, v1 + [v2]).devices == "bpf"          # hybrid, as here
+    assert layout_of(tmp_path, v1).devices == "v1"                  # pure v1
+    assert layout_of(tmp_path, v1[1:]).devices is None              # nowhere
