@@ -16,7 +16,8 @@ def run(env, argv: list[str]) -> int:
     try:
         return {"info": info, "fsck": fsck, "reset": reset}[argv[0]](env)
     except EngineError as e:
-        env.err(f"dockerlings engine {argv[0]}: {e}")
+        from .main import report_engine_error
+        report_engine_error(env, f"dockerlings engine {argv[0]}", e)
         return 1
 
 

@@ -78,8 +78,13 @@ def run_dockerlings(env: Env, argv: list[str], top: bool = False) -> int:
         from . import engine_cmd
         return engine_cmd.run(env, argv[1:])
     if head == "map":
+        from engine.errors import EngineError
         from . import map as state_map
-        return state_map.show(env)
+        try:
+            return state_map.show(env)
+        except EngineError as e:        # someone else's engine (NotOwner), say
+            report_engine_error(env, "dockerlings map", e)
+            return 1
     if head == "lessons":
         from lessons import cli as lessons_cli
         return lessons_cli.main(env, argv[1:], run_line=runner.run_line, parse=runner.parse)
@@ -88,6 +93,13 @@ def run_dockerlings(env: Env, argv: list[str], top: bool = False) -> int:
         return 0
     env.err(f"dockerlings: unknown command '{head}'\n\n{USAGE}")
     return 2
+
+
+def report_engine_error(env: Env, command: str, e) -> None:
+    """An engine error met by one of dockerlings' own commands, with its hint."""
+    env.err(f"{command}: {e}")
+    if e.hint:
+        env.err(env.hint(e.hint))
 
 
 def _until_exit(run, env: Env, line: str) -> int:

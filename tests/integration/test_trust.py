@@ -291,9 +291,9 @@ def test_an_old_open_root_is_closed_on_first_use(bb, engine, monkeypatch):
     assert bb.ok(f"docker rm -f {cid}") == f"{cid}\n"
 
 
-def _as_program(line: str):
-    """`dockerlings -c LINE` (shell.main.main, as the program runs it) with the
-    output captured."""
+def _as_program(*argv: str):
+    """`dockerlings ARGV...` (shell.main.main, as the program runs it) with the output
+    captured."""
     def run():
         import sys
         from shell import main
@@ -303,7 +303,7 @@ def _as_program(line: str):
             os.close(w)
         sys.stdout = open(1, "w", closefd=False)
         sys.stderr = open(2, "w", closefd=False)
-        code = main.main(["-c", line])
+        code = main.main(list(argv))
         sys.stdout.flush()
         sys.stderr.flush()
         os.close(1)
@@ -314,22 +314,30 @@ def _as_program(line: str):
 
 def test_another_user_is_told_whose_engine_it_is(bb, engine):
     import shell.cli.report  # noqa: F401   (the child cannot read this interpreter's
-    import shell.hints  # noqa: F401         library: load what the error path needs)
+    import shell.engine_cmd  # noqa: F401    library: load what the error path needs)
+    import shell.hints  # noqa: F401
     import shell.main  # noqa: F401
+    import shell.map  # noqa: F401
     root = str(engine.paths.root)
     said = (f"permission denied while trying to connect to the engine at {root}: "
             "this engine belongs to root")
-    code, out, err = as_nobody(_as_program("docker ps"))
+    code, out, err = as_nobody(_as_program("-c", "docker ps"))
     assert (code, out) == (1, "")
     assert err.splitlines()[0] == said
     assert "sudo dockerlings" in err and "internal error" not in err
-    code, out, err = as_nobody(_as_program("docker run --rm busybox true"))
+    code, out, err = as_nobody(_as_program("docker", "run", "--rm", "busybox", "true"))
     assert (code, out) == (126, "")                  # docker run's status for it
     assert err.startswith(f"docker: {said}\n\nRun 'docker run --help' for more information")
+    for argv in (("map",), ("engine", "info")):
+        code, out, err = as_nobody(_as_program(*argv))
+        assert (code, out) == (1, ""), argv
+        assert err.splitlines() == [f"dockerlings {' '.join(argv)}: {said}",
+                                    "hint: only root may use it: run dockerlings as root "
+                                    "(sudo dockerlings)"]
     # a root that is not there yet, in a folder they cannot enter
     os.environ["DOCKERLINGS_ROOT"] = os.path.join(root, "containers", "new")
     try:
-        code, out, err = as_nobody(_as_program("docker images"))
+        code, out, err = as_nobody(_as_program("-c", "docker images"))
     finally:
         os.environ["DOCKERLINGS_ROOT"] = root
     assert (code, err.splitlines()[0]) == (1, said.replace(root, os.path.join(
