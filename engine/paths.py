@@ -17,6 +17,9 @@ from .errors import NotOwner
 
 DEFAULT_ROOT = Path("/var/lib/dockerlings")
 DEFAULT_RUN = Path("/run/dockerlings")
+# the engine's folders in its root (0700; the init layer, a lower layer's root, is 0755)
+PRIVATE_FOLDERS = ("image", "layers", "containers", "names", "networks", "volumes", "tmp",
+                   "run")
 
 
 class Paths(namedtuple("Paths", "root run")):
@@ -115,9 +118,9 @@ class Paths(namedtuple("Paths", "root run")):
         trust.py says: the root's folders and the run folder 0700, with the sockets
         0600; each container's folder 0700 and its config.v2.json 0600; image configs
         (blobs) 0600. Then the root 0710, last (see ensure)."""
-        for name in os.listdir(self.root):
+        for name in PRIVATE_FOLDERS:     # only the engine's own: the root may be any folder
             path = self.root / name
-            if name != "init-layer" and path.is_dir() and not path.is_symlink():
+            if path.is_dir() and not path.is_symlink():
                 os.chmod(path, trust.PRIVATE)
         os.chmod(self.run, trust.PRIVATE)
         for entry in os.scandir(self.run):

@@ -278,7 +278,9 @@ def test_an_old_open_root_is_closed_on_first_use(bb, engine, monkeypatch):
     os.chmod(record, 0o644)
     for path in (attach, netd):
         os.chmod(path, 0o755)
+    os.mkdir(os.path.join(root, "not-the-engines"), 0o755)   # the root may be any folder
     Engine(Paths.from_env())
+    assert mode(os.path.join(root, "not-the-engines")) == 0o755
     assert mode(root) == 0o710
     for path in (run, os.path.join(root, "containers"), os.path.join(root, "layers"),
                  os.path.join(root, "image"), d, os.path.join(run, cid[:12])):
