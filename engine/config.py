@@ -154,7 +154,8 @@ _HOST_KEYS = [
     ("volumes_from", "VolumesFrom"), ("cap_add", "CapAdd"), ("cap_drop", "CapDrop"),
     ("dns", "Dns"), ("extra_hosts", "ExtraHosts"), ("pid_mode", "PidMode"),
     ("privileged", "Privileged"), ("publish_all_ports", "PublishAllPorts"),
-    ("readonly_rootfs", "ReadonlyRootfs"), ("tmpfs", "Tmpfs"), ("cpu_shares", "CpuShares"),
+    ("readonly_rootfs", "ReadonlyRootfs"), ("security_opt", "SecurityOpt"), ("tmpfs", "Tmpfs"),
+    ("cpu_shares", "CpuShares"),
     ("memory", "Memory"), ("nano_cpus", "NanoCpus"), ("cpu_period", "CpuPeriod"),
     ("cpu_quota", "CpuQuota"), ("memory_swap", "MemorySwap"), ("pids_limit", "PidsLimit"),
     ("mounts", "Mounts"), ("devices", "Devices"), ("device_cgroup_rules", "DeviceCgroupRules"),
@@ -168,7 +169,7 @@ _HOST_FIELDS = (
     ("nano_cpus", 0), ("pids_limit", None), ("binds", None), ("mounts", ()),
     ("volumes_from", None), ("tmpfs", ()), ("port_bindings", ()), ("publish_all_ports", False),
     ("dns", ()), ("extra_hosts", None), ("cap_add", None), ("cap_drop", None),
-    ("devices", ()), ("device_cgroup_rules", None),
+    ("devices", ()), ("device_cgroup_rules", None), ("security_opt", None),
 )
 
 

@@ -221,7 +221,7 @@ class Engine:
         entry = list(merged.entrypoint or ()) + list(merged.cmd or ())
         if not entry:
             raise InvalidParameter("no command specified")
-        host = self._resolve_host_refs(host)
+        host = self._resolve_host_refs(_security_defaults(host))
         from .network import endpoints, ops as network_ops
         mode, networks = network_ops.requested(self, host.network_mode, aliases, ip)
         host = host._replace(network_mode=mode)
@@ -306,6 +306,12 @@ class Engine:
         if policy.maximum_retry_count and policy.name != "on-failure":
             raise InvalidParameter("invalid restart policy: maximum retry count can only be "
                                    "used with 'on-failure'")
+        from .runtime import caps, seccomp
+        try:
+            seccomp.check(host.security_opt, host.privileged,
+                          caps.effective_set(host.privileged, host.cap_add, host.cap_drop))
+        except seccomp.ProfileError as e:
+            raise InvalidParameter(str(e)) from None
 
     def _resolve_host_refs(self, host: HostConfig) -> HostConfig:
         if host.pid_mode.startswith("container:"):
@@ -704,3 +710,13 @@ class Engine:
 
 
 __all__ = ["Engine", "signal_number", "System", "sc"]
+
+
+def _security_defaults(host: HostConfig) -> HostConfig:
+    """moby's generateSecurityOpt: a container sharing the host's pid namespace, or
+    privileged, gets "label=disable" unless it names a label itself."""
+    opts = list(host.security_opt or ())
+    if (host.privileged or host.pid_mode == "host") and \
+            not any(o.split("=")[0] == "label" for o in opts):
+        return host._replace(security_opt=tuple(opts + ["label=disable"]))
+    return host

@@ -56,7 +56,13 @@ def start(engine, c: Container, argv: list[str], *, env: list[str] = (), user: s
                             cwd=workdir or c.config.working_dir or "/", tty=tty,
                             privileged=privileged or c.host.privileged, winsize=(24, 80),
                             caps=caps.effective_set(privileged or c.host.privileged,
-                                                    c.host.cap_add, c.host.cap_drop))
+                                                    c.host.cap_add, c.host.cap_drop),
+                            # the container's filter, as runc's exec takes it from the
+                            # container's spec: for its capabilities, even with --privileged
+                            seccomp_caps=caps.effective_set(c.host.privileged, c.host.cap_add,
+                                                            c.host.cap_drop),
+                            **launch.security(c))
+    proc.filter()      # compiled here, before the forks
     ns_fds = [os.open(f"/proc/{c.state.pid}/ns/{ns}", os.O_RDONLY | os.O_CLOEXEC)
               for ns in NAMESPACES]
     cg = cgroups.Cgroup(c.id, engine.cgroup_scope)
@@ -185,11 +191,14 @@ def _command(proc: init.ProcessSpec, sock: socket.socket) -> None:
         for sig in init._RESET_SIGNALS:
             signal.signal(sig, signal.SIG_DFL)
         init.setup_stdio(proc, sock, console=False)
+        program = proc.filter()
+        init.confine(proc, program, early=True)
         init.become(proc)
         code = 127
         path = init.look_path(proc.argv[0], init.env_path(proc.env))
         code = 126
         init.close_fds(sock.fileno(), [])
+        init.confine(proc, program, early=False)
         os.execve(path, proc.argv, init.env_dict(proc.env))
     except init.LaunchError as e:
         init.report_error(sock, e.exit_code, e.message)

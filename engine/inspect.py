@@ -30,7 +30,7 @@ def _host_config(engine, c: Container) -> dict:
         "ExtraHosts": h["ExtraHosts"], "GroupAdd": None, "IpcMode": "private", "Cgroup": "",
         "Links": None, "OomScoreAdj": 0, "PidMode": h["PidMode"],
         "Privileged": h["Privileged"], "PublishAllPorts": h["PublishAllPorts"],
-        "ReadonlyRootfs": h["ReadonlyRootfs"], "SecurityOpt": None,
+        "ReadonlyRootfs": h["ReadonlyRootfs"], "SecurityOpt": h["SecurityOpt"],
         **({"Tmpfs": h["Tmpfs"]} if h["Tmpfs"] else {}),
         "UTSMode": "", "UsernsMode": "", "ShmSize": 67108864, "Runtime": "dockerlings",
         "Isolation": "", "CpuShares": h["CpuShares"], "Memory": h["Memory"],

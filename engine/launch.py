@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 
-from .runtime import caps, cgroups, devices, init, rootfs, syscalls as sc
+from .runtime import caps, cgroups, devices, init, rootfs, seccomp, syscalls as sc
 from .store.containers import Container
 
 DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
@@ -120,6 +120,13 @@ def namespaces(engine, c: Container) -> tuple[int, list[str]]:
     if mode != "host":
         flags |= sc.CLONE_NEWNET
     return flags, []
+
+
+def security(c: Container) -> dict:
+    """ProcessSpec's seccomp profile and no-new-privileges, from --security-opt and
+    --privileged (checked at create)."""
+    return {"seccomp": seccomp.profile_for(c.host.security_opt, c.host.privileged),
+            "no_new_privs": seccomp.options(c.host.security_opt)[1]}
 
 
 def _other_netns(engine, ref: str) -> str:
@@ -253,7 +260,8 @@ def _prepared(engine, c: Container, pid_ns_fd: int | None) -> Prepared:
                             privileged=c.host.privileged, hostname=c.config.hostname,
                             winsize=(24, 80),
                             caps=caps.effective_set(c.host.privileged, c.host.cap_add,
-                                                    c.host.cap_drop))
+                                                    c.host.cap_drop),
+                            **security(c))
     nodes, policy = device_rules(c)
     spec = rootfs_spec(engine, c)._replace(devices=nodes)
     if c.config.tty:

@@ -555,6 +555,20 @@ def _path_source(ctx, cur, start, cmd=None, kind=None):
     return paths(cur, start, ctx)
 
 
+def _security_opts(ctx, cur, start, cmd=None, kind=None):
+    """--security-opt: seccomp=unconfined, seccomp=PROFILE.json (a path), and
+    no-new-privileges."""
+    if cur.startswith("seccomp=") and cur != "seccomp=":
+        rest = cur[len("seccomp="):]
+        found = prefixed(rest, [("unconfined", "no seccomp filter")], start)
+        return found + [c._replace(text="seccomp=" + c.text, display=c.text)
+                        for c in paths(rest, start, ctx)]
+    return prefixed(cur, [("seccomp=unconfined", "run without a seccomp filter"),
+                          ("seccomp=", "a seccomp profile (Docker's JSON format)"),
+                          ("no-new-privileges", "no privileges gained on exec (setuid)")],
+                    start)
+
+
 # Arg.complete and Flag.complete names -> the function that answers them.
 SOURCES = {
     "container": _container_source(None),
@@ -573,6 +587,7 @@ SOURCES = {
     "restart": _restart,
     "capability": _capabilities,
     "pid-mode": _pid_modes,
+    "security-opt": _security_opts,
     "format": _formats,
     "ps-filter": _filters(PS_FILTERS, {"status": _status_values,
                                        "name": _container_source(None),

@@ -51,6 +51,11 @@ def _features(eng) -> list[tuple[str, bool, str]]:
                  "v1": "the v1 devices controller"}.get(
                      lay.devices, "no cgroup v2 tree and no v1 devices controller: "
                      "containers may open any device node they make")))
+    from engine.runtime import seccomp
+    out.append(("seccomp filter (Docker's default profile, builtin)", seccomp.supported(),
+                "" if seccomp.supported() else
+                f"no seccomp in this kernel, or no syscall table for {platform.machine()}: "
+                "containers run unconfined, as Docker runs them there"))
     for name, flag in (("pid namespace", syscalls.CLONE_NEWPID),
                        ("network namespace", syscalls.CLONE_NEWNET),
                        ("mount namespace", syscalls.CLONE_NEWNS)):

@@ -16,21 +16,35 @@ import socket
 import stat
 import struct
 
-from . import caps, rootfs, syscalls as sc, users
+from . import caps, rootfs, seccomp, syscalls as sc, users
 
 
 class ProcessSpec:
     """What to exec and how: stdio are the fds to become 0, 1, 2 (without a tty); caps
-    the capability set (None: Docker's default)."""
+    the capability set (None: Docker's default); seccomp the profile (seccomp.BUILTIN
+    or a profile's JSON; None: unconfined), no_new_privs --security-opt
+    no-new-privileges."""
 
     def __init__(self, argv: list[str], env: list[str], user: str = "", cwd: str = "/",
                  tty: bool = False, privileged: bool = False, hostname: str = "",
                  stdio: tuple[int, int, int] = (0, 1, 2), caps: int | None = None,
-                 winsize: tuple[int, int] = (0, 0)):
+                 winsize: tuple[int, int] = (0, 0), seccomp: str | None = None,
+                 no_new_privs: bool = False, seccomp_caps: int | None = None):
         self.argv, self.env, self.user, self.cwd = argv, env, user, cwd
         self.tty, self.privileged, self.hostname = tty, privileged, hostname
         self.stdio, self.caps, self.winsize = stdio, caps, winsize
+        self.seccomp, self.no_new_privs = seccomp, no_new_privs
+        self.seccomp_caps = seccomp_caps      # the set its filter is for (None: caps)
         self.keep_fds: list[int] = []
+
+    def caps_set(self) -> int:
+        return self.caps if self.caps is not None else caps.effective_set(self.privileged)
+
+    def filter(self) -> bytes | None:
+        """Its seccomp program (compiled once per process, seccomp.program: call this
+        before the fork too, and the child finds it made)."""
+        return seccomp.program(self.seccomp, self.caps_set() if self.seccomp_caps is None
+                               else self.seccomp_caps)
 
 
 class LaunchError(Exception):
@@ -99,11 +113,12 @@ def clone(rfs: rootfs.RootfsSpec, proc: ProcessSpec, ns_flags: int, join_ns: lis
           cgroup_fd: int | None = None) -> Child:
     """Clone the container's first process. It sets up its root file system at once,
     then waits for start()'s "go" before it touches its network or execs."""
+    program = proc.filter()
     parent_sock, child_sock = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
     pid, pidfd = sc.clone(ns_flags, cgroup_fd)
     if pid == 0:
         parent_sock.close()
-        _child(rfs, proc, join_ns, child_sock)   # never returns
+        _child(rfs, proc, join_ns, child_sock, program)   # never returns
     child_sock.close()
     return Child(pid, pidfd, parent_sock, _hold_mounts(pid) if ns_flags & sc.CLONE_NEWNS else -1)
 
@@ -210,7 +225,8 @@ _RESET_SIGNALS = (signal.SIGPIPE, signal.SIGXFSZ, signal.SIGINT, signal.SIGQUIT,
                   signal.SIGCHLD)
 
 
-def _child(rfs, proc: ProcessSpec, join_ns: list[str], sock: socket.socket) -> None:
+def _child(rfs, proc: ProcessSpec, join_ns: list[str], sock: socket.socket,
+           program: bytes | None) -> None:
     code = 125
     try:
         sc.prctl(sc.PR_SET_PDEATHSIG, signal.SIGKILL)
@@ -230,11 +246,13 @@ def _child(rfs, proc: ProcessSpec, join_ns: list[str], sock: socket.socket) -> N
             os._exit(125)
         setup_stdio(proc, sock)
         code = 126
+        confine(proc, program, early=True)
         become(proc)
         code = 127
         path = look_path(proc.argv[0], env_path(proc.env))
         code = 126
         close_fds(sock.fileno(), proc.keep_fds)
+        confine(proc, program, early=False)
         os.execve(path, proc.argv, env_dict(proc.env))
     except LaunchError as e:
         report_error(sock, e.exit_code, e.message)
@@ -326,13 +344,28 @@ def setup_stdio(proc: ProcessSpec, sock: socket.socket, console: bool = True) ->
         os.close(slave)
 
 
+def confine(proc: ProcessSpec, program: bytes | None, early: bool) -> None:
+    """Load the seccomp filter where runc does: without no-new-privileges, loading
+    one needs CAP_SYS_ADMIN, so before the capabilities are cut and the user switched
+    (become()); with it, as late as possible, just before exec, so that the fewest
+    system calls must pass the filter."""
+    if early and proc.no_new_privs:
+        sc.prctl(sc.PR_SET_NO_NEW_PRIVS, 1)
+    if program is None or early == proc.no_new_privs:
+        return
+    try:
+        seccomp.load(program)
+    except OSError as e:
+        raise LaunchError(f"error loading seccomp filter into kernel: "
+                          f"{(e.strerror or str(e)).lower()}", 125) from None
+
+
 def become(proc: ProcessSpec) -> None:
     try:
         who = users.resolve(proc.user)
     except users.UserError as e:
         raise LaunchError(str(e), 126)
-    keep = proc.caps if proc.caps is not None else caps.effective_set(proc.privileged)
-    caps.limit_to(keep)
+    caps.limit_to(proc.caps_set())
     os.setgroups(list(who.groups))
     if proc.tty:
         try:

@@ -414,6 +414,60 @@ def _encode(code: list[tuple]) -> bytes:
 
 # --- per container ---------------------------------------------------------------------
 
+def options(security_opt) -> tuple[str, bool]:
+    """HostConfig.SecurityOpt read as moby's parseSecurityOpt: (the seccomp profile
+    asked for, "" if none; no-new-privileges). label and apparmor are accepted and
+    mean nothing here, as on a host without SELinux or AppArmor."""
+    profile, nnp = "", False
+    for opt in security_opt or ():
+        if opt == "no-new-privileges":
+            nnp = True
+            continue
+        if opt in ("writable-cgroups", "disable"):
+            continue
+        sep = "=" if "=" in opt else ":" if ":" in opt else ""
+        if not sep:
+            raise ProfileError(f"invalid --security-opt 1: {json.dumps(opt)}")
+        key, _, value = opt.partition(sep)
+        if key == "seccomp":
+            profile = value
+        elif key in ("no-new-privileges", "writable-cgroups"):
+            if value.lower() not in _GO_BOOLS:
+                raise ProfileError(f"invalid --security-opt 2: {json.dumps(opt)}")
+            nnp = _GO_BOOLS[value.lower()] if key == "no-new-privileges" else nnp
+        elif key not in ("label", "apparmor"):
+            raise ProfileError(f"invalid --security-opt 2: {json.dumps(opt)}")
+    return profile, nnp
+
+
+_GO_BOOLS = {"1": True, "t": True, "true": True, "0": False, "f": False, "false": False}
+
+
+def profile_for(security_opt, privileged: bool) -> str | None:
+    """The profile a container runs with (moby's WithSeccomp): None for unconfined,
+    and for --privileged unless it names a profile of its own; Docker's default when
+    none is named; None as well on a kernel without seccomp (Docker warns and runs
+    it so; a profile of its own is refused at create, check())."""
+    profile, _ = options(security_opt)
+    if profile == UNCONFINED or (privileged and profile in ("", BUILTIN)):
+        return None
+    if not supported():
+        return None
+    return profile or BUILTIN
+
+
+def check(security_opt, privileged: bool, caps_mask: int) -> None:
+    """Refuse at create what could not start: a bad option, a profile that does not
+    decode or that runc would refuse."""
+    profile, _ = options(security_opt)
+    if profile in ("", BUILTIN, UNCONFINED):
+        return
+    if not supported():
+        raise ProfileError("seccomp is not enabled in your kernel, cannot run a custom "
+                           "seccomp profile")
+    program(profile, caps_mask)
+
+
 _PROGRAMS: dict = {}
 _DEFAULT_TEXT: list[str] = []
 
@@ -439,16 +493,21 @@ def program(profile: str | None, caps: int) -> bytes | None:
     return _PROGRAMS[key]
 
 
+_SUPPORTED: list[bool] = []
+
+
 def supported() -> bool:
-    """Whether this kernel filters system calls (CONFIG_SECCOMP_FILTER) and the engine
-    has this machine's syscall table."""
-    if NATIVE is None:
-        return False
-    try:
-        with open("/proc/self/status") as f:
-            return any(line.startswith("Seccomp:") for line in f)
-    except OSError:
-        return False
+    """Whether this kernel filters system calls (CONFIG_SECCOMP) and the engine has
+    this machine's syscall table (read once, before a container's /proc hides it)."""
+    if not _SUPPORTED:
+        ok = NATIVE is not None
+        try:
+            with open("/proc/self/status") as f:
+                ok = ok and any(line.startswith("Seccomp:") for line in f)
+        except OSError:
+            ok = False
+        _SUPPORTED.append(ok)
+    return _SUPPORTED[0]
 
 
 _NR_SECCOMP = {"x86_64": 317, "aarch64": 277}.get(os.uname().machine, -1)

@@ -92,17 +92,6 @@ def _logging(c: _Context) -> None:
         raise c.option_error("invalid logging opts for driver none")
 
 
-def _security_opts(c: _Context) -> None:
-    """parseSecurityOpts: key=value or key:value, no-new-privileges alone. (A seccomp
-    profile's file is not read: the option is refused anyway.)"""
-    for text in c.opts["security_opt"]:
-        key, sep, value = text.partition("=")
-        if not sep and key != "no-new-privileges":
-            key, sep, value = text.partition(":")
-        if (not sep or not value) and key != "no-new-privileges":
-            raise c.option_error(f"Invalid --security-opt: {values.go_quote(text)}")
-
-
 def _storage_opts(c: _Context) -> None:
     if any("=" not in text for text in c.opts["storage_opt"]):
         raise c.option_error("invalid storage option")
@@ -148,7 +137,6 @@ RUN_CHECKS = (
     (("memory-swappiness",), _swappiness),
     (("uts", "userns", "cgroupns"), _namespace_modes),
     (("log-driver", "log-opt"), _logging),
-    (("security-opt",), _security_opts),
     (("storage-opt",), _storage_opts),
     (HEALTH_FLAGS, _healthcheck),
     (("platform",), _platform),

@@ -259,7 +259,7 @@ CREATE_FLAGS = (
          planned=ONE_PLATFORM),
     Flag("runtime", kind=STRING, help="Runtime to use for this container",
          planned="dockerlings runs containers with its own engine only"),
-    Flag("security-opt", kind=LIST, help="Security Options", planned=UNSUPPORTED),
+    Flag("security-opt", kind=LIST, help="Security Options", complete="security-opt"),
     Flag("shm-size", kind=BYTES, help="Size of /dev/shm", planned=LIMITS_LATER),
     Flag("storage-opt", kind=LIST, help="Storage driver options for the container",
          planned=UNSUPPORTED),

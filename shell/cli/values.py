@@ -842,3 +842,165 @@ BY_NAME = {
 def convert(flag, text: str):
     """The value of a non-bool flag; None (for an empty --filter) adds nothing."""
     return BY_NAME.get(flag.long, CONVERTERS[flag.kind])(text)
+
+
+# --- encoding/json's Compact, with its scanner's error messages -----------------------
+
+_JSON_SPACE = " \t\r\n"
+
+
+def _json_char(ch: str) -> str:
+    """encoding/json's quoteChar."""
+    if ch == "'":
+        return "'\\''"
+    if ch == '"':
+        return "'\"'"
+    return "'" + go_quote(ch)[1:-1] + "'"
+
+
+class _JsonScan:
+    """A recursive reading of JSON as Go's scanner reads it: the first error it
+    meets, in its words (ValueError), or the text without insignificant space."""
+
+    def __init__(self, text: str):
+        self.s, self.i, self.out = text, 0, []
+
+    def fail(self, context: str):
+        if self.i >= len(self.s):
+            raise ValueError("unexpected end of JSON input")
+        raise ValueError(f"invalid character {_json_char(self.s[self.i])} {context}")
+
+    def space(self) -> None:
+        while self.i < len(self.s) and self.s[self.i] in _JSON_SPACE:
+            self.i += 1
+
+    def peek(self) -> str:
+        return self.s[self.i] if self.i < len(self.s) else ""
+
+    def take(self) -> str:
+        ch = self.s[self.i]
+        self.out.append(ch)
+        self.i += 1
+        return ch
+
+    def value(self, context: str = "looking for beginning of value") -> None:
+        self.space()
+        ch = self.peek()
+        if ch == "{":
+            self.obj()
+        elif ch == "[":
+            self.array()
+        elif ch == '"':
+            self.string()
+        elif ch == "-" or ch.isdigit() and ch.isascii():
+            self.number()
+        elif ch in ("t", "f", "n"):
+            self.literal({"t": "true", "f": "false", "n": "null"}[ch])
+        else:
+            self.fail(context)
+
+    def obj(self) -> None:
+        self.take()
+        self.space()
+        if self.peek() == "}":
+            self.take()
+            return
+        while True:
+            self.space()
+            if self.peek() != '"':
+                self.fail("looking for beginning of object key string")
+            self.string()
+            self.space()
+            if self.peek() != ":":
+                self.fail("after object key")
+            self.take()
+            self.value()
+            self.space()
+            if self.peek() == "}":
+                self.take()
+                return
+            if self.peek() != ",":
+                self.fail("after object key:value pair")
+            self.take()
+
+    def array(self) -> None:
+        self.take()
+        self.space()
+        if self.peek() == "]":
+            self.take()
+            return
+        while True:
+            self.value()
+            self.space()
+            if self.peek() == "]":
+                self.take()
+                return
+            if self.peek() != ",":
+                self.fail("after array element")
+            self.take()
+
+    def string(self) -> None:
+        self.take()
+        while True:
+            ch = self.peek()
+            if ch == '"':
+                self.take()
+                return
+            if ch == "\\":
+                self.take()
+                esc = self.peek()
+                if esc == "u":
+                    self.take()
+                    for _ in range(4):
+                        if not self.peek() or self.peek() not in "0123456789abcdefABCDEF":
+                            self.fail("in \\u hexadecimal character escape")
+                        self.take()
+                elif esc and esc in '"\\/bfnrt':
+                    self.take()
+                else:
+                    self.fail("in string escape code")
+            elif not ch or ch < " ":
+                self.fail("in string literal")
+            else:
+                self.take()
+
+    def number(self) -> None:
+        if self.peek() == "-":
+            self.take()
+            if not (self.peek().isdigit() and self.peek().isascii()):
+                self.fail("in numeric literal")
+        if self.take() != "0":
+            self.digits()
+        if self.peek() == ".":
+            self.take()
+            if not (self.peek().isdigit() and self.peek().isascii()):
+                self.fail("after decimal point in numeric literal")
+            self.digits()
+        if self.peek() in ("e", "E") and self.peek():
+            self.take()
+            if self.peek() in ("+", "-") and self.peek():
+                self.take()
+            if not (self.peek().isdigit() and self.peek().isascii()):
+                self.fail("in exponent of numeric literal")
+            self.digits()
+
+    def digits(self) -> None:
+        while self.peek().isdigit() and self.peek().isascii():
+            self.take()
+
+    def literal(self, word: str) -> None:
+        for expected in word:
+            if self.peek() != expected:
+                self.fail(f"in literal {word} (expecting {_json_char(expected)})")
+            self.take()
+
+
+def go_json_compact(text: str) -> str:
+    """encoding/json.Compact: `text` without insignificant white space, or ValueError
+    with the scanner's message for the first syntax error."""
+    scan = _JsonScan(text)
+    scan.value()
+    scan.space()
+    if scan.i < len(text):
+        scan.fail("after top-level value")
+    return "".join(scan.out)

@@ -12,6 +12,7 @@ from engine.errors import InvalidParameter, UsageError
 from engine.runtime.caps import NAMES as CAP_NAMES
 
 from ..cli.parser import Invocation, display_name
+from ..cli.values import go_json_compact, go_quote
 
 
 def _option_error(inv: Invocation, message: str) -> UsageError:
@@ -259,8 +260,42 @@ def build(env, inv: Invocation, run: bool) -> tuple[ContainerConfig, HostConfig,
         mounts=tuple(_absolute_source(m, env.cwd) for m in o["mount"]),
         tmpfs=tmpfs(o["tmpfs"]), volumes_from=tuple(o["volumes_from"]) or None,
         devices=devices(inv, o["device"]),
-        device_cgroup_rules=tuple(o["device_cgroup_rule"]) or None)
+        device_cgroup_rules=tuple(o["device_cgroup_rule"]) or None,
+        security_opt=security_opts(inv, env.cwd, o["security_opt"]))
     return config, host, o["name"]
+
+
+def security_opts(inv: Invocation, cwd: str, values: list[str]) -> tuple[str, ...] | None:
+    """The docker CLI's parseSecurityOpts: KEY=VALUE (or KEY:VALUE), no-new-privileges
+    alone; a seccomp profile's file is read here and sent as its compact JSON (so
+    `inspect` shows the profile itself, as Docker's does)."""
+    out = []
+    for text in values:
+        key, sep, value = text.partition("=")
+        if not sep and key != "no-new-privileges":
+            key, sep, value = text.partition(":")
+        if (not sep or not value) and key != "no-new-privileges":
+            raise _option_error(inv, f"Invalid --security-opt: {go_quote(text)}")
+        if key == "seccomp" and value not in ("builtin", "unconfined"):
+            text = "seccomp=" + _seccomp_profile(inv, cwd, value)
+        out.append(text)
+    return tuple(out) or None
+
+
+def _seccomp_profile(inv: Invocation, cwd: str, path: str) -> str:
+    try:
+        with open(os.path.join(cwd, path), "rb") as f:
+            raw = f.read().decode("utf-8", errors="replace")
+    except OSError as e:
+        what = "read" if isinstance(e, IsADirectoryError) else "open"
+        reason = (e.strerror or str(e)).lower()
+        raise _option_error(inv, f"opening seccomp profile ({path}) failed: {what} {path}: "
+                                 f"{reason}") from None
+    try:
+        return go_json_compact(raw)
+    except ValueError as e:
+        raise _option_error(inv, f"compacting json for seccomp profile ({path}) failed: "
+                                 f"{e}") from None
 
 
 def devices(inv: Invocation, values: list[str]) -> tuple[DeviceMapping, ...]:

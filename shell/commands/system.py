@@ -39,9 +39,18 @@ def info(env, inv: Invocation) -> int:
         f" Images: {len(eng.list_images())}",
         " Storage Driver: overlay2",
         f" Docker Root Dir: {eng.paths.root}",
+        *_security_options(),
         f" Kernel Version: {os.uname().release}",
         f" CPUs: {os.cpu_count()}",
     ]
     lines += [" " + l for l in describe(eng)]
     env.out("\n".join(lines))
     return 0
+
+
+def _security_options() -> list[str]:
+    """As the docker CLI prints the daemon's SecurityOptions (name=seccomp,profile=builtin)."""
+    from engine.runtime import seccomp
+    if not seccomp.supported():
+        return []
+    return [" Security Options:", "  seccomp", f"   Profile: {seccomp.BUILTIN}"]

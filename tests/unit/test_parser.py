@@ -800,7 +800,6 @@ RUN_HELP = "\n\nRun 'docker run --help' for more information"
      "docker: invalid value: 101. Valid memory swappiness range is 0-100" + RUN_HELP),
     (["--log-driver", "none", "--log-opt", "a=b"],
      "docker: invalid logging opts for driver none" + RUN_HELP),
-    (["--security-opt", "foo"], 'docker: Invalid --security-opt: "foo"' + RUN_HELP),
     (["--platform", "foo"], 'docker: error parsing specified platform: "foo": unknown '
      "operating system or architecture: invalid argument" + RUN_HELP),
     # docker's order: parse() checks the namespaces before the storage options
@@ -831,7 +830,6 @@ def test_planned_option_values_docker_checks_while_parsing(argv, message):
     ["--no-healthcheck"], ["--ulimit", "nofile=1024:2048"], ["--shm-size", "64m"],
     ["--sysctl", "net.ipv4.ip_forward=1"], ["--gpus", "all"], ["--platform", "linux/amd64"],
     ["--mac-address", "92:d0:c6:0a:29:33"], ["--memory-swappiness", "10"],
-    ["--security-opt", "no-new-privileges"],
 ])
 def test_planned_option_good_values_are_not_supported_yet(argv):
     for command in ("run", "create"):
