@@ -306,3 +306,16 @@ def test_a_loaded_program_decides_for_real():
     out = os.read(r, 100).decode()
     os.waitpid(pid, 0)
     assert out == "EACCES True 2"
+
+
+def test_an_aarch64_machine_gets_its_own_numbers(monkeypatch):
+    monkeypatch.setattr(seccomp, "NATIVE", ("aarch64", "SCMP_ARCH_AARCH64", "arm64"))
+    res = seccomp.resolve(json.loads(seccomp.default_text()),
+                          set(caps.format_set(DEFAULT_CAPS)))
+    assert res.arches == ["aarch64"]        # 32-bit ARM has no table here: killed
+    p = seccomp.compile(res)
+    assert run(p, nr("read", "aarch64"), arch="aarch64") == ALLOW
+    assert run(p, nr("unshare", "aarch64"), arch="aarch64") == EPERM
+    assert run(p, nr("personality", "aarch64"), arch="aarch64", args=(0x0040000,)) == EPERM
+    assert run(p, nr("clone3", "aarch64"), arch="aarch64") == ENOSYS
+    assert run(p, 0, arch="x86_64") == seccomp.RET_KILL_THREAD
