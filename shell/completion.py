@@ -560,7 +560,7 @@ def _security_opts(ctx, cur, start, cmd=None, kind=None):
     no-new-privileges."""
     if cur.startswith("seccomp=") and cur != "seccomp=":
         rest = cur[len("seccomp="):]
-        found = prefixed(rest, [("unconfined", "no seccomp filter")], start)
+        found = prefixed(cur, [("seccomp=unconfined", "run without a seccomp filter")], start)
         return found + [c._replace(text="seccomp=" + c.text, display=c.text)
                         for c in paths(rest, start, ctx)]
     return prefixed(cur, [("seccomp=unconfined", "run without a seccomp filter"),

@@ -180,6 +180,15 @@ def test_pid_modes_name_running_containers(complete):
     assert "container:web" in got and "container:old" not in got
 
 
+def test_security_opt_values(complete, tmp_path):
+    (tmp_path / "profile.json").write_text("{}")
+    assert texts(complete("docker run --security-opt ")) == [
+        "seccomp=unconfined", "seccomp=", "no-new-privileges"]
+    assert texts(complete("docker run --security-opt seccomp=pro")) == [
+        "seccomp=profile.json"]
+    assert texts(complete("docker run --security-opt seccomp=un")) == ["seccomp=unconfined"]
+
+
 def test_networks_include_the_engines(complete):
     got = texts(complete("docker run --network "))
     assert {"bridge", "host", "none", "appnet"} <= set(got)
