@@ -271,7 +271,7 @@ def _warm(root: str, run: str):
     from .engine import Engine
     from .network import client, dns, endpoints, netns, proxy, veth  # noqa: F401
     from .paths import Paths
-    from .runtime import caps, cgroups, init, rootfs, syscalls as sc  # noqa: F401
+    from .runtime import caps, cgroups, init, rootfs, seccomp, syscalls as sc  # noqa: F401
     from .store import removal  # noqa: F401
     engine = Engine(Paths(root=Path(root), run=Path(run)))
     cgroups.layout()
@@ -279,6 +279,8 @@ def _warm(root: str, run: str):
     caps.last_cap()
     caps.all_mask()
     rootfs.overlay_extras()
+    if seccomp.supported():     # Docker's default filter for the default capabilities
+        seccomp.program(seccomp.BUILTIN, caps.mask(caps.DOCKER_DEFAULT))
     gc.collect()
     gc.freeze()
     return engine
