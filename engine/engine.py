@@ -389,10 +389,19 @@ class Engine:
         if attach is not None:
             client, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
             first = (theirs, {"op": "attach", **attach})
-        result = monitor.spawn(self, c, first)
+        shown = ref if isinstance(ref, str) else c.id
+        try:
+            result = monitor.spawn(self, c, first)
+        except NoSuchContainer:                     # removed as it started
+            if client:
+                client.close()
+            raise NoSuchContainer(shown) from None
         if not result.get("ok"):
             if client:
                 client.close()
+            # removed as it started (a failed --rm start removes it: not that)
+            if not c.host.auto_remove and self.load_quiet(c.id) is None:
+                raise NoSuchContainer(shown)
             message = result.get("message", "")
             if not result.get("runtime", True):     # the daemon's own words
                 raise StartFailed(message, run_exit_code(message))
@@ -538,15 +547,27 @@ class Engine:
         return c
 
     def _force_stop(self, c: Container) -> None:
-        try:
-            sock = self.connect(c, {"op": "stop", "signal": int(_signal.SIGKILL), "timeout": 0})
-        except ContainerNotRunning:
-            return
+        deadline = time.monotonic() + 2
+        while True:
+            try:
+                sock = self.connect(c, {"op": "stop", "signal": int(_signal.SIGKILL),
+                                        "timeout": 0})
+                break
+            except ContainerNotRunning:
+                # a monitor recording the start opens its socket a moment later: wait
+                # for it rather than remove a container whose process is about to run
+                fresh = self.load_quiet(c.id)
+                if fresh is None or not fresh.state.running or time.monotonic() > deadline \
+                        or not sc.alive(fresh.state.monitor_pid, fresh.state.monitor_start):
+                    return
+                time.sleep(0.01)
         self._wait_exit(sock)
 
     def _remove_stopped(self, c: Container, volumes: bool = False) -> None:
         with lock.locked(self.paths.lock):
             cgroups.Cgroup(c.id, self.cgroup_scope).destroy()
+            from .network import endpoints      # addresses a racing start took
+            endpoints.release(str(self.paths.root), c.id)
             self.store.remove(c)
             if volumes and c.mounts:
                 from .volumes.store import VolumeStore

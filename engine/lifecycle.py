@@ -66,8 +66,10 @@ class Lifecycle:
             s.update(status="running", pid=pid, exit_code=0, error="", oom_killed=False,
                      started_at=timeutil.now(), monitor_pid=os.getpid(),
                      monitor_start=monitor_start, network=network)
-        self._update(cid, change)
-        return before[0] if before else ("created", timeutil.ZERO)
+        if self._update(cid, change) is None:    # removed as it started (a racing rm -f)
+            from .errors import NoSuchContainer
+            raise NoSuchContainer(cid)
+        return before[0]
 
     def start_failed(self, cid: str, code: int, message: str,
                      before: tuple[str, str] | None) -> None:

@@ -264,11 +264,12 @@ class Monitor:
         """Bookkeeping done while the container's first process builds its root file
         system (on the other CPU): it is then off the critical path of `docker run`.
         If the exec fails after all, start_failed() overwrites the state."""
-        if self.log is None:
-            self.log = LogWriter(self.container_file(f"{self.cid}-json.log"))
         network = {"Networks": plan.networks, "Ports": plan.ports} if plan else None
+        # first: a container removed meanwhile is not started (NoSuchContainer)
         self.status_before = self.life.running(self.cid, pid,
                                                sc.process_start_time(os.getpid()), network)
+        if self.log is None:
+            self.log = LogWriter(self.container_file(f"{self.cid}-json.log"))
         if self.listener is None:
             self.listen()
 
@@ -822,6 +823,11 @@ def spawn(engine, c, first: tuple | None) -> dict:
         if c.host.auto_remove:          # as a monitor's finish() would: --rm applies
             life.purge(c.id, life.finish(c.id)[1])
         return e.answer()
+    except OSError:
+        if engine.load_quiet(c.id) is None:     # removed as it started (a racing rm -f)
+            from .errors import NoSuchContainer
+            raise NoSuchContainer(c.id) from None
+        raise
     start = {"root": root, "run": run, "container": c, "prepared": prepared,
              "first": first, "env": dict(os.environ), "umask": _umask()}
     try:

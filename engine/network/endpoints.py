@@ -62,11 +62,11 @@ def prepare(engine, c) -> Plan:
             ep = store.attach(net, c.id, c.name, ip, requested.get("Aliases"))
             _plan_endpoint(plan, net, ep, c, first=(i == 0), index=i)
         _bind_ports(c, plan)
-    except BaseException:
+        _write_etc(engine, c, [ip for ip in _addresses(plan)], plan)
+    except BaseException:       # (a container removed meanwhile has no folder to write)
         release(str(engine.paths.root), c.id)
         plan.close()
         raise
-    _write_etc(engine, c, [ip for ip in _addresses(plan)], plan)
     return plan
 
 

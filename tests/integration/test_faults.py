@@ -45,11 +45,14 @@ _CONNECTER = """
 import os, sys, time
 from shell.env import Env
 from shell.runner import run_line
+import shell.commands.containers, shell.commands.network
+from engine.engine import Engine
+env = Env.buffered()
+env.engine = Engine()
 go = sys.argv[1]
 while not os.path.exists(go):
     pass
 time.sleep(float(sys.argv[2]))
-env = Env.buffered()
 code = run_line(env, "docker network connect racenet racer")
 sys.stdout.write(f"{code}\\n{env.error_text()}")
 """
@@ -90,6 +93,43 @@ def test_network_connect_racing_rm_f_leaves_no_endpoint(engine_root, engine, sh,
         assert members == {}, f"attempt {attempt}: stale endpoint {members} ({outcomes})"
     sh.ok("docker network rm racenet")
     assert sh.engine.containers(all=True) == []
+
+
+def test_start_racing_rm_f_leaves_no_endpoint_and_no_process(engine_root, engine, sh,
+                                                              tmp_path):
+    import random
+    import subprocess
+    import sys
+    import time
+
+    from engine.network.store import NetworkStore
+    from engine.runtime import cgroups
+    from tests.conftest import ROOT
+    sh.ok("docker pull busybox")
+    environ = dict(os.environ, DOCKERLINGS_ROOT=engine_root, PYTHONPATH=str(ROOT))
+    rng = random.Random(7)
+    starter = _CONNECTER.replace("docker network connect racenet racer", "docker start racer")
+    for attempt in range(25):
+        sh.ok("docker create --name racer busybox sleep 60")
+        go = tmp_path / f"go{attempt}"
+        p = subprocess.Popen([sys.executable, "-c", starter, str(go), "0"], env=environ,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        time.sleep(0.25)
+        go.touch()
+        time.sleep(rng.uniform(0, 0.06))
+        sh.ok("docker rm -f racer")
+        out, err = p.communicate(timeout=60)
+        code, _, text = out.partition("\n")
+        assert "Traceback" not in err and "internal error" not in text, err + text
+        if code != "0":
+            assert text.startswith("Error response from daemon: No such container: racer"), \
+                text
+        held = [ep for n in NetworkStore(engine_root).all() for ep in n["Containers"]]
+        assert held == [], f"attempt {attempt}: stale endpoint ({code} {text})"
+        assert sh.engine.containers(all=True) == []
+        # nothing of it runs on: no cgroup holds a process of it
+        time.sleep(0.05)
+        assert cgroups.leftover_dirs(sh.engine.cgroup_scope) == [], f"attempt {attempt}"
 
 
 def _stale_endpoint(engine_root: str) -> str:
