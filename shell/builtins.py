@@ -107,9 +107,9 @@ def map_(env, args: list[str]) -> int:
     return state_map.show(env)
 
 
-HOST_WORDS = {"shares": "list the host ports containers may reach",
-              "share": "let containers reach a host port as host.docker.internal:PORT",
-              "unshare": "stop sharing a host port"}
+HOST_WORDS = {"share": "let containers reach a host port as host.docker.internal:PORT",
+              "unshare": "stop sharing a host port",
+              "shares": "list the host ports containers may reach"}
 HOST_USAGE = "Usage:  host [shares | share PORT... | unshare PORT...]"
 
 

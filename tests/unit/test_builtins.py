@@ -148,3 +148,14 @@ def test_dockerlings_c_loads_neither_prompt_toolkit_nor_rich(tmp_path):
         mods = _modules_after(line, tmp_path)
         assert "shell.main" in mods
         assert not any(m.split(".")[0] in ("prompt_toolkit", "rich") for m in mods), line
+
+
+def test_host_usage_is_refused_before_the_engine(env):
+    """`host share` without a port, or `shares` with one, is a usage error (status 2);
+    `host WORD` for another word runs the host's own `host` program when there is one
+    (here PATH has none, so it is a usage error too)."""
+    env.environ["PATH"] = ""
+    for line in ("host share", "host unshare", "host shares 80", "host lookup.example"):
+        assert run_line(env, line) == 2
+    assert env.error_text().splitlines()[-1] == ("Usage:  host [shares | share PORT... | "
+                                                 "unshare PORT...]")

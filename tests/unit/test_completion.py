@@ -365,3 +365,9 @@ def test_cp_completes_containers_with_a_colon_and_host_paths(complete_volumes):
     assert complete_volumes("docker cp web:/etc") == []          # inside the container
     assert texts(complete_volumes("docker cp web:/etc/hosts ./s")) == ["./site/"]
     assert texts(complete_volumes("docker container cp notes.txt ol")) == ["old:"]
+
+
+def test_host_completes_its_words(complete):
+    assert texts(complete("host s")) == ["share", "shares"]
+    assert texts(complete("host u")) == ["unshare"]
+    assert texts(complete("host share ")) == []
