@@ -491,6 +491,8 @@ def program(profile: str | None, caps: int) -> bytes | None:
         text = default_text() if profile == BUILTIN else profile
         res = resolve(decode(text), set(caps_mod.format_set(caps)))
         _PROGRAMS[key] = compile(res) if res is not None else None
+        if _PROGRAMS[key] is not None:
+            _loadable(_PROGRAMS[key])
     return _PROGRAMS[key]
 
 
@@ -516,21 +518,35 @@ SECCOMP_SET_MODE_FILTER = 1
 SECCOMP_FILTER_FLAG_SPEC_ALLOW = 4
 
 
+_LOADABLE: dict[bytes, tuple] = {}
+
+
+def _loadable(prog: bytes) -> tuple:
+    """The sock_fprog the seccomp() call takes, for `prog`: made once, by the parent
+    (program() makes it), so that a child after its fork only makes the call (making
+    a ctypes structure there costs a quarter of a millisecond)."""
+    if prog not in _LOADABLE:
+        from . import syscalls as sc
+        sc._lib()
+        ctypes = sc.ctypes
+
+        class Fprog(ctypes.Structure):
+            _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
+        buf = ctypes.create_string_buffer(prog, len(prog))
+        fprog = Fprog(len(prog) // 8, ctypes.addressof(buf))
+        _LOADABLE[prog] = (buf, fprog, ctypes.byref(fprog))
+    return _LOADABLE[prog]
+
+
 def load(prog: bytes) -> None:
     """Install `prog` on this thread: from here on (and across exec) the kernel runs
     it at every system call. Like runc, keep speculative-store-bypass mitigation as
     the process had it (SPEC_ALLOW), where the kernel knows the flag."""
     from . import syscalls as sc
-    lib = sc._lib()
-    ctypes = sc.ctypes
-
-    class Fprog(ctypes.Structure):
-        _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
-    buf = ctypes.create_string_buffer(prog, len(prog))
-    fprog = Fprog(len(prog) // 8, ctypes.addressof(buf))
+    ref = _loadable(prog)[2]
     for flags in (SECCOMP_FILTER_FLAG_SPEC_ALLOW, 0):
-        if lib.syscall(_NR_SECCOMP, SECCOMP_SET_MODE_FILTER, flags, ctypes.byref(fprog)) == 0:
+        if sc._LIBC.syscall(_NR_SECCOMP, SECCOMP_SET_MODE_FILTER, flags, ref) == 0:
             return
-        err = ctypes.get_errno()
+        err = sc.ctypes.get_errno()
         if err != errno.EINVAL or not flags:
             raise OSError(err, f"seccomp: {os.strerror(err)}")
