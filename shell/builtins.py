@@ -137,9 +137,20 @@ def host(env, args: list[str]) -> int:
     if now:
         env.out("Containers reach these host ports as host.docker.internal:PORT: "
                 + ", ".join(map(str, now)))
+        if word == "share":
+            _say_if_nothing_listens(env, [int(p) for p in ports])
     else:
         env.out("No host port is shared with containers ('host share PORT' shares one).")
     return 0
+
+
+def _say_if_nothing_listens(env, ports: list[int]) -> None:
+    from engine.network.helper import host_listening_ports
+    idle = [str(p) for p in ports if p not in host_listening_ports()]
+    if idle:
+        env.err(env.hint(f"nothing on this machine listens on {', '.join(idle)} yet: "
+                         "containers reach it once something does (on 127.0.0.1 or every "
+                         "address)"))
 
 
 HELP = """dockerlings: type docker commands as you would with Docker; they run real

@@ -240,8 +240,8 @@ def _refuse_published(engine, port: int) -> None:
             if any(b.get("HostPort") == str(port) for b in bindings or ()):
                 raise Conflict(f"port {port} is published by container {c.name}: it is the "
                                "engine's own, and never shared",
-                               hint=f"containers reach {c.name} by its name on a network "
-                                    "they share")
+                               hint=f"another container reaches {c.name} directly, on a "
+                                    "network they share (docker network create, --network)")
 
 
 # --- ports -------------------------------------------------------------------------------------

@@ -94,6 +94,16 @@ def test_never_an_engine_port(sh):
     assert _reach(sh, port) == ""
 
 
+def test_sharing_a_port_nothing_listens_on_says_so(sh):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        free = s.getsockname()[1]
+    r = sh.run(f"host share {free}")
+    assert r.code == 0 and r.err == (f"hint: nothing on this machine listens on {free} yet: "
+                                     "containers reach it once something does (on "
+                                     "127.0.0.1 or every address)\n")
+
+
 def test_bad_ports_and_usage(sh):
     assert sh.run("host share 0").code == 1
     assert "invalid port 'x'" in sh.run("host share x").err
