@@ -33,8 +33,13 @@ _UCRED = struct.Struct("3i")   # struct ucred: pid, uid, gid
 
 
 def owner(path) -> int:
-    """The engine's owner: the user who owns its root (or run) folder."""
-    return os.stat(path).st_uid
+    """The engine's owner: the user who owns its root (or run) folder; with the folder
+    gone (the engine deleted under a server), the server's own user, who started it
+    (only the owner gets that far: paths.Paths.ensure)."""
+    try:
+        return os.stat(path).st_uid
+    except OSError:
+        return os.geteuid()
 
 
 def peer_uid(sock: socket.socket) -> int:
