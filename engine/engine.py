@@ -12,11 +12,11 @@ import signal as _signal
 import socket
 import time
 
-from . import launch, monitor, protocol, reference, timeutil, trust
+from . import launch, monitor, owners, protocol, reference, timeutil, trust
 from .config import ContainerConfig, HostConfig
 from .errors import (Conflict, ContainerNotRunning, EngineError, InvalidParameter,
                      NameInUse, NoSuchContainer, NoSuchImage, StartFailed, System)
-from .fsutil import remove_tree
+from .fsutil import remove_tree, unlink_quiet
 from .lifecycle import Lifecycle
 from .names import generate as generate_name
 from .paths import Paths
@@ -79,6 +79,30 @@ class Engine:
         self.store = ContainerStore(self.paths)
         self.life = Lifecycle(str(self.paths.root), str(self.paths.run))
         self.cgroup_scope = self.life.scope
+
+    # ============================================================= ownership ===
+    @property
+    def owner(self) -> str | None:
+        """Who the objects made from now on are made for ("LESSON/STEP" while a lesson
+        runs, else None): noted in the engine's own records (owners.py), never on the
+        objects."""
+        return owners.active(self.paths.root)
+
+    @owner.setter
+    def owner(self, value: str | None) -> None:
+        owners.set_active(self.paths.root, value)
+
+    def owners(self) -> dict[tuple[str, str], str]:
+        """(kind, id) -> owner of the objects that exist and were made for someone
+        (kind: container, image, network, volume; a volume's id is its name)."""
+        noted = owners.read(self.paths.root)
+        if not noted:
+            return {}
+        exists = {"container": {c.id for c in self.store.all()},
+                  "image": set(self.images.ids()),
+                  "network": {n["Id"] for n in self.networks()},
+                  "volume": {v["Name"] for v in self.volumes()}}
+        return {k: o for k, o in noted.items() if k[1] in exists.get(k[0], ())}
 
     # ================================================================= images ===
     def get_image(self, text: str) -> Image:
@@ -202,7 +226,7 @@ class Engine:
 
     # --- create -------------------------------------------------------------------
     def create(self, config: ContainerConfig, host: HostConfig | None = None,
-               name: str | None = None, progress=None, labels_extra: dict | None = None,
+               name: str | None = None, progress=None,
                aliases: list[str] | None = None, ip: str | None = None) -> Container:
         """A new container. `aliases` and `ip` are its --network-alias and --ip on the
         network it starts on."""
@@ -216,8 +240,6 @@ class Engine:
         img = self.ensure_image(config.image, progress)
         cid = os.urandom(32).hex()
         merged = self._merge_image_config(config, img, cid)
-        if labels_extra:
-            merged = merged.with_(labels=tuple({**dict(merged.labels), **labels_extra}.items()))
         entry = list(merged.entrypoint or ()) + list(merged.cmd or ())
         if not entry:
             raise InvalidParameter("no command specified")
@@ -725,6 +747,7 @@ class Engine:
                         "tmp", launch.INIT_LAYER):
                 remove_tree(self.paths.root / sub)
             remove_tree(self.paths.run)
+            unlink_quiet(self.paths.root / owners.FILE)
         self.images._cache.clear()
         self.paths.ensure()
         return removed

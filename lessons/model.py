@@ -6,8 +6,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 FORMAT = 1                      # the lesson format this dockerlings reads
-LESSON_LABEL = "org.dockerlings.lesson"
-STEP_LABEL = "org.dockerlings.step"
 
 
 @dataclass

@@ -32,19 +32,15 @@ def home(environ) -> Path:
 
 class LessonProgress:
     """status: started | done; at: the current step's id; passed/skipped: step ids;
-    captured: name -> (kind, id); since: when the current step began (engine time);
-    made: (kind, id) -> step id, the objects without the lesson's labels that appeared
-    while the learner followed it — volumes made by `run -v`, images made by `docker
-    build` — for its resets."""
+    captured: name -> (kind, id); since: when the current step began (engine time).
+    (What the lesson made is in the engine's own records: lessons/cleanup.py.)"""
 
     def __init__(self, lesson_id: str, status: str = "started", at: str = "",
-                 passed=(), skipped=(), captured: dict | None = None, since: str = "",
-                 made: dict | None = None):
+                 passed=(), skipped=(), captured: dict | None = None, since: str = ""):
         self.id, self.status, self.at = lesson_id, status, at
         self.passed, self.skipped = list(passed), list(skipped)
         self.captured = dict(captured or {})
         self.since = since
-        self.made: dict[tuple[str, str], str] = dict(made or {})
 
     def finished(self, step_id: str) -> bool:
         return step_id in self.passed or step_id in self.skipped
@@ -68,8 +64,6 @@ class LessonProgress:
                                                 for n, (k, i) in self.captured.items()))
         if self.since:
             words.append(f"since={self.since}")
-        if self.made:
-            words.append("made=" + ",".join(f"{k}:{i}@{s}" for (k, i), s in self.made.items()))
         return " ".join(words)
 
     @classmethod
@@ -88,12 +82,6 @@ class LessonProgress:
                 p.skipped = items
             elif key == "since":
                 p.since = value
-            elif key == "made":
-                for item in items:
-                    what, _, step = item.rpartition("@")
-                    kind, _, oid = what.partition(":")
-                    if kind and oid and step:
-                        p.made[(kind, oid)] = step
             elif key == "captured":
                 for item in items:
                     name, _, rest = item.partition("=")

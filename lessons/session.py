@@ -3,7 +3,8 @@
 A Session holds the lesson being followed and the current step; it shows steps, hints
 and solutions, checks the step after every command the learner runs, and moves on when
 the checks pass. Progress is the shared progress file's (another shell may move it on);
-what the lesson makes carries its labels, so a reset removes exactly that.
+what the lesson makes is noted as its step's by the engine (cleanup.py), so a reset
+removes exactly that.
 
 The shell hands in `run_line` (to run setup, cleanup and solution commands as if typed)
 and `parse` (the docker command-line parser, for `typed` checks): lessons never import
@@ -20,7 +21,7 @@ from engine import timeutil
 from engine.errors import EngineError
 
 from . import checks, cleanup
-from .model import LESSON_LABEL, STEP_LABEL, Command
+from .model import Command
 from .progress import Store, home
 from .view import View
 from .world import World
@@ -41,7 +42,6 @@ class Session:
         self.prefill: list[str] = []
         self.last_seconds: float | None = None
         self._stamp: tuple = ()
-        self._seen: set[tuple[str, str]] | None = None
         self._busy = False
         self._saved_cwd: str | None = None
 
@@ -69,7 +69,6 @@ class Session:
             fresh = lp is None or lp.status == "done" or lesson.step_index(lp.at) is None
             if lp is not None and lp.status == "done":       # once more, from the start
                 p.lessons.pop(lesson_id)
-                p.of(lesson_id).made = dict(lp.made)        # a reset still finds them
         self._activate(lesson)
         self._write_files(overwrite=False)
         if not self._ensure_images():
@@ -93,7 +92,7 @@ class Session:
         lp = self.progress()
         self.index = self.lesson.step_index(lp.at) or 0
         self._clear_step_state()
-        self._label()
+        self._own()
         self._stamp = self.store.stamp()
         self.view.step(self.lesson, self.index, resumed=True)
         return 0
@@ -117,46 +116,10 @@ class Session:
             self._saved_cwd = self.env.cwd
         os.makedirs(self.workdir(), exist_ok=True)
         self._chdir(self.workdir())
-        self._seen = self._unlabelled()
-
-    # --- what the lesson makes without its labels -----------------------------------------
-    # Volumes made by `run -v NAME:/path` or `-v /path` carry no labels (as in Docker), nor
-    # do images `docker build` makes; so the session notes the ones that appear while the
-    # learner follows the lesson (what existed when it was taken up is not the lesson's),
-    # and a reset removes them once nothing else uses them (cleanup.py).
-    def _unlabelled(self) -> set[tuple[str, str]] | None:
-        """("volume", name) and ("image", id) of the volumes and built images there are
-        now without a lesson's labels; None if the engine cannot say."""
-        eng = self.env.engine
-        out = set()
-        try:
-            if callable(getattr(eng, "volumes", None)):
-                out |= {("volume", v["Name"]) for v in eng.volumes()
-                        if LESSON_LABEL not in (v.get("Labels") or {})}
-            out |= {("image", img.id) for img in eng.list_images()
-                    if LESSON_LABEL not in (img.run_config.get("Labels") or {})
-                    and World.made_by(img) == "build"}
-        except (EngineError, OSError, KeyError, TypeError):
-            return None
-        return out
-
-    def _note_new_objects(self) -> None:
-        if self._seen is None:
-            return
-        now = self._unlabelled()
-        if now is None:
-            return
-        new, self._seen = now - self._seen, now | self._seen
-        if new:
-            with self.store.change() as p:
-                lp = p.of(self.lesson.id)
-                for key in sorted(new):
-                    lp.made.setdefault(key, self.step.id)
 
     def _deactivate(self) -> None:
         self.env.lesson = None
-        self.env.labels_extra = {}
-        self.env.environ.pop("DOCKERLINGS_LABELS", None)
+        self.env.owner = None
         if self._saved_cwd is not None:
             self._chdir(self._saved_cwd)
             self._saved_cwd = None
@@ -169,12 +132,10 @@ class Session:
         else:
             self.env.cwd = path
 
-    def _label(self) -> None:
-        """Everything created from now on carries the lesson's and the step's labels (also
-        containers made by a `docker` inside a host pipeline, through the environment)."""
-        labels = {LESSON_LABEL: self.lesson.id, STEP_LABEL: self.step.id}
-        self.env.labels_extra = labels
-        self.env.environ["DOCKERLINGS_LABELS"] = ",".join(f"{k}={v}" for k, v in labels.items())
+    def _own(self) -> None:
+        """Everything the engine makes from now on is noted as this step's (also what a
+        `docker` inside a host pipeline makes, through the environment)."""
+        self.env.owner = cleanup.owner_of(self.lesson.id, self.step.id)
 
     def _write_files(self, overwrite: bool = True) -> None:
         """The lesson's files in its work folder; a learner's edits stay unless a reset
@@ -211,7 +172,7 @@ class Session:
             lp = p.of(self.lesson.id)
             lp.at, lp.since = self.step.id, timeutil.now()
             p.current = self.lesson.id
-        self._label()
+        self._own()
         status = self._run_all(self.step.setup, "setup") if setup and \
             not self.progress().finished(self.step.id) else 0
         self._stamp = self.store.stamp()
@@ -246,7 +207,7 @@ class Session:
         elif at is not None and at != self.index:
             self.index = at
             self._clear_step_state()
-            self._label()
+            self._own()
             self.view.say("[dim](another shell moved this lesson on)[/dim]")
             self.view.step(self.lesson, self.index)
 
@@ -279,7 +240,6 @@ class Session:
 
     def _check_and_move(self, quiet: bool, every: bool = False) -> bool:
         """Check the step; while steps pass (a learner may be ahead), move on."""
-        self._note_new_objects()
         outcome = self.evaluate(every=not quiet)
         if not outcome.passed:
             if not quiet:
@@ -294,7 +254,6 @@ class Session:
         return True
 
     def pass_step(self, outcome) -> None:
-        self._note_new_objects()            # what the step made, before the next begins
         step = self.step
         with self.store.change() as p:
             lp = p.of(self.lesson.id)
@@ -380,38 +339,32 @@ class Session:
 
     def reset(self, scope: str = "step") -> int:
         engine = self.env.engine
-        self._note_new_objects()
         if scope == "lesson":
-            removed = cleanup.remove_labelled(engine, {LESSON_LABEL: self.lesson.id},
-                                              made=self.progress().made)
+            removed = cleanup.remove_owned(engine, self.lesson.id)
             shutil.rmtree(self.workdir(), ignore_errors=True)
             with self.store.change() as p:
                 p.lessons.pop(self.lesson.id, None)
                 p.current = self.lesson.id
             os.makedirs(self.workdir(), exist_ok=True)
             self._write_files()
-            self._report_removed(removed)
+            self._report_removed(removed, "this lesson has made nothing yet.")
             return self._enter(0)
-        lp = self.progress()
-        removed = cleanup.remove_labelled(engine, {LESSON_LABEL: self.lesson.id,
-                                                   STEP_LABEL: self.step.id},
-                                          images_since=lp.since, lesson_id=self.lesson.id,
-                                          made=[k for k, step in lp.made.items()
-                                                if step == self.step.id])
+        removed = cleanup.remove_owned(engine, self.lesson.id, self.step.id)
         with self.store.change() as p:
             lp = p.of(self.lesson.id)
-            left = self._unlabelled() or set()
-            lp.made = {k: s for k, s in lp.made.items() if k in left}
             for name in self.step.captures():
                 lp.captured.pop(name, None)
             if self.step.id in lp.passed:
                 lp.passed.remove(self.step.id)
-        self._report_removed(removed)
+        earlier = len(cleanup.owned(engine, self.lesson.id))
+        self._report_removed(removed, "this step has made nothing yet" + (
+            f" (the lesson's other steps made {earlier} object(s), which stay; `reset "
+            "lesson` removes everything the lesson made)." if earlier else "."))
         return self._enter(self.index)
 
-    def _report_removed(self, removed: list[str]) -> None:
+    def _report_removed(self, removed: list[str], nothing: str) -> None:
         self.view.say("Removed " + ", ".join(removed) + "." if removed else
-                      "Nothing to remove: this lesson has made nothing yet.")
+                      "Nothing to remove: " + nothing)
 
     # --- running commands as if typed ------------------------------------------------------------
     def run(self, cmd: Command) -> tuple[int, str, str]:
@@ -438,7 +391,6 @@ class Session:
         child = type(env)(stdin=stdin, stdout=io.BytesIO(), stderr=io.BytesIO(), cwd=env.cwd,
                           environ=dict(env.environ), stdin_tty=tty, engine=env.engine,
                           columns=80)
-        child.labels_extra = dict(env.labels_extra)
         return child
 
     def _run_all(self, commands: list[Command], what: str) -> int:

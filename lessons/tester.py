@@ -18,7 +18,6 @@ import tempfile
 import time
 from pathlib import Path
 
-from .model import LESSON_LABEL
 from .progress import Store
 from .session import Session
 
@@ -69,7 +68,7 @@ def test_lesson(lesson, env, run_line, parse, report: Report, verbose: bool = Fa
     home = tempfile.mkdtemp(prefix="dlh-")
     engine = Engine(Paths(Path(root), Path(root) / "run"))
     environ = dict(env.environ, DOCKERLINGS_ROOT=root, DOCKERLINGS_HOME=home)
-    environ.pop("DOCKERLINGS_LABELS", None)
+    environ.pop("DOCKERLINGS_OWNER", None)
     learner = type(env)(stdin=io.BytesIO(), stdout=io.BytesIO(), stderr=io.BytesIO(),
                         cwd=home, environ=environ, engine=engine, columns=80)
     session = Session(learner, {lesson.id: lesson}, Store(Path(home)), run_line=run_line,
@@ -155,33 +154,21 @@ def _wait_until_passed(session, timeout: float):
 
 
 def _objects(engine) -> set[tuple[str, str]]:
-    """The images and volumes there are (the lesson's own images included, made at its
-    start): what a lesson reset must come back to."""
-    out = {("image", i.id) for i in engine.list_images()}
-    listing = getattr(engine, "volumes", None)
-    if callable(listing):
-        out |= {("volume", v["Name"]) for v in listing()}
+    """Every container, image, network and volume there is: what a lesson reset must
+    come back to (the lesson's own images, made at its start, included)."""
+    out = {("container", c.id) for c in engine.containers(all=True)}
+    out |= {("image", i.id) for i in engine.list_images()}
+    out |= {("network", n["Id"]) for n in engine.networks()}
+    out |= {("volume", v["Name"]) for v in engine.volumes()}
     return out
 
 
 def _test_reset(session, lesson, engine, report: Report, before=frozenset()) -> None:
-    """`reset lesson` must take away everything the lesson made: its labelled objects,
-    and the volumes and images its containers and builds made without labels."""
+    """`reset lesson` must take away everything the lesson made, by whatever route:
+    nothing may exist afterwards that did not exist when it began."""
     session.start(lesson.id)
     session.reset("lesson")
-    left = [c.name for c in engine.containers(all=True)
-            if c.config.label_dict().get(LESSON_LABEL) == lesson.id]
-    left += [(i.repo_tags or [i.id[7:19]])[0] for i in engine.list_images()
-             if (i.run_config.get("Labels") or {}).get(LESSON_LABEL) == lesson.id]
-    left += [f"network {n['Name']}" for n in _networks(engine)
-             if (n.get("Labels") or {}).get(LESSON_LABEL) == lesson.id]
-    images = {i.id: i for i in engine.list_images()}
-    for kind, oid in sorted(_objects(engine) - set(before)):
-        if kind == "image" and (images[oid].run_config.get("Labels") or {}).get(
-                LESSON_LABEL) == lesson.id:
-            continue                        # listed above
-        shown = (images[oid].repo_tags or [oid[7:19]])[0] if kind == "image" else oid
-        left.append(f"{kind} {shown}")
+    left = [_name(engine, kind, oid) for kind, oid in sorted(_objects(engine) - set(before))]
     if left:
         report.problem(lesson.id, "a lesson reset left these behind: " + ", ".join(left))
     for name, spec in lesson.files.items():
@@ -190,6 +177,13 @@ def _test_reset(session, lesson, engine, report: Report, before=frozenset()) -> 
             report.problem(lesson.id, f"a lesson reset did not write {name} again")
 
 
-def _networks(engine) -> list:
-    listing = getattr(engine, "networks", None)
-    return listing() if callable(listing) else []
+def _name(engine, kind: str, oid: str) -> str:
+    if kind == "container":
+        found = [c.name for c in engine.containers(all=True) if c.id == oid]
+    elif kind == "image":
+        found = [(i.repo_tags or [oid[7:19]])[0] for i in engine.list_images() if i.id == oid]
+    elif kind == "network":
+        found = [n["Name"] for n in engine.networks() if n["Id"] == oid]
+    else:
+        found = [oid if len(oid) < 64 else oid[:12] + "…"]
+    return f"{kind} {(found or [oid[:12]])[0]}"

@@ -11,10 +11,7 @@ import os
 import sys
 
 
-def labels_from(text: str | None) -> dict[str, str]:
-    """DOCKERLINGS_LABELS="key=value,key=value" -> {key: value}."""
-    pairs = (item.partition("=") for item in (text or "").split(",") if item)
-    return {k: v for k, _, v in pairs if k}
+OWNER_VARIABLE = "DOCKERLINGS_OWNER"
 
 
 class Env:
@@ -29,13 +26,16 @@ class Env:
         self.stderr_tty = stderr_tty
         self._engine = engine
         self._columns = columns
-        # The lesson this shell follows (lessons/session.py), and the labels it puts on
-        # every container the shell creates so a reset removes only what the lesson
-        # made; a `docker` run from a host pipeline gets them through the environment.
+        # The lesson this shell follows (lessons/session.py), and who what the engine
+        # makes is made for (its step, "LESSON/STEP"), so a reset removes only what the
+        # lesson made; a `docker` run from a host pipeline gets it through the
+        # environment.
         self.lesson = None
         self.prefill_supported = False     # the REPL puts `solution` commands at its prompt
         self.last_status = 0               # the last line's status: $? on the next line
-        self.labels_extra = labels_from(self.environ.get("DOCKERLINGS_LABELS"))
+        self._owner = self.environ.get(OWNER_VARIABLE) or None
+        if engine is not None and self._owner and hasattr(engine, "owner"):
+            engine.owner = self._owner
 
     @classmethod
     def from_process(cls) -> "Env":
@@ -53,7 +53,25 @@ class Env:
         if self._engine is None:
             from engine.engine import Engine
             self._engine = Engine()
+            if self._owner:
+                self._engine.owner = self._owner
         return self._engine
+
+    @property
+    def owner(self) -> str | None:
+        return self._owner
+
+    @owner.setter
+    def owner(self, value: str | None) -> None:
+        """Name who the engine's new objects are for (None: nobody), in this process and
+        for the docker commands of host pipelines."""
+        self._owner = value or None
+        if value:
+            self.environ[OWNER_VARIABLE] = value
+        else:
+            self.environ.pop(OWNER_VARIABLE, None)
+        if self._engine is not None and hasattr(self._engine, "owner"):
+            self._engine.owner = self._owner
 
     @property
     def engine_paths(self):
@@ -67,6 +85,8 @@ class Env:
     @engine.setter
     def engine(self, value) -> None:
         self._engine = value
+        if self._owner and value is not None and hasattr(value, "owner"):
+            value.owner = self._owner
 
     def chdir(self, path: str) -> None:
         """The shell's working folder (cd): commands and host programs run there. The

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 
-from .. import timeutil, trust
+from .. import owners, timeutil, trust
 from ..errors import Conflict, InvalidParameter, NotFound, Unavailable
 from ..fsutil import read_json, unlink_quiet, write_json
 from ..store import lock
@@ -133,6 +133,7 @@ class NetworkStore:
                              labels=labels or {})
             record["Bridge"] = "br-" + record["Id"][:12]
             self._save(record)
+            owners.note(self.root, "network", record["Id"])
             return record
 
     @staticmethod
@@ -178,6 +179,7 @@ class NetworkStore:
                 raise Conflict(f"error while removing network: network {fresh['Name']} has "
                                f"active endpoints (name:\"{ep['Name']}\" id:\"{cid[:12]}\")")
             unlink_quiet(self._path(fresh["Id"]))
+            owners.forget(self.root, "network", fresh["Id"])
 
     # --- endpoints -------------------------------------------------------------------------
     def attach(self, net: dict, cid: str, name: str, ip: str | None = None,

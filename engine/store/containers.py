@@ -11,7 +11,7 @@ import os
 import re
 from pathlib import Path
 
-from .. import timeutil, trust
+from .. import owners, timeutil, trust
 from ..config import ContainerConfig, HostConfig
 from ..errors import AmbiguousPrefix, NameInUse, NoSuchContainer
 from ..fsutil import dumps, read_json, remove_tree, unlink_quiet, write_json, write_new
@@ -251,6 +251,7 @@ class ContainerStore:
                 write_new(staging / name, text.encode())
             os.rename(staging, final)
             c.dir = final
+            owners.note(self.paths.root, "container", c.id)
         except BaseException:
             self.release_name(c.name, c.id)
             remove_tree(staging)
@@ -259,6 +260,7 @@ class ContainerStore:
     def remove(self, c: Container) -> None:
         """Call with the engine lock held."""
         trash = removal.detach(str(self.paths.root), c.id, c.name)
+        owners.forget(self.paths.root, "container", c.id)
         removal.purge(str(self.paths.run), c.id, trash)
 
     def stale_trash(self) -> list[Path]:

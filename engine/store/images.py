@@ -12,7 +12,7 @@ import json
 import os
 from pathlib import Path
 
-from .. import reference, timeutil, trust
+from .. import owners, reference, timeutil, trust
 from ..errors import AmbiguousPrefix
 from ..fsutil import read_json, unlink_quiet, write_atomic, write_json
 from ..paths import Paths
@@ -174,7 +174,10 @@ class ImageStore:
         manifest_digest = self.put_blob(json.dumps(manifest, separators=(",", ":")).encode())
         meta = {"parent": parent, "layers": [l.chain_id for l in layers],
                 "size": sum(l.size for l in layers), "manifest": manifest_digest}
+        existed = self.exists(image_id)
         write_json(self._meta_path(image_id), meta)
+        if not existed:                  # the same image again was not made now
+            owners.note(self.paths.root, "image", image_id)
         return self.get(image_id)
 
     def find(self, text: str) -> Image | None:
@@ -214,12 +217,14 @@ class ImageStore:
         garbage collection (a build's throw-away snapshot of a step's state)."""
         unlink_quiet(self._meta_path(image_id))
         self._cache.pop(image_id, None)
+        owners.forget(self.paths.root, "image", image_id)
 
     def delete(self, image_id: str, keep_layers: set[str]) -> None:
         """Forget the image; blobs and layers no other image (and no container, whose
         layers the caller passes in `keep_layers`) needs go with it."""
         unlink_quiet(self._meta_path(image_id))
         self._cache.pop(image_id, None)
+        owners.forget(self.paths.root, "image", image_id)
         self.collect_garbage(keep_layers)
 
     def collect_garbage(self, keep_layers: set[str]) -> None:

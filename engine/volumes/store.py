@@ -13,7 +13,7 @@ import os
 import re
 import time
 
-from .. import trust
+from .. import owners, trust
 from ..fsutil import remove_tree, write_json
 
 ANONYMOUS_LABEL = "com.docker.volume.anonymous"
@@ -44,6 +44,7 @@ def _created_at() -> str:
 
 class VolumeStore:
     def __init__(self, root: str):
+        self.engine_root = str(root)
         self.root = os.path.join(root, "volumes")
         self.containers = os.path.join(root, "containers")
 
@@ -85,6 +86,7 @@ class VolumeStore:
         # None stays null: Docker shows null for volumes a container made on first use
         write_json(os.path.join(d, META), {"Name": name, "CreatedAt": _created_at(),
                                             "Labels": labels, "Options": options})
+        owners.note(self.engine_root, "volume", name)
         return True
 
     def create_anonymous(self) -> str:
@@ -101,6 +103,7 @@ class VolumeStore:
             os.rename(d, trash)
         except FileNotFoundError:
             return
+        owners.forget(self.engine_root, "volume", name)
         remove_tree(trash)
 
     def users(self) -> dict[str, list[str]]:

@@ -113,9 +113,8 @@ def _pairs(env, texts: list[str], from_env: bool) -> dict[str, str]:
 
 
 def _labels(env, texts: list[str]) -> dict[str, str]:
-    """--label k=v on the image, and a running lesson's own labels (as containers, networks
-    and volumes carry them), so that resetting the lesson finds what it built."""
-    return {**_pairs(env, texts, from_env=False), **(getattr(env, "labels_extra", None) or {})}
+    """--label k=v on the image."""
+    return _pairs(env, texts, from_env=False)
 
 
 def _network(mode: str) -> str:

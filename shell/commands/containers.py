@@ -37,7 +37,7 @@ def _create(env, inv: Invocation, run: bool):
             from engine.errors import NoSuchImage
             raise NoSuchImage(config.image)
         c = eng.create(config, host, name, progress=_pull_progress(env, inv),
-                       labels_extra=env.labels_extra or None, **options.networking(inv))
+                       **options.networking(inv))
     except BaseException:
         if cidfile:
             cidfile.discard()

@@ -89,7 +89,6 @@ def create(env, inv: Invocation) -> int:
     for item in inv.label:
         k, _, v = item.partition("=")
         labels[k] = v
-    labels.update(env.labels_extra)      # a running lesson marks what it makes (lessons/)
     net = env.engine.create_network(inv.args[0], subnet=subnets[0] if subnets else None,
                                     gateway=gateways[0] if gateways else None,
                                     internal=inv.internal, labels=labels, driver=inv.driver)

@@ -98,7 +98,7 @@ def create(env, inv: Invocation) -> int:
     if inv.args and flag_name and flag_name != inv.args[0]:
         raise CliError("conflicting options: cannot specify a volume-name through both "
                        "--name and as a positional arg")
-    labels = dict(env.labels_extra)      # a lesson's labels, so its reset finds them
+    labels = {}
     for item in inv.label:
         k, _, v = item.partition("=")
         labels[k] = v

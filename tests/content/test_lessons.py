@@ -26,7 +26,7 @@ COURSE = ["hello-world", "images-to-containers", "containers-to-images", "runnin
 
 def dockerlings(*args: str, timeout: float = 600) -> subprocess.CompletedProcess:
     environ = dict(os.environ, PYTHONPATH=str(ROOT))
-    environ.pop("DOCKERLINGS_LABELS", None)
+    environ.pop("DOCKERLINGS_OWNER", None)
     return subprocess.run([sys.executable, "-m", "shell", *args], capture_output=True,
                           text=True, env=environ, timeout=timeout, cwd=ROOT)
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import pytest
 
-from lessons.model import LESSON_LABEL
 from shell.env import Env
 from shell.runner import run_line
 
@@ -41,7 +40,7 @@ def test_reset_lesson_removes_the_lessons_volumes_and_nothing_else(run, engine):
 
     assert run("lesson start containers-to-images") == 0
     assert run("docker volume create lesson-vol") == 0
-    assert engine.volume("lesson-vol")["Labels"][LESSON_LABEL] == "containers-to-images"
+    assert engine.volume("lesson-vol")["Labels"] == {}             # nothing Docker shows
     assert run("docker run --name outlived -v gone:/g busybox true") == 0
     assert run("docker rm outlived") == 0                  # its volume stays, unused
     assert run("docker run --name borrow -v mine:/m -v keep:/k busybox true") == 0
@@ -65,8 +64,8 @@ def test_volumes_made_in_a_pipeline_or_before_a_restart_are_found(run, engine, t
     assert run("lesson start containers-to-images") == 0
     assert run("true; docker run --name piped -v through-sh:/x busybox true") == 0
     assert run("docker rm piped") == 0
-    progress = (tmp_path / "home" / "progress.txt").read_text()
-    assert "made=volume:through-sh@change-a-container" in progress
+    assert engine.owners() == {("volume", "through-sh"): "containers-to-images/"
+                                                          "change-a-container"}
     run.env.lesson.stop()
     assert run("docker volume create free-play") == 0          # not in the lesson
     assert run("lesson start containers-to-images") == 0

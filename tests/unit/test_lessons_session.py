@@ -9,7 +9,6 @@ import pytest
 
 from lessons import builtins
 from lessons.loader import load
-from lessons.model import LESSON_LABEL, STEP_LABEL
 from lessons.progress import Store
 from lessons.session import Session
 from shell.cli.parser import parse
@@ -74,7 +73,7 @@ class Shell:
                                run_line=self.run_line, parse=parse)
 
     def run_line(self, env, line):
-        self.ran.append((line, dict(env.labels_extra), env.stdin.read(), env.cwd))
+        self.ran.append((line, env.owner, env.stdin.read(), env.cwd))
         return 0
 
     def typed(self, line: str, status: int = 0) -> None:
@@ -112,11 +111,10 @@ def test_start_shows_the_first_step_and_prepares_the_work_folder(world, sh):
     assert (work / "notes.txt").read_text() == "hello notes"
     assert eng.made == ["busybox"]
     assert sh.env.lesson is sh.session
-    assert sh.env.labels_extra == {LESSON_LABEL: "demo", STEP_LABEL: "make-box"}
-    assert sh.env.environ["DOCKERLINGS_LABELS"] == \
-        "org.dockerlings.lesson=demo,org.dockerlings.step=make-box"
+    assert eng.owner == sh.env.owner == "demo/make-box"
+    assert sh.env.environ["DOCKERLINGS_OWNER"] == "demo/make-box"
     assert [r[0] for r in sh.ran] == ["echo setting up"]
-    assert sh.ran[0][1] == sh.env.labels_extra
+    assert sh.ran[0][1] == "demo/make-box"
     assert Store(home).read().current == "demo"
 
 
@@ -135,7 +133,7 @@ def test_a_step_passes_after_the_command_that_does_it(world, sh):
     lp = Store(home).read().lessons["demo"]
     assert lp.passed == ["make-box"] and lp.at == "make-web"
     assert lp.captured == {"box": ("container", box.id)}
-    assert sh.env.labels_extra[STEP_LABEL] == "make-web"
+    assert eng.owner == "demo/make-web"
 
 
 def test_a_learner_who_is_ahead_passes_several_steps_at_once(world, sh):
@@ -231,8 +229,8 @@ def test_reset_step_removes_only_what_the_step_made(world, sh):
     eng, home, _ = world
     eng.add_container("mine")                                  # the learner's own
     sh.session.start("demo")
-    eng.add_container("box", labels=((LESSON_LABEL, "demo"), (STEP_LABEL, "make-box")))
-    eng.add_container("other-step", labels=((LESSON_LABEL, "demo"), (STEP_LABEL, "look")))
+    eng.add_container("box")                                   # the engine notes: step 1's
+    eng.add_container("other-step", owner="demo/look")
     sh.output()
     sh.session.reset()
     assert "Removed container box." in sh.output()
@@ -240,20 +238,33 @@ def test_reset_step_removes_only_what_the_step_made(world, sh):
     assert [r[0] for r in sh.ran] == ["echo setting up", "echo setting up"]
 
 
+def test_reset_step_says_what_other_steps_made(world, sh):
+    eng, home, _ = world
+    sh.session.start("demo")
+    eng.add_container("box")
+    sh.typed("docker run --name box busybox true")          # step 2 now
+    sh.output()
+    sh.session.reset()
+    said = " ".join(sh.output().split())
+    assert "this lesson has made nothing yet" not in said
+    assert "Nothing to remove: this step has made nothing yet (the lesson's other steps " \
+           "made 1 object(s), which stay; `reset lesson` removes everything" in said
+
+
 def test_reset_lesson_removes_everything_of_the_lesson_and_starts_over(world, sh):
     eng, home, _ = world
     eng.add_container("mine")
     eng.add_image(["my-own"])
-    eng.net_list = [{"Name": "my-net", "Id": "1" * 64, "Labels": {}},
-                    {"Name": "lesson-net", "Id": "2" * 64, "Labels": {LESSON_LABEL: "demo"}}]
+    eng.add_network("my-net")
     sh.session.start("demo")
-    box = eng.add_container("box", labels=((LESSON_LABEL, "demo"), (STEP_LABEL, "make-box")))
-    eng.add_image(["snap"], config={"Labels": {LESSON_LABEL: "demo"}}, container_id=box.id)
+    eng.add_network("lesson-net")
+    box = eng.add_container("box")
+    eng.add_image(["snap"], container_id=box.id)
     sh.typed("docker run --name box busybox true")
     (home / "work" / "demo" / "notes.txt").write_text("scribbled")
     sh.output()
     sh.session.reset("lesson")
-    assert "Removed container box, network lesson-net, image snap:latest." in sh.output()
+    assert "Removed container box, image snap:latest, network lesson-net." in sh.output()
     assert [c.name for c in eng.containers()] == ["mine"]
     assert [n["Name"] for n in eng.net_list] == ["my-net"]
     assert sorted(t for i in eng.list_images() for t in i.repo_tags) == \
@@ -273,8 +284,8 @@ def test_finishing_the_lesson(world, sh):
     sh.typed("docker ps")
     out = sh.output()
     assert "✓ Look around" in out and "Recap text." in out and "try things" in out
-    assert sh.env.lesson is None and sh.env.labels_extra == {}
-    assert "DOCKERLINGS_LABELS" not in sh.env.environ and sh.env.cwd == start_cwd
+    assert sh.env.lesson is None and sh.env.owner is None and eng.owner is None
+    assert "DOCKERLINGS_OWNER" not in sh.env.environ and sh.env.cwd == start_cwd
     p = Store(home).read()
     assert p.lessons["demo"].status == "done" and p.current is None
 
@@ -289,7 +300,7 @@ def test_resuming_in_a_new_shell(world, sh):
     out = later.output()
     assert "step 2 of 3" in out and "(where you left off)" in out
     assert later.ran == []                             # no setup runs again on resume
-    assert later.env.labels_extra[STEP_LABEL] == "make-web"
+    assert later.env.owner == "demo/make-web"
 
 
 def test_two_shells_share_progress(world, sh):

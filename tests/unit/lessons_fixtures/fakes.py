@@ -48,6 +48,8 @@ class FakeEngine:
         self.vol_list = None
         self.port_map: dict[str, list] = {}
         self.made: list[str] = []
+        self.owner = None           # who new objects are made for (Engine.owner)
+        self.owned: dict[tuple[str, str], str] = {}
 
     # --- the facade, read side ------------------------------------------------------------
     def containers(self, all: bool = True) -> list[Container]:
@@ -88,6 +90,14 @@ class FakeEngine:
     def ports(self, cid: str, private=None):
         return list(self.port_map.get(cid, []))
 
+    def owners(self) -> dict:
+        return dict(self.owned)
+
+    def _note(self, kind: str, oid: str, owner: str | None) -> None:
+        owner = owner or self.owner
+        if owner:
+            self.owned[(kind, oid)] = owner
+
     def networks(self):
         return self.net_list or []
 
@@ -98,24 +108,47 @@ class FakeEngine:
     def remove(self, ref: str, force: bool = False) -> Container:
         c = self.container(ref)
         self._containers.remove(c)
+        self.owned.pop(("container", c.id), None)
         return c
 
     def remove_network(self, ref: str):
         for n in self.net_list or []:
             if ref in (n.get("Id"), n.get("Name")):
                 self.net_list.remove(n)
+                self.owned.pop(("network", n.get("Id")), None)
                 return n
         raise NoSuchContainer(ref)
 
     def remove_image(self, ref: str, force: bool = False):
         img = self.get_image(ref)
         self._images.remove(img)
+        self.owned.pop(("image", img.id), None)
         return [("Deleted", img.id)]
+
+    def remove_volume(self, name: str, force: bool = False):
+        for v in self.vol_list or []:
+            if v.get("Name") == name:
+                self.vol_list.remove(v)
+                self.owned.pop(("volume", name), None)
+                return
+        raise NoSuchContainer(name)
+
+    def add_network(self, name: str, owner: str | None = None) -> dict:
+        net = {"Name": name, "Id": new_id(), "Labels": {}, "Driver": "bridge"}
+        self.net_list = (self.net_list or []) + [net]
+        self._note("network", net["Id"], owner)
+        return net
+
+    def add_volume(self, name: str, owner: str | None = None) -> dict:
+        vol = {"Name": name, "Labels": {}, "Driver": "local", "Mountpoint": ""}
+        self.vol_list = (self.vol_list or []) + [vol]
+        self._note("volume", name, owner)
+        return vol
 
     # --- making a world ------------------------------------------------------------------------
     def add_image(self, tags=(), files: dict | None = None, config: dict | None = None,
                   history=None, parent: Image | None = None, container_id: str | None = None,
-                  created: str | None = None) -> Image:
+                  created: str | None = None, owner: str | None = None) -> Image:
         layer = "sha256:" + new_id()
         diff = self.layers.diff_dir(layer)
         diff.mkdir(parents=True)
@@ -129,12 +162,14 @@ class FakeEngine:
         img = Image("sha256:" + new_id(), cfg, parent.id if parent else None, layers, 100, "",
                     [_familiar(t) for t in tags])
         self._images.append(img)
+        self._note("image", img.id, owner)
         return img
 
     def add_container(self, name: str, image: Image | None = None, status: str = "exited",
                       exit_code: int = 0, cmd=("sh",), files: dict | None = None,
                       logs: str = "", networks: dict | None = None, mounts: list | None = None,
-                      created: str | None = None, **settings) -> Container:
+                      created: str | None = None, owner: str | None = None,
+                      **settings) -> Container:
         image = image or self.ensure_image("busybox")
         config_fields = set(ContainerConfig._fields)
         config = ContainerConfig(image=(image.repo_tags or [image.id])[0], cmd=tuple(cmd),
@@ -153,6 +188,7 @@ class FakeEngine:
                     f.write(json.dumps({"log": line, "stream": "stdout",
                                         "time": timeutil.now()}) + "\n")
         self._containers.append(c)
+        self._note("container", cid, owner)
         return c
 
 
