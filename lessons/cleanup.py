@@ -48,7 +48,7 @@ def remove_owned(engine, lesson_id: str, step_id: str | None = None) -> list[str
     if not mine:
         return []
     removed = []
-    for c in engine.containers(all=True):
+    for c in sorted(engine.containers(all=True), key=lambda c: c.created):
         if ("container", c.id) in mine:
             if _gone(lambda: engine.remove(c.id, force=True)):
                 removed.append(f"container {c.name}")
@@ -67,6 +67,25 @@ def remove_owned(engine, lesson_id: str, step_id: str | None = None) -> list[str
             if _gone(lambda: engine.remove_volume(name)):       # in use: it stays
                 removed.append(f"volume {name if len(name) < 64 else name[:12] + '…'}")
     return removed
+
+
+def describe(engine, keys: set[tuple[str, str]]) -> list[str]:
+    """The objects named as a learner knows them: container web, image site:v1 …"""
+    out = []
+    for c in sorted(engine.containers(all=True), key=lambda c: c.created):
+        if ("container", c.id) in keys:
+            out.append(f"container {c.name}")
+    for img in engine.list_images():
+        if ("image", img.id) in keys:
+            out.append(f"image {(img.repo_tags or [img.id[7:19]])[0]}")
+    for n in _listing(engine, "networks"):
+        if ("network", n.get("Id")) in keys:
+            out.append(f"network {n['Name']}")
+    for v in _listing(engine, "volumes"):
+        name = v.get("Name", "")
+        if ("volume", name) in keys:
+            out.append(f"volume {name if len(name) < 64 else name[:12] + '…'}")
+    return out
 
 
 def _gone(remove) -> bool:

@@ -31,16 +31,25 @@ def home(environ) -> Path:
 
 
 class LessonProgress:
-    """status: started | done; at: the current step's id; passed/skipped: step ids;
+    """status: started | done (done stays: a lesson finished once is finished); again: a
+    finished lesson taken again, whose run is open; at: the current step's id;
+    passed/skipped: step ids of the current run;
     captured: name -> (kind, id); since: when the current step began (engine time).
     (What the lesson made is in the engine's own records: lessons/cleanup.py.)"""
 
     def __init__(self, lesson_id: str, status: str = "started", at: str = "",
-                 passed=(), skipped=(), captured: dict | None = None, since: str = ""):
+                 passed=(), skipped=(), captured: dict | None = None, since: str = "",
+                 again: bool = False):
         self.id, self.status, self.at = lesson_id, status, at
+        self.again = again
         self.passed, self.skipped = list(passed), list(skipped)
         self.captured = dict(captured or {})
         self.since = since
+
+    @property
+    def open(self) -> bool:
+        """Is a run of the lesson under way (first time, or again)?"""
+        return self.status != "done" or self.again
 
     def finished(self, step_id: str) -> bool:
         return step_id in self.passed or step_id in self.skipped
@@ -52,7 +61,7 @@ class LessonProgress:
         (self.skipped if skipped else self.passed).append(step_id)
 
     def to_line(self) -> str:
-        words = ["lesson", self.id, self.status]
+        words = ["lesson", self.id, self.status] + (["again"] if self.again else [])
         if self.at:
             words.append(f"at={self.at}")
         if self.passed:
@@ -72,6 +81,7 @@ class LessonProgress:
         for word in words[1:]:
             key, sep, value = word.partition("=")
             if not sep:
+                p.again = p.again or word == "again"
                 continue
             items = [v for v in value.split(",") if v]
             if key == "at":

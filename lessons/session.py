@@ -14,15 +14,16 @@ from __future__ import annotations
 
 import io
 import os
+import shlex
 import shutil
 import tempfile
 
 from engine import timeutil
 from engine.errors import EngineError
 
-from . import checks, cleanup
+from . import checks, claims, cleanup
 from .model import Command
-from .progress import Store, home
+from .progress import LessonProgress, Store, home
 from .view import View
 from .world import World
 
@@ -44,6 +45,7 @@ class Session:
         self._stamp: tuple = ()
         self._busy = False
         self._saved_cwd: str | None = None
+        self._hold = None           # the state at `back`: the step stays while it is so
 
     # --- where we are -------------------------------------------------------------------
     @property
@@ -63,20 +65,60 @@ class Session:
             self.view.say(f"[red]There is no lesson '{lesson_id}'.[/red] "
                           "`lessons` lists them.")
             return 1
+        lp = self.store.read().lessons.get(lesson_id)
+        again = lp is not None and not lp.open
+        if again and not self._ask(f"You finished {lesson.title}. Take it again from step "
+                                   "1? It stays finished in `lessons`. [Y/n] "):
+            self.view.say("Not started.")
+            return 0
+        fresh = again or lp is None or lesson.step_index(lp.at) is None
         with self.store.change() as p:
-            lp = p.lessons.get(lesson_id)
             p.current = lesson_id
-            fresh = lp is None or lp.status == "done" or lesson.step_index(lp.at) is None
-            if lp is not None and lp.status == "done":       # once more, from the start
-                p.lessons.pop(lesson_id)
+            if again:               # a new run; the record of the finished one stays
+                p.lessons[lesson_id] = LessonProgress(lesson_id, "done", again=True)
         self._activate(lesson)
-        self._write_files(overwrite=False)
+        if again:                   # a clean state: nothing of the last run passes a step
+            self._report_removed(cleanup.remove_owned(self.env.engine, lesson.id),
+                                 None, "what its last run left")
+        self._write_files(overwrite=again)
         if not self._ensure_images():
             self._deactivate()
             return 1
-        if fresh:
-            return self._enter(0)
-        return self._resume()
+        if not fresh:
+            return self._resume()
+        self._clear_claims()
+        status = self._enter(0)
+        if again:
+            self._hold = self._state()
+        return status
+
+    def _clear_claims(self) -> None:
+        """What holds the names and host ports the lesson's steps will take: offered for
+        removal, saying whose it is (a lesson's, or the learner's own)."""
+        if self.parse is None:
+            return
+        engine = self.env.engine
+        try:
+            found = claims.holders(engine, claims.of_lesson(self.lesson, self.parse),
+                                   self.lesson.id)
+        except (EngineError, OSError):
+            return
+        if not found:
+            return
+        self.view.say("This lesson makes these names and ports, which are taken now:\n"
+                      + "\n".join(f"  {_escape(h.what)} ({_escape(h.whose)})"
+                                  for h in found))
+        if all(h.kind == "outside" for h in found):
+            self.view.say("Free them to follow the lesson as written.")
+            return
+        if not self._ask("Remove them? [Y/n] "):
+            self.view.say("Kept them: steps that make them may fail (`docker rm -f NAME` "
+                          "frees a container's name later).")
+            return
+        gone, left = claims.remove(engine, found)
+        self._report_removed(gone, None)
+        if left:
+            self.view.say("Still taken: " + _escape(", ".join(left)))
 
     def resume(self) -> bool:
         """Take up the lesson the progress file names as current; False if there is none."""
@@ -167,6 +209,7 @@ class Session:
 
     def _enter(self, index: int, setup: bool = True, show: bool = True) -> int:
         self.index = index
+        self._hold = None
         self._clear_step_state()
         with self.store.change() as p:
             lp = p.of(self.lesson.id)
@@ -181,17 +224,41 @@ class Session:
         return status
 
     def _advance(self) -> None:
-        """The step is finished (passed or skipped): the next one, or the end."""
-        if self.index + 1 < len(self.lesson.steps):
-            self._enter(self.index + 1)
-            return
+        """The step is finished (passed or skipped): the next step not passed yet, or the
+        end: the lesson is complete when no step is left skipped."""
+        lp = self.progress()
+        for i in range(self.index + 1, len(self.lesson.steps)):
+            if self.lesson.steps[i].id not in lp.passed:
+                self._enter(i)
+                return
+        skipped = [s for s in self.lesson.steps if s.id in lp.skipped]
         with self.store.change() as p:
             lp = p.of(self.lesson.id)
-            lp.status = "done"
+            if skipped:
+                lp.at = skipped[0].id
+            else:
+                lp.status, lp.again = "done", False
             if p.current == self.lesson.id:
                 p.current = None
-        self.view.finished(self.lesson)
+        if skipped:
+            self.view.open_end(self.lesson, skipped)
+        else:
+            self.view.finished(self.lesson)
+            self._offer_cleanup()
         self._deactivate()
+
+    def _offer_cleanup(self) -> None:
+        """At the end: remove what the lesson made (the default), or keep it."""
+        engine = self.env.engine
+        mine = cleanup.owned(engine, self.lesson.id)
+        if not mine:
+            return
+        words = ", ".join(cleanup.describe(engine, mine))
+        if self._ask(f"Remove what this lesson made ({words})? [Y/keep] "):
+            self._report_removed(cleanup.remove_owned(engine, self.lesson.id), None)
+        else:
+            self.view.say("Kept them. A lesson that needs their names offers to remove "
+                          "them; `docker rm -f NAME` removes a container now.")
 
     def _sync(self) -> None:
         """Another shell may have moved this lesson on: follow it."""
@@ -201,7 +268,7 @@ class Session:
         self._stamp = stamp
         lp = self.progress()
         at = self.lesson.step_index(lp.at)
-        if lp.status == "done":
+        if not lp.open:
             self.view.say(f"[dim](lesson {self.lesson.id} was finished in another shell)[/dim]")
             self._deactivate()
         elif at is not None and at != self.index:
@@ -228,7 +295,62 @@ class Session:
         if self.lesson is None:
             return
         self.record(line, status)
+        if self._held(line):
+            return
         self._check_and_move(quiet=True)
+
+    # After `back` (or a lesson taken again), the step stays even though its checks
+    # pass (they passed before): until `next`, or until the learner's own command
+    # changes something: a docker command that is not only a look, or a change in
+    # the engine's objects or the lesson's work folder.
+    def _held(self, line: str) -> bool:
+        if self._hold is None:
+            return False
+        if not self._only_looks(line) or self._state() != self._hold:
+            self._hold = None
+            return False
+        return True
+
+    def _only_looks(self, line: str) -> bool:
+        try:
+            words = shlex.split(line)
+        except ValueError:
+            return False
+        if not words or words[0] != "docker":
+            return True             # a host command: its changes show in _state
+        if self.parse is None:
+            return False
+        try:
+            inv = self.parse(words[1:])
+        except Exception:
+            return True             # it did not run
+        path = tuple(getattr(getattr(inv, "command", None), "path", None) or ())
+        return not path or path[-1] in LOOKS
+
+    def _state(self):
+        """A fingerprint of what the checks can see change: the engine's objects and
+        their states, and the files of the work folder."""
+        eng = self.env.engine
+        try:
+            seen = [tuple(sorted((c.id, c.name, c.state.status, str(c.state.exit_code),
+                                  tuple(sorted(c.networks or {})))
+                                 for c in eng.containers(all=True))),
+                    tuple(sorted((i.id, tuple(i.repo_tags)) for i in eng.list_images()))]
+            for name in ("networks", "volumes"):
+                listing = getattr(eng, name, None)
+                seen.append(tuple(sorted(str(x.get("Id") or x.get("Name"))
+                                         for x in (listing() if callable(listing) else ()))))
+        except (EngineError, OSError, AttributeError, TypeError):
+            return None
+        files = []
+        for top, _, names in os.walk(self.workdir()):
+            for n in names:
+                try:
+                    st = os.stat(os.path.join(top, n))
+                except OSError:
+                    continue
+                files.append((top, n, st.st_mtime_ns, st.st_size))
+        return tuple(seen) + (tuple(sorted(files)),)
 
     def record(self, line: str, status: int) -> None:
         self.history.append((line.strip(), status))
@@ -273,6 +395,11 @@ class Session:
     def check(self, every: bool = False) -> int:
         """The first failing check's message (or, with every, all of them)."""
         self._sync()
+        if self._hold is not None and self._state() == self._hold:
+            if self.evaluate().passed:
+                self.view.say("This step's checks pass (from when you did it before). "
+                              "`next` goes on; change something and it is checked again.")
+                return 0
         return 0 if self._check_and_move(quiet=False, every=every) else 1
 
     def next(self) -> int:
@@ -291,7 +418,9 @@ class Session:
         if self.index == 0:
             self.view.say("This is the first step.")
             return 1
-        return self._enter(self.index - 1)
+        status = self._enter(self.index - 1)
+        self._hold = self._state()
+        return status
 
     def hint(self) -> int:
         hints = self.step.hints
@@ -320,14 +449,24 @@ class Session:
         return 0
 
     def _confirm(self, question: str) -> bool:
+        """A question whose answer is no unless the learner says yes."""
+        return self._answer(question).lower() in ("y", "yes")
+
+    def _ask(self, question: str) -> bool:
+        """A question whose answer is yes unless the learner says no (or keep)."""
+        return self._answer(question).lower() not in ("n", "no", "keep", "k")
+
+    def _answer(self, question: str) -> str:
         self.env.out(question, end="")
         try:
             answer = self.env.stdin.readline()
         except (OSError, ValueError):
-            return False
+            return ""
         if isinstance(answer, bytes):
             answer = answer.decode("utf-8", "replace")
-        return answer.strip().lower() in ("y", "yes")
+        if not answer.endswith("\n"):
+            self.env.out("")        # nothing typed (the end of the input): end the line
+        return answer.strip()
 
     def skip(self) -> int:
         step = self.step
@@ -343,11 +482,15 @@ class Session:
             removed = cleanup.remove_owned(engine, self.lesson.id)
             shutil.rmtree(self.workdir(), ignore_errors=True)
             with self.store.change() as p:
-                p.lessons.pop(self.lesson.id, None)
+                old = p.lessons.pop(self.lesson.id, None)
+                if old is not None and old.status == "done":      # finished stays so
+                    p.lessons[self.lesson.id] = LessonProgress(self.lesson.id, "done",
+                                                               again=True)
                 p.current = self.lesson.id
             os.makedirs(self.workdir(), exist_ok=True)
             self._write_files()
             self._report_removed(removed, "this lesson has made nothing yet.")
+            self._ensure_images()
             return self._enter(0)
         removed = cleanup.remove_owned(engine, self.lesson.id, self.step.id)
         with self.store.change() as p:
@@ -362,9 +505,15 @@ class Session:
             "lesson` removes everything the lesson made)." if earlier else "."))
         return self._enter(self.index)
 
-    def _report_removed(self, removed: list[str], nothing: str) -> None:
-        self.view.say("Removed " + ", ".join(removed) + "." if removed else
-                      "Nothing to remove: " + nothing)
+    def _report_removed(self, removed: list[str], nothing: str | None,
+                        what: str = "") -> None:
+        """Say what went (`what`: whose it was); `nothing`: what to say if nothing did
+        (None: say nothing)."""
+        if removed:
+            self.view.say(f"Removed {what + ': ' if what else ''}"
+                          + _escape(", ".join(removed)) + ".")
+        elif nothing:
+            self.view.say("Nothing to remove: " + nothing)
 
     # --- running commands as if typed ------------------------------------------------------------
     def run(self, cmd: Command) -> tuple[int, str, str]:
@@ -418,6 +567,16 @@ def short_id(lesson_id: str, longest: int = 12) -> str:
     if len(lesson_id) <= longest:
         return lesson_id
     return lesson_id.replace("_", "-").rsplit("-", 1)[-1] or lesson_id
+
+
+# docker commands that only look: after `back`, they leave the step where it is
+LOOKS = frozenset({"ls", "ps", "images", "inspect", "logs", "port", "top", "diff", "history",
+                   "version", "info", "stats", "events", "df", "search"})
+
+
+def _escape(text: str) -> str:
+    from rich.markup import escape
+    return escape(text)
 
 
 def default_store(env) -> Store:

@@ -106,21 +106,36 @@ class View:
                     self._markdown("## Try on your own\n\n" + explore),
                     self._text("[dim]`lessons` shows what comes next.[/dim]"))
 
+    def open_end(self, lesson, skipped) -> None:
+        """The last step is behind, but some were skipped: not complete yet."""
+        n = len(skipped)
+        titles = ", ".join(f"↷ {_escape(s.title)}" for s in skipped)
+        self._print(self._text(
+            f"[yellow]That was the last step; {n} step{'s' if n > 1 else ''} skipped: "
+            f"{titles}.[/yellow] {lesson.title} is complete once "
+            f"{'they pass' if n > 1 else 'it passes'}: `lesson start {lesson.id}` takes you "
+            f"back to {'the first' if n > 1 else 'it'}."))
+
     def catalog(self, catalog, progress) -> None:
         from rich.table import Table
         table = Table(box=None, show_header=False, pad_edge=False)
         for lesson in catalog.lessons:
             lp = progress.lessons.get(lesson.id)
-            done = sum(1 for s in lesson.steps if lp and lp.finished(s.id))
+            total = len(lesson.steps)
+            passed = sum(1 for s in lesson.steps if lp and s.id in lp.passed)
+            skipped = sum(1 for s in lesson.steps if lp and s.id in lp.skipped)
+            count = f"{passed}/{total}" + (f" ↷{skipped}" if skipped else "")
             if lp and lp.status == "done":
                 mark = "[green]✓[/green]"
+                count = f"{total}/{total}" + (f", again: {count}" if lp.again else "")
+            elif skipped:
+                mark = "[yellow]↷[/yellow]"
             elif lp:
                 mark = "[cyan]▶[/cyan]"
             else:
                 mark = "[dim]·[/dim]"
             table.add_row(self._text(mark), self._text(f"[bold]{lesson.id}[/bold]"),
-                          _escape(lesson.title),
-                          self._text(f"[dim]{done}/{len(lesson.steps)}[/dim]"))
+                          _escape(lesson.title), self._text(f"[dim]{count}[/dim]"))
         parts = [table, self._text("[dim]Start or resume one with: lesson start ID[/dim]")]
         if catalog.errors:
             parts.append(self._text(f"[yellow]{len(catalog.errors)} problem(s) in lesson "

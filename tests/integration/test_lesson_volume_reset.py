@@ -5,6 +5,8 @@ the lesson made — made with `docker volume create` (labelled), or made by its 
 images, and any a container of theirs still uses."""
 from __future__ import annotations
 
+import io
+
 import pytest
 
 from shell.env import Env
@@ -108,15 +110,17 @@ def play_through(run, lesson_id: str) -> None:
 
 
 def test_the_volumes_lesson_played_through_then_reset(run, engine, tmp_path):
-    """`reset lesson` on the finished lesson taken up again: all its containers,
-    volumes (named, made by -v, anonymous) and images go; the learner's own volume and
+    """The finished lesson, its objects kept, taken again: all its containers, volumes
+    (named, made by -v, anonymous) and images go; the learner's own volume and
     container stay."""
     assert run("docker run --name own -v mine:/m busybox true") == 0
+    run.env.stdin = io.BytesIO(b"keep\n")       # at the end: keep what it made
     play_through(run, "volumes")
     assert "notes" in volumes(engine) and len(anonymous(engine)) == 1
     assert (tmp_path / "home" / "work" / "volumes" / "shared" / "reply.txt").exists()
 
-    assert run("lesson start volumes") == 0
+    assert run("lesson start volumes") == 0             # again: from a clean state
+    assert volumes(engine) == {"mine"}
     assert run("reset lesson") == 0
     assert volumes(engine) == {"mine"}
     assert [c.name for c in engine.containers()] == ["own"]
@@ -129,6 +133,7 @@ def test_built_images_go_with_a_reset_and_the_learners_own_stay(run, engine, tmp
     own.mkdir()
     (own / "Dockerfile").write_text("FROM busybox\nRUN echo mine > /mine.txt\n")
     assert run(f"docker build -q -t mine:v1 {own}") == 0
+    run.env.stdin = io.BytesIO(b"keep\n")
     play_through(run, "dockerfiles")
     tags = {t for i in engine.list_images() for t in i.repo_tags}
     assert {"timers:v1", "timers:v2", "timers:v3", "mine:v1"} <= tags

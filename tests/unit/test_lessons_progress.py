@@ -110,3 +110,13 @@ def test_an_older_files_made_words_are_ignored(tmp_path):
     lp = Store(tmp_path).read().lessons["volumes"]
     assert (lp.at, lp.passed) == ("two", ["one"])
     assert "made=" not in lp.to_line()
+
+
+def test_a_finished_lesson_taken_again_keeps_done(tmp_path):
+    store = Store(tmp_path)
+    with store.change() as p:
+        p.lessons["volumes"] = LessonProgress("volumes", "done", at="one", again=True)
+    lp = Store(tmp_path).read().lessons["volumes"]
+    assert lp.status == "done" and lp.again and lp.open
+    assert "lesson volumes done again at=one" in (tmp_path / "progress.txt").read_text()
+    assert not LessonProgress("x", "done").open and LessonProgress("x").open

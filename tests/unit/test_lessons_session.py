@@ -500,3 +500,134 @@ def test_check_all_shows_every_failing_check(ordered):
     out = sh.output()
     assert out.count("✗") == 3 and "There is no image site:v1 yet." in out
     assert "No container of site:v1 is running yet." in out
+
+
+# --- lessons that follow each other (issue 13 §1) ------------------------------------------
+
+def finish(sh, eng):
+    """Make the demo's objects and pass its three steps."""
+    eng.add_container("box")
+    eng.add_container("web")
+    sh.typed("docker ps")
+    sh.typed("docker ps")
+
+
+def said(sh) -> str:
+    return " ".join(sh.output().split())
+
+
+def test_the_end_offers_to_remove_what_the_lesson_made(world):
+    eng, home, lesson = world
+    eng.add_container("mine")
+    sh = Shell(eng, home, lesson, answer=b"\n")              # Enter: the default, yes
+    sh.session.start("demo")
+    finish(sh, eng)
+    out = said(sh)
+    assert "Demo lesson: done" in out
+    assert "Remove what this lesson made (container box, container web)? [Y/keep]" in out
+    assert "Removed container box, container web." in out
+    assert [c.name for c in eng.containers()] == ["mine"]
+
+
+def test_keep_keeps_what_the_lesson_made(world):
+    eng, home, lesson = world
+    sh = Shell(eng, home, lesson, answer=b"keep\n")
+    sh.session.start("demo")
+    finish(sh, eng)
+    assert "Kept them" in said(sh)
+    assert sorted(c.name for c in eng.containers()) == ["box", "web"]
+
+
+def test_starting_offers_to_clear_what_holds_the_lessons_names(world):
+    eng, home, lesson = world
+    eng.add_container("box")                                      # the learner's own
+    eng.add_container("web", owner="managing-containers/rename")  # another lesson's
+    eng.add_container("unrelated")
+    sh = Shell(eng, home, lesson, answer=b"\n")
+    assert sh.session.start("demo") == 0
+    out = said(sh)
+    assert "container box (your own)" in out
+    assert "container web (made in lesson managing-containers)" in out
+    assert "Remove them? [Y/n]" in out and "Removed container box, container web." in out
+    assert [c.name for c in eng.containers()] == ["unrelated"]
+    assert sh.session.index == 0 and "step 1 of 3" in out
+
+
+def test_declining_to_clear_keeps_them_and_says_what_may_fail(world):
+    eng, home, lesson = world
+    eng.add_container("web")
+    sh = Shell(eng, home, lesson, answer=b"n\n")
+    sh.session.start("demo")
+    assert "Kept them: steps that make them may fail" in said(sh)
+    assert [c.name for c in eng.containers()] == ["web"]
+
+
+def test_a_finished_lesson_stays_finished_and_starts_again_clean(world):
+    eng, home, lesson = world
+    sh = Shell(eng, home, lesson, answer=b"keep\n\n")     # keep at the end; yes, again
+    sh.session.start("demo")
+    finish(sh, eng)
+    sh.output()
+    assert sh.session.start("demo") == 0
+    out = said(sh)
+    assert "You finished Demo lesson. Take it again from step 1?" in out
+    assert "✓" not in out and "step 1 of 3" in out
+    assert eng.containers() == []                         # its leftovers: a clean state
+    lp = Store(home).read().lessons["demo"]
+    assert lp.status == "done" and lp.again and lp.passed == [] and lp.captured == {}
+    sh.typed("docker ps")
+    assert "✓" not in sh.output() and sh.session.index == 0
+    from lessons.catalog import Catalog
+    from lessons.view import View
+    View(sh.env).catalog(Catalog([lesson], []), Store(home).read())
+    assert "✓ demo" in said(sh)
+
+
+def test_a_finished_lesson_is_not_started_again_without_asking(world):
+    eng, home, lesson = world
+    sh = Shell(eng, home, lesson, answer=b"keep\nn\n")
+    sh.session.start("demo")
+    finish(sh, eng)
+    sh.output()
+    sh.session.start("demo")
+    assert sh.env.lesson is None and "Not started" in said(sh)
+    assert Store(home).read().lessons["demo"].status == "done"
+    assert sorted(c.name for c in eng.containers()) == ["box", "web"]
+
+
+def test_back_stays_until_next_or_a_command_that_changes_something(world, sh):
+    eng, _, _ = world
+    sh.session.start("demo")
+    eng.add_container("box")
+    sh.typed("docker run --name box busybox true")
+    assert sh.session.index == 1
+    sh.session.back()
+    sh.output()
+    for line in ("clear", "docker ps -a", "docker inspect box"):
+        sh.typed(line)
+        assert sh.session.index == 0, line
+    assert "✓" not in sh.output()
+    assert sh.session.next() == 0 and sh.session.index == 1
+    sh.session.back()
+    eng.add_container("box2")
+    sh.typed("docker run --name box2 busybox true")       # the learner's own change
+    assert "✓ Make a box" in sh.output() and sh.session.index == 1
+
+
+def test_skipped_steps_show_and_keep_the_lesson_open(world, sh):
+    eng, home, lesson = world
+    sh.session.start("demo")
+    sh.session.skip()
+    eng.add_container("web")
+    sh.typed("docker ps")                 # passes make-web, then look (typed ps)
+    sh.typed("docker ps")
+    out = said(sh)
+    assert "Demo lesson: done" not in out
+    assert "1 step skipped: ↷ Make a box" in out
+    lp = Store(home).read().lessons["demo"]
+    assert lp.status == "started" and lp.at == "make-box" and lp.skipped == ["make-box"]
+    from lessons.catalog import Catalog
+    from lessons.view import View
+    View(sh.env).catalog(Catalog([lesson], []), Store(home).read())
+    listing = said(sh)
+    assert "↷ demo" in listing and "2/3 ↷1" in listing
