@@ -61,6 +61,15 @@ class Terminal:
             time.sleep(0.1)
         raise AssertionError(f"waited {timeout}s for {what}; the screen:\n" + self.history())
 
+    def settles(self, predicate, timeout: float) -> bool:
+        """Does `predicate` come true within `timeout` seconds?"""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if predicate():
+                return True
+            time.sleep(0.1)
+        return predicate()
+
     def wait_for_prompt(self, container: bool) -> None:
         if container:
             self.wait(lambda: self.cursor_line().rstrip().endswith(CONTAINER_PROMPT.strip()),
@@ -85,6 +94,13 @@ def commands_in(text: str) -> list[tuple[bool, str]]:
     return out
 
 
+def inline_commands(text: str) -> list[str]:
+    """Docker commands the prose of a step names in `code` (outside code blocks)."""
+    prose = re.sub(r"```.*?```", "", text, flags=re.S)
+    return [c for c in re.findall(r"`([^`\n]+)`", prose)
+            if c.startswith("docker ") and not re.search(r"[A-Z]{3,}", c)]
+
+
 @pytest.fixture
 def terminal(engine, engine_root, tmp_path):
     home = tmp_path / "home"
@@ -100,11 +116,9 @@ def terminal(engine, engine_root, tmp_path):
         term.close()
 
 
-def test_a_learner_follows_a_whole_lesson(terminal):
-    term, home = terminal
-    lesson = load(LESSON)
-    term.wait_for_prompt(container=False)
-    term.type(f"lesson start {lesson.id}")
+def follow(term, lesson, at_the_end: str = "") -> None:
+    """Take the lesson step by step as its texts say; at the end answer the offer to
+    remove what it made (Enter: remove)."""
     for step in lesson.steps:
         term.wait(lambda: step.title in term.history(), f"step '{step.title}' to show")
         typed = commands_in(step.text)
@@ -112,9 +126,54 @@ def test_a_learner_follows_a_whole_lesson(terminal):
         for inside, line in typed:
             term.wait_for_prompt(container=inside)
             term.type(line)
-        term.wait(lambda: f"✓ {step.title}" in term.history(), f"the ✓ of '{step.title}'")
+        passed = lambda: f"✓ {step.title}" in term.history()      # noqa: E731
+        for line in inline_commands(step.text):     # what the prose says to do next
+            if term.settles(passed, 3):
+                break
+            term.wait_for_prompt(container=False)
+            term.type(line)
+        term.wait(passed, f"the ✓ of '{step.title}'")
     term.wait(lambda: f"{lesson.title}: done" in term.history(), "the end of the lesson")
+    term.wait(lambda: term.history().rstrip().endswith("[Y/keep]"),
+              "the offer to remove what the lesson made")
+    term.type(at_the_end)
     term.wait_for_prompt(container=False)
+
+
+def test_a_learner_follows_a_whole_lesson(terminal):
+    term, home = terminal
+    lesson = load(LESSON)
+    term.wait_for_prompt(container=False)
+    term.type(f"lesson start {lesson.id}")
+    follow(term, lesson)
     progress = Store(home).read()
     assert progress.lessons[lesson.id].status == "done"
     assert progress.lessons[lesson.id].passed == [s.id for s in lesson.steps]
+
+
+def test_three_lessons_in_a_row_without_a_name_conflict(terminal, engine):
+    """managing-containers leaves web running when its objects are kept;
+    publishing-ports, next, offers to remove it (it needs the name) and goes through;
+    container-networks follows on a clean engine."""
+    term, home = terminal
+    names = ["05-managing-containers", "06-publishing-ports", "07-container-networks"]
+    lessons = [load(ROOT / "content" / f"{n}.yaml") for n in names]
+    term.wait_for_prompt(container=False)
+    term.type(f"lesson start {lessons[0].id}")
+    follow(term, lessons[0], at_the_end="keep")
+    assert "web" in {c.name for c in engine.containers()}
+
+    term.type(f"lesson start {lessons[1].id}")
+    term.wait(lambda: term.history().rstrip().endswith("Remove them? [Y/n]"),
+              "the offer to clear web")
+    assert "container web (made in lesson managing-containers)" in term.history()
+    term.type("")
+    follow(term, lessons[1])
+    assert not {c.name for c in engine.containers()} & {"web", "web2"}
+
+    term.type(f"lesson start {lessons[2].id}")
+    follow(term, lessons[2])
+    later = term.history().split(f"lesson start {lessons[1].id}", 1)[1]
+    assert "already in use" not in later and "is already allocated" not in later
+    progress = Store(home).read()
+    assert all(progress.lessons[l.id].status == "done" for l in lessons)
