@@ -25,12 +25,16 @@ class Context:
     parser (lets `typed` checks understand -a and --all alike), given by the shell."""
 
     def __init__(self, world, captures: dict | None = None, history=(), workdir: str = ".",
-                 parse=None):
+                 parse=None, since: str = "", probes: list | None = None):
         self.world = world
         self.captures = dict(captures or {})
         self.history = list(history)
         self.workdir = workdir
         self.parse = parse
+        self.since = since          # when the step began (engine time), for logs_since_step
+        # (start, end) in ns of the requests port checks made: what a server logs about
+        # them is not the learner's doing, so log checks leave it out
+        self.probes = probes if probes is not None else []
 
     def captured(self, name: str, kind: str) -> str | None:
         got = self.captures.get(name)
@@ -243,8 +247,20 @@ def _container_tests(spec: dict, ctx: Context) -> list:
         add(lambda c, m=mount: None if _mounts(w, c, m, ctx.workdir) else
             f"nothing is mounted as {m} (its mounts: {_mount_list(w, c)})")
     tests.extend(_files(spec.get("file"), w.container_file))
+    logs = lambda c: w.logs(c, since=ctx.since if spec.get("logs_since_step") else "",  # noqa
+                            quiet=ctx.probes)
+    when = " since this step began" if spec.get("logs_since_step") else ""
     for text in spec.get("logs_contain", ()):
-        add(lambda c, t=text: None if t in w.logs(c) else f"its output lacks {t!r}")
+        add(lambda c, t=text: None if t in logs(c) else f"its output{when} lacks {t!r}")
+    for pattern in spec.get("logs_match", ()):
+        add(lambda c, p=pattern: None if re.search(p, logs(c)) else
+            f"its output{when} does not match /{p}/")
+    if "restart_count" in spec:
+        add(lambda c: _is("its restart count", c.state.restart_count, spec["restart_count"]))
+    if "min_restart_count" in spec:
+        add(lambda c: None if c.state.restart_count >= spec["min_restart_count"] else
+            f"it was restarted {c.state.restart_count} time(s), fewer than "
+            f"{spec['min_restart_count']}")
     return tests
 
 
@@ -481,13 +497,33 @@ def check_port(check, ctx: Context) -> Result:
             return Result(False, f"{c.name} publishes no port"
                           + (f" for {wanted}" if wanted else ""))
         port = ports[0]
-    answer = _ask(port, spec.get("send"), float(spec.get("timeout", 2)))
+    send = spec.get("send")
+    if send is None and "http_status" in spec:
+        send = HTTP_GET
+    started = time.time_ns()
+    try:
+        answer = _ask(port, send, float(spec.get("timeout", 2)))
+    finally:
+        ctx.probes.append((started, time.time_ns()))
     if answer is None:
         return Result(False, f"nothing answers on port {port}")
+    if "http_status" in spec:
+        m = re.match(r"HTTP/\d(?:\.\d)? (\d{3})", answer)
+        if not m:
+            return Result(False, f"port {port} answered {_short(answer)!r}, not HTTP")
+        if int(m.group(1)) != spec["http_status"]:
+            return Result(False, f"port {port} answered with HTTP status {m.group(1)}, "
+                                 f"not {spec['http_status']}")
     for text in spec.get("answers", ()):
         if text not in answer:
             return Result(False, f"port {port} answered {_short(answer)!r}, without {text!r}")
+    if "answers_match" in spec and not re.search(spec["answers_match"], answer):
+        return Result(False, f"port {port} answered {_short(answer)!r}, which does not "
+                             f"match /{spec['answers_match']}/")
     return Result(True)
+
+
+HTTP_GET = "GET / HTTP/1.0\r\nHost: localhost\r\n\r\n"
 
 
 def _ask(port: int, send: str | None, timeout: float) -> str | None:

@@ -436,6 +436,13 @@ CONTAINER = {
                                       "\":ro\" or \":rw\" at the end to ask for the mode"),
     "file": Field(OneOrList(FILE_MATCH), "a file in its file system (works stopped too)"),
     "logs_contain": Field(OneOrList(Str()), "text its output (docker logs) contains"),
+    "logs_match": Field(OneOrList(Regex()), "regular expressions its output matches "
+                                            "(re.search, each item)"),
+    "logs_since_step": Field(Bool(), "true: logs_contain and logs_match read only the "
+                                     "output written since this step began"),
+    "restart_count": Field(Int(0), "how many times its restart policy restarted it"),
+    "min_restart_count": Field(Int(0), "at least this many restarts (a restart policy "
+                                       "fired)"),
 }
 
 IMAGE = {
@@ -488,6 +495,10 @@ PORT = {
     "host_port": Field(Int(1), "the port on the host (default: the one it is published on)"),
     "send": Field(Str(), "text to send once connected"),
     "answers": Field(OneOrList(Str()), "text the answer must contain"),
+    "answers_match": Field(Regex(), "a regular expression the answer must match "
+                                    "(re.search)"),
+    "http_status": Field(Int(100), "the HTTP status the answer must give (without "
+                                   "send, a GET / request is sent)"),
     "timeout": Field(Number(), "seconds to wait for the answer (default 2)"),
 }
 

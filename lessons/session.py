@@ -46,6 +46,7 @@ class Session:
         self._busy = False
         self._saved_cwd: str | None = None
         self._hold = None           # the state at `back`: the step stays while it is so
+        self._probes: list = []     # when port checks asked (their traces in logs)
 
     # --- where we are -------------------------------------------------------------------
     @property
@@ -282,7 +283,8 @@ class Session:
     def evaluate(self, every: bool = True):
         lp = self.progress()
         ctx = checks.Context(World(self.env.engine), captures=lp.captured,
-                             history=self.history, workdir=self.workdir(), parse=self.parse)
+                             history=self.history, workdir=self.workdir(), parse=self.parse,
+                             since=lp.since, probes=self._probes)
         outcome = checks.run_step(self.step, ctx, every)
         self.last_seconds = outcome.seconds
         return outcome

@@ -131,13 +131,24 @@ class World:
         layers = self.container_layers(c)
         return layerfs.exists(layers, path, mounts), layerfs.read(layers, path, mounts)
 
-    def logs(self, c, tail: int = 2000) -> str:
-        from engine import logs
+    # A server writes its log line a little after it answered (and the monitor stamps it
+    # when it reads it): how long after a port check's request its lines may still come.
+    PROBE_SLACK_NS = 500_000_000
+
+    def logs(self, c, tail: int = 2000, since: str = "", quiet=()) -> str:
+        """Its output (the last `tail` entries): only what was written `since` (engine
+        time), and none of what was written during the `quiet` (start, end) ns windows
+        (the dockerlings checks' own requests)."""
+        from engine import logs, timeutil
         try:
-            return b"".join(e.data for e in logs.read(self.engine, c, tail=tail)).decode(
-                "utf-8", "replace")
+            entries = list(logs.read(self.engine, c, tail=tail))
         except OSError:
             return ""
+        if since or quiet:
+            start = timeutil.parse_ns(since) if since else None
+            windows = [(a, b + self.PROBE_SLACK_NS) for a, b in quiet]
+            entries = [e for e in entries if _kept(timeutil.parse_ns(e.time), start, windows)]
+        return b"".join(e.data for e in entries).decode("utf-8", "replace")
 
     def exec(self, c, command, timeout: float = 5.0) -> tuple[int, str]:
         """Run a command inside the running container: (status, stdout + stderr)."""
@@ -292,6 +303,14 @@ class World:
         """Names of the containers (running or not) that mount the volume."""
         return {c.name for c in self.containers() for m in self.container_mounts(c)
                 if m.get("Type") == "volume" and m.get("Name") == name}
+
+
+def _kept(t: int | None, start: int | None, windows) -> bool:
+    if t is None:
+        return True
+    if start is not None and t < start:
+        return False
+    return not any(a <= t <= b for a, b in windows)
 
 
 def _member_names(listed) -> set[str]:

@@ -5,10 +5,12 @@ from __future__ import annotations
 import os
 import socket
 import threading
+import time
 from pathlib import Path
 
 import pytest
 
+from engine import timeutil
 from engine.config import Mount, PortBinding, RestartPolicy
 from lessons import checks, format as fmt
 from lessons.checks import Context
@@ -490,3 +492,102 @@ def test_every_check_type_is_tested_here():
     source = Path(__file__).read_text()
     for name in fmt.CHECK_TYPES:
         assert f'"{name}: ' in source or f"'{name}: " in source or f'"{{{name}: ' in source, name
+
+
+# --- the check fields instructors reached for (issue 13 §4) -----------------------------------
+
+def _log(eng, c, line: str, when: str) -> None:
+    import json
+    with open(eng.log_path(c.id), "a") as f:
+        f.write(json.dumps({"log": line, "stream": "stdout", "time": when}) + "\n")
+
+
+def test_container_logs_match_a_regular_expression(eng):
+    eng.add_container("talker", logs="served 3 requests\n")
+    assert passes(eng, r"container: {logs_match: 'served \d+ requests'}")
+    assert not passes(eng, r"container: {logs_match: '^\d+ served'}")
+
+
+def test_container_logs_since_the_step_began(eng):
+    c = eng.add_container("talker")
+    _log(eng, c, "old hello\n", "2026-01-01T00:00:00.000000000Z")
+    _log(eng, c, "new hello\n", "2026-01-01T00:10:00.000000000Z")
+    since = "2026-01-01T00:05:00Z"
+    assert passes(eng, "container: {logs_contain: old hello}", since=since)
+    assert not passes(eng, "container: {logs_contain: old hello, logs_since_step: true}",
+                      since=since)
+    assert passes(eng, "container: {logs_contain: new hello, logs_since_step: true}",
+                  since=since)
+    assert passes(eng, "container: {logs_match: 'new', logs_since_step: true}", since=since)
+
+
+def test_container_restart_count(eng):
+    eng.add_container("flaky", status="running")
+    eng.containers()[0].state.restart_count = 2
+    assert passes(eng, "container: {name: flaky, restart_count: 2}")
+    assert passes(eng, "container: {name: flaky, min_restart_count: 1}")
+    assert not passes(eng, "container: {name: flaky, min_restart_count: 3}")
+    assert run(eng, "container: {name: flaky, restart_count: 0}").detail.endswith(
+        "its restart count is 2, not 0")
+
+
+@pytest.fixture
+def http_server():
+    """A local web server: 200 and a page for /, 404 for anything else; it logs each
+    request into `log` (a list) as a web server writes its log."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    log = []
+
+    def serve():
+        while True:
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            with conn:
+                request = conn.recv(1000).decode()
+                path = request.split(" ")[1] if " " in request else "/"
+                log.append(request.split("\r\n")[0])
+                status = "200 OK" if path == "/" else "404 Not Found"
+                conn.sendall(f"HTTP/1.0 {status}\r\n\r\nWelcome, visitor 42".encode())
+    threading.Thread(target=serve, daemon=True).start()
+    yield listener.getsockname()[1], log
+    listener.close()
+
+
+def test_port_http_status_and_a_regular_expression(eng, http_server):
+    port, _ = http_server
+    assert passes(eng, f"port: {{host_port: {port}, http_status: 200}}")
+    assert passes(eng, f"port: {{host_port: {port}, http_status: 200, "
+                       "answers_match: 'visitor \\d+'}")
+    assert not passes(eng, f"port: {{host_port: {port}, http_status: 200, "
+                           "answers_match: 'visitor [a-z]+'}")
+    r = run(eng, f"port: {{host_port: {port}, send: \"GET /gone HTTP/1.0\\r\\n\\r\\n\", "
+                 "http_status: 200}")
+    assert not r.ok and r.detail == f"port {port} answered with HTTP status 404, not 200"
+
+
+def test_a_port_checks_own_request_is_not_seen_by_a_log_check(eng, http_server):
+    """The port check's request lands in the server's log; a logs_contain check (of
+    this round or a later one) must not count it as the learner's."""
+    port, requests = http_server
+    web = eng.add_container("web", status="running",
+                            port_bindings=(("80/tcp", (PortBinding("", str(port)),)),))
+    probes = []
+
+    def logged_by_server():
+        while requests:
+            _log(eng, web, requests.pop(0) + "\n", timeutil.now())
+
+    assert passes(eng, "port: {container: web, http_status: 200}", probes=probes)
+    logged_by_server()
+    assert probes, "the port check says when it asked"
+    assert not passes(eng, "container: {name: web, logs_contain: 'GET /'}", probes=probes)
+    time.sleep(0.6)
+    with socket.create_connection(("127.0.0.1", port)) as s:     # the learner's own
+        s.sendall(b"GET / HTTP/1.0\r\n\r\n")
+        s.recv(100)
+    logged_by_server()
+    assert passes(eng, "container: {name: web, logs_contain: 'GET /'}", probes=probes)
