@@ -226,7 +226,7 @@ class Engine:
 
     # --- create -------------------------------------------------------------------
     def create(self, config: ContainerConfig, host: HostConfig | None = None,
-               name: str | None = None, progress=None,
+               name: str | None = None, progress=None, labels_extra: dict | None = None,
                aliases: list[str] | None = None, ip: str | None = None) -> Container:
         """A new container. `aliases` and `ip` are its --network-alias and --ip on the
         network it starts on."""
@@ -240,6 +240,8 @@ class Engine:
         img = self.ensure_image(config.image, progress)
         cid = os.urandom(32).hex()
         merged = self._merge_image_config(config, img, cid)
+        if labels_extra:
+            merged = merged.with_(labels=tuple({**dict(merged.labels), **labels_extra}.items()))
         entry = list(merged.entrypoint or ()) + list(merged.cmd or ())
         if not entry:
             raise InvalidParameter("no command specified")
