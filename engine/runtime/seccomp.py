@@ -85,14 +85,9 @@ def _check_struct(obj: dict, schema, path: str) -> None:
             continue        # Go ignores unknown fields; null leaves the zero value
         gotype, elem = fields[key]
         where = f"{path}.{key}" if path else key
-        items = value
-        if key in _LISTS:
-            if not isinstance(value, list):
-                _mismatch(value, struct_name, where, gotype)
-            items = value
-        else:
-            items = [value]
-        for item in items:
+        if key in _LISTS and not isinstance(value, list):
+            _mismatch(value, struct_name, where, gotype)
+        for item in value if key in _LISTS else [value]:
             _check_value(item, elem, struct_name, where, gotype.lstrip("[]*"))
 
 
@@ -127,7 +122,7 @@ def _kernel_version(v) -> tuple[int, int]:
     parts = v.split(".", 2)
     if len(parts) != 2 or not all(p.isdigit() and int(p) < 256 for p in parts):
         raise ProfileError(f"Decoding seccomp profile failed: {expected}")
-    if parts == ["0", "0"] or (int(parts[0]), int(parts[1])) == (0, 0):
+    if int(parts[0]) == int(parts[1]) == 0:
         raise ProfileError(f"Decoding seccomp profile failed: {expected}: version "
                            "cannot be 0.0")
     return int(parts[0]), int(parts[1])
