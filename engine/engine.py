@@ -249,6 +249,7 @@ class Engine:
         from .network import endpoints, ops as network_ops
         mode, networks = network_ops.requested(self, host.network_mode, aliases, ip)
         host = host._replace(network_mode=mode)
+        host = self._links(host, networks)
         points = self._mount_plan(merged, host, requested)
         c = Container(id=cid, name="", created=timeutil.now(), path=entry[0], args=entry[1:],
                       config=merged, host=host, image_id=img.id, layers=list(img.layers),
@@ -274,6 +275,16 @@ class Engine:
                 self.remove(c.id, force=True, volumes=True)
                 raise
         return c
+
+    def _links(self, host: HostConfig, networks: dict) -> HostConfig:
+        """--link: children by ID on the default bridge; on a user-defined network an
+        alias of the container's endpoint (links.py)."""
+        from . import links
+        first = next(iter(networks), None)
+        if host.links and first not in (None, "bridge", "host", "none"):
+            networks[first]["Links"] = list(host.links)
+            return host._replace(links=None)
+        return host._replace(links=links.register(self, host.links, host.network_mode))
 
     def _mount_check(self, config: ContainerConfig, host: HostConfig) -> list[dict] | None:
         if not (config.volumes or host.binds or host.mounts or host.volumes_from or

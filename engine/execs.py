@@ -51,7 +51,7 @@ def start(engine, c: Container, argv: list[str], *, env: list[str] = (), user: s
         raise ContainerNotRunning(f"container {c.id} is not running")
     if c.state.status == "paused":
         raise Conflict(f"Container {name or c.id} is paused, unpause the container before exec")
-    proc = init.ProcessSpec(argv=list(argv), env=_env(c, env),
+    proc = init.ProcessSpec(argv=list(argv), env=_env(engine, c, env),
                             user=c.config.user if user is None else user,
                             cwd=workdir or c.config.working_dir or "/", tty=tty,
                             privileged=privileged or c.host.privileged, winsize=(24, 80),
@@ -93,8 +93,17 @@ def start(engine, c: Container, argv: list[str], *, env: list[str] = (), user: s
     return ExecProcess(pid, master, *ours)
 
 
-def _env(c: Container, extra) -> list[str]:
-    return launch.merge_env(launch.process_env(c), extra)
+def _env(engine, c: Container, extra) -> list[str]:
+    """The container's environment (its legacy links' too, as Docker's exec gives)."""
+    linked = []
+    if c.host.links:
+        from . import links
+        try:
+            linked = links.environment(engine, c)
+        except init.LaunchError as e:     # a child stopped since: the daemon's error
+            from .errors import System
+            raise System(e.message) from None
+    return launch.merge_env(launch.process_env(c, linked), extra)
 
 
 def _stdio(proc: init.ProcessSpec, interactive: bool, detach: bool):

@@ -2,6 +2,7 @@
 the engine's records so what a learner reads here is what Docker would show."""
 from __future__ import annotations
 
+from . import links
 from .fsutil import dir_size
 from .launch import INIT_LAYER
 from .runtime.rootfs import MASKED_PATHS, READONLY_PATHS
@@ -28,7 +29,7 @@ def _host_config(engine, c: Container) -> dict:
         "ConsoleSize": [0, 0], "CapAdd": h["CapAdd"], "CapDrop": h["CapDrop"],
         "CgroupnsMode": "host", "Dns": h["Dns"], "DnsOptions": [], "DnsSearch": [],
         "ExtraHosts": h["ExtraHosts"], "GroupAdd": None, "IpcMode": "private", "Cgroup": "",
-        "Links": None, "OomScoreAdj": 0, "PidMode": h["PidMode"],
+        "Links": links.inspect(engine, c), "OomScoreAdj": 0, "PidMode": h["PidMode"],
         "Privileged": h["Privileged"], "PublishAllPorts": h["PublishAllPorts"],
         "ReadonlyRootfs": h["ReadonlyRootfs"], "SecurityOpt": h["SecurityOpt"],
         **({"Tmpfs": h["Tmpfs"]} if h["Tmpfs"] else {}),
@@ -69,7 +70,7 @@ def _network_settings(engine, c: Container) -> dict:
     for name, asked in c.networks.items():
         now = live.get(name, {})
         networks[name] = {
-            "IPAMConfig": asked.get("IPAMConfig"), "Links": None,
+            "IPAMConfig": asked.get("IPAMConfig"), "Links": asked.get("Links"),
             "Aliases": asked.get("Aliases"), "MacAddress": now.get("MacAddress", ""),
             "DriverOpts": None, "GwPriority": 0, "NetworkID": asked.get("NetworkID", ""),
             "EndpointID": now.get("EndpointID", ""), "Gateway": now.get("Gateway", ""),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 
+from . import links
 from .runtime import caps, cgroups, devices, init, rootfs, seccomp, syscalls as sc
 from .store.containers import Container
 
@@ -30,13 +31,13 @@ class Started:
         self.auto_remove = False  # --rm
 
 
-def process_env(c: Container) -> list[str]:
-    """Docker's order: PATH, HOSTNAME, TERM (with -t), then Config.Env, which replaces
-    any of those it also sets."""
+def process_env(c: Container, linked: list[str] = ()) -> list[str]:
+    """Docker's order: PATH, HOSTNAME, TERM (with -t), the legacy links' variables,
+    then Config.Env, which replaces any of those it also sets."""
     env = [f"PATH={DEFAULT_PATH}", f"HOSTNAME={c.config.hostname}"]
     if c.config.tty:
         env.append("TERM=xterm")
-    return merge_env(env, c.config.env)
+    return merge_env(env + list(linked), c.config.env)
 
 
 def merge_env(env: list[str], extra) -> list[str]:
@@ -253,9 +254,10 @@ def _prepared(engine, c: Container, pid_ns_fd: int | None) -> Prepared:
     caps.all_mask()
     rootfs.overlay_extras()    # and not read again in every child
     flags, join = namespaces(engine, c)
+    linked = links.environment(engine, c) if c.host.links else ()
     cg = cgroups.Cgroup(c.id, engine.cgroup_scope)
     lim = limits(c)
-    proc = init.ProcessSpec(argv=command(c), env=process_env(c), user=c.config.user,
+    proc = init.ProcessSpec(argv=command(c), env=process_env(c, linked), user=c.config.user,
                             cwd=c.config.working_dir or "/", tty=c.config.tty,
                             privileged=c.host.privileged, hostname=c.config.hostname,
                             winsize=(24, 80),

@@ -53,6 +53,7 @@ def resolve(root: str, asker: str, name: str) -> list[str] | None:
             continue
         suffix = "." + net["Name"].lower()
         short = name[:-len(suffix)] if name.endswith(suffix) else name
+        short = _linked(members[asker], short)
         for cid, ep in members.items():
             names = {ep.get("Name", "").lower(), *(a.lower() for a in ep.get("Aliases") or [])}
             if short in names or (len(short) >= 12 and cid.startswith(short)):
@@ -61,6 +62,16 @@ def resolve(root: str, asker: str, name: str) -> list[str] | None:
                 if ip not in found:
                     found.append(ip)
     return found if known else None
+
+
+def _linked(ep: dict, name: str) -> str:
+    """The container a --link alias of the asker names (libnetwork's endpoint aliases:
+    only the container that made the link resolves it)."""
+    for text in ep.get("Links") or ():
+        target, _, alias = text.partition(":")
+        if (alias or target).lower() == name:
+            return target.lstrip("/").lower()
+    return name
 
 
 def _question(packet: bytes) -> tuple[str, int, int, int]:

@@ -59,7 +59,8 @@ def prepare(engine, c) -> Plan:
         for i, (name, requested) in enumerate(c.networks.items()):
             net = store.get(requested.get("NetworkID") or name)
             ip = (requested.get("IPAMConfig") or {}).get("IPv4Address") or None
-            ep = store.attach(net, c.id, c.name, ip, requested.get("Aliases"))
+            ep = store.attach(net, c.id, c.name, ip, requested.get("Aliases"),
+                              requested.get("Links"))
             _plan_endpoint(plan, net, ep, c, first=(i == 0), index=i)
         _bind_ports(c, plan)
         _write_etc(engine, c, [ip for ip in _addresses(plan)], plan)
@@ -177,7 +178,9 @@ def _write_in_place(path, text: str) -> None:
         f.truncate()
 
 
-def hosts_text(c, addresses: list[str], gateway: str | None) -> str:
+def hosts_text(c, addresses: list[str], gateway: str | None, links=()) -> str:
+    """Docker's order: localhost, --add-host, the gateway's name, the container's own
+    addresses, then its legacy links' children (links.hosts_entries)."""
     lines = ["127.0.0.1\tlocalhost", "::1\tlocalhost ip6-localhost ip6-loopback",
              "fe00::0\tip6-localnet", "ff00::0\tip6-mcastprefix",
              "ff02::1\tip6-allnodes", "ff02::2\tip6-allrouters"]
@@ -188,6 +191,7 @@ def hosts_text(c, addresses: list[str], gateway: str | None) -> str:
         lines.append(f"{gateway}\t{HOST_INTERNAL}")
     for ip in addresses:
         lines.append(f"{ip}\t{c.config.hostname}")
+    lines += links
     return "\n".join(lines) + "\n"
 
 
@@ -203,7 +207,11 @@ def resolv_text(c, host_resolv: str, embedded: bool) -> str:
 def _write_etc(engine, c, addresses: list[str], plan: Plan) -> None:
     d = engine.paths.container(c.id)
     gateway = next((i[3] for i in plan.interfaces if i[3]), None)
-    _write_in_place(d / "hosts", hosts_text(c, addresses, gateway))
+    linked = ()
+    if c.host.links and "bridge" in plan.networks:
+        from .. import links
+        linked = links.hosts_entries(engine, c)
+    _write_in_place(d / "hosts", hosts_text(c, addresses, gateway, linked))
     _write_in_place(d / "resolv.conf", resolv_text(c, engine._resolv_conf(), plan.dns))
 
 

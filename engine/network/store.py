@@ -183,8 +183,9 @@ class NetworkStore:
 
     # --- endpoints -------------------------------------------------------------------------
     def attach(self, net: dict, cid: str, name: str, ip: str | None = None,
-               aliases: list[str] | None = None) -> dict:
-        """Give container `cid` an address on `net`; returns its endpoint."""
+               aliases: list[str] | None = None, links: list[str] | None = None) -> dict:
+        """Give container `cid` an address on `net`; returns its endpoint. `links`:
+        its --link NAME:ALIAS, names only it resolves (dns.py)."""
         with lock.locked(self.lock):
             fresh = self.get(net["Id"])
             if cid in fresh["Containers"]:
@@ -195,6 +196,8 @@ class NetworkStore:
             ep = {"Name": name, "EndpointID": os.urandom(32).hex(), "MacAddress": mac_for(address),
                   "IPv4Address": f"{address}/{prefix}", "IPv6Address": "",
                   "Aliases": list(aliases or [])}
+            if links:
+                ep["Links"] = list(links)
             fresh["Containers"][cid] = ep
             self._save_endpoints(fresh)
             return ep

@@ -105,7 +105,7 @@ HEALTH_LATER = "health checks arrive in a later dockerlings chapter"
 LIMITS_LATER = ("dockerlings limits memory, CPU and the number of processes; other limits "
                 "arrive in a later chapter")
 NETWORK_DETAIL = ("dockerlings' networks give addresses and names; DNS options, IPv6, MAC "
-                  "addresses and legacy links are not modelled")
+                  "addresses are not modelled")
 NO_DEVICES = "dockerlings has no GPU support"
 WINDOWS_ONLY = "it is for Windows containers, and dockerlings runs Linux containers"
 ONE_PLATFORM = "dockerlings runs images for this machine's platform only"
@@ -239,8 +239,7 @@ CREATE_FLAGS = (
     Flag("isolation", kind=STRING, help="Container isolation technology",
          planned=WINDOWS_ONLY),
     Flag("kernel-memory", kind=BYTES, help="Kernel memory limit", planned=LIMITS_LATER),
-    Flag("link", kind=LIST, help="Add link to another container", complete="container",
-         planned=NETWORK_DETAIL),
+    Flag("link", kind=LIST, help="Add link to another container", complete="container"),
     Flag("link-local-ip", kind=LIST, help="Container IPv4/IPv6 link-local addresses",
          planned=NETWORK_DETAIL),
     Flag("log-driver", kind=STRING, help="Logging driver for the container", planned=ONE_LOG),
