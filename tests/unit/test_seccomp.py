@@ -96,9 +96,7 @@ def test_a_syscall_beyond_the_profile_gets_enosys_and_other_arches_are_killed():
     assert run(prog(), 1000) == ENOSYS
     assert run(prog(), 0xFFFFFFFF & ~seccomp.X32_BIT) == ENOSYS
     p = prog()
-    data = struct.pack("<IIQ6Q", 0, 0x4000B7 ^ 0x12345, 0, *(0,) * 6)
-    code = [struct.unpack_from("<HBBI", p, i) for i in range(0, len(p), 8)]
-    assert code[0] == (0x20, 0, 0, 4) and data  # the first thing read is the arch
+    assert struct.unpack_from("<HBBI", p, 0) == (0x20, 0, 0, 4)   # it reads the arch first
     assert run(p, 0, arch="aarch64") == seccomp.RET_KILL_THREAD
 
 
@@ -173,8 +171,7 @@ def test_every_syscall_agrees_with_the_rules(extra):
 def test_argument_comparisons_use_all_64_bits():
     profile = {"defaultAction": "SCMP_ACT_ERRNO", "syscalls": [
         {"names": ["read"], "action": "SCMP_ACT_ALLOW",
-         "args": [{"index": 1, "value": 0x100000005, "op": op}]}
-        for op in ["SCMP_CMP_GT"]] + [
+         "args": [{"index": 1, "value": 0x100000005, "op": "SCMP_CMP_GT"}]},
         {"names": ["write"], "action": "SCMP_ACT_ALLOW",
          "args": [{"index": 0, "value": 0xFF00000000, "valueTwo": 0x0100000000,
                    "op": "SCMP_CMP_MASKED_EQ"}]},
@@ -187,11 +184,10 @@ def test_argument_comparisons_use_all_64_bits():
                   {"index": 1, "value": 3, "op": "SCMP_CMP_GE"}]}]}
     p = seccomp.compile(seccomp.resolve(profile, set()))
     for a in (0, 5, 6, 0x100000004, 0x100000005, 0x100000006, 0x200000000, 2**64 - 1):
-        for arch in ("x86_64",):
-            args = (a, a, a, 0, 0, 0)
-            for name in ("read", "write", "close", "dup", "dup2"):
-                want = _oracle(profile, set(), arch, nr(name), args)
-                assert run(p, nr(name), arch, args) == want, (name, hex(a))
+        args = (a, a, a, 0, 0, 0)
+        for name in ("read", "write", "close", "dup", "dup2"):
+            want = _oracle(profile, set(), "x86_64", nr(name), args)
+            assert run(p, nr(name), "x86_64", args) == want, (name, hex(a))
     assert run(p, nr("dup2"), args=(1, 7)) == seccomp.RET_ERRNO | 22
     assert run(p, nr("dup2"), args=(4, 7)) == EPERM
 
