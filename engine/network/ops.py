@@ -187,9 +187,9 @@ def disconnect(engine, net_ref: str, container_ref: str, force: bool = False) ->
 
 
 def _drop_endpoint(store: NetworkStore, net: dict, ref: str) -> bool:
-    """Remove the endpoint on `net` named `ref` (or whose container ID starts so)."""
+    """Remove the endpoint on `net` named `ref` (or of the container ID `ref`)."""
     for cid, ep in net["Containers"].items():
-        if ep.get("Name") == ref or (ref and cid.startswith(ref)):
+        if ep.get("Name") == ref or cid == ref:
             store.detach(net["Id"], cid)
             return True
     return False
