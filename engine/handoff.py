@@ -10,7 +10,8 @@ Only the engine's owner can hand a start over (the spawner checks its peer befor
 monitor reads a byte: spawner._dispatch, trust.py). Even so a part is loaded as data
 only: the pickle may name classes of the engine's own modules, paths and sockets, and
 nothing else (no function, no other module), so a message can build the engine's
-objects but can never call os.system or the like. That costs a start some 10 µs.
+objects but can never call os.system or the like. Measured A/B in one process, both
+parts of a start load in 57.6 µs this way and 57.3 µs plainly (min of 30 rounds).
 """
 from __future__ import annotations
 
