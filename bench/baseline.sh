@@ -30,7 +30,7 @@ static_busybox() { [ -x /bin/busybox ] && file -L /bin/busybox 2>/dev/null | gre
 if ! have podman || ! have runc || ! have file || ! static_busybox; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq >/dev/null
-  apt-get install -y -qq --no-install-recommends podman runc busybox-static file >/dev/null
+  apt-get install -y -qq podman runc busybox-static file >/dev/null
 fi
 
 # The open-files limit here is lower than podman's default ulimits, and crun does not handle

@@ -114,9 +114,11 @@ class Engine:
     def list_images(self) -> list[Image]:
         return self.images.all()
 
-    def pull(self, text: str, progress=None) -> Image:
+    def pull(self, text: str, progress=None, event=None, platform: str | None = None,
+             environ=None) -> Image:
+        """environ: where registry logins are looked up (DOCKER_CONFIG, HOME)."""
         from .images import ops
-        return ops.pull(self, text, progress)
+        return ops.pull(self, text, progress, event=event, platform=platform, environ=environ)
 
     def ensure_image(self, text: str, progress=None) -> Image:
         """The image to create a container from: local, or made offline like a pull."""

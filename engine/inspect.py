@@ -186,7 +186,7 @@ def image(engine, img: Image) -> dict:
     history = img.history
     comment = history[-1].get("comment", "") if history else ""
     return {
-        "Id": img.id, "RepoTags": list(img.repo_tags), "RepoDigests": [],
+        "Id": img.id, "RepoTags": list(img.repo_tags), "RepoDigests": list(img.repo_digests),
         "Parent": img.parent or "", "Comment": comment, "Created": img.created,
         "DockerVersion": "", "Author": img.config.get("author", ""), "Config": cfg,
         "Architecture": img.config.get("architecture", ""), "Os": img.config.get("os", ""),

@@ -1,4 +1,4 @@
-"""Images the engine can make without a registry: busybox and hello-world.
+"""Images the engine can make without a registry: busybox, hello-world and registry:2.
 
 busybox is built from the host's static busybox binary (Debian's busybox-static): one
 layer with every applet linked to it and the accounts of the official image. hello-world
@@ -65,12 +65,38 @@ nogroup:x:65534:
 SHADOW = "".join(f"{line.split(':')[0]}:*::0:::::\n" for line in PASSWD.splitlines())
 
 
+REGISTRY_REFS = ("docker.io/library/registry:2", "docker.io/library/registry:latest")
+REGISTRY_CANDIDATES = ("/usr/bin/docker-registry", "/usr/local/bin/docker-registry",
+                       "/usr/bin/registry")
+# The configuration the official registry image ships: port 5000, images in a volume.
+REGISTRY_CONFIG = """version: 0.1
+log:
+  fields:
+    service: registry
+storage:
+  cache:
+    blobdescriptor: inmemory
+  filesystem:
+    rootdirectory: /var/lib/registry
+http:
+  addr: :5000
+  headers:
+    X-Content-Type-Options: [nosniff]
+health:
+  storagedriver:
+    enabled: true
+    interval: 10s
+    threshold: 3
+"""
+
+
 def known(ref: str) -> bool:
-    return ref in ("docker.io/library/busybox:latest", "docker.io/library/hello-world:latest")
+    return ref in ("docker.io/library/busybox:latest",
+                   "docker.io/library/hello-world:latest") + REGISTRY_REFS
 
 
 def available() -> list[str]:
-    return ["busybox:latest", "hello-world:latest"]
+    return ["busybox:latest", "hello-world:latest", "registry:2"]
 
 
 def find_busybox() -> str:
@@ -165,6 +191,62 @@ def _busybox_layer(path: str) -> tuple[bytes, int]:
     return t.finish(), mtime
 
 
+def find_registry() -> str:
+    for path in REGISTRY_CANDIDATES:
+        if os.path.isfile(path) and os.access(path, os.X_OK):
+            return path
+    raise Unavailable("cannot make the registry:2 image offline: no docker-registry program "
+                      "on this machine",
+                      hint="install Debian's registry with: apt-get install docker-registry")
+
+
+def _libraries(path: str) -> list[str]:
+    """The shared objects `path` loads, its program interpreter among them (from ldd)."""
+    if is_static(path):
+        return []
+    try:
+        out = subprocess.run(["ldd", path], capture_output=True, text=True, timeout=10).stdout
+    except (OSError, subprocess.TimeoutExpired):
+        raise Unavailable(f"cannot tell which libraries {path} needs (ldd failed)") from None
+    libs = []
+    for line in out.splitlines():
+        words = line.split()
+        for w in words:
+            if w.startswith("/") and os.path.exists(w):
+                libs.append(w)
+                break
+    return sorted(set(libs))
+
+
+def _registry_layer(path: str) -> tuple[bytes, int]:
+    mtime = int(os.stat(path).st_mtime)
+    t = _TarBuilder(mtime)
+    made: set[str] = set()
+
+    def parents(name: str) -> None:
+        parts = name.split("/")[:-1]
+        for i in range(1, len(parts) + 1):
+            d = "/".join(parts[:i])
+            if d not in made:
+                made.add(d)
+                t.dir(d)
+    for d in ("bin", "etc", "etc/docker", "etc/docker/registry", "tmp", "var", "var/lib",
+              "var/lib/registry"):
+        made.add(d)
+        t.dir(d, 0o1777 if d == "tmp" else 0o755)
+    with open(path, "rb") as f:
+        t.file("bin/registry", f.read(), 0o755)
+    for lib in _libraries(path):
+        name = lib.lstrip("/")
+        parents(name)
+        with open(os.path.realpath(lib), "rb") as f:
+            t.file(name, f.read(), 0o755)
+    t.file("etc/docker/registry/config.yml", REGISTRY_CONFIG.encode())
+    t.file("etc/group", b"root:x:0:\nnogroup:x:65534:\n")
+    t.file("etc/passwd", b"root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n")
+    return t.finish(), mtime
+
+
 def _hello_layer() -> bytes:
     t = _TarBuilder(int(timeutil.parse(HELLO_CREATED)))
     t.file("hello", hello.elf(hello.go_arch()), 0o755)
@@ -216,6 +298,29 @@ def make(engine, ref: str):
         ]
         config = _config(HELLO_CREATED, layer.diff_id, ["/hello"], history,
                          "a program written by dockerlings itself, made offline")
+    elif ref in REGISTRY_REFS:
+        path = find_registry()
+        tar_bytes, mtime = _registry_layer(path)
+        layer, digest = _store_layer(engine, tar_bytes)
+        created = timeutil.format_ns(mtime * 1_000_000_000)
+        history = [
+            {"created": created, "created_by": f"COPY {path} /bin/registry # buildkit",
+             "comment": "buildkit.dockerfile.v0"},
+            {"created": created, "created_by": "VOLUME [/var/lib/registry]",
+             "comment": "buildkit.dockerfile.v0", "empty_layer": True},
+            {"created": created, "created_by": "EXPOSE map[5000/tcp:{}]",
+             "comment": "buildkit.dockerfile.v0", "empty_layer": True},
+            {"created": created, "created_by": 'ENTRYPOINT ["registry" "serve"]',
+             "comment": "buildkit.dockerfile.v0", "empty_layer": True},
+            {"created": created, "created_by": 'CMD ["/etc/docker/registry/config.yml"]',
+             "comment": "buildkit.dockerfile.v0", "empty_layer": True},
+        ]
+        config = _config(created, layer.diff_id, ["/etc/docker/registry/config.yml"], history,
+                         f"the host's {path} (Debian's docker-registry), made offline by "
+                         "dockerlings")
+        config["config"].update(Entrypoint=["registry", "serve"],
+                                ExposedPorts={"5000/tcp": {}},
+                                Volumes={"/var/lib/registry": {}})
     else:
         raise ValueError(ref)
     image = engine.images.create(config, [layer], [digest])

@@ -15,13 +15,20 @@ def _local_list(engine) -> str:
 
 
 def offline_hint(engine) -> str:
-    return ("dockerlings works offline: it can make busybox and hello-world itself, but "
-            f"cannot download other images. Images here now: {_local_list(engine)}.")
+    return ("dockerlings works offline: it can make busybox, hello-world and registry:2 "
+            "itself, and pull from registries on this machine, but cannot download other "
+            f"images. Images here now: {_local_list(engine)}.")
 
 
-def pull(engine, text: str, progress=None) -> Image:
+def pull(engine, text: str, progress=None, event=None, platform: str | None = None,
+         environ=None) -> Image:
+    """busybox and hello-world are made here, offline, as ever; any other image comes
+    from its registry (engine/distribution), unless the engine is told to stay offline
+    (DOCKERLINGS_OFFLINE=1: no registry but the ones on this machine's loopback)."""
     ref = reference.parse(text)
     say = progress or (lambda line: None)
+    if not offline.known(str(ref)) and remote_allowed(ref):
+        return _from_registry(engine, text, ref, say, event, platform, environ)
     if ref.digest and not ref.tag:
         raise ImageNotFoundLocally(text, f"manifest for {ref.familiar()} not found: "
                                    "manifest unknown: manifest unknown",
@@ -47,6 +54,37 @@ def pull(engine, text: str, progress=None) -> Image:
         say(f"Digest: {img.manifest}")
         say(f"Status: Downloaded newer image for {ref.familiar()}")
         return img
+
+
+def remote_allowed(ref, environ=None) -> bool:
+    import os
+    from ..distribution.registry import host_of, insecure
+    environ = os.environ if environ is None else environ
+    if environ.get("DOCKERLINGS_OFFLINE", "") in ("", "0"):
+        return True
+    return insecure(host_of(ref.domain), {})         # loopback registries only
+
+
+def _from_registry(engine, text: str, ref, say, event, platform, environ) -> Image:
+    import os
+    from ..distribution import pull as remote
+    from ..distribution.registry import RegistryError, Unreachable
+    try:
+        return remote.pull(engine, ref, say, platform=platform, event=event,
+                           environ=os.environ if environ is None else environ)
+    except Unreachable as e:
+        raise ImageNotFoundLocally(text, e.message, hint=e.hint or offline_hint(engine)) from None
+    except RegistryError as e:
+        if e.status == 404:
+            what = f"{ref.familiar_name}@{ref.digest}" if ref.digest else ref.familiar()
+            raise ImageNotFoundLocally(text, f"manifest for {what} not found: manifest "
+                                       "unknown: manifest unknown") from None
+        if e.status in (401, 403):
+            raise ImageNotFoundLocally(
+                text, f"pull access denied for {ref.familiar_name}, repository does not "
+                "exist or may require 'docker login': denied: requested access to the "
+                "resource is denied") from None
+        raise
 
 
 def _registry(ref) -> str:

@@ -43,6 +43,7 @@ class Image:
         self.layers, self.size, self.manifest = layers, size, manifest
         self.repo_tags = repo_tags or []
         self.last_tag_time = last_tag_time
+        self.repo_digests: list[str] = []      # familiar NAME@sha256:... (pulled or pushed)
 
     @property
     def created(self) -> str:
@@ -146,10 +147,13 @@ class ImageStore:
                 config = json.loads(f.read())
             img = Image(image_id, config, meta.get("parent"), meta["layers"], meta["size"],
                         meta["manifest"], last_tag_time=meta.get("last_tag_time", ""))
+            img.repo_digests = [_familiar_digest(d) for d in meta.get("repo_digests") or []]
             self._cache[image_id] = img
         tags = [reference.parse(r).familiar() for r in self.refs_of(image_id, refs)]
-        return Image(img.id, img.config, img.parent, img.layers, img.size, img.manifest, tags,
-                     img.last_tag_time)
+        out = Image(img.id, img.config, img.parent, img.layers, img.size, img.manifest, tags,
+                    img.last_tag_time)
+        out.repo_digests = img.repo_digests
+        return out
 
     def all(self) -> list[Image]:
         refs = self.refs()
@@ -252,6 +256,14 @@ class ImageStore:
         for name in os.listdir(self.paths.blobs):
             if name not in used_blobs and not name.startswith("."):
                 unlink_quiet(self.paths.blobs / name)
+
+
+def _familiar_digest(full: str) -> str:
+    name, _, digest = full.partition("@")
+    try:
+        return f"{reference.parse(name, default_tag=None).familiar_name}@{digest}"
+    except Exception:                        # noqa: BLE001 - a record we cannot read
+        return full
 
 
 def _add_pins(directory: Path, layers: set[str], blobs: set[str]) -> None:

@@ -53,7 +53,9 @@ def ls(env, inv: Invocation) -> int:
     rows = []
     now = time.time()
     for img in images:
-        dangling = not img.repo_tags
+        # pulled by digest, untagged: listed under its repository, as Docker does
+        named = img.repo_tags or [d.split("@", 1)[0] + ":<none>" for d in img.repo_digests]
+        dangling = not named
         if "dangling" in filters:
             want = filters["dangling"][-1].lower() in ("true", "1")
             if dangling != want:
@@ -62,7 +64,7 @@ def ls(env, inv: Invocation) -> int:
             continue                       # an intermediate image: shown with -a only
         if "label" in filters and not _labels_match(img, filters["label"]):
             continue
-        tags = img.repo_tags or ["<none>:<none>"]
+        tags = named or ["<none>:<none>"]
         for t in tags:
             if "reference" in filters and (dangling or not any(
                     _reference_matches(p, t) for p in filters["reference"])):
@@ -85,17 +87,6 @@ def _labels_match(img, wanted: list[str]) -> bool:
         if k not in labels or (sep and labels[k] != v):
             return False
     return True
-
-
-def pull(env, inv: Invocation) -> int:
-    text = inv.args[0]
-    ref = reference.parse(text)
-    if not ref.tag and not ref.digest or (":" not in text.split("/")[-1] and "@" not in text):
-        env.out("Using default tag: latest")
-    quiet = inv.quiet
-    img = env.engine.pull(text, progress=None if quiet else env.out)
-    env.out(str(ref) if not ref.digest else str(ref))
-    return 0 if img else 1
 
 
 def tag(env, inv: Invocation) -> int:

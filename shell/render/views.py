@@ -115,7 +115,8 @@ class ImageRow:
         now = time.time() if now is None else now
         self.ID = img.id[7:19] if trunc else img.id
         self.Repository, self.Tag = repository, tag
-        self.Digest = "<none>"
+        self.Digest = next((d.split("@", 1)[1] for d in getattr(img, "repo_digests", ())
+                            if d.split("@", 1)[0] == repository), "<none>")
         created = timeutil.parse(img.created)
         self.CreatedSince = "" if _is_zero(img.created) else human_duration(now - created) + " ago"
         self.CreatedAt = go_time_string(created)

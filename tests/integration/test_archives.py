@@ -321,15 +321,26 @@ def podman(tmp_path):
     store = tempfile.mkdtemp(prefix="dlpodarc-", dir="/tmp")
     base = ["podman", "--root", f"{store}/root", "--runroot", f"{store}/runroot",
             "--storage-driver", "overlay"]
+    # podman's containers stay off every network: nothing may touch the host's interfaces
+    # (and within this machine's open-files limit, as bench/baseline.sh sets it)
+    import resource
+    hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
+    hard = 1048576 if hard == resource.RLIM_INFINITY else hard
+    conf = Path(store) / "containers.conf"
+    conf.write_text(f'[containers]\ndefault_ulimits = [ "nofile={hard}:{hard}", '
+                    f'"nproc=4096:4096" ]\nnetns = "none"\n[engine]\nruntime = "runc"\n')
+    environ = dict(os.environ, CONTAINERS_CONF=str(conf))
 
     def run(*args: str) -> str:
-        p = subprocess.run([*base, *args], capture_output=True, text=True, timeout=120)
+        p = subprocess.run([*base, *args], capture_output=True, text=True, timeout=120,
+                           env=environ)
         assert p.returncode == 0, p.stderr
         return p.stdout
     try:
         yield run
     finally:
-        subprocess.run([*base, "system", "reset", "-f"], capture_output=True, timeout=120)
+        subprocess.run([*base, "system", "reset", "-f"], capture_output=True, timeout=120,
+                       env=environ)
         shutil.rmtree(store, ignore_errors=True)
 
 

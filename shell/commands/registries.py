@@ -1,0 +1,277 @@
+"""docker pull, push, login, logout and search: the docker CLI's half (its checks, its
+words, the progress it draws); the engine's half is engine/distribution."""
+from __future__ import annotations
+
+import urllib.parse
+
+from engine import reference
+from engine.distribution import credentials
+from engine.distribution.registry import Registry, RegistryError, Unreachable, host_of
+from engine.errors import CliError, EngineError
+
+from ..cli.parser import Invocation
+from ..render.progress import LayerProgress
+
+
+def _default_tag(env, inv: Invocation, text: str) -> None:
+    if not inv.all_tags and ":" not in text.split("/")[-1] and "@" not in text:
+        env.out("Using default tag: latest")
+
+
+# --- pull ------------------------------------------------------------------------------
+
+def pull(env, inv: Invocation) -> int:
+    text = inv.args[0]
+    ref = reference.parse(text, default_tag=None if inv.all_tags else "latest")
+    if inv.all_tags and (ref.tag or ref.digest):
+        raise CliError("tag can't be used with --all-tags/-a")
+    _default_tag(env, inv, text)
+    refs = [ref] if not inv.all_tags else _all_tags(env, ref)
+    for one in refs:
+        shown = LayerProgress(env)
+        quiet = inv.quiet
+        env.engine.pull(str(one), progress=None if quiet else shown.say,
+                        event=None if quiet else shown, platform=inv.platform,
+                        environ=env.environ)
+        if not inv.all_tags:
+            env.out(str(one))
+    if inv.all_tags:
+        env.out(ref.name)
+    return 0
+
+
+def _all_tags(env, ref) -> list:
+    reg = Registry(ref.domain, env.environ)
+    try:
+        tags = sorted(reg.tags(ref.path))
+    except (RegistryError, Unreachable) as e:
+        raise CliError(f"Error response from daemon: {e.message}") from None
+    return [reference.parse(f"{ref.name}:{t}") for t in tags]
+
+
+# --- push ------------------------------------------------------------------------------
+
+def push(env, inv: Invocation) -> int:
+    from engine.distribution import push as pushing
+    text = inv.args[0]
+    ref = reference.parse(text, default_tag=None if inv.all_tags else "latest")
+    if inv.all_tags and ref.tag:
+        raise CliError("tag can't be used with --all-tags/-a")
+    if ref.digest:
+        raise CliError("cannot push a digest reference")
+    _default_tag(env, inv, text)
+    eng = env.engine
+    if inv.all_tags:
+        prefix = f"{ref.domain}/{ref.path}:"
+        refs = [reference.parse(r) for r in sorted(eng.images.refs()) if r.startswith(prefix)]
+        if not refs:
+            raise EngineError(f"An image does not exist locally with the tag: "
+                              f"{ref.familiar_name}")
+    else:
+        refs = [ref]
+    for one in refs:
+        shown = LayerProgress(env)
+        try:
+            pushing.push(eng, one, say=(lambda line: None) if inv.quiet else shown.say,
+                         event=(lambda *a: None) if inv.quiet else shown,
+                         environ=env.environ)
+        except RegistryError as e:
+            if e.status in (401, 403):
+                raise RegistryError(
+                    "denied: requested access to the resource is denied"
+                    if credentials.get(one.domain, env.environ) is None else e.message,
+                    e.status, hint=_login_hint(one)) from None
+            raise
+        if inv.quiet:
+            env.out(str(one))
+    return 0
+
+
+def _login_hint(ref) -> str:
+    server = "" if ref.domain == "docker.io" else f" {ref.domain}"
+    return (f"the registry wants to know who you are before it takes a push: "
+            f"docker login{server}, then push again")
+
+
+# --- login / logout --------------------------------------------------------------------
+
+def _server(inv: Invocation) -> str:
+    """The registry's domain from the SERVER argument (a host, or a URL)."""
+    if not inv.args:
+        return "docker.io"
+    text = inv.args[0]
+    if "://" in text:
+        text = urllib.parse.urlsplit(text).netloc
+    text = text.rstrip("/")
+    if text in ("index.docker.io", "registry-1.docker.io", "docker.io"):
+        return "docker.io"
+    return text.split("/")[0]
+
+
+def login(env, inv: Invocation) -> int:
+    user, password = inv.username, inv.password
+    if password is not None:
+        env.err("WARNING! Using --password via the CLI is insecure. Use --password-stdin.")
+        if inv.password_stdin:
+            raise CliError("--password and --password-stdin are mutually exclusive")
+    if inv.password_stdin:
+        if not user:
+            raise CliError("Must provide --username with --password-stdin")
+        password = env.stdin.read().decode("utf-8", "replace").rstrip("\r\n")
+        if not password.strip():
+            raise CliError("password is empty")
+    domain = _server(inv)
+    if not user or password is None:
+        stored = credentials.get(domain, env.environ)
+        if stored and (not user or user == stored[0]):
+            return _verify_and_say(env, domain, stored, store=False)
+        if not env.stdin_tty:
+            raise CliError("Error: Cannot perform an interactive login from a non TTY device")
+        user, password = _prompt(env, user)
+    return _verify_and_say(env, domain, (user, password), store=True)
+
+
+def _prompt(env, user: str | None) -> tuple[str, str]:
+    import getpass
+    if not user:
+        env.out("Username: ", end="")
+        user = env.stdin.readline().decode().strip()
+        if not user:
+            raise CliError("Error: Non-null Username Required")
+    password = getpass.getpass("Password: ")
+    if not password:
+        raise CliError("Error: Password Required")
+    return user, password
+
+
+def _verify_and_say(env, domain: str, login: tuple[str, str], store: bool) -> int:
+    reg = Registry(domain, env.environ, user=login)
+    try:
+        reg.ping()
+    except RegistryError as e:
+        if e.status == 401:
+            if reg.basic:
+                raise CliError(f"Error response from daemon: login attempt to "
+                               f"{reg.url('/v2/')} failed with status: 401 Unauthorized") \
+                    from None
+            raise CliError(f"Error response from daemon: Get \"{reg.url('/v2/')}\": "
+                           f"{e.message}") from None
+        raise CliError(f"Error response from daemon: {e.message}") from None
+    except Unreachable as e:
+        raise CliError(f"Error response from daemon: {e.message}") from None
+    if store:
+        clear = credentials.store(domain, login[0], login[1], env.environ)
+        if clear:
+            env.err(f"\nWARNING! Your credentials are stored unencrypted in '{clear}'.\n"
+                    "Configure a credential helper to remove this warning. See\n"
+                    "https://docs.docker.com/go/credential-store/\n")
+    env.out("Login Succeeded")
+    return 0
+
+
+def logout(env, inv: Invocation) -> int:
+    domain = _server(inv)
+    shown = credentials.server_key(domain)
+    if not credentials.erase(domain, env.environ):
+        env.out(f"Not logged in to {shown}")
+        return 0
+    env.out(f"Removing login credentials for {shown}")
+    return 0
+
+
+# --- search ----------------------------------------------------------------------------
+
+class SearchRow:
+    __go_type__ = "*formatter.searchContext"
+    HEADERS = {"Name": "NAME", "Description": "DESCRIPTION", "StarCount": "STARS",
+               "IsOfficial": "OFFICIAL"}
+    DEFAULT = "table {{.Name}}\t{{.Description}}\t{{.StarCount}}\t{{.IsOfficial}}"
+
+    def __init__(self, doc: dict, trunc: bool):
+        from ..render.units import ellipsis
+        self.Name = str(doc.get("name", ""))
+        desc = str(doc.get("description") or "").replace("\n", " ")
+        self.Description = ellipsis(desc, 45) if trunc else desc
+        self.StarCount = str(int(doc.get("star_count") or 0))
+        self.IsOfficial = "[OK]" if doc.get("is_official") else ""
+
+    def __json__(self):
+        return {"Description": self.Description, "IsOfficial": self.IsOfficial,
+                "Name": self.Name, "StarCount": self.StarCount}
+
+
+def search(env, inv: Invocation) -> int:
+    term = inv.args[0]
+    limit = inv.limit or 25
+    if not 1 <= limit <= 100:
+        raise CliError("Error response from daemon: limit 0 is outside the range of [1, 100]"
+                       if limit == 0 else f"Error response from daemon: limit {limit} is "
+                       "outside the range of [1, 100]")
+    stars, official = _search_filters(inv)
+    host, _, query = term.rpartition("/") if "." in term.split("/")[0] or \
+        ":" in term.split("/")[0] else ("", "", term)
+    domain = host.split("/")[0] if host else "docker.io"
+    base = ("https://index.docker.io" if domain == "docker.io" else
+            f"http://{host_of(domain)}" if _loopback(domain) else f"https://{domain}")
+    url = f"{base}/v1/search?" + urllib.parse.urlencode({"q": query, "n": limit})
+    results = _fetch_search(env, url, domain)
+    rows = [SearchRow(r, not inv.no_trunc) for r in results
+            if int(r.get("star_count") or 0) >= stars and
+            (official is None or bool(r.get("is_official")) == official)][:limit]
+    from .containers import render_rows
+    env.out(render_rows(inv.format or SearchRow.DEFAULT, rows, SearchRow), end="")
+    return 0
+
+
+def _loopback(domain: str) -> bool:
+    from engine.distribution.registry import insecure
+    return insecure(host_of(domain), {})
+
+
+def _search_filters(inv: Invocation) -> tuple[int, bool | None]:
+    stars, official = 0, None
+    for key, value in inv.filter or ():
+        if key == "stars":
+            try:
+                stars = int(value)
+            except ValueError:
+                raise CliError(f'Error response from daemon: invalid filter \'stars={value}\'') \
+                    from None
+        elif key == "is-official":
+            if value not in ("true", "false"):
+                raise CliError(f"Error response from daemon: invalid filter "
+                               f"'is-official={value}'")
+            official = value == "true"
+        elif key == "is-automated":
+            continue
+        else:
+            raise CliError(f"Error response from daemon: invalid filter '{key}'")
+    return stars, official
+
+
+def _fetch_search(env, url: str, domain: str) -> list[dict]:
+    from engine.images.ops import remote_allowed
+    ref = reference.parse(f"{domain}/x" if domain != "docker.io" else "x")
+    if not remote_allowed(ref, env.environ):
+        raise EngineError(f'Get "{url}": dial tcp: lookup {urllib.parse.urlsplit(url).hostname}: '
+                          "no such host", hint="dockerlings is offline here: search needs "
+                          "Docker Hub. `docker images` lists what you have; busybox and "
+                          "hello-world are always there to pull.")
+    reg = Registry(domain, env.environ)
+    try:
+        resp = reg.raw("GET", url)
+    except Unreachable as e:
+        raise EngineError(e.message, hint="search asks Docker Hub over the network; this "
+                          "machine cannot reach it. busybox and hello-world work offline.") \
+            from None
+    try:
+        if resp.status != 200:
+            raise EngineError(f"Unexpected status code {resp.status}")
+        doc = resp.json()
+    except RegistryError as e:
+        raise EngineError(e.message) from None
+    finally:
+        resp.close()
+    results = doc.get("results") if isinstance(doc, dict) else None
+    return [r for r in results or [] if isinstance(r, dict)]
+
