@@ -407,7 +407,8 @@ def test_client_side_output_is_dockers(line, offline_docker):
 MISSING_FLAGS = {
     "container start": {"checkpoint", "checkpoint-dir"},           # experimental CRIU
     "image ls": {"tree"},                                           # experimental
-    "image pull": {"disable-content-trust", "platform"},
+    "image pull": {"disable-content-trust"},                # no Notary: content trust
+    "image push": {"disable-content-trust", "platform"},    # single-platform images
     "image history": {"platform"},
     "image inspect": {"platform"},
     "network create": {"aux-address", "config-from", "config-only", "ingress",   # swarm,
