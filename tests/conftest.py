@@ -50,9 +50,9 @@ class Shell:
 
 
 def dockerlings(*args: str, root: str, stdin: bytes | None = None, timeout: float = 60,
-                env_extra: dict | None = None) -> subprocess.CompletedProcess:
+                env_extra: dict | None = None, umask: int = -1) -> subprocess.CompletedProcess:
     """Run the real `dockerlings` program as a separate process."""
     environ = dict(os.environ, DOCKERLINGS_ROOT=root, PYTHONPATH=str(ROOT))
     environ.update(env_extra or {})
     return subprocess.run([sys.executable, "-m", "shell", *args], input=stdin,
-                          capture_output=True, env=environ, timeout=timeout)
+                          capture_output=True, env=environ, timeout=timeout, umask=umask)

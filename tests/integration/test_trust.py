@@ -145,6 +145,19 @@ def test_every_folder_and_socket_is_the_owners_whatever_the_umask(umask0, bb, en
     bb.ok(f"docker rm -f {cid}")
 
 
+def test_the_program_under_umask_000_leaves_nothing_open(engine):
+    """The audit's reproduction: `(umask 000; dockerlings -c 'docker run --rm busybox
+    true')` made the spawner's socket srwxrwxrwx."""
+    from tests.conftest import dockerlings
+    root, run = str(engine.paths.root), str(engine.paths.run)
+    done = dockerlings("-c", "docker run --rm busybox true", root=root, umask=0)
+    assert done.returncode == 0, done.stderr
+    assert mode(root) == 0o710 and mode(run) == 0o700
+    sockets = _sockets(run)        # (and the --rm container's, while its monitor ends)
+    assert {os.path.basename(spawner.socket_path(run)), "netd.sock"} <= set(sockets)
+    assert set(sockets.values()) == {0o600}, sockets
+
+
 def _evil_start(marker: str) -> bytes:
     """A spawner message as any local user could write one before: its pickle runs
     `touch marker` when a monitor loads it."""
