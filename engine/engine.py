@@ -433,6 +433,15 @@ class Engine:
             if client:
                 client.close()
             raise NoSuchContainer(shown) from None
+        except EngineError:
+            # refused before its process existed (a mount source that cannot be made):
+            # a --rm container goes, as moby's containerStart removes it on failure
+            if client:
+                client.close()
+                first[0].close()
+            if c.host.auto_remove:
+                self.remove(c.id, force=True, volumes=True)
+            raise
         if not result.get("ok"):
             if client:
                 client.close()

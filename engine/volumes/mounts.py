@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from ..errors import InvalidParameter, NotFound
+from ..errors import InvalidParameter, NotFound, System
 from ..runtime.rootfs import BindMount
 from . import specs
 from .store import VolumeStore, name_error
@@ -123,7 +123,12 @@ def for_start(engine, c) -> list[BindMount]:
             if mp.get("SkipMountpointCreation"):
                 raise specs.MountConfigError("bind", "bind source path does not exist: "
                                              + source)
-            os.makedirs(source, 0o755, exist_ok=True)
+            try:
+                os.makedirs(source, 0o755, exist_ok=True)
+            except OSError as e:              # a name too long, a file in the way
+                raise System(f"error while creating mount source path '{source}': mkdir "
+                             f"{e.filename or source}: {os.strerror(e.errno).lower()}",
+                             errno=e.errno) from None
         if kind == "volume" and not os.path.isdir(source):
             raise NotFound(f"get {mp['Name']}: no such volume")
         out.append(BindMount(source, dest, not mp["RW"], "bind"))

@@ -23,7 +23,11 @@ class AtomicFile:
         folder = os.path.dirname(os.path.abspath(path))
         self.path = os.path.abspath(path)
         self.tmp = os.path.join(folder, f".tmp-{os.path.basename(path)}{os.urandom(5).hex()}")
-        fd = os.open(self.tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
+        try:
+            fd = os.open(self.tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
+        except OSError as e:       # a name that fits, but not with the temp file's prefix
+            raise CliError(f"{doing}: createtemp {folder}/.tmp-{os.path.basename(path)}*: "
+                           f"{os.strerror(e.errno).lower()}") from None
         self.file = os.fdopen(fd, "wb", buffering=1 << 20)
 
     def commit(self) -> None:
@@ -54,6 +58,9 @@ def _validate_destination(path: str, doing: str) -> None:
         st = os.lstat(path)
     except FileNotFoundError:
         return
+    except OSError as e:           # a name too long for the file system
+        raise CliError(f"{doing}: failed to stat output path: lstat {path}: "
+                       f"{os.strerror(e.errno).lower()}") from None
     mode = st.st_mode
     if stat.S_ISREG(mode):
         return

@@ -75,6 +75,10 @@ def _sources(env, path: str, file: str | None) -> dict:
                        f"{os.path.basename(shown)}: no such file or directory",
                        hint=None if file else "docker build looks for a file named "
                        f"Dockerfile in {path}. Name another file with -f.") from None
+    except OSError as e:        # a name too long, no permission: Go's words for the errno
+        raise CliError(f"{BUILD_ERROR}failed to solve: failed to read dockerfile: open "
+                       f"{os.path.basename(file or 'Dockerfile')}: "
+                       f"{os.strerror(e.errno).lower()}") from None
     return {"context": ctx, "dockerfile": data, "filename": name}
 
 

@@ -28,6 +28,12 @@ def _read_lines(inv: Invocation, path: str, cwd: str) -> list[str]:
         raise _option_error(inv, f"open {path}: no such file or directory") from None
     except IsADirectoryError:
         raise _option_error(inv, f"read {path}: is a directory") from None
+    except OSError as e:        # a name too long, no permission: Go's words for the errno
+        raise _option_error(inv, f"open {path}: {os.strerror(e.errno).lower()}") from None
+    except UnicodeDecodeError as e:
+        line = e.object[:e.start].count(b"\n") + 1
+        raise _option_error(inv, f"env file {path} contains invalid utf8 bytes at line "
+                                 f"{line}") from None
 
 
 def env_list(inv: Invocation, env, files: list[str], values: list[str]) -> list[str]:

@@ -96,6 +96,49 @@ def test_cp_host_paths_too_long_get_the_clis_words(sh, tmp_path):
         1, [f'invalid output path: directory "{long_path}" does not exist'])
 
 
+def test_save_and_export_to_a_name_too_long_get_the_clis_words(sh, tmp_path):
+    pull(sh)
+    sh.ok("docker create --name box busybox")
+    for command, doing in (("save busybox", "failed to save image"),
+                           ("export box", "failed to export container")):
+        r = sh.run(f"docker {command} -o {tmp_path / LONG}")
+        assert (r.code, errors(r)) == (1, [f"{doing}: failed to stat output path: lstat "
+                                           f"{tmp_path / LONG}: file name too long"])
+        name = "b" * 250             # fits, but the temp file beside it would not
+        r = sh.run(f"docker {command} -o {tmp_path / name}")
+        assert (r.code, errors(r)) == (1, [f"{doing}: createtemp {tmp_path}/.tmp-{name}*: "
+                                           "file name too long"])
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_host_files_named_too_long_get_gos_words(sh, tmp_path):
+    pull(sh)
+    long_path = tmp_path / LONG
+    for flag in ("--env-file", "--label-file"):
+        r = sh.run(f"docker run {flag} {long_path} busybox true")
+        assert r.code == 125
+        assert errors(r)[0] == f"docker: open {long_path}: file name too long"
+    r = sh.run(f"docker build -f {long_path} .")
+    assert (r.code, errors(r)) == (1, ["ERROR: failed to build: failed to solve: failed to "
+                                       f"read dockerfile: open {LONG}: file name too long"])
+    (tmp_path / "bad.env").write_bytes(b"A=1\nB=\xff\n")
+    r = sh.run("docker run --env-file bad.env busybox true")
+    assert errors(r)[0] == "docker: env file bad.env contains invalid utf8 bytes at line 2"
+
+
+def test_a_bind_source_that_cannot_be_made_gets_the_daemons_words(sh, tmp_path):
+    pull(sh)
+    source = tmp_path / LONG
+    for rm in ("", "--rm "):
+        r = sh.run(f"docker run {rm}-v {source}:/x busybox true")
+        assert r.code == 125
+        assert errors(r)[0] == (f"docker: Error response from daemon: error while creating "
+                                f"mount source path '{source}': mkdir {source}: file name "
+                                "too long")
+    # moby's containerStart removes a --rm container whose start failed; the other stays
+    assert sh.ok("docker ps -a --format '{{.Status}}'") == "Created\n"
+
+
 def test_logs_since_and_until_take_every_form_docker_does(sh):
     pull(sh)
     sh.ok("docker run --name talk busybox echo hello")
