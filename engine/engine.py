@@ -439,7 +439,7 @@ class Engine:
             if client:
                 client.close()
                 first[0].close()
-            if c.host.auto_remove:
+            if c.host.auto_remove and self.load_quiet(c.id) is not None:
                 self.remove(c.id, force=True, volumes=True)
             raise
         if not result.get("ok"):
