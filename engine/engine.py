@@ -669,6 +669,22 @@ class Engine:
             c.state.status, c.state.paused_by = "running", 0
             self.store.save_state(c)
 
+    def update(self, ref: str, change) -> Container:
+        """`docker update` (limits.py): the record, and a running container's cgroups."""
+        from . import limits
+        from .config import HostConfig
+        ch = change
+        self._validate_host(HostConfig(memory=ch.memory, memory_swap=ch.memory_swap,
+                                       cpu_shares=ch.cpu_shares, cpu_quota=ch.cpu_quota,
+                                       cpu_period=ch.cpu_period, nano_cpus=ch.nano_cpus))
+        with lock.locked(self.paths.lock):
+            c = self.container(ref)
+            old, c.host = c.host, limits.applied(c, ch)
+            if c.state.running and c.state.status != "restarting":
+                limits.write_cgroups(self, c, old)
+            self.store.save(c)
+        return c
+
     def processes(self, c: Container) -> list[int]:
         return cgroups.Cgroup(c.id, self.cgroup_scope).pids() if c.state.running else []
 

@@ -358,7 +358,9 @@ def start(engine, c: Container, prep: Prepared, while_starting=None,
         raise
     prep.started_ok()
     started.pid, started.pidfd, started.plan = pid, pidfd, plan
-    started.may_restart = c.host.restart_policy.name not in ("", "no")
+    # not only a policy set now: `docker update --restart` may give it one while it
+    # runs, so the monitor reads the record's at each exit
+    started.may_restart = not c.host.auto_remove
     started.auto_remove = c.host.auto_remove
     started.dns_fd = handed.get("D", -1)
     started.mnt_ns = handed.get("M", -1)

@@ -239,6 +239,82 @@ class Cgroup:
         elif controller == "pids":
             _write(_j(d, "pids.max"), limits.pids)
 
+    def update(self, limits: Limits) -> None:
+        """Change a running container's limits (docker update). A v1 group it had none
+        of is made and its processes moved in; a limit not asked for any more goes back
+        to the kernel's "no limit"."""
+        for controller in LIMIT_CONTROLLERS:
+            home = self.layout.controller_home(controller)
+            wanted = controller in limits.controllers()
+            if home == "v2":
+                if wanted:
+                    self._enable_v2_controllers(os.path.dirname(self.track_dir), limits)
+                if wanted or os.path.exists(_j(self.track_dir, _V2_FILE[controller])):
+                    self._update_v2(controller, limits)
+            elif home == "v1":
+                d = self._v1_dir(controller)
+                if not wanted and not os.path.isdir(d):
+                    continue
+                fresh = not os.path.isdir(d)
+                os.makedirs(d, exist_ok=True)
+                self._update_v1(controller, d, limits)
+                if fresh:
+                    if controller == "memory":     # its memory comes with it, counted
+                        _try_write(_j(d, "memory.move_charge_at_immigrate"), 3)
+                    for pid in self.pids():
+                        try:
+                            _write(_j(d, "cgroup.procs"), pid)
+                        except ProcessLookupError:
+                            pass
+
+    def _update_v1(self, controller: str, d: str, limits: Limits) -> None:
+        if controller == "memory":
+            memory = limits.memory or -1
+            swap = limits.memory_swap
+            total = -1 if swap == -1 or not limits.memory else (swap or 2 * limits.memory)
+            memsw = _j(d, "memory.memsw.limit_in_bytes")
+            if not os.path.exists(memsw):
+                _set_memory(d, "memory.limit_in_bytes", memory)
+                return
+            # the limit may never be above the total: raise the total first when the
+            # new limit would be, else lower the limit first
+            if _unlimited(memory) > int(_read(memsw)):
+                _set_memory(d, "memory.memsw.limit_in_bytes", total)
+                _set_memory(d, "memory.limit_in_bytes", memory)
+            else:
+                _set_memory(d, "memory.limit_in_bytes", memory)
+                _set_memory(d, "memory.memsw.limit_in_bytes", total)
+        elif controller == "cpu":
+            _write(_j(d, "cpu.shares"), limits.cpu_shares or 1024)
+            _write(_j(d, "cpu.cfs_period_us"), limits.cpu_period or 100000)
+            _write(_j(d, "cpu.cfs_quota_us"), limits.cpu_quota or -1)
+        elif controller == "pids":
+            _write(_j(d, "pids.max"), limits.pids or "max")
+
+    def _update_v2(self, controller: str, limits: Limits) -> None:
+        d = self.track_dir
+        if controller == "memory":
+            try:
+                _write(_j(d, "memory.max"), limits.memory or "max")
+            except OSError as e:
+                if e.errno != errno.EBUSY:
+                    raise
+                raise LimitRefused(_refusal(limits.memory, d, "memory.current",
+                                            "memory.peak")) from None
+            if os.path.exists(_j(d, "memory.swap.max")):
+                swap = limits.memory_swap
+                _write(_j(d, "memory.swap.max"),
+                       "max" if swap == -1 or not limits.memory else
+                       (swap - limits.memory if swap > 0 else limits.memory))
+        elif controller == "cpu":
+            if limits.cpu_shares:
+                self._write_limit_v2("cpu", limits._replace(cpu_quota=0))
+            else:
+                _write(_j(d, "cpu.weight"), 100)
+            _write(_j(d, "cpu.max"), f"{limits.cpu_quota or 'max'} {limits.cpu_period or 100000}")
+        elif controller == "pids":
+            _write(_j(d, "pids.max"), limits.pids or "max")
+
     def clone_fd(self) -> int | None:
         """An fd of the tracking group for CLONE_INTO_CGROUP (v2 only), or None."""
         if not self.layout.v2:
@@ -346,6 +422,48 @@ class Cgroup:
             if key == "oom_kill":
                 return int(value)
         return 0
+
+
+class LimitRefused(Exception):
+    """The kernel would not take a new limit (below what the container uses)."""
+
+
+_V2_FILE = {"memory": "memory.max", "cpu": "cpu.max", "pids": "pids.max"}
+
+
+def _try_write(path: str, value) -> None:
+    try:
+        _write(path, value)
+    except OSError:
+        pass
+
+
+def _unlimited(value: int) -> int:
+    return 1 << 62 if value == -1 else value
+
+
+def _set_memory(d: str, name: str, value: int) -> None:
+    """Write a v1 memory limit; EBUSY (the kernel could not reclaim down to it) becomes
+    runc's words, with the usage that stood in the way."""
+    try:
+        _write(_j(d, name), value)
+    except OSError as e:
+        if e.errno != errno.EBUSY:
+            raise
+        usage, peak = ("memory.memsw.usage_in_bytes", "memory.memsw.max_usage_in_bytes") \
+            if "memsw" in name else ("memory.usage_in_bytes", "memory.max_usage_in_bytes")
+        raise LimitRefused(_refusal(value, d, usage, peak)) from None
+
+
+def _refusal(value: int, d: str, usage: str, peak: str) -> str:
+    def number(name: str) -> str:
+        try:
+            return _read(_j(d, name)).strip()
+        except OSError:
+            return "0"
+    kind = "memory+swap" if "memsw" in usage else "memory"
+    return (f"unable to set {kind} limit to {value} (current usage: {number(usage)}, "
+            f"peak usage: {number(peak)})")
 
 
 def join(procs_fds: list[int], pid: int) -> None:

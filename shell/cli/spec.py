@@ -479,8 +479,36 @@ COMMANDS: tuple[Command, ...] = (
             (Arg("CONTAINER", "container"),), min_args=1, max_args=1,
             aliases=(("export",),)),
     Command((C, "update"), "[OPTIONS] CONTAINER [CONTAINER...]",
-            "Update configuration of one or more containers", None, (), (), min_args=1,
-            aliases=(("update",),), planned=UNSUPPORTED),
+            "Update configuration of one or more containers", "limits:update",
+            (Flag("blkio-weight", kind=UINT16, help="Block IO (relative weight), between 10 "
+                  "and 1000, or 0 to disable (default 0)", planned=LIMITS_LATER),
+             Flag("cpu-period", kind=INT, help="Limit CPU CFS (Completely Fair Scheduler) "
+                  "period"),
+             Flag("cpu-quota", kind=INT, help="Limit CPU CFS (Completely Fair Scheduler) "
+                  "quota"),
+             Flag("cpu-rt-period", kind=INT, help="Limit the CPU real-time period in "
+                  "microseconds", planned=LIMITS_LATER),
+             Flag("cpu-rt-runtime", kind=INT, help="Limit the CPU real-time runtime in "
+                  "microseconds", planned=LIMITS_LATER),
+             Flag("cpu-shares", "c", INT, "CPU shares (relative weight)"),
+             Flag("cpus", kind=DECIMAL, help="Number of CPUs"),
+             Flag("cpuset-cpus", kind=STRING, help="CPUs in which to allow execution (0-3, "
+                  "0,1)", planned=LIMITS_LATER),
+             Flag("cpuset-mems", kind=STRING, help="MEMs in which to allow execution (0-3, "
+                  "0,1)", planned=LIMITS_LATER),
+             Flag("kernel-memory", kind=BYTES, help="Kernel memory limit (deprecated)",
+                  planned=LIMITS_LATER, hidden=True),
+             Flag("memory", "m", BYTES, "Memory limit"),
+             Flag("memory-reservation", kind=BYTES, help="Memory soft limit",
+                  planned=LIMITS_LATER),
+             Flag("memory-swap", kind=BYTES, help="Swap limit equal to memory plus swap: -1 "
+                  "to enable unlimited swap"),
+             Flag("pids-limit", kind=INT, help="Tune container pids limit (set -1 for "
+                  "unlimited)"),
+             Flag("restart", kind=STRING, help="Restart policy to apply when a container "
+                  "exits", complete="restart")),
+            (Arg("CONTAINER", "container", many=True),), min_args=1,
+            aliases=(("update",),)),
 
     # ---- images ------------------------------------------------------------------------
     Command((I, "ls"), "[OPTIONS] [REPOSITORY[:TAG]]", "List images", "images:ls",

@@ -1,0 +1,91 @@
+"""`docker update`: new limits and restart policy for a container, running or not.
+
+The record changes first in memory, by the daemon's rules (container.UpdateContainer:
+what is given replaces, what is not stays; --cpus against a CFS period or quota already
+set, and the other way round, is refused; a memory limit above the swap total already
+set needs --memory-swap with it). A running container's cgroups are then written for
+real; if the kernel refuses (a memory limit below what the container already uses) the
+record is left as it was, as Docker restores its HostConfig.
+"""
+from __future__ import annotations
+
+from collections import namedtuple
+
+from .config import RestartPolicy
+from .errors import Conflict, System
+
+Change = namedtuple("Change", "memory memory_swap cpu_shares cpu_quota cpu_period nano_cpus "
+                              "pids_limit restart_policy",
+                    defaults=(0, 0, 0, 0, 0, 0, None, None))
+Change.__doc__ = """What `docker update` asks: 0 (None for pids_limit and restart_policy)
+means "keep what is set"."""
+
+
+def swap_total(host) -> int:
+    """MemorySwap as Docker records it: given at create, or twice the memory limit
+    (adaptContainerSettings), or 0 without a memory limit."""
+    if host.memory_swap:
+        return host.memory_swap
+    return 2 * host.memory if host.memory else 0
+
+
+def applied(c, ch: Change):
+    """The container's HostConfig with `ch` applied, or Docker's refusal."""
+    h = c.host
+
+    def refuse(text: str):
+        return Conflict(f"Cannot update container {c.id}: {text}")
+
+    if ch.nano_cpus > 0 and h.cpu_period > 0:
+        raise refuse("Conflicting options: Nano CPUs cannot be updated as CPU Period has "
+                     "already been set")
+    if ch.nano_cpus > 0 and h.cpu_quota > 0:
+        raise refuse("Conflicting options: Nano CPUs cannot be updated as CPU Quota has "
+                     "already been set")
+    if ch.cpu_period > 0 and h.nano_cpus > 0:
+        raise refuse("Conflicting options: CPU Period cannot be updated as NanoCPUs has "
+                     "already been set")
+    if ch.cpu_quota > 0 and h.nano_cpus > 0:
+        raise refuse("Conflicting options: CPU Quota cannot be updated as NanoCPUs has "
+                     "already been set")
+    swap = swap_total(h)
+    new: dict = {}
+    for field in ("cpu_shares", "nano_cpus", "cpu_period", "cpu_quota"):
+        if getattr(ch, field):
+            new[field] = getattr(ch, field)
+    if ch.memory:
+        if ch.memory > swap and ch.memory_swap == 0:
+            raise refuse("Memory limit should be smaller than already set memoryswap limit, "
+                         "update the memoryswap at the same time")
+        new["memory"], new["memory_swap"] = ch.memory, swap
+    if ch.memory_swap:
+        new["memory_swap"] = ch.memory_swap
+    if ch.pids_limit is not None:
+        new["pids_limit"] = ch.pids_limit if ch.pids_limit > 0 else 0
+    policy = ch.restart_policy
+    if policy is not None and policy.name:
+        if h.auto_remove and policy.name != "no":
+            raise refuse("Restart policy cannot be updated because AutoRemove is enabled "
+                         "for the container")
+        new["restart_policy"] = RestartPolicy(policy.name, policy.maximum_retry_count)
+    return h._replace(**new)
+
+
+def write_cgroups(engine, c, old_host) -> None:
+    """Put a running container's cgroups to its (new) record's limits; on a refusal,
+    back to `old_host`'s, and the daemon's error."""
+    from . import launch
+    from .runtime import cgroups
+    cg = cgroups.Cgroup(c.id, engine.cgroup_scope)
+    try:
+        cg.update(launch.limits(c))
+    except cgroups.LimitRefused as e:
+        new, c.host = c.host, old_host
+        try:
+            cg.update(launch.limits(c))
+        except (OSError, cgroups.LimitRefused):
+            pass
+        c.host = new
+        raise System(f"Cannot update container {c.id}: {e}") from None
+    except OSError as e:
+        raise System(f"Cannot update container {c.id}: {e}") from None
