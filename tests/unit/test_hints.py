@@ -232,17 +232,18 @@ def _suggested_argv(text: str) -> list[str]:
     return words
 
 
-def _run_options():
-    """Options of docker run drawn from the command table, each as the words that give
-    it: (words, dest, the value the parser stores)."""
+def _options_of(path):
+    """A command's options drawn from the command table, each as the words that give it
+    and the long name the parser records: (words, long)."""
     from hypothesis import strategies as st
     from shell.cli import spec
-    run = spec.PATHS[("run",)]
+    cmd = spec.PATHS[path]
     samples = {"name": "web", "env": "A=b c", "publish": "8080:80", "volume": "data:/data",
                "workdir": "/tmp", "user": "nobody", "hostname": "box", "label": "k=v",
-               "network": "appnet", "entrypoint": "sh", "memory": "64m", "restart": "no"}
+               "network": "appnet", "entrypoint": "sh", "memory": "64m", "restart": "no",
+               "detach-keys": "ctrl-x"}
     choices = []
-    for f in run.flags:
+    for f in cmd.flags:
         if f.hidden or f.planned:
             continue
         if f.kind == spec.BOOL:
@@ -257,24 +258,29 @@ def _run_options():
     return st.sampled_from(choices)
 
 
-def test_the_suggestion_parses_back_to_the_meant_command():
-    """Property: for any docker run options typed after the image, the suggestion parses
-    with those options set, the same image and the same program words."""
+@pytest.mark.parametrize("path", [("run",), ("create",), ("exec",), ("container", "run")])
+def test_the_suggestion_parses_back_to_the_meant_command(path):
+    """Property: for any options typed after the image (the container, for exec), the
+    suggested command parses with those options set, the same image and the same
+    program words."""
     from hypothesis import given, settings, strategies as st
 
-    @settings(max_examples=150, deadline=None)
-    @given(before=st.lists(_run_options(), max_size=2), after=st.lists(_run_options(),
-                                                                      min_size=1, max_size=3),
-           program=st.lists(st.sampled_from(["echo", "hi there", "sh", "-c", "$HOME"]),
-                            max_size=3).filter(lambda p: not p or not p[0].startswith("-")))
+    @settings(max_examples=120, deadline=None)
+    @given(before=st.lists(_options_of(path), max_size=2),
+           after=st.lists(_options_of(path), min_size=1, max_size=3),
+           # exec needs a command; run and create may have none
+           program=st.lists(st.sampled_from(["echo", "hi there", "sh", "-c", "$HOME", "'"]),
+                            min_size=int(path == ("exec",)), max_size=3)
+           .filter(lambda p: not p or not p[0].startswith("-")))
     def check(before, after, program):
-        head = ["run"] + [w for words, _ in before for w in words]
-        argv = head + ["busybox"] + [w for words, _ in after for w in words] + program
-        moved = hints._leading_options(argv)
-        assert moved is not None
+        head = [*path] + [w for words, _ in before for w in words]
+        target = "box" if path == ("exec",) else "busybox"
+        argv = head + [target] + [w for words, _ in after for w in words] + program
+        assert hints._leading_options(argv) is not None
         text = hints._options_first_text(argv, argv[len(head) + 1])
         back = parse(_suggested_argv(text))
-        assert back.args == ["busybox", *program]
+        assert back.command is parse(argv).command
+        assert back.args == [target, *program]
         for _, long in before + after:
             assert long in back.given
     check()
