@@ -10,9 +10,9 @@ architecture a binary search over syscall numbers, argument checks only where a 
 has them, ENOSYS for syscalls newer than the profile (as runc does, so a program falls
 back to an older call); load() installs it in the container's process before exec.
 
-Syscall numbers are data too (syscall_numbers.json: the kernel's uapi headers
-asm/unistd_64.h, unistd_32.h, unistd_x32.h and asm-generic/unistd.h, plus the numbers
-of newer syscalls, the same on every architecture since 424).
+Syscall numbers are data too (syscall_numbers.json: libseccomp's src/syscalls.csv, for
+Linux 7.1, the columns of x86_64, x86, x32 (with its 0x40000000 bit), aarch64 and arm;
+tests/unit/test_seccomp.py checks them against this machine's asm/unistd headers).
 
 program() caches per (profile, capabilities): the spawner compiles Docker's default for
 the default capabilities before it forks monitors, so a start finds it ready.
@@ -132,7 +132,7 @@ def _kernel_version(v) -> tuple[int, int]:
 
 # libseccomp's architecture names -> the tables here (None: known, but not compiled)
 ARCHES = {"SCMP_ARCH_X86_64": "x86_64", "SCMP_ARCH_X86": "x86", "SCMP_ARCH_X32": "x32",
-          "SCMP_ARCH_AARCH64": "aarch64", "SCMP_ARCH_ARM": None, "SCMP_ARCH_MIPS": None,
+          "SCMP_ARCH_AARCH64": "aarch64", "SCMP_ARCH_ARM": "arm", "SCMP_ARCH_MIPS": None,
           "SCMP_ARCH_MIPS64": None, "SCMP_ARCH_MIPS64N32": None, "SCMP_ARCH_MIPSEL": None,
           "SCMP_ARCH_MIPSEL64": None, "SCMP_ARCH_MIPSEL64N32": None, "SCMP_ARCH_PPC": None,
           "SCMP_ARCH_PPC64": None, "SCMP_ARCH_PPC64LE": None, "SCMP_ARCH_RISCV64": None,
@@ -247,7 +247,7 @@ def _kernel() -> tuple[int, int]:
 LD_ABS, JA, JEQ, JGT, JGE, JSET, AND, RET = 0x20, 0x05, 0x15, 0x25, 0x35, 0x45, 0x54, 0x06
 NR, ARCH = 0, 4
 AUDIT_ARCH = {"x86_64": 0xC000003E, "x32": 0xC000003E, "x86": 0x40000003,
-              "aarch64": 0xC00000B7}
+              "aarch64": 0xC00000B7, "arm": 0x40000028}
 X32_BIT = 0x40000000
 BITS64 = {"x86_64", "x32", "aarch64"}
 ENOSYS = RET_ERRNO | errno.ENOSYS

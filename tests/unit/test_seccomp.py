@@ -260,7 +260,7 @@ def test_the_syscall_tables_match_this_machines_headers():
     tables = seccomp.tables()
     found = 0
     for arch, header in (("x86_64", "unistd_64.h"), ("x86", "unistd_32.h"),
-                         ("x32", "unistd_x32.h")):
+                         ("x32", "unistd_x32.h")):   # (the tables are libseccomp's)
         path = f"/usr/include/x86_64-linux-gnu/asm/{header}"
         if not os.path.exists(path):
             continue
@@ -308,10 +308,12 @@ def test_an_aarch64_machine_gets_its_own_numbers(monkeypatch):
     monkeypatch.setattr(seccomp, "NATIVE", ("aarch64", "SCMP_ARCH_AARCH64", "arm64"))
     res = seccomp.resolve(json.loads(seccomp.default_text()),
                           set(caps.format_set(DEFAULT_CAPS)))
-    assert res.arches == ["aarch64"]        # 32-bit ARM has no table here: killed
+    assert res.arches == ["aarch64", "arm"]
     p = seccomp.compile(res)
-    assert run(p, nr("read", "aarch64"), arch="aarch64") == ALLOW
-    assert run(p, nr("unshare", "aarch64"), arch="aarch64") == EPERM
-    assert run(p, nr("personality", "aarch64"), arch="aarch64", args=(0x0040000,)) == EPERM
-    assert run(p, nr("clone3", "aarch64"), arch="aarch64") == ENOSYS
-    assert run(p, 0, arch="x86_64") == seccomp.RET_KILL_THREAD
+    for arch in ("aarch64", "arm"):
+        assert run(p, nr("read", arch), arch=arch) == ALLOW
+        assert run(p, nr("unshare", arch), arch=arch) == EPERM
+        assert run(p, nr("personality", arch), arch=arch, args=(0x0040000,)) == EPERM
+        assert run(p, nr("clone3", arch), arch=arch) == ENOSYS
+    assert run(p, nr("set_tls", "arm"), arch="arm") == ALLOW      # ARM's private calls
+    assert run(p, nr("arch_prctl", "x86_64"), arch="x86_64") == seccomp.RET_KILL_THREAD
