@@ -81,13 +81,15 @@ def pull(engine, ref, say=lambda line: None, platform: str | None = None, enviro
         layer_cid = chain_id(parent, diff_id)
         layers.append(engine.layers.get(layer_cid))
         parent = layer_cid
+    repo_digest = f"{ref.domain}/{ref.path}@{digest}"
     with lock.locked(engine.paths.lock):
         before = engine.images.refs().get(str(ref)) if not ref.digest else None
-        engine.images.create(config, layers, diff_ids, raw=config_bytes)
-        record_digest(engine, image_id, f"{ref.domain}/{ref.path}@{digest}")
-        remember_sources(engine, diff_ids, layer_descs, ref.domain, repo)
-        if not ref.digest:
-            engine.images.set_ref(str(ref), image_id, tagged=False)
+        if not _unchanged(engine, image_id, repo_digest, before, ref):
+            engine.images.create(config, layers, diff_ids, raw=config_bytes)
+            record_digest(engine, image_id, repo_digest)
+            remember_sources(engine, diff_ids, layer_descs, ref.domain, repo)
+            if not ref.digest:
+                engine.images.set_ref(str(ref), image_id, tagged=False)
         img = engine.images.get(image_id)
     say(f"Digest: {digest}")
     familiar = ref.familiar()
@@ -96,6 +98,12 @@ def pull(engine, ref, say=lambda line: None, platform: str | None = None, enviro
     else:
         say(f"Status: Downloaded newer image for {familiar}")
     return img
+
+
+def _unchanged(engine, image_id: str, repo_digest: str, before, ref) -> bool:
+    """True when the pull found everything as it already was: nothing to write."""
+    return (engine.images.exists(image_id) and (ref.digest or before == image_id) and
+            repo_digest in repo_digests(engine, image_id))
 
 
 def resolve(reg: Registry, ref, repo: str, wanted: str, platform: str | None):
@@ -181,6 +189,8 @@ def _fetch_layer(engine, reg: Registry, repo: str, desc: dict, diff_id: str, par
             raise RegistryError(f"failed to download layer {digest}: {e}") from None
         finally:
             resp.close()
+        if size and got < size:                  # the connection ended early
+            raise RegistryError(f"failed to download layer {digest}: unexpected EOF")
         if "sha256:" + sha.hexdigest() != digest or (size and got != size):
             raise RegistryError(f"filesystem layer verification failed for digest {digest}")
         event(short, "Verifying Checksum")

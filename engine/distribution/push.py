@@ -9,7 +9,6 @@ gives the same blob) and uploaded, in one request or in chunks when it is big.
 """
 from __future__ import annotations
 
-import gzip
 import hashlib
 import json
 import os
@@ -17,6 +16,7 @@ import urllib.parse
 
 from ..errors import NotFound
 from ..store.images import digest_of
+from . import compress
 from .pull import record_digest, remember_sources, repo_path, sources
 from .registry import Registry, RegistryError, push_scope
 
@@ -105,22 +105,15 @@ def _compress(engine, diff_id: str):
     src = engine.images.blob_path(diff_id)
     out = engine.images.new_blob_file()
     sha = hashlib.sha256()
-
-    class Hashing:
-        size = 0
-
-        def write(self, b):
+    size = 0
+    with open(out, "wb") as f:
+        def write(b: bytes) -> None:
+            nonlocal size
             sha.update(b)
-            Hashing.size += len(b)
-            return f.write(b)
-
-        def flush(self):
-            f.flush()
-    with open(out, "wb") as f, open(src, "rb") as raw:
-        with gzip.GzipFile(fileobj=Hashing(), mode="wb", compresslevel=1, mtime=0) as z:
-            while chunk := raw.read(1 << 20):
-                z.write(chunk)
-    return out, "sha256:" + sha.hexdigest(), Hashing.size
+            size += len(b)
+            f.write(b)
+        compress.gzip_file(str(src), write)
+    return out, "sha256:" + sha.hexdigest(), size
 
 
 def _start(reg: Registry, repo: str, scope: str, query: str = "") -> tuple[object, str]:

@@ -394,3 +394,102 @@ def test_search_offline_says_so(sh):
     r = sh.run("docker search busybox")
     assert r.code == 1 and "index.docker.io" in r.err and "hint:" in r.err
     assert "Traceback" not in r.err
+
+
+class Flaky(http.server.BaseHTTPRequestHandler):
+    """A registry that serves busybox, except when told to fail: 'cut' closes the
+    connection half way through the layer, '500' answers every request with 500; it also
+    answers Docker Hub's v1 search API."""
+
+    mode = "ok"
+    manifest = b""
+    blobs: dict[str, bytes] = {}
+
+    def log_message(self, *args):
+        pass
+
+    def do_GET(self):
+        if self.mode == "500":
+            return self._send(500, b"oops")
+        if self.path.startswith("/v1/search"):
+            results = [{"name": f"team/app{i}", "description": "an app " * (4 * i + 1),
+                        "star_count": i * 10, "is_official": i == 2} for i in range(4)]
+            return self._send(200, json.dumps({"results": results}).encode())
+        if self.path == "/v2/":
+            return self._send(200, b"{}")
+        if self.path == "/v2/app/manifests/v1":
+            return self._send(200, self.manifest, "application/vnd.oci.image.manifest.v1+json")
+        digest = self.path.rsplit("/", 1)[-1]
+        body = self.blobs.get(digest)
+        if body is None:
+            return self._send(404, b'{"errors":[{"code":"BLOB_UNKNOWN","message":"x"}]}')
+        if self.mode == "cut" and len(body) > 10000:
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body[:len(body) // 2])
+            self.wfile.flush()
+            self.connection.shutdown(socket.SHUT_RDWR)
+            return
+        self._send(200, body)
+
+    def _send(self, status, body, ctype="application/json"):
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+@pytest.fixture
+def flaky(sh):
+    pull(sh)
+    img = sh.engine.images.find("busybox")
+    layer = sh.engine.images.blob_path(img.diff_ids[0]).read_bytes()
+    config = sh.engine.images.blob_path(img.id).read_bytes()
+    Flaky.blobs = {img.id: config, img.diff_ids[0]: layer}
+    Flaky.manifest = json.dumps({
+        "schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
+        "config": {"mediaType": "application/vnd.oci.image.config.v1+json",
+                   "digest": img.id, "size": len(config)},
+        "layers": [{"mediaType": "application/vnd.oci.image.layer.v1.tar",
+                    "digest": img.diff_ids[0], "size": len(layer)}]}).encode()
+    Flaky.mode = "ok"
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Flaky)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"127.0.0.1:{server.server_address[1]}", img
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_a_cut_connection_or_a_500_leaves_the_engine_consistent(other, flaky):
+    host, img = flaky
+    before = sorted(os.listdir(other.engine.paths.blobs))
+    for mode, words in (("cut", "failed to download layer"), ("500", "500")):
+        Flaky.mode = mode
+        r = other.run(f"docker pull {host}/app:v1")
+        assert r.code == 1 and words in r.err and "Traceback" not in r.err, (mode, r.err)
+        assert sorted(os.listdir(other.engine.paths.blobs)) == before
+        assert check(other.engine).ok
+    Flaky.mode = "ok"
+    other.ok(f"docker pull {host}/app:v1")                 # the pull can be repeated
+    assert inspect(other, f"{host}/app:v1", "{{.Id}}") == img.id
+
+
+def test_search_prints_the_docker_clis_table(sh, flaky):
+    host, _ = flaky
+    out = sh.ok(f"docker search {host}/app")
+    lines = out.splitlines()
+    assert lines[0].split() == ["NAME", "DESCRIPTION", "STARS", "OFFICIAL"]
+    assert len(lines) == 5 and "[OK]" in lines[3]
+    assert "…" in out                       # descriptions cut at 45 characters
+    assert sh.ok(f"docker search --limit 2 {host}/app").count("\n") == 3
+    assert sh.ok(f"docker search -f stars=20 --format '{{{{.Name}}}}' {host}/app") == \
+        "team/app2\nteam/app3\n"
+    assert sh.ok(f"docker search -f is-official=true --format '{{{{.Name}}}}' {host}/app") == \
+        "team/app2\n"
+    assert "…" not in sh.ok(f"docker search --no-trunc {host}/app")
+    r = sh.run(f"docker search -f nosuch=1 {host}/app")
+    assert r.code == 1 and "invalid filter 'nosuch'" in r.err
