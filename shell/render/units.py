@@ -17,6 +17,18 @@ def human_size(size: float, precision: int = 3) -> str:
     return f"{size:.{precision}g}{_DECIMAL[i]}"
 
 
+_BINARY = ("B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB", "ZiB", "YiB")
+
+
+def bytes_size(size: float) -> str:
+    """BytesSize: binary units, Go's %.4g ("1.5MiB", "7.667GiB")."""
+    i = 0
+    while size >= 1024 and i < len(_BINARY) - 1:
+        size /= 1024.0
+        i += 1
+    return f"{size:.4g}{_BINARY[i]}"
+
+
 def human_duration(seconds: float) -> str:
     """HumanDuration: "Less than a second", "About a minute", "3 hours", ..."""
     s = int(seconds)
