@@ -432,6 +432,7 @@ class Engine:
         except NoSuchContainer:                     # removed as it started
             if client:
                 client.close()
+                first[0].close()
             raise NoSuchContainer(shown) from None
         except EngineError:
             # refused before its process existed (a mount source that cannot be made):
