@@ -107,6 +107,11 @@ COURSE = [
     ("07", "docker exec container-b ping -c 2 container-a", "host-network"),
     ("07", "docker network create catwalk", "host-network"),
     ("07", "docker network connect catwalk container-a", "host-network"),
+    # "$PWD" is the lesson's folder: a folder of the test's own, with shared/hello.txt
+    ("08", 'docker run --rm -v "$PWD/shared:/from-host" busybox cat /from-host/hello.txt',
+     SAME),
+    ("08", 'docker run --rm -v "$PWD/shared:/from-host" busybox sh -c '
+           "'echo replied > /from-host/reply.txt; cat /from-host/reply.txt'", SAME),
     ("08", "docker volume create notes", SAME),
     ("08", "docker run --name writer -v notes:/notes busybox sh -c 'echo \"kept in a "
            "volume\" > /notes/kept.txt'", SAME),
@@ -242,15 +247,17 @@ def test_every_difference_is_listed_with_its_reason():
     assert set(PODMAN) <= used, "a listed difference no line needs: remove it"
 
 
-def test_the_course_line_by_line(podman_run, dockerlings_run):
+def test_the_course_line_by_line(podman_run, dockerlings_run, tmp_path):
     """One test, the lines in order (each depends on the world the ones before made);
     every mismatch is reported, not only the first."""
     import time
+    (tmp_path / "shared").mkdir()
+    (tmp_path / "shared" / "hello.txt").write_text("hello from the host\n")
     mismatches = []
     for lesson, line, why in COURSE:
         if why in NOT_RUN:
             continue
-        words = split_words(line)[1:]
+        words = split_words(line.replace("$PWD", str(tmp_path)))[1:]
         ours = dockerlings_run(words)
         if why in PODMAN_NOT_RUN:
             continue
