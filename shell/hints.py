@@ -365,7 +365,9 @@ def _word_order(argv) -> str | None:
         return None
     words = list(rest)
     words.remove(args[0])
-    return command_line([group, path[0], *words])
+    words = [group, path[0], *words]
+    # only a command that would run (`docker rm volume` alone names no volume)
+    return command_line(words) if _invocation(words) is not None else None
 
 
 def _build_context(err, argv, env) -> bool:

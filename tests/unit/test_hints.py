@@ -200,6 +200,14 @@ def test_no_word_order_hint_when_the_group_has_no_such_command():
     assert hints.match(err, ["run", "volume"]) is None
 
 
+def test_word_order_only_for_a_command_that_would_run():
+    assert hints.find(usage_error(["ls", "network"]), ["ls", "network"]) == \
+        "the group's name comes first: docker network ls"
+    err = errors.NoSuchContainer("volume")
+    assert hints.match(err, ["rm", "volume"]) is None        # volume rm needs a name
+    assert "docker volume rm data" in hints.find(err, ["rm", "volume", "data"])
+
+
 def test_ps_minus_capital_letter_without_a_lowercase_twin_gets_no_guess():
     assert hints.match(usage_error(["ps", "-Z"]), ["ps", "-Z"]) is None
 
