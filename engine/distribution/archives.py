@@ -33,6 +33,7 @@ from ..images.hello import go_arch
 from ..store import lock
 from ..store.images import digest_of
 from ..store.layers import chain_id
+from . import compress
 
 MEDIA_OCI_INDEX = "application/vnd.oci.image.index.v1+json"
 MEDIA_OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
@@ -272,9 +273,8 @@ def open_stream(stream):
         return bz2.BZ2File(raw, mode="rb")
     if head.startswith(b"\xfd7zXZ\x00"):
         return lzma.LZMAFile(raw, mode="rb")
-    if head.startswith(b"\x28\xb5\x2f\xfd"):
-        raise ArchiveError("zstd-compressed archives are not supported by dockerlings yet; "
-                           "decompress it first (zstd -d)")
+    if head.startswith(compress.ZSTD_MAGIC):
+        return compress.zstd_reader(raw)
     return raw
 
 
@@ -334,7 +334,7 @@ def unpack(stream, dest: Path) -> Staged:
         text = str(e)
         raise ArchiveError("unexpected EOF" if "unexpected end" in text or "truncated" in text
                            else "archive/tar: invalid tar header") from None
-    except (EOFError, gzip.BadGzipFile, OSError, lzma.LZMAError) as e:
+    except (EOFError, gzip.BadGzipFile, OSError, *compress.errors()) as e:
         if isinstance(e, OSError) and e.errno is not None:
             raise
         raise ArchiveError("unexpected EOF" if isinstance(e, EOFError) else
@@ -575,10 +575,9 @@ def _uncompressed(engine, staged: Staged, name: str, path: Path) -> Path:
         head = f.read(6)
     opener = (gzip.open if head.startswith(b"\x1f\x8b") else
               bz2.open if head.startswith(b"BZh") else
-              lzma.open if head.startswith(b"\xfd7zXZ\x00") else None)
-    if head.startswith(b"\x28\xb5\x2f\xfd"):
-        raise ArchiveError(f"{name}: zstd-compressed layers are not supported by "
-                           "dockerlings yet")
+              lzma.open if head.startswith(b"\xfd7zXZ\x00") else
+              (lambda p, mode: compress.zstd_reader(open(p, "rb")))
+              if head.startswith(compress.ZSTD_MAGIC) else None)
     out = engine.images.new_blob_file()
     if opener is None:
         os.link(path, out) if _same_device(path, out.parent) else shutil.copyfile(path, out)
@@ -586,7 +585,7 @@ def _uncompressed(engine, staged: Staged, name: str, path: Path) -> Path:
     try:
         with opener(path, "rb") as src, open(out, "wb") as dst:
             shutil.copyfileobj(src, dst, CHUNK)
-    except (EOFError, OSError, lzma.LZMAError) as e:
+    except (EOFError, OSError, *compress.errors()) as e:
         _unlink(out)
         if isinstance(e, OSError) and e.errno is not None:
             raise

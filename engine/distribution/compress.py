@@ -55,3 +55,31 @@ def gzip_file(src: str, write, workers: int | None = None) -> None:
             if last or not piece:
                 break
     write(struct.pack("<II", crc & 0xFFFFFFFF, size & 0xFFFFFFFF))
+
+
+ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
+
+
+def zstd_reader(fileobj):
+    """A reader of the zstd stream in `fileobj`, through the zstandard package (Python
+    3.11's standard library has no zstd); Unavailable, naming the package, without it."""
+    try:
+        import zstandard
+    except ImportError:
+        from ..errors import Unavailable
+        raise Unavailable("zstd-compressed data needs the zstandard package",
+                          hint="install it into dockerlings' environment: "
+                               "pip install zstandard") from None
+    return zstandard.ZstdDecompressor().stream_reader(fileobj, read_across_frames=True)
+
+
+def errors() -> tuple:
+    """What decompressing bad data raises, besides OSError and EOFError."""
+    import lzma
+    found: tuple = (zlib.error, lzma.LZMAError, ValueError)
+    try:
+        import zstandard
+        found += (zstandard.ZstdError,)
+    except ImportError:
+        pass
+    return found

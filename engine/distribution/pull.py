@@ -13,7 +13,6 @@ import hashlib
 import json
 import os
 import shutil
-import zlib
 
 from ..errors import NotFound
 from ..fsutil import read_json, write_json
@@ -21,6 +20,7 @@ from ..images.hello import go_arch
 from ..store import lock
 from ..store.images import digest_of
 from ..store.layers import chain_id
+from . import compress
 from .registry import JSON_LIMIT, Registry, RegistryError
 
 INDEX_TYPES = ("application/vnd.docker.distribution.manifest.list.v2+json",
@@ -53,9 +53,9 @@ def pull(engine, ref, say=lambda line: None, platform: str | None = None, enviro
     reg = Registry(ref.domain, environ)
     repo = repo_path(ref)
     wanted = ref.digest or ref.tag or "latest"
-    if not ref.digest:
-        say(f"{ref.tag}: Pulling from {repo}")
     manifest, digest = resolve(reg, ref, repo, wanted, platform)
+    if not ref.digest:                       # said once the manifest is there, as moby
+        say(f"{ref.tag}: Pulling from {repo}")
     config_desc = manifest.get("config") or {}
     config_bytes = _small_blob(reg, repo, config_desc)
     image_id = digest_of(config_bytes)
@@ -231,7 +231,6 @@ def _refuse(path, message: str):
 
 def _decompress(engine, packed, desc: dict):
     """The layer as a plain tar in a new blob file."""
-    media = str(desc.get("mediaType", ""))
     out = engine.images.new_blob_file()
     with open(packed, "rb") as f:
         head = f.read(4)
@@ -239,13 +238,13 @@ def _decompress(engine, packed, desc: dict):
         if head.startswith(b"\x1f\x8b"):
             with gzip.open(packed, "rb") as src, open(out, "wb") as dst:
                 shutil.copyfileobj(src, dst, CHUNK)
-        elif head.startswith(b"\x28\xb5\x2f\xfd") or media.endswith("+zstd"):
-            os.unlink(out) if out.exists() else None
-            raise RegistryError(f"{media or 'zstd'}: zstd-compressed layers are not supported "
-                                "by dockerlings yet")
+        elif head.startswith(compress.ZSTD_MAGIC):
+            with open(packed, "rb") as raw, compress.zstd_reader(raw) as src, \
+                    open(out, "wb") as dst:
+                shutil.copyfileobj(src, dst, CHUNK)
         else:
             os.link(packed, out)
-    except (EOFError, OSError, zlib.error) as e:
+    except (EOFError, OSError, *compress.errors()) as e:
         if out.exists():
             out.unlink()
         if isinstance(e, OSError) and e.errno is not None:

@@ -125,7 +125,10 @@ class Registry:
             raise Unreachable(f'Get "{url}": {e.reason or e}', hint=self._insecure_hint()) from None
         except (OSError, http.client.HTTPException) as e:
             conn.close()
-            raise Unreachable(f'Get "{url}": {_net_words(e, parts.netloc)}') from None
+            # the daemon pings /v2/ before anything else: that is the request it names
+            shown = f"{parts.scheme}://{parts.netloc}/v2/" if parts.path.startswith("/v2/") \
+                else url
+            raise Unreachable(f'Get "{shown}": {_net_words(e, parts.netloc)}') from None
         if resp.status in (301, 302, 303, 307, 308) and redirects > 0:
             location = urllib.parse.urljoin(url, resp.headers.get("Location", ""))
             conn.close()

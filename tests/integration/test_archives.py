@@ -214,7 +214,9 @@ def test_load_refuses_symlinks_out_of_the_archive(sh):
     assert not os.listdir(sh.engine.paths.tmp)
 
 
-def _oci_layout(platforms: list[tuple[str, str]], name: str) -> tuple[bytes, dict]:
+def _oci_layout(platforms: list[tuple[str, str]], name: str,
+                pack=gzip.compress, media="application/vnd.oci.image.layer.v1.tar+gzip"
+                ) -> tuple[bytes, dict]:
     """An OCI image layout with a multi-platform index and gzip layers, one image per
     platform, each holding /arch with its platform's name."""
     blobs: dict[str, bytes] = {}
@@ -238,8 +240,7 @@ def _oci_layout(platforms: list[tuple[str, str]], name: str) -> tuple[bytes, dic
         mf = json.dumps({"schemaVersion": 2,
                          "mediaType": "application/vnd.oci.image.manifest.v1+json",
                          "config": dict(put(config), mediaType="application/vnd.oci.image.config.v1+json"),
-                         "layers": [dict(put(gzip.compress(raw)),
-                                         mediaType="application/vnd.oci.image.layer.v1.tar+gzip")]}).encode()
+                         "layers": [dict(put(pack(raw)), mediaType=media)]}).encode()
         manifests.append(dict(put(mf), mediaType="application/vnd.oci.image.manifest.v1+json",
                               platform={"os": os_name, "architecture": arch}))
     index = json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json",
@@ -376,3 +377,15 @@ def test_we_load_what_podman_saves(sh, podman, tmp_path, fmt):
     assert (r.code, r.out) == (0, "Loaded image: localhost/theirs:v1\n"), r.err
     assert inspect(sh, "localhost/theirs:v1", "{{.Id}}") == want
     assert sh.ok("docker run --rm localhost/theirs:v1 cat /p") == "p\n"
+
+
+def test_load_zstd_layers(sh):
+    zstandard = pytest.importorskip("zstandard", reason="the zstandard package (test extra)")
+    data, _ = _oci_layout([("linux", go_arch())], "docker.io/library/zst:v1",
+                          pack=zstandard.ZstdCompressor().compress,
+                          media="application/vnd.oci.image.layer.v1.tar+zstd")
+    r = sh.run("docker load", stdin=zstandard.ZstdCompressor().compress(data))
+    assert (r.code, r.out) == (0, "Loaded image: zst:v1\n"), r.err
+    sh.ok("docker create --name zz zst:v1")
+    assert members(_export(sh, "zz"))["arch"] == f"linux/{go_arch()}\n".encode()
+    sh.ok("docker rm zz")
