@@ -675,6 +675,10 @@ AFTER: tuple[Hint, ...] = (
     Hint("folder-name-as-volume",
          lambda a, inv, code, env: _folder_as_volume(a, inv, code, env) is not None,
          _folder_as_volume_text),
+    # `docker images --format {{.Repository}} {{.Tag}}` lists nothing (the second word
+    # became a repository to look for); `inspect -f {{.Name}} {{.Id}} box` an object
+    Hint("format-template-split", lambda a, inv, code, env: _split_template(a) is not None,
+         lambda a, inv, code, env: _template_text(None, a, env)),
 )
 
 

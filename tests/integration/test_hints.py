@@ -215,6 +215,17 @@ def test_format_templates(sh):
     assert "did you mean .Names?" in hint_of(r)
 
 
+def test_a_split_template_that_ran(sh):
+    pull(sh)
+    r = sh.run("docker images --format {{.Repository}} {{.Tag}}")
+    assert r.code == 0 and r.out == ""         # {{.Tag}} was taken for a repository
+    assert hint_of(r).endswith("docker images --format '{{.Repository}} {{.Tag}}'")
+    sh.ok("docker create --name box busybox")
+    r = sh.run("docker inspect -f {{.Name}} {{.Id}} box")
+    assert r.out == "/box\n" and "No such object: {{.Id}}" in r.err
+    assert hint_of(r).endswith("docker inspect -f '{{.Name}} {{.Id}}' box")
+
+
 def test_capital_a_and_memory_in_bytes(sh):
     pull(sh)
     assert "did you mean -a (--all)?" in hint_of(sh.run("docker ps -A"))

@@ -319,6 +319,8 @@ AFTER_CASES = [
      ["-p 8080:80 came after the image", "docker run -d -p 8080:80 busybox sleep 100"]),
     ("folder-name-as-volume", "run -v shared:/data busybox ls /data", 0, "folder",
      ["named volume called shared", '-v "$PWD/shared":/data']),
+    ("format-template-split", "images --format {{.Repository}} {{.Tag}}", 0, None,
+     ["docker images --format '{{.Repository}} {{.Tag}}'"]),
 ]
 
 
@@ -361,6 +363,12 @@ def test_a_programs_own_flags_get_no_hint(line, code):
 ])
 def test_options_silently_passed_on_are_moved(line, code, moved):
     assert after(line, code, engine_with()).endswith(moved)
+
+
+def test_a_split_template_in_inspect_keeps_the_object_apart():
+    text = after("inspect -f {{.Name}} {{.Id}} box", 1)
+    assert text.endswith("docker inspect -f '{{.Name}} {{.Id}}' box")
+    assert after("images --format '{{.Repository}} {{.Tag}}'", 0) is None
 
 
 def test_no_folder_hint_for_a_path_or_without_the_folder(tmp_path):
