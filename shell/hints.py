@@ -2,8 +2,12 @@
 
 Docker's own message is printed first, always; a hint is one extra line after it. Each
 entry of HINTS is a predicate on the error, the command line and the Env, and the text
-to show (a function of the same three). Adding a hint is adding an entry; every entry
+to show (a function of the same three). AFTER holds the mistakes Docker runs without a
+word (an option the container got instead of Docker): predicates on the command line,
+its parse, its exit status and the Env. Adding a hint is adding an entry; every entry
 has a test that triggers it (tests/unit/test_hints.py checks that none is left out).
+A hint that suggests a command builds it from the parsed words (command_line), so it
+keeps every value and quoting.
 """
 from __future__ import annotations
 
