@@ -718,11 +718,10 @@ COMMANDS: tuple[Command, ...] = (
     Command(("system", "info"), "[OPTIONS]", "Display system-wide information", "system:info",
             (Flag("format", "f", STRING, FORMAT_PLAIN_HELP),), max_args=0,
             aliases=(("info",),), group="Common Commands"),
-    Command(("system", "df"), "[OPTIONS]", "Show docker disk usage", None,
+    Command(("system", "df"), "[OPTIONS]", "Show docker disk usage", "system:df",
             (Flag("format", kind=STRING, help=FORMAT_TABLE_HELP),
              Flag("verbose", "v", BOOL, "Show detailed information on space usage")),
-            max_args=0, planned="dockerlings does not report disk usage yet (docker ps -s "
-            "shows containers' sizes, docker images the images')"),
+            max_args=0),
     Command(("system", "events"), "[OPTIONS]", "Get real time events from the server", None,
             (Flag("filter", "f", FILTER, "Filter output based on conditions provided"),
              Flag("format", kind=STRING, help=FORMAT_PLAIN_HELP),

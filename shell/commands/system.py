@@ -54,3 +54,121 @@ def _security_options() -> list[str]:
     if not seccomp.supported():
         return []
     return [" Security Options:", "  seccomp", f"   Profile: {seccomp.BUILTIN}"]
+
+
+# --- docker system df ------------------------------------------------------------------
+
+class DiskUsageRow:
+    __go_type__ = "*formatter.diskUsageContainersContext"
+    HEADERS = {"Type": "TYPE", "TotalCount": "TOTAL", "Active": "ACTIVE", "Size": "SIZE",
+               "Reclaimable": "RECLAIMABLE"}
+    DEFAULT = "table {{.Type}}\t{{.TotalCount}}\t{{.Active}}\t{{.Size}}\t{{.Reclaimable}}"
+
+    def __init__(self, kind: str, total: int, active: int, size: int, reclaimable: int,
+                 percent: bool = True):
+        from ..render.units import human_size
+        self.Type, self.TotalCount, self.Active = kind, str(total), str(active)
+        self.Size = human_size(size, 4)
+        self.Reclaimable = human_size(reclaimable, 4)
+        if percent and size > 0:
+            self.Reclaimable += f" ({reclaimable * 100 // size}%)"
+
+    def __json__(self):
+        return {k: getattr(self, k) for k in sorted(self.HEADERS)}
+
+
+def _summary(du) -> list[DiskUsageRow]:
+    """The docker CLI's four rows. Images: reclaimable is everything but the unique
+    size of the images containers use; containers: the writable layers of those not
+    running; volumes: the ones no container mounts; build cache: what is not shared."""
+    used = sum(i.size - i.shared for i in du.images if i.containers)
+    active_c = [c for c in du.containers if c.container.state.status in
+                ("running", "paused", "restarting")]
+    cache = sum(b.size for b in du.build_cache if not b.shared)
+    return [
+        DiskUsageRow("Images", len(du.images), sum(1 for i in du.images if i.containers),
+                     du.layers_size, du.layers_size - used),
+        DiskUsageRow("Containers", len(du.containers), len(active_c),
+                     sum(c.size_rw for c in du.containers),
+                     sum(c.size_rw for c in du.containers if c not in active_c)),
+        DiskUsageRow("Local Volumes", len(du.volumes), sum(1 for v in du.volumes if v.refs),
+                     sum(v.size for v in du.volumes),
+                     sum(v.size for v in du.volumes if not v.refs)),
+        DiskUsageRow("Build Cache", len(du.build_cache), 0, cache, cache, percent=False),
+    ]
+
+
+class BuildCacheRow:
+    __go_type__ = "*formatter.buildCacheContext"
+    HEADERS = {"ID": "CACHE ID", "CacheType": "CACHE TYPE", "Size": "SIZE",
+               "CreatedSince": "CREATED", "LastUsedSince": "LAST USED", "UsageCount": "USAGE",
+               "Shared": "SHARED"}
+    DEFAULT = ("table {{.ID}}\t{{.CacheType}}\t{{.Size}}\t{{.CreatedSince}}\t"
+               "{{.LastUsedSince}}\t{{.UsageCount}}\t{{.Shared}}")
+
+    def __init__(self, b, now: float):
+        from engine import timeutil
+        from ..render.units import human_duration, human_size
+        self.ID, self.CacheType, self.Size = b.key[:12], "regular", human_size(b.size)
+        self.CreatedSince = human_duration(now - timeutil.parse(b.created)) + " ago"
+        # the engine's cache records keep no use times or counts
+        self.LastUsedSince, self.UsageCount = "", "0"
+        self.Shared = "true" if b.shared else "false"
+
+
+def _verbose_sections(env, du) -> str:
+    """`docker system df -v`: the images, containers, volumes and build cache tables."""
+    import time
+    from ..render import views
+    from ..render.units import human_size
+    from .containers import _image_text, render_rows
+    from .volume import VolumeRow
+    now = time.time()
+    eng = env.engine
+    images = []
+    for u in du.images:
+        repo, tag = "<none>", "<none>"
+        if u.image.repo_tags:
+            repo, _, tag = u.image.repo_tags[0].rpartition(":")
+        row = views.ImageRow(u.image, repo, tag, now=now)
+        row.SharedSize, row.UniqueSize = human_size(u.shared, 4), human_size(u.size - u.shared, 4)
+        row.Containers = str(u.containers)
+        images.append(row)
+    image_fmt = ("table {{.Repository}}\t{{.Tag}}\t{{.ID}}\t{{.CreatedSince}}\t{{.Size}}\t"
+                 "{{.SharedSize}}\t{{.UniqueSize}}\t{{.Containers}}")
+    containers = [views.ContainerRow(u.container, _image_text(eng, u.container, True), True,
+                                     (u.size_rw, 0), ports=views.ports_text(u.container),
+                                     now=now) for u in du.containers]
+    container_fmt = ("table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.LocalVolumes}}\t{{.Size}}\t"
+                     "{{.RunningFor}}\t{{.Status}}\t{{.Names}}")
+    volumes = []
+    for u in du.volumes:
+        row = VolumeRow(u.volume)
+        row.Links, row.Size = str(u.refs), human_size(u.size, 4)
+        volumes.append(row)
+    cache_total = sum(b.size for b in du.build_cache if not b.shared)
+    return ("Images space usage:\n\n" + render_rows(image_fmt, images, views.ImageRow) +
+            "\nContainers space usage:\n\n" +
+            render_rows(container_fmt, containers, views.ContainerRow) +
+            "\nLocal Volumes space usage:\n\n" +
+            render_rows("table {{.Name}}\t{{.Links}}\t{{.Size}}", volumes, VolumeRow) +
+            f"\nBuild cache usage: {human_size(cache_total, 4)}\n\n" +
+            render_rows(BuildCacheRow.DEFAULT,
+                        [BuildCacheRow(b, now) for b in du.build_cache], BuildCacheRow))
+
+
+def df(env, inv: Invocation) -> int:
+    from engine.diskusage import usage
+    from engine.errors import UsageError
+    from .containers import render_rows, template_check
+    fmt = inv.opts["format"] or "table"
+    if inv.opts["verbose"] and fmt != "table":
+        raise UsageError("dockerlings shows `system df -v` as tables only", kind="planned",
+                         command="docker system df")
+    template_check(fmt, DiskUsageRow.__go_type__)
+    du = usage(env.engine)
+    if inv.opts["verbose"]:
+        env.out(_verbose_sections(env, du), end="")
+        return 0
+    env.out(render_rows(fmt, _summary(du), DiskUsageRow), end="")
+    return 0

@@ -21,7 +21,7 @@ HELP_DIR = Path(__file__).resolve().parents[1] / "fixtures" / "docker-help"
 # Commands whose flag set is docker's exactly: their page must be docker's page.
 EXACT = ["attach", "commit", "container_inspect", "container_ls", "container_prune", "diff",
          "exec", "image_prune", "inspect", "kill", "logs", "pause", "ps", "rename", "restart",
-         "stats", "container_stats", "stop", "tag", "top", "unpause", "wait"]
+         "stats", "container_stats", "system_df", "stop", "tag", "top", "unpause", "wait"]
 
 
 def reference(name: str) -> str:

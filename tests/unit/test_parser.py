@@ -869,7 +869,7 @@ def test_rmi_platform_values(value, expected):
     assert err.kind == "planned"
 
 
-@pytest.mark.parametrize("argv", [["system", "df"], ["system", "events"], ["events"],
+@pytest.mark.parametrize("argv", [["system", "events"], ["events"],
                                   ["system", "prune"]])
 def test_planned_commands_of_the_system_and_image_groups(argv):
     assert fails(*argv).kind == "planned"
