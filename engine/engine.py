@@ -94,12 +94,13 @@ class Engine:
 
     def owners(self) -> dict[tuple[str, str], str]:
         """(kind, id) -> owner of the objects that exist and were made for someone
-        (kind: container, image, network, volume; a volume's id is its name)."""
+        (kind: container, image, network, volume, tag; a volume's id is its name, a
+        tag's its full reference)."""
         noted = owners.read(self.paths.root)
         if not noted:
             return {}
         exists = {"container": {c.id for c in self.store.all()},
-                  "image": set(self.images.ids()),
+                  "image": set(self.images.ids()), "tag": set(self.images.refs()),
                   "network": {n["Id"] for n in self.networks()},
                   "volume": {v["Name"] for v in self.volumes()}}
         return {k: o for k, o in noted.items() if k[1] in exists.get(k[0], ())}

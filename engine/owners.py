@@ -5,8 +5,9 @@ that), but nothing Docker would show may change for it: no labels in a container
 config or an image's (a label baked into a built image changes its ID, so a cached
 rebuild would leave a `<none>` image behind), nothing in `inspect`. So while a caller
 names an owner (Engine.owner, e.g. "volumes/run-site": a lesson and its step), the
-stores note every container, image, network and volume they create in one small
-file in the engine root, keyed by the object's ID (a volume's is its name):
+stores note every container, image, network and volume they create, and every image
+name (tag) they give, in one small file in the engine root, keyed by the object's ID
+(a volume's is its name, a tag's its full reference):
 
     container 3f2a...  volumes/run-site
     volume sitedata    volumes/run-site

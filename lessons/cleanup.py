@@ -57,6 +57,7 @@ def remove_owned(engine, lesson_id: str, step_id: str | None = None) -> list[str
         if ("image", img.id) in mine and img.id not in used:
             if _gone(lambda: engine.remove_image(img.id, force=True)):
                 removed.append(f"image {(img.repo_tags or [img.id[7:19]])[0]}")
+    removed += _untag(engine, {oid for kind, oid in mine if kind == "tag"})
     for n in _listing(engine, "networks"):
         if ("network", n.get("Id")) in mine:
             if _gone(lambda: engine.remove_network(n["Id"])):
@@ -69,6 +70,39 @@ def remove_owned(engine, lesson_id: str, step_id: str | None = None) -> list[str
     return removed
 
 
+def _untag(engine, refs: set[str]) -> list[str]:
+    """Names the lesson gave to images that are not its own (`docker tag busybox
+    mybox`): the name goes, the image stays. An image the name is the only one of
+    keeps it (untagging would delete it, and it is not the lesson's)."""
+    removed = []
+    for img in engine.list_images():
+        for ref in _full_refs(img):
+            if ref in refs and len(img.repo_tags) > 1:
+                short = _familiar(ref)
+                if _gone(lambda: engine.remove_image(short)):
+                    removed.append(f"tag {short}")
+    return removed
+
+
+def _full_refs(img) -> list[str]:
+    from engine import reference
+    out = []
+    for tag in img.repo_tags:
+        try:
+            out.append(str(reference.parse(tag)))
+        except EngineError:
+            pass
+    return out
+
+
+def _familiar(ref: str) -> str:
+    from engine import reference
+    try:
+        return reference.parse(ref).familiar()
+    except EngineError:
+        return ref
+
+
 def describe(engine, keys: set[tuple[str, str]]) -> list[str]:
     """The objects named as a learner knows them: container web, image site:v1 …"""
     out = []
@@ -78,6 +112,10 @@ def describe(engine, keys: set[tuple[str, str]]) -> list[str]:
     for img in engine.list_images():
         if ("image", img.id) in keys:
             out.append(f"image {(img.repo_tags or [img.id[7:19]])[0]}")
+    tags = {oid for kind, oid in keys if kind == "tag"}
+    for img in engine.list_images():
+        if ("image", img.id) not in keys and len(img.repo_tags) > 1:
+            out += [f"tag {_familiar(r)}" for r in _full_refs(img) if r in tags]
     for n in _listing(engine, "networks"):
         if ("network", n.get("Id")) in keys:
             out.append(f"network {n['Name']}")

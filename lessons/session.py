@@ -69,7 +69,8 @@ class Session:
         lp = self.store.read().lessons.get(lesson_id)
         again = lp is not None and not lp.open
         if again and not self._ask(f"You finished {lesson.title}. Take it again from step "
-                                   "1? It stays finished in `lessons`. [Y/n] "):
+                                   "1? What its last run left is removed first; it stays "
+                                   "finished in `lessons`. [Y/n] "):
             self.view.say("Not started.")
             return 0
         fresh = again or lp is None or lesson.step_index(lp.at) is None

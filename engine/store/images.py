@@ -107,6 +107,8 @@ class ImageStore:
         old = refs.get(ref)
         refs[ref] = image_id
         self._write_refs(refs)
+        if old != image_id:              # a name given (or moved) now: a tag made
+            owners.note(self.paths.root, "tag", ref)
         if not tagged:
             return old if old != image_id else None
         meta_path = self._meta_path(image_id)
@@ -120,6 +122,7 @@ class ImageStore:
         refs = self.refs()
         if refs.pop(ref, None) is not None:
             self._write_refs(refs)
+            owners.forget(self.paths.root, "tag", ref)
 
     def refs_of(self, image_id: str, refs: dict[str, str] | None = None) -> list[str]:
         refs = self.refs() if refs is None else refs

@@ -72,6 +72,7 @@ def test_reset_removes_what_the_lesson_made_by_any_route(run, engine, tmp_path):
         "docker commit changed snapshot",
         f"docker build -q -t lesson-site:v1 {site}",
         "true; docker create --name piped -v piped-vol:/p busybox true",   # via /bin/sh
+        "docker tag busybox lesson-box:v1",                  # a name for an image of yours
     ]
     for line in routes:
         assert run(line) == 0, line
