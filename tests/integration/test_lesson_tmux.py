@@ -82,15 +82,23 @@ class Terminal:
         subprocess.run(["tmux", "-L", self.server, "kill-server"], capture_output=True)
 
 
-def commands_in(text: str) -> list[tuple[bool, str]]:
-    """(inside a container?, line) for each line of the fenced code blocks in a step."""
-    out = []
+def commands_in(text: str) -> list[tuple[bool, list[str]]]:
+    """(inside a container?, lines) for each command of the fenced code blocks in a
+    step: a command whose line ends in ` \\` goes on over the next lines, typed one by
+    one as shown."""
+    out: list[tuple[bool, list[str]]] = []
+    going_on = False
     for block in re.findall(r"```[^\n]*\n(.*?)```", text, re.S):
         for line in block.splitlines():
-            if line.startswith(CONTAINER_PROMPT):
-                out.append((True, line[len(CONTAINER_PROMPT):]))
+            if going_on:
+                out[-1][1].append(line.strip())
+            elif line.startswith(CONTAINER_PROMPT):
+                out.append((True, [line[len(CONTAINER_PROMPT):]]))
             elif line.strip():
-                out.append((False, line.strip()))
+                out.append((False, [line.strip()]))
+            else:
+                continue
+            going_on = line.rstrip().endswith("\\")
     return out
 
 
@@ -123,9 +131,13 @@ def follow(term, lesson, at_the_end: str = "") -> None:
         term.wait(lambda: step.title in term.history(), f"step '{step.title}' to show")
         typed = commands_in(step.text)
         assert typed, f"step {step.id} shows no command to type"
-        for inside, line in typed:
+        for inside, lines in typed:
             term.wait_for_prompt(container=inside)
-            term.type(line)
+            for i, line in enumerate(lines):
+                if i:
+                    term.wait(lambda: term.cursor_line().rstrip().endswith(">"),
+                              "the prompt for the rest of the command")
+                term.type(line)
         passed = lambda: f"✓ {step.title}" in term.history()      # noqa: E731
         for line in inline_commands(step.text):     # what the prose says to do next
             if term.settles(passed, 3):
