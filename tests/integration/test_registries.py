@@ -493,3 +493,61 @@ def test_search_prints_the_docker_clis_table(sh, flaky):
     assert "…" not in sh.ok(f"docker search --no-trunc {host}/app")
     r = sh.run(f"docker search -f nosuch=1 {host}/app")
     assert r.code == 1 and "invalid filter 'nosuch'" in r.err
+
+
+def test_chunked_upload_and_pull_all_tags(sh, other, registry, monkeypatch):
+    from engine.distribution import push as pushing
+    monkeypatch.setattr(pushing, "CHUNKED_ABOVE", 64 << 10)     # big enough to be chunked
+    monkeypatch.setattr(pushing, "CHUNK", 100 << 10)
+    pull(sh)
+    sh.ok("docker run --name mk busybox sh -c 'head -c 400000 /dev/urandom > /r'")
+    sh.ok(f"docker commit mk {registry.host}/chunks:one")
+    sh.ok(f"docker tag {registry.host}/chunks:one {registry.host}/chunks:two")
+    out = sh.ok(f"docker push -a {registry.host}/chunks")
+    assert out.count(": digest: sha256:") == 2
+    out = other.ok(f"docker pull -a {registry.host}/chunks")
+    assert "one: Pulling from chunks" in out and "two: Pulling from chunks" in out
+    assert out.splitlines()[-1] == f"{registry.host}/chunks"
+    want = inspect(sh, f"{registry.host}/chunks:one", "{{.Id}}")
+    assert inspect(other, f"{registry.host}/chunks:two", "{{.Id}}") == want
+    assert other.ok(f"docker run --rm {registry.host}/chunks:one wc -c /r") == "400000 /r\n"
+    sh.ok("docker rm mk")
+
+
+def test_credential_helpers_are_honoured(sh, tmp_path):
+    if REGISTRY is None:
+        pytest.skip("docker-registry is not installed (.ci/setup installs it)")
+    reg = RealRegistry(auth=("helped", "pw"))
+    bin_dir, store = tmp_path / "bin", tmp_path / "helper-store"
+    bin_dir.mkdir()
+    store.mkdir()
+    helper = bin_dir / "docker-credential-testing"
+    helper.write_text(f"""#!/bin/sh
+# a credential helper as the docker CLI speaks to them: get/store/erase on stdin
+case "$1" in
+  store) cat > {store}/entry ;;
+  get) read server; [ -f {store}/entry ] && sed 's/"ServerURL":"[^"]*",//' {store}/entry \\
+         || {{ echo "credentials not found in native keychain"; exit 1; }} ;;
+  erase) read server; rm -f {store}/entry ;;
+esac
+""")
+    helper.chmod(0o755)
+    config = tmp_path / "cfg"
+    config.mkdir()
+    (config / "config.json").write_text(json.dumps({"credsStore": "testing"}))
+    env = {"DOCKER_CONFIG": str(config), "PATH": f"{bin_dir}:{os.environ['PATH']}"}
+    try:
+        pull(sh)
+        sh.ok(f"docker tag busybox {reg.host}/h:v1")
+        r = sh.run(f"docker login -u helped --password-stdin {reg.host}", stdin=b"pw",
+                   environ=env)
+        assert (r.code, r.out) == (0, "Login Succeeded\n"), r.err
+        assert "unencrypted" not in r.err                     # the helper keeps the secret
+        assert json.loads((store / "entry").read_text())["Secret"] == "pw"
+        assert json.loads((config / "config.json").read_text())["auths"][reg.host] == {}
+        r = sh.run(f"docker push {reg.host}/h:v1", environ=env)
+        assert r.code == 0, r.err
+        sh.run(f"docker logout {reg.host}", environ=env)
+        assert not (store / "entry").exists()
+    finally:
+        reg.stop()
