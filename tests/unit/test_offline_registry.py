@@ -32,3 +32,14 @@ def test_the_layer_holds_the_program_its_libraries_and_the_config():
         assert lib.lstrip("/") in names
     assert "addr: :5000" in config and "rootdirectory: /var/lib/registry" in config
     assert offline.known("docker.io/library/registry:2")
+
+
+def test_which_registries_may_speak_plain_http():
+    from engine.distribution.registry import insecure
+    for host in ("localhost:5000", "127.0.0.1:5000", "127.1.2.3", "[::1]:5000", "localhost"):
+        assert insecure(host, {}), host
+    for host in ("registry.example:5000", "10.0.0.5:5000", "registry-1.docker.io"):
+        assert not insecure(host, {}), host
+    listed = {"DOCKERLINGS_INSECURE_REGISTRIES": "registry.example:5000, other.example"}
+    assert insecure("registry.example:5000", listed) and insecure("other.example:443", listed)
+    assert not insecure("registry.example:6000", listed)
