@@ -24,28 +24,113 @@ def version(env, inv: Invocation) -> int:
 
 
 def info(env, inv: Invocation) -> int:
-    from ..engine_cmd import describe
+    """docker info: the docker CLI's sections, every value this engine's own."""
+    facts = _server_facts(env)
+    if inv.format:
+        env.out(gotemplate.compile(inv.format).execute(facts))
+        return 0
+    env.out("\n".join(["Client: dockerlings", f" Version:    {VERSION}",
+                       " Context:    default", " Debug Mode: false", "", "Server:",
+                       *_server_lines(facts), ""]))
+    for warning in facts["Warnings"]:
+        env.err(warning)
+    return 0
+
+
+def _server_facts(env) -> dict:
+    """The daemon's /info, in its field names (what --format sees)."""
+    import socket
+    from engine.runtime import cgroups
+    from engine.stats import host_memory
+    from ..engine_cmd import _features
     eng = env.engine
     containers = eng.containers(all=True)
-    running = sum(1 for c in containers if c.state.status == "running")
+    running = sum(1 for c in containers if c.state.status in ("running", "restarting"))
     paused = sum(1 for c in containers if c.state.status == "paused")
-    lines = [
-        "Client: dockerlings", "",
-        "Server:",
-        f" Containers: {len(containers)}",
-        f"  Running: {running}",
-        f"  Paused: {paused}",
-        f"  Stopped: {len(containers) - running - paused}",
-        f" Images: {len(eng.list_images())}",
-        " Storage Driver: overlay2",
-        f" Docker Root Dir: {eng.paths.root}",
-        *_security_options(),
-        f" Kernel Version: {os.uname().release}",
-        f" CPUs: {os.cpu_count()}",
-    ]
-    lines += [" " + l for l in describe(eng)]
-    env.out("\n".join(lines))
-    return 0
+    layout = cgroups.layout()
+    insecure = [h.strip() for h in env.environ.get("DOCKERLINGS_INSECURE_REGISTRIES", "")
+                .split(",") if h.strip()]
+    return {
+        "Containers": len(containers), "ContainersRunning": running,
+        "ContainersPaused": paused, "ContainersStopped": len(containers) - running - paused,
+        "Images": len(eng.list_images()), "ServerVersion": VERSION, "Driver": "overlay2",
+        "DriverStatus": [["Backing Filesystem", _backing_fs(str(eng.paths.root))],
+                         ["Supports d_type", "true"], ["Using metacopy", "false"],
+                         ["Native Overlay Diff", "true"], ["userxattr", "false"]],
+        "LoggingDriver": "json-file", "CgroupDriver": "cgroupfs",
+        "CgroupVersion": "2" if layout.v2_controllers else "1",
+        "Plugins": {"Volume": ["local"], "Network": ["bridge", "host", "null"],
+                    "Log": ["json-file"]},
+        "Swarm": {"LocalNodeState": "inactive"}, "Runtimes": {"dockerlings": {}},
+        "DefaultRuntime": "dockerlings", "SecurityOptions": _security_names(),
+        "KernelVersion": os.uname().release, "OperatingSystem": _os_name(),
+        "OSType": "linux", "Architecture": platform.machine(), "NCPU": os.cpu_count(),
+        "MemTotal": host_memory(), "Name": socket.gethostname(),
+        "DockerRootDir": str(eng.paths.root), "Debug": False, "ExperimentalBuild": False,
+        "InsecureRegistries": insecure + ["::1/128", "127.0.0.0/8"],
+        # containers outlive the shell that started them: each has its own monitor
+        "LiveRestoreEnabled": True,
+        "Warnings": [f"WARNING: {name}: {why}" if why else f"WARNING: no {name}"
+                     for name, ok, why in _features(eng) if not ok],
+    }
+
+
+def _server_lines(f: dict) -> list[str]:
+    from ..render.units import bytes_size
+    lines = [f" Containers: {f['Containers']}", f"  Running: {f['ContainersRunning']}",
+             f"  Paused: {f['ContainersPaused']}", f"  Stopped: {f['ContainersStopped']}",
+             f" Images: {f['Images']}", f" Server Version: {f['ServerVersion']}",
+             f" Storage Driver: {f['Driver']}"]
+    lines += [f"  {k}: {v}" for k, v in f["DriverStatus"]]
+    lines += [f" Logging Driver: {f['LoggingDriver']}", f" Cgroup Driver: {f['CgroupDriver']}",
+              f" Cgroup Version: {f['CgroupVersion']}", " Plugins:",
+              "  Volume: " + " ".join(f["Plugins"]["Volume"]),
+              "  Network: " + " ".join(f["Plugins"]["Network"]),
+              "  Log: " + " ".join(f["Plugins"]["Log"]),
+              f" Swarm: {f['Swarm']['LocalNodeState']}",
+              " Runtimes: " + " ".join(f["Runtimes"]), f" Default Runtime: {f['DefaultRuntime']}"]
+    lines += _security_options()
+    lines += [f" Kernel Version: {f['KernelVersion']}",
+              f" Operating System: {f['OperatingSystem']}", f" OSType: {f['OSType']}",
+              f" Architecture: {f['Architecture']}", f" CPUs: {f['NCPU']}",
+              f" Total Memory: {bytes_size(f['MemTotal'])}", f" Name: {f['Name']}",
+              f" Docker Root Dir: {f['DockerRootDir']}", " Debug Mode: false",
+              " Experimental: false", " Insecure Registries:"]
+    lines += [f"  {r}" for r in f["InsecureRegistries"]]
+    lines.append(" Live Restore Enabled: true")
+    return lines
+
+
+def _backing_fs(path: str) -> str:
+    """The file system the root lives on, named as the daemon names it ("extfs")."""
+    best, fstype = "", "unknown"
+    try:
+        with open("/proc/self/mountinfo") as f:
+            for line in f:
+                pre, _, post = line.partition(" - ")
+                point = pre.split()[4]
+                inside = path == point or path.startswith(point.rstrip("/") + "/")
+                if inside and len(point) >= len(best):
+                    best, fstype = point, post.split()[0]
+    except OSError:
+        pass
+    return "extfs" if fstype in ("ext2", "ext3", "ext4") else fstype
+
+
+def _os_name() -> str:
+    try:
+        with open("/etc/os-release") as f:
+            for line in f:
+                if line.startswith("PRETTY_NAME="):
+                    return line.split("=", 1)[1].strip().strip('"')
+    except OSError:
+        pass
+    return "Linux"
+
+
+def _security_names() -> list[str]:
+    from engine.runtime import seccomp
+    return [f"name=seccomp,profile={seccomp.BUILTIN}"] if seccomp.supported() else []
 
 
 def _security_options() -> list[str]:
