@@ -729,14 +729,13 @@ COMMANDS: tuple[Command, ...] = (
              Flag("until", kind=STRING, help="Stream events until this timestamp")),
             max_args=0, aliases=(("events",),),
             planned="dockerlings' engine keeps no event stream yet"),
-    Command(("system", "prune"), "[OPTIONS]", "Remove unused data", None,
+    Command(("system", "prune"), "[OPTIONS]", "Remove unused data", "system:prune",
             (Flag("all", "a", BOOL, "Remove all unused images not just dangling ones"),
              Flag("filter", kind=FILTER, help='Provide filter values (e.g. '
                   '"label=<key>=<value>")'),
              Flag("force", "f", BOOL, "Do not prompt for confirmation"),
              Flag("volumes", help="Prune anonymous volumes")),
-            max_args=0, planned="dockerlings prunes one kind at a time: docker container "
-            "prune, docker image prune, docker network prune, docker volume prune"),
+            max_args=0),
     Command(("search",), "[OPTIONS] TERM", "Search Docker Hub for images", "registries:search",
             (Flag("filter", "f", FILTER, "Filter output based on conditions provided"),
              Flag("format", kind=STRING, help="Pretty-print search using a Go template"),

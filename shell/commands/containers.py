@@ -553,6 +553,11 @@ def prune(env, inv: Invocation) -> int:
     eng = env.engine
     if not inv.force and not _confirm(env, "WARNING! This will remove all stopped containers."):
         return 0
+    return pruned(env, "Containers", *prune_stopped(eng))
+
+
+def prune_stopped(eng) -> tuple[list[str], int]:
+    """Remove every stopped container: (their IDs, the bytes their layers took)."""
     deleted, reclaimed = [], 0
     for c in eng.containers(all=True):
         if c.state.running:
@@ -564,7 +569,7 @@ def prune(env, inv: Invocation) -> int:
             continue
         deleted.append(c.id)
         reclaimed += size
-    return pruned(env, "Containers", deleted, reclaimed)
+    return deleted, reclaimed
 
 
 def pruned(env, kind: str, lines: list[str], reclaimed: int) -> int:

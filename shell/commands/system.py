@@ -257,3 +257,61 @@ def df(env, inv: Invocation) -> int:
         return 0
     env.out(render_rows(fmt, _summary(du), DiskUsageRow), end="")
     return 0
+
+
+# --- docker system prune ---------------------------------------------------------------
+
+def prune(env, inv: Invocation) -> int:
+    """Stopped containers, unused networks, (anonymous volumes), dangling or unused
+    images and the build cache, in the docker CLI's order and words."""
+    from engine.errors import UsageError
+    from ..render.units import human_size
+    from .containers import _confirm, prune_stopped
+    o = inv.opts
+    if o["filter"]:
+        raise UsageError("dockerlings' system prune takes no --filter yet (the prune of "
+                         "each kind does)", kind="planned", command="docker system prune")
+    warnings = ["all stopped containers", "all networks not used by at least one container"]
+    if o["volumes"]:
+        warnings.append("all anonymous volumes not used by at least one container")
+    warnings.append("all images without at least one container associated to them"
+                    if o["all"] else "all dangling images")
+    warnings.append("all build cache" if o["all"] else "unused build cache")
+    text = "WARNING! This will remove:\n" + "".join(f"  - {w}\n" for w in warnings)
+    if not o["force"] and not _confirm(env, text):
+        return 0
+    eng = env.engine
+    total = 0
+    ids, reclaimed = prune_stopped(eng)
+    total += reclaimed
+    sections = [("Deleted Containers:", ids), ("Deleted Networks:", eng.prune_networks())]
+    if o["volumes"]:
+        removed, reclaimed = eng.prune_volumes(False, lambda doc: True)
+        total += reclaimed
+        sections.append(("Deleted Volumes:", removed))
+    records, reclaimed = eng.prune_images(all_images=o["all"])
+    total += reclaimed
+    sections.append(("Deleted Images:", [f"{kind}: {what}" for kind, what in records]))
+    keys, reclaimed = _prune_build_cache(eng)
+    total += reclaimed
+    sections.append(("Deleted build cache objects:", keys))
+    for title, lines in sections:
+        if lines:
+            env.out("\n".join([title, *lines]) + "\n")
+    env.out(f"Total reclaimed space: {human_size(total, 4)}")
+    return 0
+
+
+def _prune_build_cache(eng) -> tuple[list[str], int]:
+    """Forget the builder's records and free the layers only they kept."""
+    from engine.build.cache import BuildCache
+    from engine.diskusage import usage
+    records = usage(eng).build_cache
+    if not records:
+        return [], 0
+    from engine.store import lock
+    freed = sum(r.size for r in records if not r.shared)
+    with lock.locked(eng.paths.lock):
+        BuildCache(eng).prune()
+        eng.images.collect_garbage(eng.layers_in_use())
+    return [r.key for r in records], freed

@@ -869,8 +869,7 @@ def test_rmi_platform_values(value, expected):
     assert err.kind == "planned"
 
 
-@pytest.mark.parametrize("argv", [["system", "events"], ["events"],
-                                  ["system", "prune"]])
+@pytest.mark.parametrize("argv", [["system", "events"], ["events"]])
 def test_planned_commands_of_the_system_and_image_groups(argv):
     assert fails(*argv).kind == "planned"
 
