@@ -20,7 +20,7 @@ WHY_NOT = ("needs root" if os.geteuid() != 0 else
 
 
 COURSE = ["hello-world", "images-to-containers", "containers-to-images", "running-processes",
-          "managing-containers", "publishing-ports", "container-networks", "volumes",
+          "managing-containers", "publishing-ports", "container-networks", "image-names", "volumes",
           "registries", "dockerfiles"]
 
 
