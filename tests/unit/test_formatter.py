@@ -446,10 +446,10 @@ def test_cli_agrees():
                         config_dir).check_returncode()
         for fmt, expected in DOCKER_OUTPUTS:
             proc = _docker(["context", "ls", "--format", fmt], config_dir)
-            assert (proc.returncode, gotemplate._decode_go_bytes(proc.stdout)) == (0, expected), fmt
+            assert (proc.returncode, gotemplate.literals._decode_go_bytes(proc.stdout)) == (0, expected), fmt
         for fmt, expected in DOCKER_ERRORS:
             proc = _docker(["context", "ls", "--format", fmt], config_dir)
-            assert (proc.returncode, gotemplate._decode_go_bytes(proc.stderr).strip()) == (1, expected), fmt
+            assert (proc.returncode, gotemplate.literals._decode_go_bytes(proc.stderr).strip()) == (1, expected), fmt
 
 
 # --- beyond what `context ls` can show ----------------------------------------

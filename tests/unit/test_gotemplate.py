@@ -674,8 +674,8 @@ def _docker_inspect(text: str, config_dir: str) -> tuple[str, str]:
         ["docker", "context", "inspect", "--format", text, "default"],
         capture_output=True, env=env, timeout=30,
     )
-    out = gotemplate._decode_go_bytes(proc.stdout)
-    err = gotemplate._decode_go_bytes(proc.stderr).strip()
+    out = gotemplate.literals._decode_go_bytes(proc.stdout)
+    err = gotemplate.literals._decode_go_bytes(proc.stderr).strip()
     if proc.returncode:
         return "ERR", err.removeprefix("template parsing error: ")
     return "OK", out.removesuffix("\n")
