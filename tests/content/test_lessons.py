@@ -21,7 +21,7 @@ WHY_NOT = ("needs root" if os.geteuid() != 0 else
 
 COURSE = ["hello-world", "images-to-containers", "containers-to-images", "running-processes",
           "managing-containers", "publishing-ports", "container-networks", "image-names", "volumes",
-          "registries", "dockerfiles"]
+          "registries", "dockerfiles", "multi-stage"]
 
 
 def dockerlings(*args: str, timeout: float = 600) -> subprocess.CompletedProcess:
