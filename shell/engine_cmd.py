@@ -1,4 +1,4 @@
-"""`dockerlings engine info | fsck | reset`."""
+"""`dockerlings engine info | fsck | reset | serve`."""
 from __future__ import annotations
 
 import os
@@ -6,13 +6,16 @@ import platform
 
 from engine.errors import EngineError
 
-USAGE = "Usage:  dockerlings engine info|fsck|reset"
+USAGE = "Usage:  dockerlings engine info|fsck|reset|serve"
 
 
 def run(env, argv: list[str]) -> int:
-    if not argv or argv[0] not in ("info", "fsck", "reset"):
+    if not argv or argv[0] not in ("info", "fsck", "reset", "serve"):
         env.err(USAGE)
         return 2
+    if argv[0] == "serve":                  # the Engine API: shell/api/serve.py
+        from .api import serve
+        return serve.run(env, argv[1:])
     try:
         return {"info": info, "fsck": fsck, "reset": reset}[argv[0]](env)
     except EngineError as e:
@@ -111,6 +114,9 @@ def fsck(env) -> int:
 
 
 def reset(env) -> int:
+    from .api import serve
+    if serve.stop(env.engine):
+        env.out("stopped the Engine API server")
     removed = env.engine.reset()
     for what in removed:
         env.out(f"removed {what}")

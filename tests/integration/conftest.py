@@ -43,7 +43,7 @@ def _engine_processes(root: str) -> set[int]:
             continue
         try:
             with open(f"/proc/{pid}/comm") as f:
-                if f.read().strip() not in ("dl-monitor", "dl-spawner", "dl-netd",
+                if f.read().strip() not in ("dl-monitor", "dl-spawner", "dl-netd", "dl-api",
                                             "slirp4netns"):
                     continue
             with open(f"/proc/{pid}/stat") as f:

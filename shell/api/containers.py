@@ -1,0 +1,394 @@
+"""/containers/...: each route reads the request, calls the Engine method the command
+line calls for the same docker command, and answers with Docker's document."""
+from __future__ import annotations
+
+import json
+import threading
+import time
+
+from engine import inspect as documents
+from engine import logs as engine_logs
+from engine import protocol, timeutil
+from engine.config import ContainerConfig, HostConfig
+from engine.errors import Conflict, EngineError, InvalidParameter, NoSuchContainer
+
+from ..render import views
+from .http import Reply
+from .streams import STDERR, STDOUT, Exits, mux, read_exit
+
+EXITS = Exits()
+_STATES = ("created", "running", "paused", "restarting", "removing", "exited", "dead")
+_FILTERS = ("status", "name", "ancestor", "id", "label", "exited", "before", "since",
+            "volume", "network", "health", "isolation", "is-task", "publish", "expose")
+
+
+# --- list ------------------------------------------------------------------------------
+
+def filters(req) -> dict[str, list[str]]:
+    """The `filters` query: {"key": {"value": true}} (or the old {"key": ["value"]})."""
+    text = req.arg("filters")
+    if not text:
+        return {}
+    try:
+        raw = json.loads(text)
+    except ValueError:
+        raise InvalidParameter(f"invalid filter: {text[:80]}") from None
+    if not isinstance(raw, dict):
+        raise InvalidParameter("invalid filter")
+    out = {}
+    for key, values in raw.items():
+        if isinstance(values, dict):
+            values = [v for v, on in values.items() if on]
+        if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+            raise InvalidParameter(f"invalid filter '{key}'")
+        out[str(key)] = values
+    return out
+
+
+def _ps_filters(req) -> dict[str, list[str]]:
+    out = filters(req)
+    for key in out:
+        if key not in _FILTERS:
+            raise InvalidParameter(f"invalid filter '{key}'")
+    for status in out.get("status", []):
+        if status not in _STATES:
+            raise InvalidParameter(f"invalid filter 'status={status}': invalid value for "
+                                   f"state ({status}): must be one of {', '.join(_STATES)}")
+    return out
+
+
+def summary(eng, c, size: bool = False) -> dict:
+    """One row of GET /containers/json (moby's container.Summary)."""
+    from ..commands.containers import _image_text, _sizes
+    ports = []
+    for key, bindings in sorted(((c.state.network or {}).get("Ports") or {}).items()):
+        port, _, proto = key.partition("/")
+        if not bindings:
+            ports.append({"PrivatePort": int(port), "Type": proto})
+        for b in bindings or ():
+            ports.append({"IP": b["HostIp"], "PrivatePort": int(port),
+                          "PublicPort": int(b["HostPort"]), "Type": proto})
+    inspect = documents._network_settings(eng, c)
+    doc = {"Id": c.id, "Names": ["/" + c.name], "Image": _image_text(eng, c, False),
+           "ImageID": c.image_id, "Command": views.command_text(c.path, c.args),
+           "Created": int(timeutil.parse(c.created)), "Ports": ports}
+    if size:
+        doc["SizeRw"], doc["SizeRootFs"] = _sizes(eng, c)
+    from engine.volumes.specs import public
+    doc.update({"Labels": c.config.label_dict(), "State": c.state.status,
+                "Status": views.status_text(c.state),
+                "HostConfig": {"NetworkMode": c.host.network_mode},
+                "NetworkSettings": {"Networks": inspect["Networks"]},
+                "Mounts": [public(m) for m in c.mounts]})
+    return doc
+
+
+def list_(req, eng):
+    from ..commands.containers import _matches
+    wanted = _ps_filters(req)
+    everything = req.flag("all") or bool(wanted.get("status"))
+    limit = req.int_arg("limit", -1)
+    containers = eng.containers(all=True)
+    if limit is not None and limit > 0:
+        containers = containers[:limit]
+        everything = True
+    if not everything:
+        containers = [c for c in containers if c.state.running]
+    containers = [c for c in containers if _matches(eng, c, wanted)]
+    size = req.flag("size")
+    return Reply(200, [summary(eng, c, size) for c in containers])
+
+
+# --- create and inspect ----------------------------------------------------------------
+
+def create(req, eng):
+    body = req.json({})
+    if not isinstance(body, dict):
+        raise InvalidParameter("invalid JSON: the body must be an object")
+    try:
+        config = ContainerConfig.from_dict(body)
+        host = HostConfig.from_dict(body.get("HostConfig") or {})
+    except (TypeError, ValueError, AttributeError, KeyError) as e:
+        raise InvalidParameter(f"invalid container config: {e}") from None
+    if not config.image:
+        raise InvalidParameter("config cannot be empty in order to create a container")
+    if host.network_mode in ("", "default"):
+        host = host._replace(network_mode="bridge")
+    aliases, ip = _endpoint(body, host.network_mode)
+    c = eng.create(config, host, req.arg("name") or None, aliases=aliases, ip=ip)
+    return Reply(201, {"Id": c.id, "Warnings": []})
+
+
+def _endpoint(body: dict, network: str) -> tuple[list | None, str | None]:
+    """--network-alias and --ip, as the CLI sends them: NetworkingConfig.EndpointsConfig."""
+    endpoints = ((body.get("NetworkingConfig") or {}).get("EndpointsConfig") or {})
+    ep = endpoints.get(network) if isinstance(endpoints, dict) else None
+    if not isinstance(ep, dict):
+        return None, None
+    ipam = ep.get("IPAMConfig") or {}
+    return (list(ep.get("Aliases") or ()) or None), (ipam.get("IPv4Address") or None)
+
+
+def inspect(req, eng, ref):
+    c = eng.container(ref)
+    return Reply(200, documents.container(eng, c, size=req.flag("size")))
+
+
+# --- lifecycle -------------------------------------------------------------------------
+
+def start(req, eng, ref):
+    c = eng.container(ref)
+    if c.state.running:
+        return Reply(304)
+    attaches, waiters = EXITS.take_for_start(c.id)
+    if not attaches and not waiters:
+        eng.start(c)
+        return Reply(204)
+    want = {k: any(s.want[k] for s in attaches) for k in ("stdin", "stdout", "stderr")}
+    try:
+        sock = eng.start(c, attach=want)
+    except EngineError:
+        code = _exit_code(eng, c.id)
+        for slot in attaches + waiters:
+            slot.set(("failed", code))
+        raise
+    if sock is None:                        # started by someone else meanwhile
+        for slot in attaches + waiters:
+            slot.set(("running", None))
+        return Reply(204)
+    if attaches:
+        attaches[0].set(("attached", (sock, waiters)))
+        for slot in attaches[1:]:
+            slot.set(("running", None))
+    else:
+        threading.Thread(target=_watch, args=(sock, waiters), daemon=True).start()
+    return Reply(204)
+
+
+def _watch(sock, waiters) -> None:
+    code = read_exit(sock)
+    for slot in waiters:
+        slot.set(("exited", code))
+
+
+def _exit_code(eng, cid: str) -> int:
+    c = eng.load_quiet(cid)
+    return c.state.exit_code if c else 0
+
+
+def stop(req, eng, ref):
+    c = eng.container(ref)
+    if not c.state.running:
+        return Reply(304)
+    eng.stop(ref, timeout=req.int_arg("t"), signal=req.arg("signal") or None)
+    return Reply(204)
+
+
+def restart(req, eng, ref):
+    eng.restart(ref, timeout=req.int_arg("t"))
+    return Reply(204)
+
+
+def kill(req, eng, ref):
+    eng.kill(ref, req.arg("signal") or "KILL")
+    return Reply(204)
+
+
+def remove(req, eng, ref):
+    eng.remove(ref, force=req.flag("force"), volumes=req.flag("v"))
+    return Reply(204)
+
+
+def rename(req, eng, ref):
+    name = req.arg("name")
+    if not name:
+        raise InvalidParameter("invalid container name: name is empty")
+    eng.rename(ref, name)
+    return Reply(204)
+
+
+def pause(req, eng, ref):
+    eng.pause(ref)
+    return Reply(204)
+
+
+def unpause(req, eng, ref):
+    eng.unpause(ref)
+    return Reply(204)
+
+
+# --- wait ------------------------------------------------------------------------------
+
+def wait(req, eng, ref):
+    condition = req.arg("condition") or "not-running"
+    if condition not in ("not-running", "next-exit", "removed"):
+        raise InvalidParameter(f"invalid condition: {condition!r}")
+    c = eng.container(ref)
+    if condition == "not-running" and not c.state.running:
+        return Reply(200, {"StatusCode": c.state.exit_code})
+    slot = EXITS.next_exit(c.id)
+    out = req.handler.start_stream("application/json")   # the wait is registered now
+    try:
+        code = _next_exit(eng, c.id, slot)
+        if condition == "removed":
+            while eng.load_quiet(c.id) is not None:
+                time.sleep(0.05)
+        out.json({"StatusCode": code})
+    except EngineError as e:
+        out.json({"StatusCode": -1, "Error": {"Message": e.message}})
+    finally:
+        EXITS.drop(c.id, slot)
+    out.close()
+    return None
+
+
+def _next_exit(eng, cid: str, slot) -> int:
+    """The exit status of the container's next exit: told by a start through this
+    server, or asked of its monitor when someone else started it."""
+    while not slot.event.wait(0.1):
+        c = eng.load_quiet(cid)
+        if c is None:
+            return 0
+        if c.state.running and slot in EXITS.waiting.get(cid, ()):
+            EXITS.drop(cid, slot)
+            try:
+                return eng.wait(cid)
+            except NoSuchContainer:
+                return 0
+    what, code = slot.value
+    if what == "running":
+        return eng.wait(cid)
+    return code if code is not None else _exit_code(eng, cid)
+
+
+# --- logs and attach -------------------------------------------------------------------
+
+def _stream_type(c) -> str:
+    return ("application/vnd.docker.raw-stream" if c.config.tty else
+            "application/vnd.docker.multiplexed-stream")
+
+
+def _unix_time(req, name: str) -> float | None:
+    text = req.arg(name)
+    if text in (None, "", "0"):
+        return None
+    try:
+        return float(text)
+    except ValueError:
+        raise InvalidParameter(f'invalid value for "{name}": {text!r}') from None
+
+
+def logs(req, eng, ref):
+    c = eng.container(ref)
+    stdout, stderr = req.flag("stdout"), req.flag("stderr")
+    if not (stdout or stderr):
+        raise InvalidParameter("Bad parameters: you must choose at least one stream")
+    since, until = _unix_time(req, "since"), _unix_time(req, "until")
+    entries = engine_logs.read(eng, c, follow=req.flag("follow"),
+                               tail=engine_logs.parse_tail(req.arg("tail")),
+                               since=since, until=until)
+    out = req.handler.start_stream(_stream_type(c))
+    stamps = req.flag("timestamps")
+    try:
+        for e in entries:
+            stream = STDERR if e.stream == "stderr" else STDOUT
+            if not (stdout if stream == STDOUT else stderr):
+                continue
+            data = e.data
+            if stamps:
+                data = timeutil.format_ns(timeutil.parse_ns(e.time)).encode() + b" " + data
+            out.write(data if c.config.tty else mux(stream, data))
+    except OSError:                 # the client went away: stop reading the log
+        return None
+    out.close()
+    return None
+
+
+def attach(req, eng, ref):
+    c = eng.container(ref)
+    want = {k: req.flag(k) for k in ("stdin", "stdout", "stderr")}
+    if not req.flag("stream"):
+        raise InvalidParameter("Bad parameters: only stream=1 attach is supported here")
+    handler = req.handler
+    handler._drain()
+    waiters = []
+    if c.state.running:
+        monitor = eng.connect(c, {"op": "attach", **want})
+        conn = handler.hijack(_stream_type(c))
+    else:
+        slot = EXITS.attach_at_start(c.id, want)
+        conn = handler.hijack(_stream_type(c))    # the client starts it once we answer
+        while not slot.event.wait(0.5):
+            if eng.load_quiet(c.id) is None:
+                EXITS.drop(c.id, slot)
+                return None
+        what, value = slot.value
+        if what == "failed":
+            return None
+        if what == "running":
+            monitor = eng.connect(c, {"op": "attach", **want})
+        else:
+            monitor, waiters = value
+    _pump(handler, conn, monitor, c.config.tty, want["stdin"], waiters)
+    return None
+
+
+def _pump(handler, conn, monitor, tty: bool, stdin: bool, waiters) -> None:
+    if stdin:
+        threading.Thread(target=_feed_stdin, args=(handler.rfile, monitor),
+                         daemon=True).start()
+
+    def output(stream, data):
+        try:
+            conn.sendall(data if tty else mux(stream, data))
+        except OSError:            # the client went away: let go of the monitor
+            monitor.close()
+    code = read_exit(monitor, output)
+    for slot in waiters:
+        slot.set(("exited", code))
+    try:
+        conn.shutdown(2)
+    except OSError:
+        pass
+
+
+def _feed_stdin(rfile, monitor) -> None:
+    try:
+        while True:
+            data = rfile.read1(65536)
+            if not data:
+                monitor.sendall(protocol.frame(protocol.CLOSE_STDIN))
+                return
+            monitor.sendall(protocol.frame(protocol.STDIN, data))
+    except (OSError, ValueError):
+        pass
+
+
+def resize(req, eng, ref):
+    c = eng.container(ref)
+    h, w = req.int_arg("h", 0), req.int_arg("w", 0)
+    if not c.state.running:
+        raise Conflict(f"Container {c.id} is not running")
+    with eng.connect(c, {"op": "resize", "rows": h, "cols": w}):
+        pass
+    return Reply(200)
+
+
+_ID = r"/containers/([^/]+)"
+ROUTES = [
+    ("GET", r"/containers/json", list_),
+    ("POST", r"/containers/create", create),
+    ("GET", _ID + r"/json", inspect),
+    ("POST", _ID + r"/start", start),
+    ("POST", _ID + r"/stop", stop),
+    ("POST", _ID + r"/restart", restart),
+    ("POST", _ID + r"/kill", kill),
+    ("POST", _ID + r"/wait", wait),
+    ("POST", _ID + r"/rename", rename),
+    ("POST", _ID + r"/pause", pause),
+    ("POST", _ID + r"/unpause", unpause),
+    ("POST", _ID + r"/attach", attach),
+    ("POST", _ID + r"/resize", resize),
+    ("GET", _ID + r"/logs", logs),
+    ("DELETE", _ID, remove),
+]

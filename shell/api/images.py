@@ -1,0 +1,123 @@
+"""/images/...: list, inspect, tag, remove, and create (= pull, with Docker's JSON
+progress stream)."""
+from __future__ import annotations
+
+import re
+
+from engine import inspect as documents
+from engine import timeutil
+from engine.errors import EngineError, InvalidParameter
+
+from .containers import filters
+from .http import Reply
+
+_KEYS = ("dangling", "reference", "label", "before", "since", "until")
+
+
+def summary(img) -> dict:
+    """One row of GET /images/json (moby's image.Summary)."""
+    return {"Containers": -1, "Created": int(timeutil.parse(img.created)), "Id": img.id,
+            "Labels": img.run_config.get("Labels") or {}, "ParentId": img.parent or "",
+            "RepoDigests": list(img.repo_digests), "RepoTags": list(img.repo_tags),
+            "SharedSize": -1, "Size": img.size}
+
+
+def list_(req, eng):
+    from ..commands.images import _labels_match, _reference_matches
+    wanted = filters(req)
+    for key in wanted:
+        if key not in _KEYS:
+            raise InvalidParameter(f"invalid filter '{key}'")
+    images = sorted(eng.list_images(), key=lambda i: i.created, reverse=True)
+    parents = {i.parent for i in images if i.parent}
+    out = []
+    for img in images:
+        named = img.repo_tags or [d.split("@", 1)[0] + ":<none>" for d in img.repo_digests]
+        dangling = not named
+        if "dangling" in wanted and dangling != (wanted["dangling"][-1].lower() in ("true", "1")):
+            continue
+        if dangling and img.id in parents and not req.flag("all"):
+            continue                       # an intermediate image: listed with all=1 only
+        if "label" in wanted and not _labels_match(img, wanted["label"]):
+            continue
+        if "reference" in wanted and (dangling or not any(
+                _reference_matches(p, t) for t in named for p in wanted["reference"])):
+            continue
+        out.append(summary(img))
+    return Reply(200, out)
+
+
+def inspect(req, eng, name):
+    return Reply(200, documents.image(eng, eng.get_image(name)))
+
+
+def tag(req, eng, name):
+    repo, tag_ = req.arg("repo") or "", req.arg("tag") or ""
+    if not repo:
+        raise InvalidParameter("repository name must have at least one component")
+    eng.tag(name, f"{repo}:{tag_}" if tag_ else repo)
+    return Reply(201)
+
+
+def remove(req, eng, name):
+    records = eng.remove_image(name, force=req.flag("force"), prune=not req.flag("noprune"))
+    return Reply(200, [{kind: what} for kind, what in records])
+
+
+def history(req, eng, name):
+    return Reply(200, [{**row, "Created": int(timeutil.parse(row["Created"]))
+                        if isinstance(row.get("Created"), str) else row.get("Created")}
+                       for row in eng.history(name)])
+
+
+_PROGRESS = re.compile(r"^([^\s:]+): (.+)$")
+
+
+def progress_doc(line: str) -> dict:
+    """A line of the engine's pull progress as the daemon's JSON message."""
+    m = _PROGRESS.match(line)
+    if m and m.group(1) not in ("Digest", "Status"):
+        doc = {"status": m.group(2), "id": m.group(1)}
+        if doc["status"] != m.group(2) or "complete" in m.group(2).lower():
+            doc["progressDetail"] = {}
+        return doc
+    return {"status": line}
+
+
+def create(req, eng):
+    """docker pull: the progress as a stream of JSON messages. An error before the first
+    message is an ordinary error answer (moby's status); after it, an error message in
+    the stream, as the daemon sends it."""
+    name = req.arg("fromImage")
+    if not name:
+        raise InvalidParameter("only pulling (fromImage) is supported here; import is not")
+    tag_ = req.arg("tag") or ""
+    if tag_:
+        name += ("@" if tag_.startswith("sha256:") else ":") + tag_
+    stream = []
+
+    def say(line: str) -> None:
+        if not stream:
+            stream.append(req.handler.start_stream("application/json"))
+        stream[0].json(progress_doc(line))
+    try:
+        eng.pull(name, say, platform=req.arg("platform") or None)
+    except EngineError as e:
+        if not stream:
+            raise
+        stream[0].json({"errorDetail": {"message": e.message}, "error": e.message})
+    if not stream:
+        return Reply(200, {"status": f"Status: Image is up to date for {name}"})
+    stream[0].close()
+    return None
+
+
+_NAME = r"/images/(.+?)"
+ROUTES = [
+    ("GET", r"/images/json", list_),
+    ("POST", r"/images/create", create),
+    ("GET", _NAME + r"/json", inspect),
+    ("GET", _NAME + r"/history", history),
+    ("POST", _NAME + r"/tag", tag),
+    ("DELETE", r"/images/(.+)", remove),
+]

@@ -1,0 +1,87 @@
+"""Streams between a container's monitor and an API client: Docker's multiplexed
+frames, attaching before a start (as `docker run` does: attach, wait, then start), and
+the exits that `wait?condition=next-exit` waits for."""
+from __future__ import annotations
+
+import json
+import struct
+import threading
+
+from engine import protocol
+
+STDIN, STDOUT, STDERR = 0, 1, 2
+_FRAME = struct.Struct(">BxxxI")
+
+
+def mux(stream: int, data: bytes) -> bytes:
+    """One frame of Docker's multiplexed stream: [stream, 0, 0, 0, size (big-endian)]."""
+    return _FRAME.pack(stream, len(data)) + data
+
+
+class Exits:
+    """Containers started through this server are started with a monitor connection
+    that reports their exit; waits and attaches that came before the start meet it
+    here. Each start of a container has its own slot."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.waiting: dict[str, list["Slot"]] = {}     # cid -> waits for its next exit
+        self.attaches: dict[str, list["Slot"]] = {}    # cid -> attaches for its next start
+
+    def next_exit(self, cid: str) -> "Slot":
+        slot = Slot()
+        with self.lock:
+            self.waiting.setdefault(cid, []).append(slot)
+        return slot
+
+    def drop(self, cid: str, slot: "Slot") -> None:
+        with self.lock:
+            for table in (self.waiting, self.attaches):
+                if slot in table.get(cid, ()):
+                    table[cid].remove(slot)
+
+    def attach_at_start(self, cid: str, want: dict) -> "Slot":
+        slot = Slot(want)
+        with self.lock:
+            self.attaches.setdefault(cid, []).append(slot)
+        return slot
+
+    def take_for_start(self, cid: str) -> tuple[list["Slot"], list["Slot"]]:
+        with self.lock:
+            return self.attaches.pop(cid, []), self.waiting.pop(cid, [])
+
+
+class Slot:
+    """A rendezvous: set() once with a value, get() waits for it."""
+
+    def __init__(self, want: dict | None = None):
+        self.want = want
+        self.event = threading.Event()
+        self.value = None
+
+    def set(self, value) -> None:
+        self.value = value
+        self.event.set()
+
+    def get(self, timeout: float | None = None):
+        self.event.wait(timeout)
+        return self.value
+
+
+def read_exit(sock, on_output=None) -> int | None:
+    """Read a monitor connection to its end: output frames go to on_output(stream,
+    bytes); returns the exit status, None when the monitor went away without one."""
+    reader = protocol.FrameReader()
+    with sock:
+        while True:
+            try:
+                data = sock.recv(65536)
+            except OSError:
+                data = b""
+            if not data:
+                return None
+            for kind, payload in reader.feed(data):
+                if kind in (protocol.STDOUT, protocol.STDERR) and on_output:
+                    on_output(STDOUT if kind == protocol.STDOUT else STDERR, payload)
+                elif kind == protocol.EXIT:
+                    return int(json.loads(payload)["StatusCode"])

@@ -1,0 +1,95 @@
+"""/_ping, /version, /info."""
+from __future__ import annotations
+
+import os
+import platform
+import socket
+
+from .http import MAX_VERSION, MIN_VERSION, SERVER_VERSION, Reply
+
+
+def ping(req, eng):
+    # HEAD gets no body and says so (Content-Length: 0), as moby's ping does
+    return Reply(200, raw=b"" if req.method == "HEAD" else b"OK",
+                 content_type="text/plain; charset=utf-8")
+
+
+def version(req, eng):
+    details = {"ApiVersion": MAX_VERSION, "Arch": _arch(), "BuildTime": "",
+               "Experimental": "false", "GitCommit": "", "GoVersion": "",
+               "KernelVersion": platform.release(), "MinAPIVersion": MIN_VERSION, "Os": "linux"}
+    return Reply(200, {
+        "Platform": {"Name": "dockerlings"},
+        "Components": [{"Name": "Engine", "Version": SERVER_VERSION, "Details": details}],
+        "Version": SERVER_VERSION, "ApiVersion": MAX_VERSION, "MinAPIVersion": MIN_VERSION,
+        "GitCommit": "", "GoVersion": "", "Os": "linux", "Arch": _arch(),
+        "KernelVersion": platform.release(), "BuildTime": ""})
+
+
+def _arch() -> str:
+    return {"x86_64": "amd64", "aarch64": "arm64"}.get(platform.machine(), platform.machine())
+
+
+def info(req, eng):
+    containers = eng.containers(all=True)
+    states = [c.state.status for c in containers]
+    from engine.runtime import cgroups
+    layout = cgroups.layout()
+    return Reply(200, {
+        "ID": "", "Containers": len(containers),
+        "ContainersRunning": states.count("running") + states.count("restarting"),
+        "ContainersPaused": states.count("paused"),
+        "ContainersStopped": sum(s not in ("running", "restarting", "paused") for s in states),
+        "Images": len(eng.list_images()), "Driver": "overlay2",
+        "DriverStatus": [["Backing Filesystem", "extfs"]],
+        "Plugins": {"Volume": ["local"], "Network": ["bridge", "host", "none"],
+                    "Authorization": None, "Log": ["json-file"]},
+        "MemoryLimit": True, "SwapLimit": True, "CpuCfsPeriod": True, "CpuCfsQuota": True,
+        "CPUShares": True, "CPUSet": True, "PidsLimit": True, "IPv4Forwarding": True,
+        "Debug": False, "NFd": len(os.listdir("/proc/self/fd")),
+        "OomKillDisable": False, "NGoroutines": 0, "SystemTime": _now(),
+        "LoggingDriver": "json-file",
+        "CgroupDriver": "cgroupfs", "CgroupVersion": "2" if layout.v2 and not layout.v1 else "1",
+        "NEventsListener": 0, "KernelVersion": platform.release(),
+        "OperatingSystem": _os_name(), "OSVersion": "", "OSType": "linux",
+        "Architecture": platform.machine(), "IndexServerAddress": "https://index.docker.io/v1/",
+        "RegistryConfig": None, "NCPU": os.cpu_count() or 1, "MemTotal": _mem_total(),
+        "GenericResources": None, "DockerRootDir": str(eng.paths.root),
+        "HttpProxy": "", "HttpsProxy": "", "NoProxy": "", "Name": socket.gethostname(),
+        "Labels": [], "ExperimentalBuild": False, "ServerVersion": SERVER_VERSION,
+        "Runtimes": {"dockerlings": {"path": "dockerlings"}}, "DefaultRuntime": "dockerlings",
+        "Swarm": {"NodeID": "", "NodeAddr": "", "LocalNodeState": "inactive",
+                  "ControlAvailable": False, "Error": "", "RemoteManagers": None},
+        "LiveRestoreEnabled": False, "Isolation": "", "InitBinary": "",
+        "SecurityOptions": ["name=seccomp,profile=builtin"], "Warnings": None})
+
+
+def _now() -> str:
+    from engine import timeutil
+    return timeutil.now()
+
+
+def _os_name() -> str:
+    try:
+        with open("/etc/os-release") as f:
+            for line in f:
+                if line.startswith("PRETTY_NAME="):
+                    return line.split("=", 1)[1].strip().strip('"')
+    except OSError:
+        pass
+    return "Linux"
+
+
+def _mem_total() -> int:
+    try:
+        with open("/proc/meminfo") as f:
+            return int(f.readline().split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+ROUTES = [
+    ("GET", r"/_ping", ping),
+    ("GET", r"/version", version),
+    ("GET", r"/info", info),
+]

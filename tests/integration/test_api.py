@@ -1,0 +1,307 @@
+"""The Engine API (`dockerlings engine serve`, shell/api/): the real docker CLI and
+docker-py drive the engine through it and see what `dockerlings -c 'docker ...'` shows;
+the socket is the owner's alone; hostile requests get moby's 400 and the server stays up."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import stat
+import subprocess
+import time
+
+import pytest
+
+from tests.conftest import dockerlings
+from tests.integration.cli_helpers import pull
+
+DOCKER = shutil.which("docker")
+needs_docker = pytest.mark.skipif(DOCKER is None, reason="the docker CLI is not on PATH")
+
+
+@pytest.fixture
+def api(sh):
+    """`dockerlings engine serve -d` on the test's engine: yields the socket path."""
+    pull(sh)
+    root = str(sh.engine.paths.root)
+    done = dockerlings("engine", "serve", "-d", root=root, umask=0)
+    assert done.returncode == 0, done.stderr
+    path = str(sh.engine.paths.run / "docker.sock")
+    assert done.stdout.decode().splitlines() == [f"The Engine API is listening on unix://{path}",
+                                        f"export DOCKER_HOST=unix://{path}"]
+    yield path
+    from shell.api import serve
+    pid = int(open(sh.engine.paths.run / "docker.pid").read())
+    assert serve.stop(sh.engine)
+    assert not os.path.exists(f"/proc/{pid}") or _zombie(pid)
+
+
+def _zombie(pid: int) -> bool:
+    with open(f"/proc/{pid}/stat") as f:
+        return f.read().rsplit(")", 1)[1].split()[0] == "Z"
+
+
+def docker(path: str, *args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess:
+    env = dict(os.environ, DOCKER_HOST=f"unix://{path}", DOCKER_CONFIG="/nonexistent")
+    return subprocess.run([DOCKER, *args], capture_output=True, env=env, timeout=60,
+                          input=stdin)
+
+
+def ok(path: str, *args: str) -> str:
+    done = docker(path, *args)
+    assert done.returncode == 0, (args, done.stderr.decode())
+    return done.stdout.decode()
+
+
+def raw(path: str, request: bytes) -> bytes:
+    """Send `request` as it is, read the whole answer (the server closes after it)."""
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.settimeout(20)
+    s.connect(path)
+    s.sendall(request)
+    out = b""
+    while True:
+        try:
+            data = s.recv(65536)
+        except ConnectionResetError:
+            break
+        if not data:
+            break
+        out += data
+        if b"\r\n\r\n" in out and _complete(out):
+            break
+    s.close()
+    return out
+
+
+def _complete(answer: bytes) -> bool:
+    head, _, body = answer.partition(b"\r\n\r\n")
+    for line in head.split(b"\r\n"):
+        if line.lower().startswith(b"content-length:"):
+            return len(body) >= int(line.split(b":")[1])
+    return False
+
+
+def status_and_json(answer: bytes):
+    head, _, body = answer.partition(b"\r\n\r\n")
+    return int(head.split(b" ")[1]), (json.loads(body) if body.strip() else None)
+
+
+# --- the server itself ---------------------------------------------------------------
+
+def test_the_socket_is_the_owners_alone_whatever_the_umask(api):
+    run = os.path.dirname(api)
+    assert stat.S_IMODE(os.stat(run).st_mode) == 0o700
+    assert stat.S_ISSOCK(os.stat(api).st_mode)
+    assert stat.S_IMODE(os.stat(api).st_mode) == 0o600
+
+
+def test_another_user_is_hung_up_on_before_a_byte_is_read(api, sh):
+    from tests.integration.test_trust import _try, as_nobody
+    run, root = os.path.dirname(api), str(sh.engine.paths.root)
+    kill = b"POST /containers/create HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}"
+    assert as_nobody(lambda: _try(api, socket.SOCK_STREAM, kill)) == "refused"
+    os.chmod(root, 0o711)          # a folder opened by hand: the peer check still holds
+    os.chmod(run, 0o711)
+    os.chmod(api, 0o777)
+    assert as_nobody(lambda: _try(api, socket.SOCK_STREAM, kill)) == "hung up"
+    assert sh.engine.containers(all=True) == []
+    assert raw(api, b"GET /_ping HTTP/1.1\r\nHost: x\r\n\r\n").endswith(b"OK")
+
+
+def test_ping_and_versions(api):
+    answer = raw(api, b"HEAD /_ping HTTP/1.1\r\nHost: x\r\n\r\n")
+    assert answer.startswith(b"HTTP/1.1 200 ")
+    assert b"\r\nApi-Version: 1.51\r\n" in answer and answer.endswith(b"\r\n\r\n")
+    assert raw(api, b"GET /v1.24/_ping HTTP/1.1\r\nHost: x\r\n\r\n").endswith(b"\r\n\r\nOK")
+    code, doc = status_and_json(raw(api, b"GET /v1.23/version HTTP/1.1\r\nHost: x\r\n\r\n"))
+    assert code == 400 and doc == {"message": "client version 1.23 is too old. Minimum "
+                                   "supported API version is 1.24, please upgrade your "
+                                   "client to a newer version"}
+    code, doc = status_and_json(raw(api, b"GET /v1.40/version HTTP/1.1\r\nHost: x\r\n\r\n"))
+    assert code == 200 and doc["ApiVersion"] == "1.51" and doc["MinAPIVersion"] == "1.24"
+
+
+@pytest.mark.parametrize("request_bytes, code", [
+    (b"GARBAGE\r\n\r\n", 400),
+    (b"GET /_ping HTTP/1.1\r\nX: " + b"a" * 70000 + b"\r\n\r\n", 431),
+    (b"GET /" + b"a" * 70000 + b" HTTP/1.1\r\n\r\n", 414),
+    (b"POST /containers/create HTTP/1.1\r\nContent-Length: 99999999999\r\n\r\n{}", 400),
+    (b"POST /containers/create HTTP/1.1\r\nContent-Length: 5\r\n\r\n{nope", 400),
+    (b"POST /containers/create HTTP/1.1\r\nContent-Length: 2\r\n\r\n[]", 400),
+    (b"POST /containers/create HTTP/1.1\r\nContent-Length: 26\r\n\r\n"
+     b'{"Image": "busybox", "Cmd"', 400),
+    (b"GET /containers/json?filters=%7Bnope HTTP/1.1\r\n\r\n", 400),
+    (b"GET /containers/nope/json HTTP/1.1\r\n\r\n", 404),
+    (b"GET /no/such/path HTTP/1.1\r\n\r\n", 404),
+    (b"BREW /_ping HTTP/1.1\r\n\r\n", 501),
+])
+def test_a_hostile_request_gets_a_status_and_a_message_never_a_traceback(api, sh,
+                                                                         request_bytes, code):
+    got, doc = status_and_json(raw(api, request_bytes))
+    assert got == code
+    assert set(doc) == {"message"} and "Traceback" not in doc["message"]
+    assert raw(api, b"GET /_ping HTTP/1.1\r\n\r\n").endswith(b"OK")     # still up
+    log = open(os.path.join(os.path.dirname(api), "docker.log")).read()
+    assert "Traceback" not in log
+    assert sh.engine.containers(all=True) == []
+
+
+def test_engine_reset_stops_the_server(api, sh):
+    pid = int(open(sh.engine.paths.run / "docker.pid").read())
+    done = dockerlings("engine", "reset", root=str(sh.engine.paths.root))
+    assert done.returncode == 0 and b"stopped the Engine API server" in done.stdout
+    assert not os.path.exists(f"/proc/{pid}") or _zombie(pid)
+    done = dockerlings("engine", "serve", "-d", root=str(sh.engine.paths.root))
+    assert done.returncode == 0, done.stderr           # (and the fixture stops this one)
+
+
+def test_a_second_server_is_refused(api, sh):
+    done = dockerlings("engine", "serve", root=str(sh.engine.paths.root))
+    assert done.returncode == 1
+    assert done.stderr.decode().strip() == f"the Engine API is already served on unix://{api}"
+
+
+# --- the real docker CLI ------------------------------------------------------------
+
+def _same_rows(a: str, b: str) -> None:
+    """ps/images tables: the same columns and the same rows (the widths of a time
+    column may differ by a second)."""
+    import re
+    assert re.split(r"  +", a.splitlines()[0]) == re.split(r"  +", b.splitlines()[0])
+    assert len(a.splitlines()) == len(b.splitlines())
+
+
+@needs_docker
+def test_the_docker_cli_runs_the_course_commands(api, sh):
+    assert ok(api, "run", "--rm", "busybox", "echo", "hi") == "hi\n"
+    assert docker(api, "run", "--rm", "busybox", "sh", "-c", "exit 3").returncode == 3
+    cid = ok(api, "run", "-d", "--name", "web", "-p", "8080:80", "busybox", "sh", "-c",
+             "echo out; echo err >&2; sleep 100").strip()
+    assert len(cid) == 64
+    ours = sh.ok("docker ps -a")
+    theirs = ok(api, "ps", "-a")
+    _same_rows(theirs, ours)
+    assert theirs.splitlines()[1].split()[-2:] == ["0.0.0.0:8080->80/tcp", "web"]
+    assert ok(api, "ps", "--format", "{{.Names}} {{.Image}} {{.Command}} {{.State}}") == \
+        sh.ok("docker ps --format '{{.Names}} {{.Image}} {{.Command}} {{.State}}'")
+    assert ok(api, "ps", "-a", "--filter", "status=exited", "-q") == ""
+    _same_rows(ok(api, "images"), sh.ok("docker images"))
+    assert ok(api, "images") == sh.ok("docker images")
+    time.sleep(0.3)
+    done = docker(api, "logs", "web")
+    assert (done.stdout, done.stderr) == (b"out\n", b"err\n")
+    theirs = json.loads(ok(api, "inspect", "web"))
+    ours = json.loads(sh.ok("docker inspect web"))
+    assert theirs == ours
+    assert json.loads(ok(api, "image", "inspect", "busybox")) == \
+        json.loads(sh.ok("docker image inspect busybox"))
+    assert ok(api, "rename", "web", "web2") == ""
+    assert ok(api, "stop", "-t", "1", "web2") == "web2\n"
+    assert sh.ok("docker ps -a --format '{{.Names}} {{.State}}'") == "web2 exited\n"
+    assert ok(api, "rm", "-f", "web2") == "web2\n"
+    assert sh.ok("docker ps -aq") == ""
+
+
+@needs_docker
+def test_the_docker_cli_gets_the_daemons_words_for_mistakes(api, sh):
+    done = docker(api, "rm", "nope")
+    assert done.returncode == 1
+    assert done.stderr.decode() == "Error response from daemon: No such container: nope\n"
+    assert done.stderr.decode() == sh.run("docker rm nope").err
+    sh.ok("docker run -d --name web busybox sleep 100")
+    done = docker(api, "rm", "web")
+    # (the shell adds a hint: line after the daemon's words)
+    assert done.returncode == 1
+    assert done.stderr.decode() == sh.run("docker rm web").err.splitlines(True)[0]
+    sh.ok("docker rm -f web")
+
+
+@needs_docker
+def test_the_docker_cli_runs_an_interactive_container_with_stdin(api):
+    done = docker(api, "run", "--rm", "-i", "busybox", "sh", "-c", "cat; echo done",
+                  stdin=b"line one\nline two\n")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == b"line one\nline two\ndone\n"
+
+
+@needs_docker
+def test_the_docker_cli_makes_networks_volumes_and_tags(api, sh):
+    ok(api, "network", "create", "backend")
+    ok(api, "volume", "create", "data")
+    _same_rows(ok(api, "network", "ls"), sh.ok("docker network ls"))
+    assert ok(api, "volume", "ls") == sh.ok("docker volume ls")
+    assert json.loads(ok(api, "network", "inspect", "backend")) == \
+        json.loads(sh.ok("docker network inspect backend"))
+    assert json.loads(ok(api, "volume", "inspect", "data")) == \
+        json.loads(sh.ok("docker volume inspect data"))
+    ok(api, "tag", "busybox", "mine:1")
+    assert "mine" in sh.ok("docker images --format '{{.Repository}}:{{.Tag}}'")
+    assert ok(api, "rmi", "mine:1") == "Untagged: mine:1\n"
+    assert ok(api, "network", "rm", "backend") == "backend\n"
+    assert ok(api, "volume", "rm", "data") == "data\n"
+    assert sh.ok("docker network ls --format '{{.Name}}'").split() == ["bridge", "host",
+                                                                        "none"]
+
+
+# --- docker-py ---------------------------------------------------------------------
+
+@pytest.fixture
+def client(api):
+    docker_py = pytest.importorskip("docker", reason="docker-py (pip install docker)")
+    c = docker_py.DockerClient(base_url=f"unix://{api}", version="auto", timeout=60)
+    yield c
+    c.close()
+
+
+def test_docker_py_high_level(client, sh):
+    assert client.ping() is True
+    out = client.containers.run("busybox", ["sh", "-c", "echo hello; echo oops >&2"],
+                                remove=True, stderr=True)
+    assert out == b"hello\noops\n"
+    c = client.containers.run("busybox", ["sh", "-c", "echo one; sleep 100"], detach=True,
+                              name="bg", labels={"course": "4-1"})
+    assert [x.name for x in client.containers.list()] == ["bg"]
+    assert [x.name for x in client.containers.list(filters={"label": "course=4-1"})] == ["bg"]
+    assert client.containers.list(filters={"status": "exited"}) == []
+    time.sleep(0.3)
+    assert c.logs() == b"one\n"
+    stream = c.logs(stream=True, follow=True)
+    assert next(stream) == b"one\n"
+    c.kill()
+    assert c.wait()["StatusCode"] == 137
+    c.reload()
+    assert c.status == "exited"
+    assert sh.ok("docker ps -a --format '{{.Names}} {{.Status}}'").startswith("bg Exited (137)")
+    c.remove()
+    assert [i.tags for i in client.images.list()] == [["busybox:latest"]]
+    net = client.networks.create("front")
+    vol = client.volumes.create("cache")
+    assert "front" in sh.ok("docker network ls")
+    assert sh.ok("docker volume ls -q") == "cache\n"
+    net.remove()
+    vol.remove()
+    assert sh.ok("docker volume ls -q") == ""
+
+
+def test_docker_py_low_level(client, sh):
+    low = client.api
+    made = low.create_container("busybox", ["sleep", "100"], name="low")
+    assert made["Warnings"] == []
+    low.start(made["Id"])
+    assert low.inspect_container("low")["State"]["Running"] is True
+    low.pause("low")
+    assert sh.ok("docker ps --format '{{.Status}}'").endswith("(Paused)\n")
+    low.unpause("low")
+    low.restart("low", timeout=1)
+    low.stop("low", timeout=1)
+    assert low.wait("low")["StatusCode"] in (137, 143)
+    low.remove_container("low")
+    import docker as docker_py
+    with pytest.raises(docker_py.errors.NotFound) as e:
+        low.inspect_container("low")
+    assert e.value.explanation == "No such container: low"
+    with pytest.raises(docker_py.errors.APIError) as e:
+        low.create_container("busybox", name="a b")
+    assert e.value.status_code == 400
