@@ -6,7 +6,7 @@
     dockerlings docker ARGS...     run one docker command
     dockerlings map                draw what exists
     dockerlings lessons [validate|test PATH...]
-    dockerlings engine info|fsck|reset
+    dockerlings engine info|fsck|reset|serve
 """
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ import sys
 from .env import Env
 
 USAGE = """Usage:  dockerlings [--debug] [-c LINE | docker ARGS... | map | lessons ... |
-                    engine info|fsck|reset]
+                    engine info|fsck|reset|serve]
 
 dockerlings teaches Docker in a terminal: type real docker commands, and they run real
 containers on an engine that ships inside dockerlings.
@@ -30,7 +30,8 @@ containers on an engine that ships inside dockerlings.
   dockerlings lessons test PATH...       replay lessons' solutions on a throwaway engine
   dockerlings engine info      what this machine can do, and why not
   dockerlings engine fsck      check the engine's store for damage
-  dockerlings engine reset     stop and remove everything the engine made"""
+  dockerlings engine reset     stop and remove everything the engine made
+  dockerlings engine serve     serve the Docker Engine API (-d: in the background)"""
 
 
 def main(argv: list[str] | None = None) -> int:
