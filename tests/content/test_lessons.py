@@ -20,8 +20,9 @@ WHY_NOT = ("needs root" if os.geteuid() != 0 else
 
 
 COURSE = ["hello-world", "images-to-containers", "containers-to-images", "running-processes",
-          "managing-containers", "publishing-ports", "container-networks", "image-names",
-          "volumes", "registries", "dockerfiles", "multi-stage", "golden-images"]
+          "managing-containers", "publishing-ports", "container-networks", "legacy-links",
+          "image-names", "volumes", "registries", "dockerfiles", "multi-stage",
+          "golden-images"]
 
 
 def dockerlings(*args: str, timeout: float = 600) -> subprocess.CompletedProcess:
