@@ -12,7 +12,7 @@ import signal as _signal
 import socket
 import time
 
-from . import launch, monitor, owners, protocol, reference, timeutil, trust
+from . import events, launch, monitor, owners, protocol, reference, timeutil, trust
 from .config import ContainerConfig, HostConfig
 from .errors import (Conflict, ContainerNotRunning, EngineError, InvalidParameter,
                      NameInUse, NoSuchContainer, NoSuchImage, StartFailed, System)
@@ -119,7 +119,10 @@ class Engine:
              environ=None) -> Image:
         """environ: where registry logins are looked up (DOCKER_CONFIG, HOME)."""
         from .images import ops
-        return ops.pull(self, text, progress, event=event, platform=platform, environ=environ)
+        img = ops.pull(self, text, progress, event=event, platform=platform, environ=environ)
+        name = reference.parse(text).familiar()
+        events.emit(self.paths.root, "image", "pull", name, {"name": name})
+        return img
 
     def ensure_image(self, text: str, progress=None) -> Image:
         """The image to create a container from: local, or made offline like a pull."""
@@ -134,10 +137,20 @@ class Engine:
     def tag(self, source: str, target: str) -> None:
         from .images import ops
         ops.tag(self, source, target)
+        img = self.images.find(target)
+        if img is not None:
+            events.emit(self.paths.root, "image", "tag", img.id,
+                        {"name": reference.parse(target).familiar()})
 
     def remove_image(self, text: str, force: bool = False, prune: bool = True):
         from .images import ops
-        return ops.remove(self, text, force, prune)
+        img = self.images.find(text)
+        records = ops.remove(self, text, force, prune)
+        for kind, what in records if img is not None else ():
+            if kind == "Untagged" or what == img.id:
+                action = "untag" if kind == "Untagged" else "delete"
+                events.emit(self.paths.root, "image", action, img.id, {"name": img.id})
+        return records
 
     def prune_images(self, all_images: bool = False):
         from .images import ops
@@ -271,6 +284,7 @@ class Engine:
                 if points:
                     mounts.release_new(self, c.mounts)
                 raise
+        events.of_container(self.paths.root, "create", c)
         if points:
             try:
                 mounts.populate(self, c)
@@ -532,7 +546,9 @@ class Engine:
                                     "timeout": timeout if timeout >= 0 else 10 ** 9})
         except ContainerNotRunning:
             return c
+        events.of_container(self.paths.root, "kill", c, signal=str(sig))
         self._wait_exit(sock)
+        events.of_container(self.paths.root, "stop", c)
         return c
 
     def kill(self, ref: str, signal: str | int = "KILL") -> Container:
@@ -555,6 +571,7 @@ class Engine:
             raise ContainerNotRunning(f"container {c.id} is not running")
         # any signal sent by `docker kill` counts as a manual stop (Docker's killWithSignal)
         sock = self.connect(c, {"op": "kill", "signal": sig, "manual": True})
+        events.of_container(self.paths.root, "kill", c, signal=str(sig))
         with sock:
             for kind, _ in protocol.read_frames(sock):
                 if kind == protocol.REPLY:
@@ -576,6 +593,7 @@ class Engine:
         if c.state.running:
             self.stop(c.id, timeout, keep=True)
         self.start(c.id)
+        events.of_container(self.paths.root, "restart", c)
         return c
 
     def remove(self, ref: str, force: bool = False, volumes: bool = False) -> Container:
@@ -592,6 +610,7 @@ class Engine:
             fresh = self.load_quiet(c.id)
             if fresh is not None:
                 self._remove_stopped(fresh, volumes)
+        events.of_container(self.paths.root, "destroy", c)
         return c
 
     def _force_stop(self, c: Container) -> None:
@@ -645,6 +664,7 @@ class Engine:
             self.store.release_name(old, c.id)
             from .network.store import NetworkStore
             NetworkStore(str(self.paths.root)).rename_endpoints(c.id, new_name)
+        events.of_container(self.paths.root, "rename", c, oldName="/" + old)
 
     def pause(self, ref: str, owner: int = 0) -> None:
         """Freeze the container. `owner` is the pid of an operation that pauses it for a
@@ -661,6 +681,7 @@ class Engine:
             cgroups.Cgroup(c.id, self.cgroup_scope).freeze()
             c.state.status, c.state.paused_by = "paused", owner
             self.store.save_state(c)
+        events.of_container(self.paths.root, "pause", c)
 
     def unpause(self, ref: str) -> None:
         with lock.locked(self.paths.lock):
@@ -670,6 +691,7 @@ class Engine:
             cgroups.Cgroup(c.id, self.cgroup_scope).thaw()
             c.state.status, c.state.paused_by = "running", 0
             self.store.save_state(c)
+        events.of_container(self.paths.root, "unpause", c)
 
     def update(self, ref: str, change) -> Container:
         """`docker update` (limits.py): the record, and a running container's cgroups."""
@@ -685,6 +707,7 @@ class Engine:
             if c.state.running and c.state.status != "restarting":
                 limits.write_cgroups(self, c, old)
             self.store.save(c)
+        events.of_container(self.paths.root, "update", c)
         return c
 
     def processes(self, c: Container) -> list[int]:
@@ -707,11 +730,15 @@ class Engine:
 
     def create_volume(self, name: str | None = None, **options) -> dict:
         from .volumes import ops
-        return ops.create(self, name, **options)
+        vol = ops.create(self, name, **options)
+        events.emit(self.paths.root, "volume", "create", vol["Name"],
+                    {"driver": vol.get("Driver", "local")})
+        return vol
 
     def remove_volume(self, name: str, force: bool = False) -> None:
         from .volumes import ops
         ops.remove(self, name, force)
+        events.emit(self.paths.root, "volume", "destroy", name, {"driver": "local"})
 
     def prune_volumes(self, everything: bool = False, keep=lambda doc: True):
         from .volumes import ops
@@ -728,11 +755,21 @@ class Engine:
 
     def create_network(self, name: str, **options) -> dict:
         from .network import ops
-        return ops.create(self, name, **options)
+        net = ops.create(self, name, **options)
+        self._network_event("create", net)
+        return net
 
     def remove_network(self, ref: str) -> dict:
         from .network import ops
-        return ops.remove(self, ref)
+        net = ops.remove(self, ref)
+        self._network_event("destroy", net)
+        return net
+
+    def _network_event(self, action: str, net: dict, container: str | None = None) -> None:
+        attributes = {"name": net["Name"], "type": net.get("Driver", "bridge")}
+        if container:
+            attributes["container"] = container
+        events.emit(self.paths.root, "network", action, net["Id"], attributes)
 
     def prune_networks(self) -> list[str]:
         from .network import ops
@@ -742,10 +779,12 @@ class Engine:
                         aliases: list[str] | None = None) -> None:
         from .network import ops
         ops.connect(self, net, container, ip, aliases)
+        self._network_event("connect", self.network(net), self.container(container).id)
 
     def network_disconnect(self, net: str, container: str, force: bool = False) -> None:
         from .network import ops
         ops.disconnect(self, net, container, force)
+        self._network_event("disconnect", self.network(net), self.container(container).id)
 
     def ports(self, container: str, private: str | None = None) -> list[tuple[str, str]]:
         from .network import ops

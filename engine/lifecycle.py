@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 
-from . import timeutil
+from . import events, timeutil
 from .fsutil import read_json, write_json
 from .runtime import cgroups
 from .store import lock, removal
@@ -69,6 +69,7 @@ class Lifecycle:
         if self._update(cid, change) is None:    # removed as it started (a racing rm -f)
             from .errors import NoSuchContainer
             raise NoSuchContainer(cid)
+        events.of_record(self.root, "start", cid, self.record(cid))
         return before[0]
 
     def start_failed(self, cid: str, code: int, message: str,
@@ -105,6 +106,14 @@ class Lifecycle:
             self._update(cid, change)
         return oom
 
+    def died(self, cid: str, code: int) -> None:
+        """The oom (when the kernel's OOM killer ended it) and die events, before its
+        networks let go of it, in Docker's order."""
+        record = self.record(cid)
+        if cgroups.Cgroup(cid, self.scope).oom_kills() > 0:
+            events.of_record(self.root, "oom", cid, record)
+        events.of_record(self.root, "die", cid, record, exitCode=str(code))
+
     def finish(self, cid: str, keep: bool = False):
         """The monitor is leaving: apply --rm (unless `keep`: it is being restarted).
         Returns (removed, trash): the container leaves the store at once (a rename), and
@@ -116,6 +125,7 @@ class Lifecycle:
             if keep or not record["HostConfig"].get("AutoRemove"):
                 return False, None
             trash = removal.detach(self.root, cid, record["Name"].lstrip("/"))
+            events.of_record(self.root, "destroy", cid, record)
             if record.get("MountPoints"):      # --rm takes its anonymous volumes along
                 from .volumes.store import VolumeStore
                 VolumeStore(self.root).drop_anonymous(record["MountPoints"])

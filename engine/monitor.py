@@ -594,6 +594,7 @@ class Monitor:
 
     def after_exit(self, force_final: bool = False) -> bool:
         """Record the exit, then restart or finish. True when the monitor is done."""
+        self.life.died(self.cid, self.exit_code())
         self.close_network()
         if self.master >= 0:
             os.close(self.master)

@@ -9,6 +9,7 @@ make its veth pairs. When it stops, `release` gives the addresses back.
 from __future__ import annotations
 
 import errno
+import json
 import os
 import socket
 
@@ -61,6 +62,7 @@ def prepare(engine, c) -> Plan:
             ip = (requested.get("IPAMConfig") or {}).get("IPv4Address") or None
             ep = store.attach(net, c.id, c.name, ip, requested.get("Aliases"),
                               requested.get("Links"))
+            _event(str(engine.paths.root), "connect", net, c.id)
             _plan_endpoint(plan, net, ep, c, first=(i == 0), index=i)
         _bind_ports(c, plan)
         _write_etc(engine, c, [ip for ip in _addresses(plan)], plan)
@@ -268,11 +270,22 @@ def release(root: str, cid: str) -> None:
         if n.endswith(".json") and not n.startswith("."):
             try:
                 with open(os.path.join(d, n), "rb") as f:
-                    if cid.encode() not in f.read():     # most networks: not a member
+                    data = f.read()
+                    if cid.encode() not in data:     # most networks: not a member
                         continue
             except FileNotFoundError:
                 continue
             store.detach(n[:-5], cid)
+            try:
+                _event(root, "disconnect", json.loads(data), cid)
+            except (ValueError, KeyError):
+                pass
+
+
+def _event(root: str, action: str, net: dict, cid: str) -> None:
+    from .. import events
+    events.emit(root, "network", action, net["Id"],
+                {"container": cid, "name": net["Name"], "type": net.get("Driver", "bridge")})
 
 
 __all__ = ["prepare", "plug", "release", "Plan", "PortInUse"]

@@ -869,11 +869,6 @@ def test_rmi_platform_values(value, expected):
     assert err.kind == "planned"
 
 
-@pytest.mark.parametrize("argv", [["system", "events"], ["events"]])
-def test_planned_commands_of_the_system_and_image_groups(argv):
-    assert fails(*argv).kind == "planned"
-
-
 def test_hidden_planned_flag_is_still_parsed():
     assert fails("run", "--dns-opt", "x", "busybox").kind == "planned"
 

@@ -1,0 +1,72 @@
+"""docker events: what every process on the engine root does, streamed to another."""
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+
+from tests.integration.cli_helpers import errors, pull
+
+LINE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}(Z|[+-]\d\d:\d\d) (\w+) (\w+) (\S+)"
+                  r"( \(.*\))?$")
+
+
+def test_a_second_process_sees_the_events(sh):
+    pull(sh)
+    watcher = subprocess.Popen(
+        [sys.executable, "-m", "shell", "-c",
+         "docker events --format '{{.Type}} {{.Action}} {{.Actor.Attributes.name}}'"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        time.sleep(1.0)                       # it is following the log now
+        assert sh.run("docker run --name one busybox sh -c 'exit 2'").code == 2
+        sh.ok("docker rm one")
+        sh.ok("docker network create side")
+        time.sleep(0.6)
+    finally:
+        watcher.kill()
+        out, err = watcher.communicate()
+    got = out.splitlines()
+    want = ["container create one", "network connect bridge", "container start one",
+            "container die one", "network disconnect bridge", "container destroy one",
+            "network create side"]
+    assert [g for g in got if g in want] == want, (got, err)
+
+
+def test_history_filters_and_formats(sh):
+    pull(sh)
+    start = time.time()
+    sh.ok("docker run --name a1 -l tier=web busybox true")
+    sh.ok("docker run --name b1 busybox true")
+    sh.ok("docker volume create v1")
+    time.sleep(0.05)
+    window = f"--since {start:.3f} --until {time.time():.3f}"
+    lines = sh.ok(f"docker events {window}").splitlines()
+    assert all(LINE.match(l) for l in lines), lines
+    die = next(l for l in lines if " container die " in l and "name=a1" in l)
+    assert die.endswith(", tier=web)") and "(exitCode=0, image=busybox, name=a1, " in die
+    assert lines[-1].split(" ", 1)[1] == "volume create v1 (driver=local)"
+    only = sh.ok(f"docker events {window} -f type=container -f event=start "
+                 "--format '{{.Actor.Attributes.name}}'").split()
+    assert only == ["a1", "b1"]
+    labelled = sh.ok(f"docker events {window} -f label=tier=web --format '{{{{.Action}}}}'")
+    assert labelled.split() == ["create", "start", "die"]
+    doc = json.loads(sh.ok(f"docker events {window} -f container=b1 -f event=create "
+                           "--format json"))
+    assert (doc["status"], doc["from"], doc["Type"], doc["scope"]) == \
+        ("create", "busybox", "container", "local")
+    assert list(doc["Actor"]["Attributes"]) == sorted(doc["Actor"]["Attributes"])
+    r = sh.run("docker events --since 1s --until 0s -f colour=red")
+    assert (r.code, errors(r)) == (1, ["Error response from daemon: invalid filter 'colour'"])
+
+
+def test_the_log_stays_bounded(engine):
+    from engine import events
+    for i in range(12000):
+        events.emit(engine.paths.root, "volume", "create", f"v{i:05d}" + "x" * 60)
+    assert os.path.getsize(events.path(engine.paths.root)) <= events.LIMIT
+    got, _ = events.read(engine.paths.root)
+    assert got[-1]["Actor"]["ID"].startswith("v11999")
