@@ -766,10 +766,11 @@ def test_planned_flags(argv, flag):
     assert cmd.flag(flag.split("--")[-1]).planned in str(err)
 
 
-PLANNED = [c for c in spec.COMMANDS if c.planned]
+PLANNED = [c for c in spec.COMMANDS if c.planned] or [pytest.param(
+    None, marks=pytest.mark.skip(reason="no docker command is planned now: every one works"))]
 
 
-@pytest.mark.parametrize("cmd", PLANNED, ids=lambda c: c.name)
+@pytest.mark.parametrize("cmd", PLANNED, ids=lambda c: c.name if c else "none")
 def test_planned_commands(cmd):
     argv = [*cmd.path, *["x"] * cmd.min_args]
     err = fails(*argv)
@@ -779,7 +780,7 @@ def test_planned_commands(cmd):
     assert text.startswith("docker: ") and code == 1
 
 
-@pytest.mark.parametrize("cmd", PLANNED, ids=lambda c: c.name)
+@pytest.mark.parametrize("cmd", PLANNED, ids=lambda c: c.name if c else "none")
 def test_planned_commands_still_show_their_help(cmd):
     req = helps(*cmd.path, "--help")
     assert req.target.planned
