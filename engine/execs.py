@@ -74,6 +74,9 @@ def start(engine, c: Container, argv: list[str], *, env: list[str] = (), user: s
     ours, child_fds = _stdio(proc, interactive, detach)
     pid = os.fork()
     if pid == 0:
+        for fd in ours:         # our ends: the command's stdin must see EOF when we close
+            if fd >= 0:         # ours, not wait for this helper's copy
+                os.close(fd)
         _helper(proc, ns_fds, join, cg_fd, theirs, detach)   # never returns
     for fd in ns_fds + child_fds + join + ([cg_fd] if cg_fd is not None else []):
         os.close(fd)

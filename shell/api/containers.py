@@ -8,13 +8,13 @@ import time
 
 from engine import inspect as documents
 from engine import logs as engine_logs
-from engine import protocol, timeutil
+from engine import timeutil
 from engine.config import ContainerConfig, HostConfig
 from engine.errors import Conflict, EngineError, InvalidParameter, NoSuchContainer
 
 from ..render import views
 from .http import Reply
-from .streams import STDERR, STDOUT, Exits, mux, read_exit
+from .streams import STDERR, STDOUT, Exits, mux, pump, read_exit
 
 EXITS = Exits()
 _STATES = ("created", "running", "paused", "restarting", "removing", "exited", "dead")
@@ -329,38 +329,23 @@ def attach(req, eng, ref):
             monitor = eng.connect(c, {"op": "attach", **want})
         else:
             monitor, waiters = value
-    _pump(handler, conn, monitor, c.config.tty, want["stdin"], waiters)
+    _pump(handler, conn, monitor, c, want["stdin"], waiters, req.arg("detachKeys") or None)
     return None
 
 
-def _pump(handler, conn, monitor, tty: bool, stdin: bool, waiters) -> None:
-    if stdin:
-        threading.Thread(target=_feed_stdin, args=(handler.rfile, monitor),
-                         daemon=True).start()
-
-    def output(stream, data):
-        try:
-            conn.sendall(data if tty else mux(stream, data))
-        except OSError:            # the client went away: let go of the monitor
-            monitor.close()
-    code = read_exit(monitor, output)
-    for slot in waiters:
-        slot.set(("exited", code))
+def _pump(handler, conn, monitor, c, stdin: bool, waiters, detach_keys) -> None:
+    from ..commands.attach import MonitorChannel
+    code = pump(conn, handler.rfile, MonitorChannel(monitor), tty=c.config.tty, stdin=stdin,
+                detach_keys=detach_keys)
+    if code is None:                     # detached: the container runs on
+        for slot in waiters:
+            slot.set(("running", None))
+    else:
+        for slot in waiters:             # (a negative code: the monitor went silently)
+            slot.set(("exited", code if code >= 0 else None))
     try:
         conn.shutdown(2)
     except OSError:
-        pass
-
-
-def _feed_stdin(rfile, monitor) -> None:
-    try:
-        while True:
-            data = rfile.read1(65536)
-            if not data:
-                monitor.sendall(protocol.frame(protocol.CLOSE_STDIN))
-                return
-            monitor.sendall(protocol.frame(protocol.STDIN, data))
-    except (OSError, ValueError):
         pass
 
 

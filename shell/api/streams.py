@@ -4,6 +4,7 @@ the exits that `wait?condition=next-exit` waits for."""
 from __future__ import annotations
 
 import json
+import selectors
 import struct
 import threading
 
@@ -85,3 +86,56 @@ def read_exit(sock, on_output=None) -> int | None:
                     on_output(STDOUT if kind == protocol.STDOUT else STDERR, payload)
                 elif kind == protocol.EXIT:
                     return int(json.loads(payload)["StatusCode"])
+
+
+def pump(conn, rfile, channel, *, tty: bool, stdin: bool,
+         detach_keys: str | None = None) -> int | None:
+    """Join a hijacked client connection to a container's streams (`channel`: the
+    shell's MonitorChannel or ProcessChannel): output to the client (raw with a tty,
+    multiplexed without), the client's bytes to stdin, its half-close to stdin's end.
+    Returns the exit status; None when the client detached (the detach keys, with a
+    tty, as moby's escape proxy) or went away."""
+    from ..commands.attach import _DetachMatcher, detach_sequence
+    detached = threading.Event()
+    if stdin:
+        matcher = _DetachMatcher(detach_sequence(detach_keys)) if tty else None
+        threading.Thread(target=_feed, args=(rfile, channel, matcher, detached, conn),
+                         daemon=True).start()
+    sel = selectors.DefaultSelector()
+    for fd in channel.fds():
+        sel.register(fd, selectors.EVENT_READ)
+    try:
+        while not channel.done() and not detached.is_set():
+            for key, _ in sel.select(0.2):
+                for stream, data in channel.read(key.fd):
+                    code = STDERR if stream == "stderr" else STDOUT
+                    conn.sendall(data if tty else mux(code, data))
+                if key.fd not in channel.fds():
+                    sel.unregister(key.fd)
+    except OSError:                      # the client went away
+        detached.set()
+    finally:
+        sel.close()
+    if detached.is_set():
+        channel.close()
+        return None
+    return channel.exit_code
+
+
+def _feed(rfile, channel, matcher, detached, conn) -> None:
+    try:
+        while not detached.is_set():
+            data = rfile.read1(65536)
+            if not data:
+                channel.close_stdin()
+                return
+            if matcher is not None:
+                data, leave = matcher.feed(data)
+                if leave:
+                    detached.set()
+                    conn.shutdown(2)
+                    return
+            if data:
+                channel.send_stdin(data)
+    except (OSError, ValueError):
+        pass

@@ -305,3 +305,41 @@ def test_docker_py_low_level(client, sh):
     with pytest.raises(docker_py.errors.APIError) as e:
         low.create_container("busybox", name="a b")
     assert e.value.status_code == 400
+
+
+# --- exec ----------------------------------------------------------------------------
+
+@needs_docker
+def test_the_docker_cli_execs_in_a_running_container(api, sh):
+    sh.ok("docker run -d --name web busybox sleep 100")
+    assert ok(api, "exec", "web", "sh", "-c", "echo in there; echo oops >&2") == \
+        "in there\n"
+    done = docker(api, "exec", "web", "sh", "-c", "exit 7")
+    assert done.returncode == 7
+    done = docker(api, "exec", "-i", "web", "sh", "-c", "cat > /note; cat /note",
+                  stdin=b"from stdin\n")
+    assert (done.returncode, done.stdout) == (0, b"from stdin\n")
+    assert sh.ok("docker exec web cat /note") == "from stdin\n"
+    # (the engine's exec helper held a copy of stdin's write end: cat never saw EOF)
+    done = dockerlings("-c", "docker exec -i web cat", root=str(sh.engine.paths.root),
+                       stdin=b"piped\n", timeout=20)
+    assert (done.returncode, done.stdout) == (0, b"piped\n")
+    assert ok(api, "exec", "-d", "web", "touch", "/made") == ""
+    time.sleep(0.3)
+    assert sh.run("docker exec web ls /made").code == 0
+    done = docker(api, "exec", "web", "nonexistent")
+    assert done.returncode == sh.run("docker exec web nonexistent").code == 127
+    sh.ok("docker stop -t 0 web")
+    done = docker(api, "exec", "web", "true")
+    assert done.returncode == 1
+    assert done.stderr.decode() == sh.run("docker exec web true").err.splitlines(True)[0]
+    sh.ok("docker rm web")
+
+
+def test_docker_py_exec_run(client):
+    c = client.containers.run("busybox", ["sleep", "100"], detach=True, name="ex")
+    code, out = c.exec_run(["sh", "-c", "echo $((6*7))"])
+    assert (code, out) == (0, b"42\n")
+    code, (out, err) = c.exec_run(["sh", "-c", "echo a; echo b >&2; exit 2"], demux=True)
+    assert (code, out, err) == (2, b"a\n", b"b\n")
+    c.remove(force=True)
