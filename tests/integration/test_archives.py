@@ -147,7 +147,7 @@ def test_load_untagged_and_retagged(sh, other):
     data = _save(sh, "busybox")
     other.ok("docker tag " + image_id[7:19] + " busybox:latest")
     r = other.run("docker load", stdin=data)
-    assert f"Loaded image: busybox:latest\n" in r.out
+    assert "Loaded image: busybox:latest\n" in r.out
     assert inspect(other, "busybox", "{{.Id}}") == new_id
     sh.ok("docker rm mk")
 

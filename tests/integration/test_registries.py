@@ -126,7 +126,7 @@ def test_push_then_pull_on_another_engine(sh, other, registry):
     mounted = sh.ok(f"docker push {registry.host}/team/other:v1")
     assert "Mounted from team/app" in mounted or "Layer already exists" in mounted
     out = other.ok(f"docker pull {registry.host}/team/app:v1")
-    assert f"v1: Pulling from team/app" in out and f"Digest: {digest}" in out
+    assert "v1: Pulling from team/app" in out and f"Digest: {digest}" in out
     assert f"Status: Downloaded newer image for {registry.host}/team/app:v1" in out
     assert inspect(other, f"{registry.host}/team/app:v1", "{{.Id}}") == image_id
     assert other.ok(f"docker run --rm {registry.host}/team/app:v1 cat /p") == "pushed\n"
