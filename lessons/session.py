@@ -271,13 +271,13 @@ class Session:
         lp = self.progress()
         at = self.lesson.step_index(lp.at)
         if not lp.open:
-            self.view.say(f"[dim](lesson {self.lesson.id} was finished in another shell)[/dim]")
+            self.view.say(f"(lesson {self.lesson.id} was finished in another shell)")
             self._deactivate()
         elif at is not None and at != self.index:
             self.index = at
             self._clear_step_state()
             self._own()
-            self.view.say("[dim](another shell moved this lesson on)[/dim]")
+            self.view.say("(another shell moved this lesson on)")
             self.view.step(self.lesson, self.index)
 
     # --- checking ---------------------------------------------------------------------------
@@ -445,10 +445,10 @@ class Session:
         self.prefill = [c.line for c in self.step.solve]
         if getattr(self.env, "prefill_supported", False) and self.prefill:
             more = len(self.prefill) > 1
-            self.view.say("[dim]The first command is waiting at your prompt: press Enter to "
+            self.view.say("The first command is waiting at your prompt: press Enter to "
                           "run it (or change it first)"
                           + ("; the next one follows" if more else "")
-                          + ". Ctrl-C drops it.[/dim]")
+                          + ". Ctrl-C drops it.")
         return 0
 
     def _confirm(self, question: str) -> bool:

@@ -62,24 +62,24 @@ class View:
         head = f"{lesson.title} · step {index + 1} of {len(lesson.steps)}"
         self._print(Rule(head, style="cyan"),
                     self._text(f"[bold]{_escape(step.title)}[/bold]"
-                               + ("  [dim](where you left off)[/dim]" if resumed else "")),
+                               + ("  (where you left off)" if resumed else "")),
                     self._markdown(step.text), self._text(""),
-                    self._text("[dim]hint · check · solution · lesson (show again) · "
-                               "lessons[/dim]"))
+                    self._text("hint · check · solution · lesson (show again) · "
+                               "lessons"))
 
     def passed(self, step) -> None:
         self._print(self._text(f"[bold green]✓ {_escape(step.title)}[/bold green]"),
                     self._markdown(step.explain, indent=2))
 
     def skipped(self, step) -> None:
-        self._print(self._text(f"[yellow]↷ skipped: {_escape(step.title)}[/yellow] [dim]"
+        self._print(self._text(f"[yellow]↷ skipped: {_escape(step.title)}[/yellow] "
                                "(later steps may need what it makes; `back` returns to "
-                               "it)[/dim]"))
+                               "it)"))
 
     def failing(self, messages: list[str], seconds: float | None = None) -> None:
         lines = [self._text(f"[red]✗[/red] {_escape(m)}") for m in messages]
         if seconds is not None:
-            lines.append(self._text(f"[dim](checked in {seconds * 1000:.1f} ms)[/dim]"))
+            lines.append(self._text(f"(checked in {seconds * 1000:.1f} ms)"))
         self._print(*lines)
 
     def hint(self, number: int, total: int, text: str) -> None:
@@ -94,7 +94,7 @@ class View:
                                  (0, 0, 0, 2)))
             if cmd.input:
                 parts.append(Padding(self._text(
-                    "[dim]then type:[/dim] " + _escape(describe_input(cmd.input))),
+                    "then type: " + _escape(describe_input(cmd.input))),
                     (0, 0, 0, 4)))
         self._print(*parts)
 
@@ -104,7 +104,7 @@ class View:
         self._print(Rule(f"{lesson.title}: done", style="green"),
                     self._markdown("## Recap\n\n" + lesson.recap.strip()),
                     self._markdown("## Try on your own\n\n" + explore),
-                    self._text("[dim]`lessons` shows what comes next.[/dim]"))
+                    self._text("`lessons` shows what comes next."))
 
     def open_end(self, lesson, skipped) -> None:
         """The last step is behind, but some were skipped: not complete yet."""
@@ -133,10 +133,10 @@ class View:
             elif lp:
                 mark = "[cyan]▶[/cyan]"
             else:
-                mark = "[dim]·[/dim]"
+                mark = "·"
             table.add_row(self._text(mark), self._text(f"[bold]{lesson.id}[/bold]"),
-                          _escape(lesson.title), self._text(f"[dim]{count}[/dim]"))
-        parts = [table, self._text("[dim]Start or resume one with: lesson start ID[/dim]")]
+                          _escape(lesson.title), self._text(f"{count}"))
+        parts = [table, self._text("Start or resume one with: lesson start ID")]
         if catalog.errors:
             parts.append(self._text(f"[yellow]{len(catalog.errors)} problem(s) in lesson "
                                     "files; `dockerlings lessons validate` lists them[/yellow]"))

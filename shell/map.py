@@ -157,7 +157,7 @@ def _state(c) -> tuple[str, str]:
     bold carries the difference when there are no colours."""
     if c.state.status in RUNNING:
         return "●", "bold green"
-    return "○", "dim"
+    return "○", ""
 
 
 def _container_text(c, extra: str = ""):
@@ -183,7 +183,7 @@ def _images_view(pic: Picture):
         for c in boxes:
             branch.add(_container_text(c))
         if not boxes:
-            branch.add("[dim]no containers[/dim]")
+            branch.add("no containers")
     return tree
 
 
@@ -203,7 +203,7 @@ def _networks_view(pic: Picture):
                 extra += "  aka " + ", ".join(aliases)
             branch.add(_container_text(c, extra.strip()))
         if not groups[name]:
-            branch.add("[dim]nobody[/dim]")
+            branch.add("nobody")
     return tree
 
 
@@ -236,7 +236,7 @@ def _volumes_view(pic: Picture):
         for c, target, ro in groups[(kind, source)]:
             branch.add(_container_text(c, f"at {target}" + (" (read-only)" if ro else "")))
         if not groups[(kind, source)]:
-            branch.add("[dim]not mounted by any container[/dim]")
+            branch.add("not mounted by any container")
     return tree
 
 
