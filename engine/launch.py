@@ -106,7 +106,9 @@ def rootfs_spec(engine, c: Container) -> rootfs.RootfsSpec:
         work=f"containers/{c.id}/work", merged=str(d / "merged"),
         readonly=c.host.readonly_rootfs, privileged=c.host.privileged, etc_files=etc,
         mounts=engine.mounts_for(c), working_dir=c.config.working_dir or "/",
-        own_pid_ns=c.host.pid_mode == "", volatile=c.host.auto_remove,
+        # a proc of its own unless it shares the host's pids: --pid container:X is
+        # born in X's namespace, and the host's /proc would show every process
+        own_pid_ns=c.host.pid_mode != "host", volatile=c.host.auto_remove,
         own_net_ns=c.host.network_mode != "host" and
         not c.host.network_mode.startswith("container:"))
 

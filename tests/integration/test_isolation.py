@@ -18,6 +18,19 @@ def test_proc_lists_only_the_containers_processes(sh):
     assert pids[0] == 1 and max(pids) < 20
 
 
+def test_pid_container_mode_sees_that_containers_processes_and_no_others(sh):
+    """--pid container:X: X's command is PID 1 in the new container's /proc too (a proc
+    of its own pid namespace, not the host's), and nothing outside X shows."""
+    sh.ok("docker run -d --name target busybox sleep 300")
+    try:
+        out = sh.ok("docker run --rm --pid container:target busybox ps -o pid,args")
+        lines = [l.split(None, 1) for l in out.splitlines()[1:]]
+        assert lines[0] == ["1", "sleep 300"], out
+        assert [args for _, args in lines] == ["sleep 300", "ps -o pid,args"], out
+    finally:
+        sh.ok("docker rm -f target")
+
+
 def test_own_hostname_defaults_to_short_id(sh):
     cid = sh.ok("docker create busybox hostname").strip()
     assert sh.ok(f"docker start -a {cid}").strip() == cid[:12]
