@@ -1,4 +1,4 @@
-"""The shell's own commands: cd, pwd, clear, help, exit, edit, map, host.
+"""The shell's own commands: cd, pwd, clear, help, exit, edit, map, host, xray.
 
 They run in the shell's process because they change or show the shell itself (its
 working folder, the screen, whether it goes on); everything else goes to /bin/sh. A
@@ -105,6 +105,13 @@ def edit(env, args: list[str]) -> int:
 def map_(env, args: list[str]) -> int:
     from . import map as state_map
     return state_map.show(env)
+
+
+@register("xray", "show what a container is made of: processes, namespaces, cgroup, "
+                  "layers, network")
+def xray_(env, args: list[str]) -> int:
+    from . import xray
+    return xray.run(env, args)
 
 
 HOST_WORDS = {"share": "let containers reach a host port as host.docker.internal:PORT",

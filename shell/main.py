@@ -5,6 +5,7 @@
     dockerlings -c 'LINE'          run one line, exit with its status
     dockerlings docker ARGS...     run one docker command
     dockerlings map                draw what exists
+    dockerlings xray CONTAINER     what a container is made of
     dockerlings lessons [validate|test PATH...]
     dockerlings engine info|fsck|reset|serve
 """
@@ -25,6 +26,7 @@ containers on an engine that ships inside dockerlings.
   dockerlings -c 'LINE'        run one line and exit with its status
   dockerlings docker ARGS...   run one docker command
   dockerlings map              draw the images, containers, networks, ports and volumes
+  dockerlings xray CONTAINER   what a container is made of, read from the kernel
   dockerlings lessons          the course's lessons, with your progress
   dockerlings lessons validate PATH...   check lesson files (for instructors)
   dockerlings lessons test PATH...       replay lessons' solutions on a throwaway engine
@@ -86,6 +88,9 @@ def run_dockerlings(env: Env, argv: list[str], top: bool = False) -> int:
         except EngineError as e:        # someone else's engine (NotOwner), say
             report_engine_error(env, "dockerlings map", e)
             return 1
+    if head == "xray":
+        from . import xray
+        return xray.run(env, argv[1:])
     if head == "lessons":
         from lessons import cli as lessons_cli
         return lessons_cli.main(env, argv[1:], run_line=runner.run_line, parse=runner.parse)

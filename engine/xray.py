@@ -1,0 +1,186 @@
+"""What a container is made of, read from the kernel and the store at the moment asked:
+its processes (PIDs inside and on the host), namespaces (and whose they are), cgroup
+limits and usage, the layers of its root file system and what its mounts hide, its
+network, its monitor, its capabilities and seccomp filter. The shell draws these facts
+(shell/xray.py); nothing here is a cached description.
+"""
+from __future__ import annotations
+
+import os
+
+from .runtime import caps, cgroups
+
+NAMESPACES = ("pid", "net", "mnt", "uts", "ipc", "cgroup", "user")
+_j = os.path.join
+
+
+def _read(path: str) -> str:
+    try:
+        with open(path) as f:
+            return f.read()
+    except OSError:
+        return ""
+
+
+def _inode(path: str) -> int:
+    try:
+        return os.stat(path).st_ino
+    except OSError:
+        return 0
+
+
+def container(engine, ref: str) -> dict:
+    c = engine.container(ref)
+    running = c.state.running
+    pids = engine.processes(c) if running else []
+    return {
+        "ID": c.id, "Name": c.name, "Image": c.config.image, "Status": c.state.status,
+        "Processes": [_process(p) for p in pids],
+        "Namespaces": _namespaces(engine, c) if running else [],
+        "Cgroup": _cgroup(engine, c, pids),
+        "RootFS": _rootfs(engine, c),
+        "Network": _network(engine, c),
+        "Monitor": {"PID": c.state.monitor_pid, "Log": str(engine.log_path(c.id)),
+                    "RestartCount": c.state.restart_count},
+        "Capabilities": _capabilities(c.state.pid) if running else None,
+        "Seccomp": _seccomp(c.state.pid) if running else None,
+        "MaskedPaths": _masked(c)[0], "ReadonlyPaths": _masked(c)[1],
+    }
+
+
+def _process(pid: int) -> dict:
+    status = _read(f"/proc/{pid}/status")
+    inner = next((l.split()[-1] for l in status.splitlines() if l.startswith("NSpid:")),
+                 str(pid))
+    argv = _read(f"/proc/{pid}/cmdline").split("\0")
+    return {"HostPID": pid, "PID": int(inner), "Command": " ".join(a for a in argv if a)}
+
+
+def _namespaces(engine, c) -> list[dict]:
+    """Each namespace's inode beside the host's (this process's: dockerlings runs on
+    the host), whose it is (the container named in --pid/--network container:NAME,
+    the host's, the engine's, or its own) and which other containers share it."""
+    mode = {"pid": c.host.pid_mode, "net": c.host.network_mode or ""}
+    running = [o for o in engine.containers(all=False) if o.id != c.id and o.state.pid]
+    engine_net = _inode(_j(str(engine.paths.run), "netns"))
+    out = []
+    for ns in NAMESPACES:
+        mine = _inode(f"/proc/{c.state.pid}/ns/{ns}")
+        host = _inode(f"/proc/self/ns/{ns}")
+        sharing = [o for o in running if _inode(f"/proc/{o.state.pid}/ns/{ns}") == mine]
+        joined = mode.get(ns, "")
+        target = next((o for o in sharing if joined.startswith("container:") and
+                       o.id == joined.split(":", 1)[1]), None)
+        if mine == host:
+            owner = "the host's"
+        elif ns == "net" and mine == engine_net:
+            owner = "the engine's (Docker's VM)"
+        elif target is not None:
+            owner = f"{target.name}'s"
+        else:
+            owner = "its own"
+        out.append({"Type": ns, "Inode": mine, "HostInode": host, "Owner": owner,
+                    "SharedWith": [o.name for o in sharing if o is not target]
+                    if mine != host else []})
+    return out
+
+
+def _cgroup(engine, c, pids: list[int]) -> dict:
+    from . import stats
+    cg = cgroups.Cgroup(c.id, engine.cgroup_scope)
+    h = c.host
+    quota, period = h.cpu_quota, h.cpu_period
+    if h.nano_cpus:
+        quota, period = h.nano_cpus * 100000 // 1_000_000_000, 100000
+    sample = stats.sample(engine, c)
+    return {"Paths": [d for d in cg.all_dirs() if os.path.isdir(d)],
+            "Memory": {"Usage": sample.memory, "Limit": h.memory or None,
+                       "OOMKills": cg.oom_kills() if c.state.running else 0},
+            "CPU": {"Shares": h.cpu_shares or None, "Quota": quota or None,
+                    "Period": period or (100000 if quota else None),
+                    "UsageNs": sample.cpu_ns},
+            "PIDs": {"Current": sample.pids, "Max": h.pids_limit or None}}
+
+
+def _rootfs(engine, c) -> dict:
+    """The overlay: lower layers bottom first with the step that made each, the
+    container's upper layer, and its mounts with the image files each one hides."""
+    from .fsutil import dir_size
+    steps = []
+    try:
+        history = engine.get_image(c.image_id).config.get("history") or []
+        steps = [h.get("created_by", "") for h in history if not h.get("empty_layer")]
+    except Exception:      # the image was removed: its layers stay, the steps are gone
+        steps = []
+    layers = []
+    for i, chain in enumerate(c.layers):
+        size = engine.layers.get(chain).size if engine.layers.exists(chain) else 0
+        layers.append({"Layer": chain, "Size": size,
+                       "CreatedBy": steps[i] if i < len(steps) else ""})
+    upper = engine.paths.container(c.id) / "upper"
+    changes = sum(len(files) + len(dirs) for _, dirs, files in os.walk(upper))
+    mounts = []
+    for m in c.mounts:
+        dest = m.get("Destination", "")
+        mounts.append({"Type": m.get("Type", ""), "Source": m.get("Name") or m.get("Source", ""),
+                       "Destination": dest, "Hides": _hidden(engine, c, dest)})
+    return {"Layers": layers, "Upper": {"Path": str(upper), "Size": dir_size(upper),
+                                        "Changes": changes}, "Mounts": mounts}
+
+
+def _hidden(engine, c, dest: str) -> list[str]:
+    """The image's files at `dest` that a mount there hides (from the topmost layer
+    that has the folder)."""
+    rel = dest.lstrip("/")
+    for chain in reversed(c.layers):
+        if not engine.layers.exists(chain):
+            continue
+        d = _j(str(engine.layers.diff_dir(chain)), rel)
+        if os.path.isdir(d) and not os.path.islink(d):
+            return sorted(os.listdir(d))
+        if os.path.lexists(d):
+            return [os.path.basename(rel)]
+    return []
+
+
+def _network(engine, c) -> dict:
+    from .network.store import NetworkStore
+    live = (c.state.network or {}).get("Networks") or {}
+    store = NetworkStore(str(engine.paths.root))
+    interfaces = []
+    for i, (name, settings) in enumerate(live.items()):
+        net = store.find(name) or {}
+        interfaces.append({"Interface": f"eth{i}", "Network": name,
+                           "Bridge": net.get("Bridge", ""),
+                           "Address": f"{settings.get('IPAddress')}/{settings.get('IPPrefixLen')}",
+                           "Gateway": settings.get("Gateway", ""),
+                           "MacAddress": settings.get("MacAddress", "")})
+    resolv = _read(str(engine.paths.container(c.id) / "resolv.conf"))
+    dns = [l.split()[1] for l in resolv.splitlines() if l.startswith("nameserver ")]
+    ports = (c.state.network or {}).get("Ports") or {}
+    published = [f"{b['HostIp']}:{b['HostPort']} -> {port}" for port, bs in ports.items()
+                 for b in (bs or ())]
+    return {"Mode": c.host.network_mode or "bridge", "Interfaces": interfaces, "DNS": dns,
+            "Ports": published}
+
+
+def _capabilities(pid: int) -> dict:
+    status = _read(f"/proc/{pid}/status")
+    eff = next((int(l.split()[1], 16) for l in status.splitlines()
+                if l.startswith("CapEff:")), 0)
+    names = [n for i, n in enumerate(caps.NAMES) if eff >> i & 1]
+    return {"Effective": names, "Count": len(names),
+            "DockerDefault": sorted(names) == sorted(caps.DOCKER_DEFAULT)}
+
+
+def _seccomp(pid: int) -> str:
+    mode = next((l.split()[1] for l in _read(f"/proc/{pid}/status").splitlines()
+                 if l.startswith("Seccomp:")), "0")
+    return {"0": "off", "1": "strict", "2": "filter"}.get(mode, mode)
+
+
+def _masked(c) -> tuple[list[str], list[str]]:
+    from .runtime.rootfs import MASKED_PATHS, READONLY_PATHS
+    if c.host.privileged:
+        return [], []
+    return list(MASKED_PATHS), list(READONLY_PATHS)

@@ -1,0 +1,102 @@
+"""`xray CONTAINER`: what a container is made of (engine/xray.py's facts), drawn in
+plain lines that fit 80 columns, or as JSON with --format json."""
+from __future__ import annotations
+
+import json
+import textwrap
+
+from .render.units import bytes_size, ellipsis, human_size
+
+USAGE = "Usage:  xray CONTAINER [--format json]"
+
+
+def run(env, args: list[str]) -> int:
+    from engine import xray
+    from engine.errors import EngineError
+    fmt = None
+    if "--format" in args:
+        i = args.index("--format")
+        fmt = args[i + 1] if i + 1 < len(args) else ""
+        args = args[:i] + args[i + 2:]
+    if len(args) != 1 or fmt not in (None, "json"):
+        env.err(USAGE)
+        return 2
+    try:
+        facts = xray.container(env.engine, args[0])
+    except EngineError as e:
+        env.err(f"xray: {e}")
+        return 1
+    env.out(json.dumps(facts, indent=2) if fmt == "json" else "\n".join(lines(facts)))
+    return 0
+
+
+def _wrap(head: str, text: str) -> list[str]:
+    return textwrap.wrap(text, 80, initial_indent=head,
+                         subsequent_indent=" " * len(head)) or [head.rstrip()]
+
+
+def lines(f: dict) -> list[str]:
+    out = [f"{f['Name']} ({f['ID'][:12]}), from {f['Image']}, {f['Status']}"]
+    out.append("Processes (PID inside, PID on the host, command)")
+    out += [f"  {p['PID']:<6} {p['HostPID']:<8} {p['Command']}"[:80] for p in f["Processes"]]
+    if not f["Processes"]:
+        out.append("  none: it is not running")
+    if f["Namespaces"]:
+        out.append("Namespaces (inode, whose; the host's inode)")
+        for n in f["Namespaces"]:
+            shared = f", shared with {', '.join(n['SharedWith'])}" if n["SharedWith"] else ""
+            out.append(f"  {n['Type']:<7} {n['Inode']:<11} {n['Owner'] + shared:<40} "
+                       f"{n['HostInode']}"[:80])
+    out += _cgroup(f["Cgroup"])
+    out += _rootfs(f["RootFS"])
+    out += _network(f["Network"])
+    m = f["Monitor"]
+    out.append(f"Monitor  pid {m['PID'] or '-'}, restarts {m['RestartCount']}")
+    out.append(f"  log  {m['Log']}")
+    c = f["Capabilities"]
+    if c:
+        kind = "Docker's default 14" if c["DockerDefault"] else f"{c['Count']}"
+        out += _wrap(f"Capabilities ({kind}): ", ", ".join(c["Effective"]) or "none")
+    if f["Seccomp"]:
+        out.append(f"Seccomp  {f['Seccomp']}")
+    out += _wrap("Masked paths: ", " ".join(f["MaskedPaths"]) or "none (privileged)")
+    out += _wrap("Read-only paths: ", " ".join(f["ReadonlyPaths"]) or "none (privileged)")
+    return out
+
+
+def _cgroup(g: dict) -> list[str]:
+    out = ["Cgroup"] + [f"  {p}" for p in g["Paths"]]
+    mem, cpu, pids = g["Memory"], g["CPU"], g["PIDs"]
+    limit = bytes_size(mem["Limit"]) if mem["Limit"] else "no limit"
+    out.append(f"  memory  {bytes_size(mem['Usage'])} used of {limit}, "
+               f"OOM kills {mem['OOMKills']}")
+    quota = f"{cpu['Quota']}/{cpu['Period']} us" if cpu["Quota"] else "no quota"
+    out.append(f"  cpu     shares {cpu['Shares'] or 'default (1024)'}, {quota}, "
+               f"used {cpu['UsageNs'] / 1e9:.2f} s")
+    out.append(f"  pids    {pids['Current']} of {pids['Max'] or 'no limit'}")
+    return out
+
+
+def _rootfs(r: dict) -> list[str]:
+    out = ["Root file system (overlay: image layers below, its own layer on top)"]
+    for i, layer in enumerate(r["Layers"], 1):
+        out.append(ellipsis(f"  layer {i} {human_size(layer['Size']):>7}  "
+                            f"{layer['CreatedBy'] or layer['Layer'][:19]}", 80))
+    u = r["Upper"]
+    out.append(f"  upper   {human_size(u['Size']):>7}  {u['Changes']} entries changed")
+    for m in r["Mounts"]:
+        hides = ", ".join(m["Hides"][:8]) + (" ..." if len(m["Hides"]) > 8 else "")
+        out += _wrap(f"  mount   {m['Type']} {m['Source']} on {m['Destination']}",
+                     f" hides the image's: {hides}" if hides else "")
+    return out
+
+
+def _network(n: dict) -> list[str]:
+    out = [f"Network ({n['Mode']})"]
+    for i in n["Interfaces"]:
+        out.append(f"  {i['Interface']}  {i['Address']} on {i['Network']} (bridge "
+                   f"{i['Bridge']}), gateway {i['Gateway'] or 'none'}")
+    if n["DNS"]:
+        out.append("  DNS   " + " ".join(n["DNS"]))
+    out += [f"  port  {p}" for p in n["Ports"]]
+    return out

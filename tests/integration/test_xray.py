@@ -1,0 +1,81 @@
+"""xray CONTAINER: each fact made for real and checked against the kernel."""
+from __future__ import annotations
+
+import json
+import os
+
+from tests.integration.cli_helpers import inspect
+
+
+def _facts(sh, name: str) -> dict:
+    return json.loads(sh.ok(f"xray {name} --format json"))
+
+
+def test_namespaces_shared_with_pid_host_and_container(sh):
+    sh.ok("docker run -d --name db busybox sleep 60")
+    sh.ok("docker run -d --name side --pid container:db --network container:db busybox "
+          "sleep 60")
+    sh.ok("docker run -d --name hostpid --pid host busybox sleep 60")
+    db = {n["Type"]: n for n in _facts(sh, "db")["Namespaces"]}
+    side = {n["Type"]: n for n in _facts(sh, "side")["Namespaces"]}
+    host = {n["Type"]: n for n in _facts(sh, "hostpid")["Namespaces"]}
+    pid = int(inspect(sh, "db", "{{.State.Pid}}"))
+    assert db["pid"]["Inode"] == os.stat(f"/proc/{pid}/ns/pid").st_ino
+    assert (db["pid"]["Owner"], db["pid"]["SharedWith"]) == ("its own", ["side"])
+    assert side["pid"]["Owner"] == side["net"]["Owner"] == "db's"
+    assert side["pid"]["Inode"] == db["pid"]["Inode"] and side["mnt"]["Owner"] == "its own"
+    assert host["pid"]["Owner"] == "the host's"
+    assert host["pid"]["Inode"] == os.stat("/proc/self/ns/pid").st_ino
+    assert "the host's" in sh.ok("xray hostpid")
+
+
+def test_processes_cgroup_and_capabilities(sh):
+    sh.ok("docker run -d --name lim -m 64m --pids-limit 20 --cpus 0.5 busybox sh -c "
+          "'head -c 20000000 /dev/zero | tail & sleep 60'")
+    f = _facts(sh, "lim")
+    pid = int(inspect(sh, "lim", "{{.State.Pid}}"))
+    assert {"HostPID": pid, "PID": 1} == {k: f["Processes"][0][k] for k in ("HostPID", "PID")}
+    assert len(f["Processes"]) >= 2
+    mem, cpu, pids = f["Cgroup"]["Memory"], f["Cgroup"]["CPU"], f["Cgroup"]["PIDs"]
+    assert mem["Limit"] == 64 << 20 and pids["Max"] == 20
+    assert (cpu["Quota"], cpu["Period"]) == (50000, 100000)
+    assert pids["Current"] == len(f["Processes"])
+    assert all(os.path.isdir(p) for p in f["Cgroup"]["Paths"])
+    assert f["Capabilities"]["DockerDefault"] and f["Capabilities"]["Count"] == 14
+    assert f["Seccomp"] == "filter"
+    sh.ok("docker run -d --name priv --privileged busybox sleep 60")
+    p = _facts(sh, "priv")
+    with open("/proc/self/status") as st:      # --privileged: all the host can give
+        bounding = next(int(l.split()[1], 16) for l in st if l.startswith("CapBnd:"))
+    assert p["Capabilities"]["Count"] == bin(bounding).count("1") > 14
+    assert p["MaskedPaths"] == []
+
+
+def test_layers_volume_hides_image_files_and_network(sh, engine):
+    sh.ok("docker volume create etcvol")
+    sh.ok("docker run -d --name web -v etcvol:/etc -p 18181:80 busybox sh -c "
+          "'echo x > /made; sleep 60'")
+    f = _facts(sh, "web")
+    rootfs = f["RootFS"]
+    assert len(rootfs["Layers"]) == len(json.loads(inspect(sh, "busybox",
+                                                           "{{json .RootFS.Layers}}")))
+    steps = sh.ok("docker history --no-trunc --format '{{.CreatedBy}}' busybox").splitlines()
+    assert rootfs["Layers"][0]["CreatedBy"] == steps[-1]           # the bottom layer's step
+    assert rootfs["Upper"]["Changes"] >= 1 and rootfs["Upper"]["Size"] == 2     # /made
+    (mount,) = rootfs["Mounts"]
+    image_etc = os.listdir(engine.layers.diff_dir(rootfs["Layers"][-1]["Layer"]) / "etc")
+    assert mount["Destination"] == "/etc" and sorted(image_etc) == mount["Hides"]
+    assert "passwd" in mount["Hides"]
+    (eth0,) = f["Network"]["Interfaces"]
+    assert eth0["Bridge"] == json.loads(sh.ok("docker network inspect bridge"))[0][
+        "Options"]["com.docker.network.bridge.name"]
+    assert eth0["Address"] == inspect(sh, "web", "{{.NetworkSettings.IPAddress}}") + "/16"
+    assert f["Network"]["Ports"] == ["0.0.0.0:18181 -> 80/tcp"]
+    text = sh.ok("xray web")
+    assert "hides the image's: " in text and "eth0  172.17." in text
+    assert max(len(l) for l in text.splitlines() if "/" not in l.split()[-1]) <= 80
+
+
+def test_unknown_container(sh):
+    r = sh.run("xray nosuch")
+    assert (r.code, r.err) == (1, "xray: No such container: nosuch\n")
