@@ -9,6 +9,7 @@ Lines never hold shell syntax (pipes, redirections, $, globs), so nothing here r
 the host; no image exists, so no container runs."""
 from __future__ import annotations
 
+import os
 import shlex
 
 from hypothesis import HealthCheck, given, settings
@@ -41,14 +42,22 @@ def _flags(command) -> list[str]:
     return out or ["--help"]
 
 
+# what a program's arguments may hold besides text: any bytes but NUL (Python gives
+# the ones that are not UTF-8 to dockerlings as lone surrogates)
+RAW_BYTES = st.binary(min_size=1, max_size=12).map(
+    lambda b: b.decode("utf-8", "surrogateescape")).filter(
+    lambda w: not set(w) & (SHELL_SPECIAL | set("#\r\0")))
+
+
 @st.composite
-def lines(draw, nul: bool = True) -> str:
+def lines(draw, nul: bool = True, raw_bytes: bool = False) -> str:
     """docker, mostly a real command, then its own options (with values of any kind)
     and arguments of any kind, each written raw, quoted by shlex or in double quotes."""
     path = draw(st.sampled_from(COMMANDS + [()]))
     flags = _flags(spec.PATHS[path]) if path else ["--help", "--debug", "-v", "--version"]
-    word = st.one_of(st.sampled_from(flags), TEXT,
-                     st.builds(lambda f, v: f"{f}={v}", st.sampled_from(flags), TEXT))
+    text = st.one_of(TEXT, RAW_BYTES) if raw_bytes else TEXT
+    word = st.one_of(st.sampled_from(flags), text,
+                     st.builds(lambda f, v: f"{f}={v}", st.sampled_from(flags), text))
     words = draw(st.lists(st.tuples(word, QUOTING), max_size=6))
     # about one line in ten holds a NUL (hypothesis favours the first choice)
     if nul and draw(st.sampled_from([False] * 9 + [True])):
@@ -93,9 +102,9 @@ def test_fuzzed_lines_in_process(engine, tmp_path, line):
     _check(r.code, r.err, line)
 
 
-@settings(deadline=None, max_examples=20,
+@settings(deadline=None, max_examples=int(os.environ.get("FUZZ_PROGRAM_EXAMPLES", 20)),
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-@given(line=lines(nul=False))
+@given(line=lines(nul=False, raw_bytes=True))
 def test_fuzzed_lines_through_the_program(engine_root, line):
     p = dockerlings("-c", line, root=engine_root, timeout=30)
     _check(p.returncode, p.stderr.decode(errors="replace"), line)
