@@ -6,6 +6,7 @@ map from each value's path (("steps", 2, "checks", 0)) to its line and column.
 """
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 
@@ -53,8 +54,12 @@ MAX_NUMBER = 100           # characters in a number (Python's int() is quadratic
 
 def read(path: Path) -> Source:
     """Parse the file; LessonError for anything YAML itself rejects."""
+    import stat
     import yaml
     try:
+        # a pipe would wait for a writer forever, a device never end: files only
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            raise LessonError(str(path), 0, 0, "not a regular file: a lesson is a .yaml file")
         with open(path, encoding="utf-8") as f:
             text = f.read(MAX_CHARS + 1)
     except (OSError, UnicodeDecodeError) as e:

@@ -91,10 +91,17 @@ def test_hostile_files_get_a_place_and_words(tmp_path, name):
     assert "Traceback" not in err
 
 
-def test_a_device_that_never_ends_is_refused(tmp_path):
-    code, err = validate(Path("/dev/zero"))
-    assert code == 1
-    assert err.startswith("/dev/zero:0:0: the file is over 1,000,000 characters long")
+def test_what_is_not_a_file_is_refused_without_waiting(tmp_path):
+    """A device never ends and a pipe waits for a writer forever, also found in a
+    folder of lessons."""
+    import os
+    fifo = tmp_path / "pipe.yaml"
+    os.mkfifo(fifo)
+    for path in (Path("/dev/zero"), fifo, tmp_path):
+        code, err = validate(path)
+        assert code == 1
+        what = fifo if path == tmp_path else path
+        assert err.startswith(f"{what}:0:0: not a regular file: a lesson is a .yaml file")
 
 
 def test_anchors_aliases_and_merge_keys_still_load(tmp_path):
