@@ -184,3 +184,109 @@ def _masked(c) -> tuple[list[str], list[str]]:
     if c.host.privileged:
         return [], []
     return list(MASKED_PATHS), list(READONLY_PATHS)
+
+
+# --- images --------------------------------------------------------------------------
+
+def image(engine, ref: str) -> dict:
+    """An image's layers bottom first: size, the step that made each, what it added,
+    changed and removed against the layers below, and the containers stacked on it."""
+    img = engine.get_image(ref)
+    history = img.config.get("history") or []
+    steps = [h.get("created_by", "") for h in history if not h.get("empty_layer")]
+    users: dict[str, list[str]] = {}
+    for c in engine.containers(all=True):
+        for chain in c.layers:
+            users.setdefault(chain, []).append(c.name)
+    below: list[str] = []
+    layers = []
+    for i, chain in enumerate(img.layers):
+        d = str(engine.layers.diff_dir(chain)) if engine.layers.exists(chain) else ""
+        added, changed, removed = _layer_changes(d, below) if d else ([], [], [])
+        layers.append({"Layer": chain, "DiffID": img.diff_ids[i] if i < len(img.diff_ids)
+                       else "", "Size": engine.layers.get(chain).size if d else 0,
+                       "CreatedBy": steps[i] if i < len(steps) else "",
+                       "Added": len(added), "Changed": len(changed), "Removed": len(removed),
+                       "Examples": (added + changed + removed)[:5],
+                       "UsedBy": users.get(chain, [])})
+        if d:
+            below.append(d)
+    return {"ID": img.id, "Tags": img.repo_tags, "Size": img.size, "Layers": layers}
+
+
+def _layer_changes(d: str, below: list[str]) -> tuple[list, list, list]:
+    """Paths a layer adds, changes (present below it) and removes (its whiteouts)."""
+    added, changed, removed = [], [], []
+    for dirpath, dirs, files in os.walk(d):
+        rel_dir = os.path.relpath(dirpath, d)
+        for name in files + [x for x in dirs if os.path.islink(_j(dirpath, x))]:
+            rel = os.path.normpath(_j(rel_dir, name))
+            if name.startswith(".wh."):          # an OCI whiteout
+                removed.append("/" + os.path.normpath(_j(rel_dir, name[4:])).lstrip("./"))
+            elif _overlay_whiteout(_j(dirpath, name)):   # overlay's: a 0/0 device
+                removed.append("/" + rel)
+            elif any(os.path.lexists(_j(b, rel)) for b in below):
+                changed.append("/" + rel)
+            else:
+                added.append("/" + rel)
+    return added, changed, removed
+
+
+def _overlay_whiteout(path: str) -> bool:
+    import stat
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return False
+    return stat.S_ISCHR(st.st_mode) and st.st_rdev == 0
+
+
+# --- networks ------------------------------------------------------------------------
+
+def network(engine, ref: str) -> dict:
+    """A network's record (subnet, gateway, members) and, from the engine's network
+    namespace, its Linux bridge: state, addresses, the veth ends plugged into it and
+    the routes through it."""
+    net = engine.network(ref)
+    members = [{"Container": ep.get("Name", ""), "ID": cid,
+                "Address": ep.get("IPv4Address", ""), "MacAddress": ep.get("MacAddress", "")}
+               for cid, ep in (net.get("Containers") or {}).items()]
+    return {"ID": net["Id"], "Name": net["Name"], "Driver": net.get("Driver", ""),
+            "Subnet": net.get("Subnet", ""), "Gateway": net.get("Gateway", ""),
+            "Internal": bool(net.get("Internal")), "Bridge": net.get("Bridge", ""),
+            "Members": members, "Kernel": _bridge_facts(engine, net.get("Bridge", ""))}
+
+
+def _bridge_facts(engine, bridge: str) -> dict | None:
+    """The bridge as the kernel has it (None: no bridge, or no engine namespace yet)."""
+    if not bridge:
+        return None
+    from .network import netns
+    try:
+        fd = netns.open_ns(netns.pin_path(str(engine.paths.run)))
+    except OSError:
+        return None
+    try:
+        from pyroute2 import IPRoute
+        with netns.entered(fd):
+            ipr = IPRoute()
+        with ipr:
+            found = ipr.link_lookup(ifname=bridge)
+            if not found:
+                return None
+            index = found[0]
+            link = ipr.get_links(index)[0]
+            ports = [{"Name": l.get_attr("IFLA_IFNAME"),
+                      "State": l.get_attr("IFLA_OPERSTATE")}
+                     for l in ipr.get_links() if l.get_attr("IFLA_MASTER") == index]
+            addresses = [f"{a.get_attr('IFA_ADDRESS')}/{a['prefixlen']}"
+                         for a in ipr.get_addr(index=index, family=2)]
+            routes = [f"{r.get_attr('RTA_DST')}/{r['dst_len']}"
+                      for r in ipr.get_routes(family=2, oif=index, table=254)
+                      if r.get_attr("RTA_DST")]
+            return {"Index": index, "State": link.get_attr("IFLA_OPERSTATE"),
+                    "Addresses": addresses, "Ports": ports, "Routes": routes}
+    except OSError:
+        return None
+    finally:
+        os.close(fd)

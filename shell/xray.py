@@ -7,7 +7,7 @@ import textwrap
 
 from .render.units import bytes_size, ellipsis, human_size
 
-USAGE = "Usage:  xray CONTAINER [--format json]"
+USAGE = "Usage:  xray [image|network] NAME [--format json]"
 
 
 def run(env, args: list[str]) -> int:
@@ -18,16 +18,52 @@ def run(env, args: list[str]) -> int:
         i = args.index("--format")
         fmt = args[i + 1] if i + 1 < len(args) else ""
         args = args[:i] + args[i + 2:]
-    if len(args) != 1 or fmt not in (None, "json"):
+    kind = args[0] if len(args) == 2 and args[0] in ("image", "network") else "container"
+    if len(args) != (1 if kind == "container" else 2) or fmt not in (None, "json"):
         env.err(USAGE)
         return 2
+    gather, draw = {"container": (xray.container, lines), "image": (xray.image, image_lines),
+                    "network": (xray.network, network_lines)}[kind]
     try:
-        facts = xray.container(env.engine, args[0])
+        facts = gather(env.engine, args[-1])
     except EngineError as e:
         env.err(f"xray: {e}")
         return 1
-    env.out(json.dumps(facts, indent=2) if fmt == "json" else "\n".join(lines(facts)))
+    env.out(json.dumps(facts, indent=2) if fmt == "json" else "\n".join(draw(facts)))
     return 0
+
+
+def image_lines(f: dict) -> list[str]:
+    out = [f"image {f['ID'][7:19]} ({', '.join(f['Tags']) or 'untagged'}), "
+           f"{human_size(f['Size'])} in {len(f['Layers'])} layer(s), bottom first"]
+    for i, l in enumerate(f["Layers"], 1):
+        out.append(ellipsis(f"  layer {i} {human_size(l['Size']):>7}  {l['CreatedBy']}", 80))
+        out.append(f"    {l['Layer'][7:19]}: adds {l['Added']}, changes {l['Changed']}, "
+                   f"removes {l['Removed']} file(s)")
+        if l["Examples"]:
+            out += _wrap("    for example: ", ", ".join(l["Examples"]))
+        out += _wrap("    used by: ", ", ".join(l["UsedBy"]) or "no container")
+    return out
+
+
+def network_lines(f: dict) -> list[str]:
+    kind = "internal, " if f["Internal"] else ""
+    out = [f"network {f['Name']} ({f['ID'][:12]}), {f['Driver']}, {kind}subnet "
+           f"{f['Subnet'] or '-'}, gateway {f['Gateway'] or '-'}"]
+    k = f["Kernel"]
+    if f["Bridge"]:
+        if k is None:
+            out.append(f"  Linux bridge {f['Bridge']}: none yet (made when a container "
+                       "starts on it)")
+        else:
+            out.append(f"  Linux bridge {f['Bridge']} in the engine's network namespace: "
+                       f"{k['State']}, {' '.join(k['Addresses']) or 'no address'}")
+            out += [f"    port {p['Name']} {p['State']}" for p in k["Ports"]]
+            out += [f"    route {r} via {f['Bridge']}" for r in k["Routes"]]
+    out.append("  members" + ("" if f["Members"] else ": none"))
+    out += [f"    {m['Container']:<20} {m['Address']:<18} {m['MacAddress']}"
+            for m in f["Members"]]
+    return out
 
 
 def _wrap(head: str, text: str) -> list[str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 import os
 
-from tests.integration.cli_helpers import inspect
+from tests.integration.cli_helpers import inspect, wait_until
 
 
 def _facts(sh, name: str) -> dict:
@@ -79,3 +79,36 @@ def test_layers_volume_hides_image_files_and_network(sh, engine):
 def test_unknown_container(sh):
     r = sh.run("xray nosuch")
     assert (r.code, r.err) == (1, "xray: No such container: nosuch\n")
+
+
+def test_image_layers_add_change_remove_and_users(sh, tmp_path):
+    (tmp_path / "Dockerfile").write_text(
+        "FROM busybox\nRUN rm /etc/shadow && echo root:x:0:0::/:/bin/sh > /etc/passwd && "
+        "echo n > /new\n")
+    sh.ok(f"docker build -q -t layered {tmp_path}")
+    sh.ok("docker create --name user1 layered")
+    f = json.loads(sh.ok("xray image layered --format json"))
+    base, top = f["Layers"]
+    assert base["Added"] > 100 and base["Changed"] == base["Removed"] == 0
+    assert (top["Added"], top["Changed"], top["Removed"]) == (1, 1, 1)
+    assert sorted(top["Examples"]) == ["/etc/passwd", "/etc/shadow", "/new"]
+    assert top["CreatedBy"].startswith("RUN /bin/sh -c rm /etc/shadow")
+    assert top["UsedBy"] == ["user1"] and "user1" in base["UsedBy"]
+    assert "adds 1, changes 1, removes 1 file(s)" in sh.ok("xray image layered")
+
+
+def test_network_bridge_from_the_kernel(sh):
+    sh.ok("docker network create xnet")
+    assert json.loads(sh.ok("xray network xnet --format json"))["Kernel"] is None
+    sh.ok("docker run -d --name member --network xnet busybox sleep 60")
+    f = json.loads(sh.ok("xray network xnet --format json"))
+    k = f["Kernel"]
+    assert f["Bridge"].startswith("br-") and k["State"] == "UP"
+    assert k["Addresses"] == [f"{f['Gateway']}/16"] and f["Subnet"] in k["Routes"]
+    assert len(k["Ports"]) == 1 and k["Ports"][0]["Name"].startswith("veth")
+    (m,) = f["Members"]
+    ip = inspect(sh, "member", "{{.NetworkSettings.Networks.xnet.IPAddress}}")
+    assert (m["Container"], m["Address"]) == ("member", f"{ip}/16")
+    sh.ok("docker rm -f member")          # the kernel takes the veth down with the netns
+    wait_until(lambda: json.loads(sh.ok("xray network xnet --format json"))["Kernel"]
+               ["Ports"] == [], timeout=5, what="the veth to leave the bridge")
