@@ -174,9 +174,9 @@ def _check_shape(loader, file: str) -> None:
                 parent[1] += size[0]
                 parent[2] = max(parent[2], size[1] + 1)
                 if parent[1] > MAX_VALUES:
-                    raise _shape_error(file, event, f"this file stands for more than "
-                                       f"{MAX_VALUES:,} values once its aliases are "
-                                       "expanded: too big to be a lesson")
+                    raise _shape_error(file, event, f"this file holds more than "
+                                       f"{MAX_VALUES:,} values (counting what aliases stand "
+                                       "for): too big to be a lesson")
             if len(open_) + (size[1] if size and not isinstance(event, end) else 0) \
                     > MAX_DEPTH:
                 raise _shape_error(file, event, f"values are nested more than {MAX_DEPTH} "
