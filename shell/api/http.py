@@ -197,6 +197,15 @@ class Handler(BaseHTTPRequestHandler):
         self.wfile.flush()
         return Chunked(self.wfile)
 
+    def client_gone(self) -> bool:
+        """Whether the client hung up (a long stream notices it between its writes)."""
+        import select
+        try:
+            readable, _, _ = select.select([self.connection], [], [], 0)
+            return bool(readable) and not self.connection.recv(1, socket.MSG_PEEK)
+        except OSError:
+            return True
+
     def hijack(self, content_type: str) -> socket.socket:
         """Take the connection over for raw bytes both ways (attach, exec start): 101
         when the client asked to upgrade, as moby answers, else 200."""

@@ -39,9 +39,9 @@ class Router:
 
 
 def build(engine) -> Router:
-    from . import containers, execs, images, objects, system
+    from . import containers, events, execs, images, objects, system
     router = Router(engine)
-    for module in (system, containers, execs, images, objects):
+    for module in (system, containers, events, execs, images, objects):
         for method, pattern, function in module.ROUTES:
             router.add(method, pattern, function)
     return router

@@ -343,3 +343,42 @@ def test_docker_py_exec_run(client):
     code, (out, err) = c.exec_run(["sh", "-c", "echo a; echo b >&2; exit 2"], demux=True)
     assert (code, out, err) == (2, b"a\n", b"b\n")
     c.remove(force=True)
+
+
+# --- events ----------------------------------------------------------------------------
+
+@needs_docker
+def test_events_as_the_shell_shows_them(api, sh):
+    start = time.time()
+    sh.ok("docker run --name once busybox true")
+    sh.ok("docker rm once")
+    end = time.time() + 0.5
+    time.sleep(0.6)
+    words = ["--since", f"{start:.3f}", "--until", f"{end:.3f}"]
+    theirs = ok(api, "events", *words)
+    assert theirs == sh.ok("docker events " + " ".join(words))
+    actions = [l.split()[2] for l in theirs.splitlines() if l.split()[1] == "container"]
+    assert actions[0] == "create" and actions[-1] == "destroy" and "start" in actions
+    fmt = ["--format", "{{.Type}} {{.Action}} {{.Actor.Attributes.name}}", "--filter",
+           "event=destroy"]
+    assert ok(api, "events", *words, *fmt) == "container destroy once\n"
+
+
+def test_docker_py_follows_events_as_they_happen(client, sh):
+    import threading
+    seen = []
+    stream = client.events(decode=True, filters={"type": "container", "event": "start"})
+
+    def follow():
+        for event in stream:
+            seen.append(event)
+            return
+    reader = threading.Thread(target=follow, daemon=True)
+    reader.start()
+    time.sleep(0.3)
+    sh.ok("docker run --name ev busybox true")
+    reader.join(10)
+    stream.close()
+    assert [(e["Type"], e["Action"], e["Actor"]["Attributes"]["name"]) for e in seen] == \
+        [("container", "start", "ev")]
+    assert seen[0]["status"] == "start" and seen[0]["from"] == "busybox"
