@@ -382,3 +382,51 @@ def test_docker_py_follows_events_as_they_happen(client, sh):
     assert [(e["Type"], e["Action"], e["Actor"]["Attributes"]["name"]) for e in seen] == \
         [("container", "start", "ev")]
     assert seen[0]["status"] == "start" and seen[0]["from"] == "busybox"
+
+
+# --- a terminal ------------------------------------------------------------------------
+
+def _on_a_terminal(path: str, argv: list[str]):
+    """Run the docker CLI on a pty of its own; returns (pid, master fd)."""
+    import pty
+    pid, master = pty.fork()
+    if pid == 0:
+        os.environ.update(DOCKER_HOST=f"unix://{path}", DOCKER_CONFIG="/nonexistent")
+        os.execv(DOCKER, [DOCKER, *argv])
+    return pid, master
+
+
+def _read_until(fd: int, text: bytes, timeout: float = 15) -> bytes:
+    import select
+    out, deadline = b"", time.monotonic() + timeout
+    while text not in out and time.monotonic() < deadline:
+        if select.select([fd], [], [], 0.2)[0]:
+            try:
+                out += os.read(fd, 4096)
+            except OSError:
+                break
+    return out
+
+
+@needs_docker
+def test_run_ti_on_a_terminal_and_detach_with_ctrl_p_ctrl_q(api, sh):
+    pid, master = _on_a_terminal(api, ["run", "-ti", "--name", "term", "busybox", "sh"])
+    try:
+        os.write(master, b"tty; echo $((40+2))\r")
+        seen = _read_until(master, b"42")
+        assert b"/dev/pts/0" in seen and b"42" in seen
+        os.write(master, b"\x10\x11")                  # ctrl-p ctrl-q: the daemon lets go
+        _, status = os.waitpid(pid, 0)
+        assert os.WEXITSTATUS(status) == 0
+    finally:
+        os.close(master)
+    assert sh.ok("docker ps --format '{{.Names}} {{.State}}'") == "term running\n"
+    pid, master = _on_a_terminal(api, ["attach", "term"])
+    try:
+        time.sleep(0.5)
+        os.write(master, b"exit 5\r")
+        _, status = os.waitpid(pid, 0)
+        assert os.WEXITSTATUS(status) == 5
+    finally:
+        os.close(master)
+    assert sh.ok("docker ps -a --format '{{.Names}} {{.Status}}'").startswith("term Exited (5)")
