@@ -359,10 +359,53 @@ def resize(req, eng, ref):
     return Reply(200)
 
 
+def top(req, eng, ref):
+    from ..commands.containers import processes_table
+    ps_args = (req.arg("ps_args") or "").split()
+    titles, rows = processes_table(eng, ref, ps_args)
+    return Reply(200, {"Processes": rows, "Titles": titles})
+
+
+_KINDS = {"C": 0, "A": 1, "D": 2}       # moby's ChangeType: modify, add, delete
+
+
+def changes(req, eng, ref):
+    from engine import commit as commits
+    c = eng.container(ref)
+    return Reply(200, [{"Kind": _KINDS[kind], "Path": path}
+                       for kind, path in commits.diff(eng, c)] or None)
+
+
+def prune(req, eng):
+    from ..commands.containers import prune_stopped
+    deleted, reclaimed = prune_stopped(eng)
+    return Reply(200, {"ContainersDeleted": deleted or None, "SpaceReclaimed": reclaimed})
+
+
+def commit(req, eng):
+    """POST /commit: `docker commit` (the query's repo/tag/comment/author/changes)."""
+    from engine import commit as commits
+    ref = req.arg("container")
+    if not ref:
+        raise InvalidParameter("No container name or ID supplied")
+    repo, tag = req.arg("repo") or "", req.arg("tag") or ""
+    repo_tag = (f"{repo}:{tag}" if tag else repo) or None
+    c = eng.container(ref)
+    image_id = commits.commit(eng, c, repo_tag, message=req.arg("comment") or "",
+                              author=req.arg("author") or "",
+                              changes=req.query.get("changes") or [],
+                              pause=req.flag("pause", True))
+    return Reply(201, {"Id": image_id})
+
+
 _ID = r"/containers/([^/]+)"
 ROUTES = [
     ("GET", r"/containers/json", list_),
     ("POST", r"/containers/create", create),
+    ("POST", r"/containers/prune", prune),
+    ("POST", r"/commit", commit),
+    ("GET", _ID + r"/top", top),
+    ("GET", _ID + r"/changes", changes),
     ("GET", _ID + r"/json", inspect),
     ("POST", _ID + r"/start", start),
     ("POST", _ID + r"/stop", stop),

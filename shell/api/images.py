@@ -112,10 +112,20 @@ def create(req, eng):
     return None
 
 
+def prune(req, eng):
+    wanted = filters(req)
+    dangling = [v.lower() for v in wanted.get("dangling", [])]
+    everything = bool(dangling) and dangling[-1] in ("false", "0")
+    records, reclaimed = eng.prune_images(all_images=everything)
+    return Reply(200, {"ImagesDeleted": [{kind.capitalize(): what} for kind, what in records]
+                       or None, "SpaceReclaimed": reclaimed})
+
+
 _NAME = r"/images/(.+?)"
 ROUTES = [
     ("GET", r"/images/json", list_),
     ("POST", r"/images/create", create),
+    ("POST", r"/images/prune", prune),
     ("GET", _NAME + r"/json", inspect),
     ("GET", _NAME + r"/history", history),
     ("POST", _NAME + r"/tag", tag),

@@ -91,7 +91,22 @@ def volume_remove(req, eng, name):
     return Reply(204)
 
 
+def network_prune(req, eng):
+    return Reply(200, {"NetworksDeleted": eng.prune_networks() or None})
+
+
+def volume_prune(req, eng):
+    from ..commands.volume import _keep
+    pairs = _pairs(req)
+    everything = any(k == "all" and v.lower() in ("true", "1") for k, v in pairs)
+    keep = _keep([p for p in pairs if p[0] != "all"], {}, allowed=("label", "label!"))
+    removed, reclaimed = eng.prune_volumes(everything, keep)
+    return Reply(200, {"VolumesDeleted": removed or None, "SpaceReclaimed": reclaimed})
+
+
 ROUTES = [
+    ("POST", r"/networks/prune", network_prune),
+    ("POST", r"/volumes/prune", volume_prune),
     ("GET", r"/networks", networks),
     ("POST", r"/networks/create", network_create),
     ("POST", r"/networks/([^/]+)/connect", network_connect),

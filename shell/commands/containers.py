@@ -510,17 +510,24 @@ def logs(env, inv: Invocation) -> int:
 # --- top, diff, prune -------------------------------------------------------------------
 
 def top(env, inv: Invocation) -> int:
-    import subprocess
-
     from ..render.tabwriter import tabulate
-    eng = env.engine
-    c = eng.container(inv.args[0])
+    header, rows = processes_table(env.engine, inv.args[0], inv.args[1:])
+    lines = ["\t".join(header)] + ["\t".join(r) for r in rows]
+    env.out(tabulate("\n".join(lines) + "\n", minwidth=20), end="")
+    return 0
+
+
+def processes_table(eng, ref: str, ps_args: list[str]) -> tuple[list[str], list[list[str]]]:
+    """`docker top`: the host's ps, cut down to the container's processes (as the
+    daemon does it; the API's /top answers with the same titles and rows)."""
+    import subprocess
+    c = eng.container(ref)
     if not c.state.running or c.state.status == "restarting":
         raise ContainerNotRunning(f"container {c.id} is not running")
-    ps_args = inv.args[1:] or ["-ef"]
     pids = set(eng.processes(c))
     try:
-        out = subprocess.run(["ps", *ps_args], capture_output=True, text=True, timeout=10)
+        out = subprocess.run(["ps", *(ps_args or ["-ef"])], capture_output=True, text=True,
+                             timeout=10)
     except FileNotFoundError:
         raise EngineError("ps is not installed on this machine (apt-get install procps)") \
             from None
@@ -531,13 +538,12 @@ def top(env, inv: Invocation) -> int:
     if "PID" not in header:
         raise EngineError("Couldn't find PID field in ps output")
     col = header.index("PID")
-    rows = ["\t".join(header)]
+    rows = []
     for line in lines[1:]:
         fields = line.split(None, len(header) - 1)
         if len(fields) > col and fields[col].isdigit() and int(fields[col]) in pids:
-            rows.append("\t".join(fields))
-    env.out(tabulate("\n".join(rows) + "\n", minwidth=20), end="")
-    return 0
+            rows.append(fields)
+    return header, rows
 
 
 def diff(env, inv: Invocation) -> int:

@@ -430,3 +430,34 @@ def test_run_ti_on_a_terminal_and_detach_with_ctrl_p_ctrl_q(api, sh):
     finally:
         os.close(master)
     assert sh.ok("docker ps -a --format '{{.Names}} {{.Status}}'").startswith("term Exited (5)")
+
+
+# --- top, diff, commit, prune -----------------------------------------------------------
+
+@needs_docker
+def test_top_diff_commit_and_prune_through_the_docker_cli(api, sh):
+    sh.ok("docker run -d --name web busybox sh -c 'echo hi > /hello.txt; rm /etc/motd; "
+          "sleep 100'")
+    time.sleep(0.5)
+    theirs, ours = ok(api, "top", "web"), sh.ok("docker top web")
+    assert theirs.splitlines()[0].split() == ours.splitlines()[0].split()
+    assert [l.split()[1] for l in theirs.splitlines()[1:]] == \
+        [l.split()[1] for l in ours.splitlines()[1:]]
+    assert "sleep 100" in theirs
+    assert ok(api, "diff", "web") == sh.ok("docker diff web")
+    assert "A /hello.txt" in ok(api, "diff", "web").splitlines()
+    image_id = ok(api, "commit", "-c", "CMD cat /hello.txt", "web", "greeting:v1").strip()
+    assert image_id.startswith("sha256:")
+    assert sh.ok("docker run --rm greeting:v1") == "hi\n"
+    sh.ok("docker rm -f web")
+    idle = sh.ok("docker create --name idle busybox true").strip()
+    assert ok(api, "container", "prune", "-f").splitlines()[:2] == ["Deleted Containers:",
+                                                                     idle]
+    assert sh.ok("docker ps -aq") == ""
+    ok(api, "volume", "create", "spare")
+    assert ok(api, "volume", "prune", "-af").splitlines()[:2] == ["Deleted Volumes:", "spare"]
+    ok(api, "network", "create", "spare")
+    assert ok(api, "network", "prune", "-f") == "Deleted Networks:\nspare\n\n"
+    ok(api, "rmi", "greeting:v1")
+    assert ok(api, "image", "prune", "-af").startswith("Deleted Images:\n")
+    assert sh.ok("docker images -q") == ""
