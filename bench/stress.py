@@ -1,5 +1,5 @@
 """Stress: leaks, crashes and concurrency, re-measured (issue 12 §5). Opt-in: not part
-of the test suite; takes about half an hour at full scale on a quiet 2-CPU machine.
+of the test suite; takes a few minutes at full scale on a 2-CPU machine.
 
     .venv/bin/python bench/stress.py [--scale 1.0] [--seed 12] [--only leaks,kills,mixed]
 
@@ -8,8 +8,10 @@ Each part runs on an engine root of its own under /tmp, removed afterwards:
 - leaks: 1,000 `docker run --rm busybox true` and 200 cycles of `run -d -p 80` + `rm -f`,
   in-process as the shell runs them, in batches. Afterwards nothing may be left:
   containers, addresses held on networks, veth pairs in the engine's namespace, mounts,
-  cgroups, monitors still holding a container, files in the runtime folder. The first
-  and the last batch's median times must be within 10% (no slowdown).
+  cgroups, monitors still holding a container, files in the runtime folder. No
+  slowdown: afterwards the same commands, alternating call by call between this worn
+  root and a fresh one, must cost within 10% (the first and last batches' medians are
+  printed too, but they also move with whatever else the machine does meanwhile).
 - kills: 100 SIGKILLs of a whole `dockerlings -c` process at a random moment of `run`,
   `commit`, `build`, `rm -f` or `network connect` (each delay drawn between 0 and 1.2x
   that command's own duration, measured first). After each: `engine fsck` may clean,
@@ -165,19 +167,47 @@ def leaks(scale: float) -> dict:
     try:
         root.ok("docker pull busybox")
         runs, publishes = max(20, int(1000 * scale)), max(10, int(200 * scale))
-        timings = _batches(root, runs, lambda i: root.ok("docker run --rm busybox true"))
-        after_runs = settle(root)
+        def run(r, i):
+            r.ok("docker run --rm busybox true")
 
-        def cycle(i):
-            root.ok(f"docker run -d --name pub{i} -p 80 busybox sleep 60")
-            root.ok(f"docker rm -f pub{i}")
-        pub_timings = _batches(root, publishes, cycle)
+        def cycle(r, i):
+            r.ok(f"docker run -d --name pub{i} -p 80 busybox sleep 60")
+            r.ok(f"docker rm -f pub{i}")
+        timings = _batches(root, runs, lambda i: run(root, i))
+        after_runs = settle(root)
+        pub_timings = _batches(root, publishes, lambda i: cycle(root, i))
         after_publish = settle(root)
+        # the same work on the worn root and on a fresh one, alternating call by call:
+        # what the worn root costs more is what its past left behind, whatever else
+        # the machine was doing meanwhile
+        worn_runs, fresh_runs = _against_fresh(root, run, max(10, runs // 10))
+        worn_pub, fresh_pub = _against_fresh(root, cycle, max(5, publishes // 10), 10_000)
         return {"runs": runs, "run_batches": timings, "run_leftovers": after_runs,
                 "publishes": publishes, "publish_batches": pub_timings,
-                "publish_leftovers": after_publish}
+                "publish_leftovers": after_publish,
+                "run_vs_fresh": (worn_runs, fresh_runs), "publish_vs_fresh": (worn_pub, fresh_pub)}
     finally:
         root.close()
+
+
+def _against_fresh(root: Root, fn, count: int, first: int = 0) -> tuple[float, float]:
+    """Median ms of fn on `root` and on a new root, calls alternating, after a warm-up."""
+    fresh = Root()
+    try:
+        fresh.ok("docker pull busybox")
+        for i in range(3):
+            fn(fresh, first + 100_000 + i)
+            fn(root, first + 100_000 + i)
+        worn, new = [], []
+        for i in range(count):
+            for target, out in ((root, worn), (fresh, new)):
+                t = time.perf_counter()
+                fn(target, first + i)
+                out.append((time.perf_counter() - t) * 1000)
+        return statistics.median(worn), statistics.median(new)
+    finally:
+        fresh.close()
+        os.environ["DOCKERLINGS_ROOT"] = root.dir
 
 
 def _batches(root: Root, count: int, fn, batches: int = 10) -> list[float]:
@@ -345,14 +375,16 @@ def _slowdown(batches: list[float]) -> float:
 
 def _report_leaks(r: dict) -> bool:
     bad = False
-    for kind, count, batches, left in (
-            ("run --rm busybox true", r["runs"], r["run_batches"], r["run_leftovers"]),
+    for kind, count, batches, left, (worn, fresh) in (
+            ("run --rm busybox true", r["runs"], r["run_batches"], r["run_leftovers"],
+             r["run_vs_fresh"]),
             ("run -d -p 80 + rm -f", r["publishes"], r["publish_batches"],
-             r["publish_leftovers"])):
-        slow = _slowdown(batches)
+             r["publish_leftovers"], r["publish_vs_fresh"])):
+        slow = worn / fresh - 1 if fresh else 0.0
         print(f"leaks: {count} x {kind}: {len(left)} kinds of leftovers "
               f"{left if left else ''}; batch medians {batches[0]:.1f} -> {batches[-1]:.1f} ms "
-              f"({slow:+.0%}, target within 10%)")
+              f"({_slowdown(batches):+.0%} over the run); afterwards, alternating with a fresh "
+              f"root: {worn:.1f} vs {fresh:.1f} ms ({slow:+.0%}, target within 10%)")
         bad |= bool(left) or slow > 0.10
     return bad
 
