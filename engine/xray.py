@@ -290,3 +290,45 @@ def _bridge_facts(engine, bridge: str) -> dict | None:
         return None
     finally:
         os.close(fd)
+
+
+# --- the engine ----------------------------------------------------------------------
+
+def engine_facts(engine) -> dict:
+    """The engine's network namespace ("Docker's VM" here): its interfaces, addresses
+    and routes through netlink, and the one kernel every container shares."""
+    from .network import netns
+    running = engine.containers(all=False)
+    facts = {"Root": str(engine.paths.root), "Kernel": os.uname().release,
+             "Containers": len(running), "Namespace": None}
+    try:
+        fd = netns.open_ns(netns.pin_path(str(engine.paths.run)))
+    except OSError:
+        return facts
+    try:
+        from pyroute2 import IPRoute
+        with netns.entered(fd):
+            ipr = IPRoute()
+        with ipr:
+            names = {l["index"]: l.get_attr("IFLA_IFNAME") for l in ipr.get_links()}
+            links = []
+            for l in ipr.get_links():
+                links.append({"Name": l.get_attr("IFLA_IFNAME"),
+                              "State": l.get_attr("IFLA_OPERSTATE"),
+                              "Master": names.get(l.get_attr("IFLA_MASTER"), ""),
+                              "Addresses": [f"{a.get_attr('IFA_ADDRESS')}/{a['prefixlen']}"
+                                            for a in ipr.get_addr(index=l["index"],
+                                                                  family=2)]})
+            routes = []
+            for r in ipr.get_routes(family=2, table=254):
+                dst = r.get_attr("RTA_DST")
+                routes.append({"Destination": f"{dst}/{r['dst_len']}" if dst else "default",
+                               "Gateway": r.get_attr("RTA_GATEWAY") or "",
+                               "Device": names.get(r.get_attr("RTA_OIF"), "")})
+        facts["Namespace"] = {"Inode": os.fstat(fd).st_ino, "Interfaces": links,
+                              "Routes": routes}
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+    return facts

@@ -27,12 +27,15 @@ Candidate = namedtuple("Candidate", "text start display meta", defaults=(None, "
 
 PROGRAMS = {"docker": "the docker command line (dockerlings' own engine)",
             "dockerlings": "dockerlings itself: engine checks, the map, lessons"}
-DOCKERLINGS_WORDS = {"docker": "run one docker command", "engine": "engine info|fsck|reset|serve",
-                     "map": "draw what exists", "-c": "run one line", "help": "usage"}
+DOCKERLINGS_WORDS = {"docker": "run one docker command",
+                     "engine": "engine info|fsck|reset|serve|shell",
+                     "map": "draw what exists", "xray": "what a container is made of",
+                     "-c": "run one line", "help": "usage"}
 ENGINE_WORDS = {"info": "what this machine can do, and why not",
                 "fsck": "check the engine's store for damage",
                 "reset": "stop and remove everything the engine made",
-                "serve": "serve the Docker Engine API (-d: in the background)"}
+                "serve": "serve the Docker Engine API (-d: in the background)",
+                "shell": "a shell in the engine's network namespace (its bridges, routes)"}
 SEPARATORS = set("|;&()")
 
 RUNNING = ("running", "restarting")

@@ -1,4 +1,4 @@
-"""`dockerlings engine info | fsck | reset | serve`."""
+"""`dockerlings engine info | fsck | reset | serve | shell`."""
 from __future__ import annotations
 
 import os
@@ -6,13 +6,15 @@ import platform
 
 from engine.errors import EngineError
 
-USAGE = "Usage:  dockerlings engine info|fsck|reset|serve"
+USAGE = "Usage:  dockerlings engine info|fsck|reset|serve|shell [COMMAND...]"
 
 
 def run(env, argv: list[str]) -> int:
-    if not argv or argv[0] not in ("info", "fsck", "reset", "serve"):
+    if not argv or argv[0] not in ("info", "fsck", "reset", "serve", "shell"):
         env.err(USAGE)
         return 2
+    if argv[0] == "shell":
+        return shell(env, argv[1:])
     if argv[0] == "serve":                  # the Engine API: shell/api/serve.py
         from .api import serve
         return serve.run(env, argv[1:])
@@ -122,3 +124,39 @@ def reset(env) -> int:
         env.out(f"removed {what}")
     env.out("The engine is empty again.")
     return 0
+
+
+SHELL_NOTE = ("You are in the engine's network namespace, dockerlings' \"Docker VM\": ip link, "
+              "bridge link, ip route and nft list ruleset show its real bridges, veths, "
+              "routes and rules. The files and processes are still the host's. exit to "
+              "leave.")
+
+
+def shell(env, argv: list[str]) -> int:
+    """A host shell (or COMMAND) inside the engine's network namespace, where the
+    bridges and veths live, as a learner would look around Docker's VM."""
+    from engine.network import client, netns
+    from engine.runtime import syscalls as sc
+    run = str(env.engine.paths.run)
+    try:
+        client.ensure(run)
+        fd = netns.open_ns(netns.pin_path(run))
+    except (EngineError, OSError) as e:
+        env.err(f"dockerlings engine shell: {e}")
+        return 1
+    command = argv or [os.environ.get("SHELL") or "/bin/sh"]
+    if not argv:
+        env.err(SHELL_NOTE)
+    pid = os.fork()
+    if pid == 0:
+        try:
+            sc.setns(fd, sc.CLONE_NEWNET)
+            os.environ["PS1"] = "(engine) \\w # "
+            os.execvp(command[0], command)
+        except OSError as e:
+            os.write(2, f"dockerlings engine shell: {command[0]}: {e.strerror}\n".encode())
+        os._exit(127)
+    os.close(fd)
+    _, status = os.waitpid(pid, 0)
+    return os.waitstatus_to_exitcode(status) if os.WIFEXITED(status) else \
+        128 + os.WTERMSIG(status)

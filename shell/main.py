@@ -7,7 +7,7 @@
     dockerlings map                draw what exists
     dockerlings xray CONTAINER     what a container is made of
     dockerlings lessons [validate|test PATH...]
-    dockerlings engine info|fsck|reset|serve
+    dockerlings engine info|fsck|reset|serve|shell
 """
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ import sys
 from .env import Env
 
 USAGE = """Usage:  dockerlings [--debug] [-c LINE | docker ARGS... | map | lessons ... |
-                    engine info|fsck|reset|serve]
+                    engine info|fsck|reset|serve|shell | xray ...]
 
 dockerlings teaches Docker in a terminal: type real docker commands, and they run real
 containers on an engine that ships inside dockerlings.
@@ -33,7 +33,8 @@ containers on an engine that ships inside dockerlings.
   dockerlings engine info      what this machine can do, and why not
   dockerlings engine fsck      check the engine's store for damage
   dockerlings engine reset     stop and remove everything the engine made
-  dockerlings engine serve     serve the Docker Engine API (-d: in the background)"""
+  dockerlings engine serve     serve the Docker Engine API (-d: in the background)
+  dockerlings engine shell     a shell in the engine's network namespace (Docker's VM)"""
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -7,7 +7,7 @@ import textwrap
 
 from .render.units import bytes_size, ellipsis, human_size
 
-USAGE = "Usage:  xray [image|network] NAME [--format json]"
+USAGE = "Usage:  xray [image|network] NAME | xray engine  [--format json]"
 
 
 def run(env, args: list[str]) -> int:
@@ -18,6 +18,10 @@ def run(env, args: list[str]) -> int:
         i = args.index("--format")
         fmt = args[i + 1] if i + 1 < len(args) else ""
         args = args[:i] + args[i + 2:]
+    if args == ["engine"]:
+        facts = xray.engine_facts(env.engine)
+        env.out(json.dumps(facts, indent=2) if fmt == "json" else "\n".join(engine_lines(facts)))
+        return 0
     kind = args[0] if len(args) == 2 and args[0] in ("image", "network") else "container"
     if len(args) != (1 if kind == "container" else 2) or fmt not in (None, "json"):
         env.err(USAGE)
@@ -135,4 +139,25 @@ def _network(n: dict) -> list[str]:
     if n["DNS"]:
         out.append("  DNS   " + " ".join(n["DNS"]))
     out += [f"  port  {p}" for p in n["Ports"]]
+    return out
+
+
+def engine_lines(f: dict) -> list[str]:
+    out = [f"engine at {f['Root']}", f"  {f['Containers']} running container(s), all on "
+           f"one kernel: this machine's, Linux {f['Kernel']}"]
+    ns = f["Namespace"]
+    if ns is None:
+        out.append("  no network namespace yet: it is made with the first container on a "
+                   "network")
+        return out
+    out += _wrap("  ", "Its network namespace plays the part of Docker Desktop's VM: the "
+                 "bridges, veths and routes below exist only there, never on this "
+                 "machine's own network (dockerlings engine shell opens a shell in it).")
+    out.append(f"  namespace inode {ns['Inode']}")
+    for i in ns["Interfaces"]:
+        master = f" on {i['Master']}" if i["Master"] else ""
+        out.append(f"  {i['Name']:<16} {i['State']:<8} {' '.join(i['Addresses'])}{master}")
+    for r in ns["Routes"]:
+        via = f" via {r['Gateway']}" if r["Gateway"] else ""
+        out.append(f"  route {r['Destination']}{via} dev {r['Device']}")
     return out

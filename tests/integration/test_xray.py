@@ -112,3 +112,24 @@ def test_network_bridge_from_the_kernel(sh):
     sh.ok("docker rm -f member")          # the kernel takes the veth down with the netns
     wait_until(lambda: json.loads(sh.ok("xray network xnet --format json"))["Kernel"]
                ["Ports"] == [], timeout=5, what="the veth to leave the bridge")
+
+
+def test_engine_namespace_and_engine_shell(sh, engine):
+    import subprocess
+    import sys
+    sh.ok("docker run -d --name inside busybox sleep 60")
+    f = json.loads(sh.ok("xray engine --format json"))
+    links = {i["Name"]: i for i in f["Namespace"]["Interfaces"]}
+    assert links["docker0"]["Addresses"] == ["172.17.0.1/16"]
+    assert [n for n, i in links.items() if i["Master"] == "docker0"]      # the veth
+    assert {"Destination": "172.17.0.0/16", "Gateway": "", "Device": "docker0"} in \
+        f["Namespace"]["Routes"]
+    out = subprocess.run([sys.executable, "-m", "shell", "engine", "shell", "readlink",
+                          "/proc/self/ns/net"], capture_output=True, text=True, timeout=30)
+    assert (out.returncode, out.stdout.strip()) == (0, f"net:[{f['Namespace']['Inode']}]")
+    dev = subprocess.run([sys.executable, "-m", "shell", "engine", "shell", "cat",
+                          "/proc/net/dev"], capture_output=True, text=True, timeout=30)
+    assert "docker0:" in dev.stdout
+    missing = subprocess.run([sys.executable, "-m", "shell", "engine", "shell", "nosuchcmd"],
+                             capture_output=True, text=True, timeout=30)
+    assert missing.returncode == 127 and "nosuchcmd" in missing.stderr

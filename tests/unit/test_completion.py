@@ -93,7 +93,8 @@ def test_first_word_offers_docker_and_the_builtins(complete):
 
 def test_dockerlings_subcommands(complete):
     assert {"docker", "engine", "map"} <= set(texts(complete("dockerlings ")))
-    assert texts(complete("dockerlings engine ")) == ["info", "fsck", "reset", "serve"]
+    assert texts(complete("dockerlings engine ")) == ["info", "fsck", "reset", "serve", "shell"]
+    assert "xray" in texts(complete("dockerlings "))
     assert "run" in texts(complete("dockerlings docker r"))
 
 
