@@ -125,7 +125,9 @@ def for_start(engine, c) -> list[BindMount]:
                                              + source)
             try:
                 os.makedirs(source, 0o755, exist_ok=True)
-            except OSError as e:              # a name too long, a file in the way
+            except NotADirectoryError:        # moby lets the mount itself say so
+                pass
+            except OSError as e:              # a name too long, no permission
                 raise System(f"error while creating mount source path '{source}': mkdir "
                              f"{e.filename or source}: {os.strerror(e.errno).lower()}",
                              errno=e.errno) from None

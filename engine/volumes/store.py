@@ -78,10 +78,10 @@ class VolumeStore:
         trust.make_dir(self.root)
         try:
             os.makedirs(os.path.join(d, "_data"), 0o755, exist_ok=True)
-        except OSError as e:       # a name too long for a file: Docker's words for mkdir's
+        except OSError as e:       # a name too long for a folder: the local driver's words
             from ..errors import System
-            reason = (e.strerror or str(e))[:1].lower() + (e.strerror or str(e))[1:]
-            raise System(f"create {name}: mkdir {d}: {reason}", errno=e.errno) from None
+            raise System(f"create {name}: error while creating volume root path '{d}': "
+                         f"mkdir {d}: {os.strerror(e.errno).lower()}", errno=e.errno) from None
         os.chmod(d, 0o701)
         # None stays null: Docker shows null for volumes a container made on first use
         write_json(os.path.join(d, META), {"Name": name, "CreatedAt": _created_at(),

@@ -73,13 +73,14 @@ def test_names_a_container_cannot_take(sh, engine):
 def test_a_volume_name_too_long_for_a_folder_gets_mkdirs_words(sh, engine):
     r = sh.run(f"docker volume create {LONG}")
     folder = engine.paths.root / "volumes" / LONG
-    assert (r.code, errors(r)) == (1, [
-        f"Error response from daemon: create {LONG}: mkdir {folder}: file name too long"])
+    # moby's volume/local/local.go Create and volume/service/store.go OpErr
+    words = (f"create {LONG}: error while creating volume root path '{folder}': mkdir "
+             f"{folder}: file name too long")
+    assert (r.code, errors(r)) == (1, [f"Error response from daemon: {words}"])
     pull(sh)
     r = sh.run(f"docker run --rm -v {LONG}:/data busybox true")
     assert r.code == 125
-    assert errors(r)[0] == (f"docker: Error response from daemon: create {LONG}: mkdir "
-                            f"{folder}: file name too long")
+    assert errors(r)[0] == f"docker: Error response from daemon: {words}"
     assert sh.ok("docker volume ls -q") == ""
 
 
