@@ -19,11 +19,10 @@ WHY_NOT = ("needs root" if os.geteuid() != 0 else
            "needs a static busybox (apt-get install busybox-static)")
 
 
-COURSE = ["hello-world", "images-to-containers", "containers-to-images", "running-processes",
-          "managing-containers", "publishing-ports", "container-networks", "legacy-links",
-          "image-names", "volumes", "registries", "dockerfiles", "multi-stage",
-          "golden-images", "networking", "processes",
-          "storage"]
+COURSE = ["hello-world", "one-kernel", "images-to-containers", "containers-to-images",
+          "running-processes", "managing-containers", "publishing-ports", "container-networks",
+          "legacy-links", "image-names", "volumes", "registries", "dockerfiles", "multi-stage",
+          "golden-images", "networking", "processes", "storage"]
 
 
 def dockerlings(*args: str, timeout: float = 600) -> subprocess.CompletedProcess:
