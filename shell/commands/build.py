@@ -140,8 +140,11 @@ def _check_platform(platforms: list[str]) -> None:
 
 def _write_iidfile(env, path: str, image_id: str) -> None:
     full = path if os.path.isabs(path) else os.path.join(env.cwd, path)
-    with open(full, "w") as f:
-        f.write(image_id)
+    try:
+        with open(full, "w") as f:
+            f.write(image_id)
+    except OSError as e:        # no such folder, a name too long: os.WriteFile's words
+        raise CliError(f"ERROR: open {path}: {os.strerror(e.errno).lower()}") from None
 
 
 # --- output ----------------------------------------------------------------------------

@@ -127,6 +127,15 @@ def test_host_files_named_too_long_get_gos_words(sh, tmp_path):
     assert errors(r)[0] == "docker: env file bad.env contains invalid utf8 bytes at line 2"
 
 
+def test_build_iidfile_that_cannot_be_written_gets_gos_words(sh, tmp_path):
+    pull(sh)
+    (tmp_path / "Dockerfile").write_text("FROM busybox\n")
+    for path, why in ((tmp_path / LONG, "file name too long"),
+                      (tmp_path / "nowhere" / "id", "no such file or directory")):
+        r = sh.run(f"docker build -q --iidfile {path} .")
+        assert (r.code, errors(r)[-1]) == (1, f"ERROR: open {path}: {why}")
+
+
 def test_a_bind_source_that_cannot_be_made_gets_the_daemons_words(sh, tmp_path):
     pull(sh)
     source = tmp_path / LONG
