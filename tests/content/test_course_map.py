@@ -1,0 +1,65 @@
+"""docs/course.md maps the course's 24 sections to lessons; the lessons' `chapter`
+fields must say the same, so a section never silently loses its lesson."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from lessons.loader import load_all
+
+ROOT = Path(__file__).resolve().parents[2]
+SECTIONS = ["1-1", "1-2", "1-3"] + [f"2-{i}" for i in range(1, 11)] + \
+    [f"3-{i}" for i in range(1, 6)] + [f"4-{i}" for i in range(1, 5)] + ["5-1", "5-2"]
+
+
+def course_table() -> dict[str, str | None]:
+    rows = {}
+    for line in (ROOT / "docs" / "course.md").read_text().splitlines():
+        m = re.match(r"\| (\d-\d+) \| [^|]+ \| (?:`([\w-]+)`|not yet) \|$", line)
+        if m:
+            rows[m.group(1)] = m.group(2)
+    return rows
+
+
+def sections_of(chapter: str) -> set[str]:
+    """"3-1 to 3-3 Dockerfiles" -> 3-1, 3-2, 3-3; "2-10 and 5-1 Registries" -> both."""
+    found = set(re.findall(r"\b\d-\d+\b", chapter))
+    for c, x, y in re.findall(r"\b(\d)-(\d+) to \1-(\d+)\b", chapter):
+        found |= {f"{c}-{i}" for i in range(int(x), int(y) + 1)}
+    return found
+
+
+def test_sections_of_reads_ranges_and_pairs():
+    assert sections_of("3-1 to 3-3 Dockerfiles") == {"3-1", "3-2", "3-3"}
+    assert sections_of("2-10 and 5-1 Registries") == {"2-10", "5-1"}
+    assert sections_of("4-4 Storage") == {"4-4"}
+
+
+def test_the_table_lists_every_section_once_in_order():
+    assert list(course_table()) == SECTIONS
+
+
+def test_the_table_and_the_lessons_agree():
+    lessons, errors = load_all([ROOT / "content"])
+    assert not errors
+    covered = {}
+    for lesson in lessons:
+        for section in sections_of(lesson.chapter):
+            covered.setdefault(section, []).append(lesson.id)
+    table = course_table()
+    for section, lesson_id in table.items():
+        if lesson_id is None:
+            assert section not in covered, f"{section} has {covered[section]}: update the table"
+        else:
+            assert lesson_id in covered.get(section, []), \
+                f"docs/course.md says {lesson_id} covers {section}; its chapter does not"
+    assert set(covered) <= set(table)
+    named = {lesson_id for lesson_id in table.values() if lesson_id}
+    assert named == {lesson.id for lesson in lessons}, "a lesson missing from docs/course.md"
+
+
+def test_the_sections_without_a_lesson_are_the_known_gaps():
+    """Sections 4-1 (the Engine API as the course shows it) and 5-2 (compose) wait on
+    engine features; any other section without a lesson is a regression."""
+    assert {s for s, lesson_id in course_table().items() if lesson_id is None} == \
+        {"4-1", "5-2"}
