@@ -79,8 +79,9 @@ class Reply:
     raw bytes with their content type)."""
 
     def __init__(self, status: int = 200, doc=None, raw: bytes | None = None,
-                 content_type: str = "application/json"):
+                 content_type: str = "application/json", headers: dict | None = None):
         self.status, self.doc, self.raw, self.content_type = status, doc, raw, content_type
+        self.headers = headers or {}
 
     def payload(self) -> bytes:
         if self.raw is not None:
@@ -110,6 +111,39 @@ class Handler(BaseHTTPRequestHandler):
             raise InvalidParameter(f"request body too large (more than {MAX_BODY} bytes)")
         self._body = self.rfile.read(int(length))
         return self._body
+
+    def body_chunks(self, size: int = 1 << 16):
+        """The body as it comes, for the routes that pass it on (an archive for a
+        container): any size, never held whole."""
+        self._body = b""                  # consumed here: nothing left to drain
+        if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
+            while True:
+                line = self.rfile.readline(100).strip().split(b";")[0]
+                try:
+                    n = int(line, 16)
+                except ValueError:
+                    raise InvalidParameter("malformed chunked body") from None
+                if n == 0:
+                    while self.rfile.readline(1000).strip():
+                        pass
+                    return
+                while n:
+                    data = self.rfile.read(min(n, size))
+                    if not data:
+                        raise InvalidParameter("unexpected end of the request body")
+                    n -= len(data)
+                    yield data
+                self.rfile.readline(10)
+        length = self.headers.get("Content-Length") or "0"
+        if not length.isdigit():
+            raise InvalidParameter(f"invalid Content-Length: {length[:40]!r}")
+        left = int(length)
+        while left:
+            data = self.rfile.read(min(left, size))
+            if not data:
+                raise InvalidParameter("unexpected end of the request body")
+            left -= len(data)
+            yield data
 
     def _read_chunked(self) -> bytes:
         out = bytearray()
@@ -176,6 +210,8 @@ class Handler(BaseHTTPRequestHandler):
             self.send_header("Content-Type", reply.content_type)
         if reply.status not in (204, 304):
             self.send_header("Content-Length", str(len(data)))
+        for name, value in reply.headers.items():
+            self.send_header(name, value)
         self.end_headers()
         if self.command != "HEAD" and reply.status not in (204, 304):
             self.wfile.write(data)
@@ -186,12 +222,15 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("Ostype", "linux")
 
     # --- streams ----------------------------------------------------------------------
-    def start_stream(self, content_type: str, status: int = 200) -> "Chunked":
+    def start_stream(self, content_type: str, status: int = 200,
+                     headers: dict | None = None) -> "Chunked":
         """Headers now, the body in chunks as it comes (as Go's server streams)."""
         self._drain()
         self.send_response(status)
         self.common_headers()
         self.send_header("Content-Type", content_type)
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
         self.send_header("Transfer-Encoding", "chunked")
         self.end_headers()
         self.wfile.flush()

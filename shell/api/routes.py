@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from engine.errors import EngineError, NotFound
+from engine.errors import EngineError
 
 from .http import Reply
 
@@ -23,25 +23,21 @@ class Router:
         self.table.append((method, re.compile("^" + pattern + "$"), function))
 
     def dispatch(self, req) -> Reply | None:
-        method = "GET" if req.method == "HEAD" else req.method
-        allowed = False
-        for m, pattern, function in self.table:
-            match = pattern.match(req.path)
-            if not match:
-                continue
-            if m != method and not (req.method == "HEAD" and m == "HEAD"):
-                allowed = True
-                continue
-            return function(req, self.engine, *match.groups())
-        if allowed:
-            raise NotFound("page not found")      # moby: a known path, another method
+        """The route for the method and path; HEAD falls back to GET (without the body),
+        a path known for another method is moby's 404 as well."""
+        methods = (req.method, "GET") if req.method == "HEAD" else (req.method,)
+        for method in methods:
+            for m, pattern, function in self.table:
+                match = pattern.match(req.path) if m == method else None
+                if match:
+                    return function(req, self.engine, *match.groups())
         raise Unsupported("page not found")
 
 
 def build(engine) -> Router:
-    from . import containers, events, execs, images, objects, system
+    from . import archive, containers, events, execs, images, objects, system
     router = Router(engine)
-    for module in (system, containers, events, execs, images, objects):
+    for module in (system, archive, containers, events, execs, images, objects):
         for method, pattern, function in module.ROUTES:
             router.add(method, pattern, function)
     return router

@@ -461,3 +461,24 @@ def test_top_diff_commit_and_prune_through_the_docker_cli(api, sh):
     ok(api, "rmi", "greeting:v1")
     assert ok(api, "image", "prune", "-af").startswith("Deleted Images:\n")
     assert sh.ok("docker images -q") == ""
+
+
+# --- docker cp -------------------------------------------------------------------------
+
+@needs_docker
+def test_docker_cp_both_ways_through_the_api(api, sh, tmp_path):
+    sh.ok("docker run -d --name box busybox sh -c 'mkdir -p /data/sub; echo one > /data/a; "
+          "echo two > /data/sub/b; sleep 100'")
+    time.sleep(0.5)
+    out = tmp_path / "out"
+    done = docker(api, "cp", "box:/data", str(out))
+    assert done.returncode == 0, done.stderr
+    assert (out / "a").read_text() == "one\n" and (out / "sub" / "b").read_text() == "two\n"
+    (tmp_path / "up.txt").write_text("up\n")
+    done = docker(api, "cp", str(tmp_path / "up.txt"), "box:/data/sub/")
+    assert done.returncode == 0, done.stderr
+    assert sh.ok("docker exec box cat /data/sub/up.txt") == "up\n"
+    done = docker(api, "cp", "box:/nope", str(tmp_path / "x"))
+    assert done.returncode == 1
+    assert done.stderr.decode() == sh.run(f"docker cp box:/nope {tmp_path}/x").err
+    sh.ok("docker rm -f box")
