@@ -6,6 +6,7 @@ captures defined before they are used, files that exist, references that parse).
 """
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from . import format as fmt
@@ -163,7 +164,7 @@ def lesson_files(paths) -> list[Path]:
     """The lesson files named by `paths` (files, or folders searched for *.yaml)."""
     out: list[Path] = []
     for p in map(Path, paths):
-        if p.is_dir():
+        if os.path.isdir(p):            # False, never an error, for a name too long
             out.extend(sorted(q for q in p.rglob("*.y*ml") if q.suffix in (".yaml", ".yml")))
         else:
             out.append(p)

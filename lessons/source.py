@@ -62,8 +62,11 @@ def read(path: Path) -> Source:
             raise LessonError(str(path), 0, 0, "not a regular file: a lesson is a .yaml file")
         with open(path, encoding="utf-8") as f:
             text = f.read(MAX_CHARS + 1)
-    except (OSError, UnicodeDecodeError) as e:
-        raise LessonError(str(path), 0, 0, f"cannot read the file: {e}") from None
+    except OSError as e:
+        raise LessonError(str(path), 0, 0, f"cannot read the file: {e.strerror or e}") \
+            from None
+    except UnicodeDecodeError:
+        raise _not_utf8(path) from None
     if len(text) > MAX_CHARS:
         raise LessonError(str(path), 0, 0, f"the file is over {MAX_CHARS:,} characters long: "
                                            "too big to be a lesson (they are a few KB)")
@@ -78,6 +81,21 @@ def read(path: Path) -> Source:
             if not e.message.startswith("not valid YAML"):
                 raise
     return _parse(yaml.SafeLoader, text, path)
+
+
+def _not_utf8(path) -> LessonError:
+    """Where the first byte that is not UTF-8 is (the decoder saw one chunk only)."""
+    with open(path, "rb") as f:
+        raw = f.read(4 * MAX_CHARS + 4)
+    try:
+        raw.decode("utf-8")
+        at = len(raw)
+    except UnicodeDecodeError as e:
+        at = e.start
+    line_start = raw.rfind(b"\n", 0, at) + 1
+    byte = f" (byte 0x{raw[at]:02x})" if at < len(raw) else ""
+    return LessonError(str(path), raw.count(b"\n", 0, at) + 1, at - line_start + 1,
+                       f"the file is not UTF-8 text{byte}: save it as UTF-8")
 
 
 def _parse(loader_class, text: str, path) -> Source:

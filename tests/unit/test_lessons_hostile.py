@@ -93,6 +93,21 @@ def test_hostile_files_get_a_place_and_words(tmp_path, name):
     assert "Traceback" not in err
 
 
+def test_bytes_that_are_not_utf8_get_their_place(tmp_path):
+    path = tmp_path / "latin1.yaml"
+    path.write_bytes(b"format: 1\n" + b"# padding\n" * 2000 + b"id: caf\xe9\n")
+    code, err = validate(path)
+    assert (code, err.splitlines()[0]) == (
+        1, f"{path}:2002:8: the file is not UTF-8 text (byte 0xe9): save it as UTF-8")
+
+
+def test_a_name_too_long_for_the_file_system_is_said_plainly(tmp_path):
+    path = tmp_path / ("x" * 300 + ".yaml")
+    env = Env.buffered()
+    assert lessons_cli.main(env, ["test", str(path)]) == 1
+    assert env.error_text().startswith(f"{path}:0:0: cannot read the file: File name too long")
+
+
 def test_what_is_not_a_file_is_refused_without_waiting(tmp_path):
     """A device never ends and a pipe waits for a writer forever, also found in a
     folder of lessons."""
