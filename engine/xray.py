@@ -157,11 +157,70 @@ def _network(engine, c) -> dict:
                            "MacAddress": settings.get("MacAddress", "")})
     resolv = _read(str(engine.paths.container(c.id) / "resolv.conf"))
     dns = [l.split()[1] for l in resolv.splitlines() if l.startswith("nameserver ")]
+    if interfaces and c.state.running:
+        _veth_ends(engine, c.state.pid, interfaces)
     ports = (c.state.network or {}).get("Ports") or {}
     published = [f"{b['HostIp']}:{b['HostPort']} -> {port}" for port, bs in ports.items()
                  for b in (bs or ())]
+    proxies = []
+    for port, bs in ports.items():
+        for b in bs or ():
+            owner = _listener_owner(int(b["HostPort"]), port.partition("/")[2] or "tcp",
+                                    c.state.monitor_pid)
+            proxies.append({"Port": f"{b['HostIp']}:{b['HostPort']}", "Target": port,
+                            "ProxyPID": owner})
     return {"Mode": c.host.network_mode or "bridge", "Interfaces": interfaces, "DNS": dns,
-            "Ports": published}
+            "Ports": published, "Proxies": proxies}
+
+
+def _veth_ends(engine, pid: int, interfaces: list[dict]) -> None:
+    """Name each interface's other end: the veth in the engine's namespace, found by
+    the peer index the container's own sysfs reports (iflink)."""
+    from .network import netns
+    peers = {}
+    for i in interfaces:
+        text = _read(f"/proc/{pid}/root/sys/class/net/{i['Interface']}/iflink").strip()
+        if text.isdigit():
+            peers[i["Interface"]] = int(text)
+    if not peers:
+        return
+    try:
+        fd = netns.open_ns(netns.pin_path(str(engine.paths.run)))
+    except OSError:
+        return
+    try:
+        from pyroute2 import IPRoute
+        with netns.entered(fd):
+            ipr = IPRoute()
+        with ipr:
+            names = {l["index"]: l.get_attr("IFLA_IFNAME") for l in ipr.get_links()}
+        for i in interfaces:
+            i["HostVeth"] = names.get(peers.get(i["Interface"]), "")
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _listener_owner(port: int, proto: str, monitor_pid: int) -> int:
+    """The pid holding the host socket that listens on `port` (the container's monitor,
+    which proxies it into the engine's namespace), or 0."""
+    inodes = set()
+    for table in (f"/proc/net/{proto}", f"/proc/net/{proto}6"):
+        for line in _read(table).splitlines()[1:]:
+            f = line.split()
+            if len(f) > 9 and int(f[1].rsplit(":", 1)[1], 16) == port and \
+                    (proto != "tcp" or f[3] == "0A"):
+                inodes.add(f[9])
+    for pid in [monitor_pid] if monitor_pid else []:
+        try:
+            for fd in os.listdir(f"/proc/{pid}/fd"):
+                link = os.readlink(f"/proc/{pid}/fd/{fd}")
+                if link.startswith("socket:[") and link[8:-1] in inodes:
+                    return pid
+        except OSError:
+            pass
+    return 0
 
 
 def _capabilities(pid: int) -> dict:

@@ -134,11 +134,16 @@ def _rootfs(r: dict) -> list[str]:
 def _network(n: dict) -> list[str]:
     out = [f"Network ({n['Mode']})"]
     for i in n["Interfaces"]:
-        out.append(f"  {i['Interface']}  {i['Address']} on {i['Network']} (bridge "
-                   f"{i['Bridge']}), gateway {i['Gateway'] or 'none'}")
+        out.append(f"  {i['Interface']}  {i['Address']} on {i['Network']}, gateway "
+                   f"{i['Gateway'] or 'none'}")
+        veth = f"veth pair: {i['Interface']} here, {i['HostVeth']} on" if i.get("HostVeth") \
+            else "plugged into"
+        out.append(f"        {veth} bridge {i['Bridge']} (engine's namespace)")
     if n["DNS"]:
         out.append("  DNS   " + " ".join(n["DNS"]))
-    out += [f"  port  {p}" for p in n["Ports"]]
+    for p in n.get("Proxies", ()):
+        by = f"proxied by its monitor (pid {p['ProxyPID']})" if p["ProxyPID"] else "no proxy"
+        out.append(f"  port  {p['Port']} -> {p['Target']}, {by}")
     return out
 
 

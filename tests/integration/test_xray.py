@@ -31,11 +31,11 @@ def test_namespaces_shared_with_pid_host_and_container(sh):
 
 def test_processes_cgroup_and_capabilities(sh):
     sh.ok("docker run -d --name lim -m 64m --pids-limit 20 --cpus 0.5 busybox sh -c "
-          "'head -c 20000000 /dev/zero | tail & sleep 60'")
-    f = _facts(sh, "lim")
+          "'sleep 60 & sleep 61'")
+    f = wait_until(lambda: (lambda x: x if len(x["Processes"]) >= 3 else None)(
+        _facts(sh, "lim")), timeout=10, what="both sleeps to start")
     pid = int(inspect(sh, "lim", "{{.State.Pid}}"))
     assert {"HostPID": pid, "PID": 1} == {k: f["Processes"][0][k] for k in ("HostPID", "PID")}
-    assert len(f["Processes"]) >= 2
     mem, cpu, pids = f["Cgroup"]["Memory"], f["Cgroup"]["CPU"], f["Cgroup"]["PIDs"]
     assert mem["Limit"] == 64 << 20 and pids["Max"] == 20
     assert (cpu["Quota"], cpu["Period"]) == (50000, 100000)
@@ -71,6 +71,13 @@ def test_layers_volume_hides_image_files_and_network(sh, engine):
         "Options"]["com.docker.network.bridge.name"]
     assert eth0["Address"] == inspect(sh, "web", "{{.NetworkSettings.IPAddress}}") + "/16"
     assert f["Network"]["Ports"] == ["0.0.0.0:18181 -> 80/tcp"]
+    bridge = json.loads(sh.ok("xray network bridge --format json"))["Kernel"]
+    assert eth0["HostVeth"] in [p["Name"] for p in bridge["Ports"]]       # the veth pair
+    (proxy,) = f["Network"]["Proxies"]
+    assert proxy["ProxyPID"] == f["Monitor"]["PID"] > 0                  # who listens
+    import socket
+    with socket.create_connection(("127.0.0.1", 18181), timeout=5):
+        pass
     text = sh.ok("xray web")
     assert "hides the image's: " in text and "eth0  172.17." in text
     assert max(len(l) for l in text.splitlines() if "/" not in l.split()[-1]) <= 80
