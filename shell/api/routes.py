@@ -35,9 +35,10 @@ class Router:
 
 
 def build(engine) -> Router:
-    from . import archive, containers, events, execs, images, objects, system
+    """Every route of the server."""
+    from . import archive, build as builds, containers, events, execs, images, objects, system
     router = Router(engine)
-    for module in (system, archive, containers, events, execs, images, objects):
+    for module in (system, archive, builds, containers, events, execs, images, objects):
         for method, pattern, function in module.ROUTES:
             router.add(method, pattern, function)
     return router

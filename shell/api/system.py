@@ -10,8 +10,9 @@ from .http import MAX_VERSION, MIN_VERSION, SERVER_VERSION, Reply
 
 def ping(req, eng):
     # HEAD gets no body and says so (Content-Length: 0), as moby's ping does
+    # Builder-Version 1: the classic builder's /build (no BuildKit session here)
     return Reply(200, raw=b"" if req.method == "HEAD" else b"OK",
-                 content_type="text/plain; charset=utf-8")
+                 content_type="text/plain; charset=utf-8", headers={"Builder-Version": "1"})
 
 
 def version(req, eng):

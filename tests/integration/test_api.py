@@ -482,3 +482,28 @@ def test_docker_cp_both_ways_through_the_api(api, sh, tmp_path):
     assert done.returncode == 1
     assert done.stderr.decode() == sh.run(f"docker cp box:/nope {tmp_path}/x").err
     sh.ok("docker rm -f box")
+
+
+# --- build -----------------------------------------------------------------------------
+
+@needs_docker
+def test_docker_build_sends_its_context_and_the_engine_builds_it(api, sh, tmp_path):
+    (tmp_path / "ctx").mkdir()
+    (tmp_path / "ctx" / "note.txt").write_text("from the context\n")
+    (tmp_path / "ctx" / "Dockerfile").write_text(
+        "FROM busybox\nCOPY note.txt /note.txt\nRUN echo built >> /note.txt\n"
+        'CMD ["cat", "/note.txt"]\n')
+    done = docker(api, "build", "-t", "hello:1", str(tmp_path / "ctx"))
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.decode().splitlines()
+    assert lines[-2].startswith("Successfully built ") and lines[-1] == "Successfully tagged hello:1"
+    assert sh.ok("docker run --rm hello:1") == "from the context\nbuilt\n"
+    assert ok(api, "build", "-q", str(tmp_path / "ctx")).strip() == \
+        sh.ok("docker image inspect -f '{{.Id}}' hello:1").strip()
+    (tmp_path / "ctx" / "Dockerfile").write_text("FROM busybox\nRUN exit 3\n")
+    done = docker(api, "build", str(tmp_path / "ctx"))
+    assert done.returncode == 1
+    assert done.stderr.decode().splitlines()[-1] == (
+        'ERROR: failed to build: failed to solve: process "/bin/sh -c exit 3" did not '
+        "complete successfully: exit code: 3")
+    assert os.listdir(sh.engine.paths.tmp) == []          # the context is gone again
