@@ -33,30 +33,32 @@ def parse_tail(text: str | None) -> int:
 
 
 def read(engine, c: Container, *, follow: bool = False, tail: int = -1,
-         since: float | None = None, until: float | None = None, poll: float = 0.05):
+         since: float | None = None, until: float | None = None, poll: float = 0.05,
+         wanted=lambda: True):
     """Yield Entry objects: the last `tail` ones (all for -1), then, with `follow`, new
-    ones as they are written, until the container stops."""
-    path = engine.log_path(c.id)
-    pos = 0
-    entries: list[Entry] = []
+    ones as they are written, until the container stops. The log is opened once and
+    held, as Docker's follower holds it: a container removed just after it exits
+    (docker-py's run(remove=True) reads its logs that way) still gives its last lines.
+    A follower stops when wanted() turns false (its reader went away)."""
     try:
-        with open(path, "rb") as f:
-            data = f.read()
-            pos = len(data)
+        f = open(engine.log_path(c.id), "rb")
     except FileNotFoundError:
-        data = b""
-    complete, _, rest = data.rpartition(b"\n")
-    pos -= len(rest)
-    for line in complete.split(b"\n") if complete else []:
-        e = _parse(line)
-        if e and _in_window(e, since, until):
-            entries.append(e)
-    if tail >= 0:
-        entries = entries[len(entries) - tail:] if tail else []
-    yield from entries
-    if not follow:
         return
-    yield from _follow(engine, c, path, pos, since, until, poll)
+    with f:
+        data = f.read()
+        pos = len(data)
+        entries: list[Entry] = []
+        complete, _, rest = data.rpartition(b"\n")
+        pos -= len(rest)
+        for line in complete.split(b"\n") if complete else []:
+            e = _parse(line)
+            if e and _in_window(e, since, until):
+                entries.append(e)
+        if tail >= 0:
+            entries = entries[len(entries) - tail:] if tail else []
+        yield from entries
+        if follow:
+            yield from _follow(engine, c, f, pos, since, until, poll, wanted)
 
 
 def _in_window(e: Entry, since, until) -> bool:
@@ -66,15 +68,11 @@ def _in_window(e: Entry, since, until) -> bool:
     return (since is None or t >= since) and (until is None or t <= until)
 
 
-def _follow(engine, c: Container, path, pos: int, since, until, poll: float):
+def _follow(engine, c: Container, f, pos: int, since, until, poll: float, wanted):
     buf = b""
+    f.seek(pos)
     while True:
-        try:
-            with open(path, "rb") as f:
-                f.seek(pos)
-                chunk = f.read()
-        except FileNotFoundError:
-            return
+        chunk = f.read()
         pos += len(chunk)
         buf += chunk
         *lines, buf = buf.split(b"\n")
@@ -85,7 +83,9 @@ def _follow(engine, c: Container, path, pos: int, since, until, poll: float):
         if not chunk:
             fresh = engine.load_quiet(c.id)
             if fresh is None or not fresh.state.running:
-                if os.path.exists(path) and os.path.getsize(path) > pos:
+                if os.fstat(f.fileno()).st_size > pos:
                     continue
+                return
+            if not wanted():
                 return
             time.sleep(poll)

@@ -286,7 +286,8 @@ def logs(req, eng, ref):
     since, until = _unix_time(req, "since"), _unix_time(req, "until")
     entries = engine_logs.read(eng, c, follow=req.flag("follow"),
                                tail=engine_logs.parse_tail(req.arg("tail")),
-                               since=since, until=until)
+                               since=since, until=until,
+                               wanted=lambda: not req.handler.client_gone())
     out = req.handler.start_stream(_stream_type(c))
     stamps = req.flag("timestamps")
     try:

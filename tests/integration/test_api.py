@@ -507,3 +507,29 @@ def test_docker_build_sends_its_context_and_the_engine_builds_it(api, sh, tmp_pa
         'ERROR: failed to build: failed to solve: process "/bin/sh -c exit 3" did not '
         "complete successfully: exit code: 3")
     assert os.listdir(sh.engine.paths.tmp) == []          # the context is gone again
+
+
+def _threads(pid: int) -> int:
+    return len(os.listdir(f"/proc/{pid}/task"))
+
+
+def test_a_follower_that_hangs_up_is_let_go(api, sh):
+    """logs -f and events of a client that went away end, with their threads."""
+    pid = int(open(sh.engine.paths.run / "docker.pid").read())
+    sh.ok("docker run -d --name talker busybox sleep 100")
+    idle = _threads(pid)
+    followers = []
+    for path in (b"/containers/talker/logs?stdout=1&follow=1", b"/events"):
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        s.connect(api)
+        s.sendall(b"GET " + path + b" HTTP/1.1\r\nHost: x\r\n\r\n")
+        assert s.recv(4096).startswith(b"HTTP/1.1 200 ")
+        followers.append(s)
+    assert _threads(pid) == idle + 2
+    for s in followers:
+        s.close()
+    deadline = time.monotonic() + 5
+    while _threads(pid) > idle and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert _threads(pid) == idle
+    sh.ok("docker rm -f talker")
