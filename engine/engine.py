@@ -784,7 +784,11 @@ class Engine:
     def network_disconnect(self, net: str, container: str, force: bool = False) -> None:
         from .network import ops
         ops.disconnect(self, net, container, force)
-        self._network_event("disconnect", self.network(net), self.container(container).id)
+        try:
+            cid = self.container(container).id
+        except NoSuchContainer:       # -f on the endpoint of a container gone
+            cid = container
+        self._network_event("disconnect", self.network(net), cid)
 
     def ports(self, container: str, private: str | None = None) -> list[tuple[str, str]]:
         from .network import ops
