@@ -140,7 +140,8 @@ def top_level(columns: int = 80) -> str:
     parts = ["Usage:  docker [OPTIONS] COMMAND", "",
              f"{spec.ROOT.summary} (here: dockerlings' own engine)", "",
              "Common Commands:", *_rows([(n, c.summary) for n, c in common]), "",
-             "Management Commands:", *_rows([(g.name, g.summary) for g in spec.GROUPS]), "",
+             "Management Commands:", *_rows([(g.name + "*" * g.plugin, g.summary)
+                                                 for g in spec.GROUPS]), "",
              "Commands:", *_rows([(n, c.summary) for n, c in others]), "",
              "Global Options:", flag_table(list(spec.ROOT.flags), columns - 1), "",
              "Run 'docker COMMAND --help' for more information on a command.", "",

@@ -108,6 +108,10 @@ def _help_for(words: list[str]) -> HelpRequest:
 
 def _resolve(words: list[str]):
     name = words[0]
+    if name == "compose":
+        words = _compose_globals_after(words)
+        if isinstance(words, HelpRequest):
+            return words, []
     if name in spec.GROUP_NAMES:
         group = spec.GROUP_NAMES[name]
         if len(words) == 1 or words[1] in ("--help", "-h"):
@@ -125,6 +129,23 @@ def _resolve(words: list[str]):
     if (name,) not in spec.PATHS:
         raise UsageError(f"unknown command: docker {name}", kind="command", command="docker")
     return (name,), words[1:]
+
+
+def _compose_globals_after(words: list[str]):
+    """`docker compose -f x.yaml -p app up -d`: Compose's own options come before its
+    subcommand; they are moved after it, where every subcommand takes them."""
+    inv = Invocation(spec.COMPOSE, ("compose",), _defaults(spec.COMPOSE))
+    flags = _Flags(spec.COMPOSE, inv)
+    flags.parse(words[1:])
+    if flags.help or not inv.args:
+        return HelpRequest(spec.GROUP_NAMES["compose"], to_stderr=not flags.help,
+                           notices=flags.notices)
+    moved = []      # by long name: a subcommand's own -f (rm --force, logs --follow) wins
+    for f in spec.COMPOSE.flags:
+        if f.long in inv.given:
+            value = inv.opts[f.dest]
+            moved += [f"--{f.long}={v}" for v in (value if f.repeated else [value])]
+    return ["compose", inv.args[0]] + moved + inv.args[1:]
 
 
 # cobra's Use line of each management command, as an unknown subcommand's error shows

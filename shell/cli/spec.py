@@ -77,7 +77,8 @@ class Command(namedtuple("Command", "path usage summary handler flags args min_a
         return None
 
 
-class Group(namedtuple("Group", "name summary planned", defaults=(None,))):
+class Group(namedtuple("Group", "name summary planned plugin", defaults=(None, False))):
+    """plugin: a CLI plugin in Docker (compose), which `docker --help` marks with a *."""
     __slots__ = ()
 
 
@@ -299,6 +300,7 @@ def _sorted(flags) -> tuple[Flag, ...]:
 
 # In docker's order (cobra sorts commands by name).
 GROUPS = (
+    Group("compose", "Docker Compose", plugin=True),
     Group("container", "Manage containers"),
     Group("image", "Manage images"),
     Group("network", "Manage networks"),
@@ -755,6 +757,98 @@ COMMANDS: tuple[Command, ...] = (
             description="Log out from a registry.\nIf no server is specified, the default is "
             "defined by the daemon."),
 )
+
+# ---- docker compose (shell/compose/): Compose's options come before its subcommand
+# (`docker compose -f x.yaml up -d`); the parser moves them after it, so every
+# subcommand takes them too, as Compose's persistent flags.
+COMPOSE_GLOBAL = (
+    Flag("env-file", kind=LIST, help="Specify an alternate environment file", complete="path"),
+    Flag("file", "f", LIST, "Compose configuration files", complete="path"),
+    Flag("profile", kind=LIST, help="Specify a profile to enable"),
+    Flag("project-directory", kind=STRING, help="Specify an alternate working directory\n"
+         "(default: the path of the, first specified, Compose file)", complete="path"),
+    Flag("project-name", "p", STRING, "Project name"),
+)
+COMPOSE = Command(("compose",), "[OPTIONS] COMMAND", "Docker Compose", None, COMPOSE_GLOBAL,
+                  interspersed=False)
+_SERVICES = (Arg("SERVICE", "service", many=True),)
+
+
+def _compose(name: str, usage: str, summary: str, flags=(), args=_SERVICES, **kw) -> Command:
+    """A compose subcommand; its own shorthands shadow the global ones (as cobra's local
+    flags shadow persistent ones: `rm -f` is --force)."""
+    own = {f.short for f in flags if f.short}
+    inherited = tuple(g._replace(short=None) if g.short in own else g for g in COMPOSE_GLOBAL)
+    return Command(("compose", name), usage, summary, f"compose:{name}",
+                   _sorted(tuple(flags) + inherited), args, **kw)
+
+
+COMPOSE_COMMANDS = (
+    _compose("config", "[OPTIONS] [SERVICE...]", "Parse, resolve and render compose file in "
+             "canonical format",
+             (Flag("format", kind=STRING, help='Format the output. Values: [yaml | json]',
+                   default="yaml", choices=("yaml", "json")),
+              Flag("quiet", "q", BOOL, "Only validate the configuration, don't print anything"),
+              Flag("services", help="Print the service names, one per line."),
+              Flag("volumes", help="Print the volume names, one per line."),
+              Flag("networks", help="Print the network names, one per line."))),
+    _compose("up", "[OPTIONS] [SERVICE...]", "Create and start containers",
+             (Flag("detach", "d", BOOL, "Detached mode: Run containers in the background"),
+              Flag("force-recreate", help="Recreate containers even if their configuration "
+                   "and image haven't changed"),
+              Flag("no-recreate", help="If containers already exist, don't recreate them. "
+                   "Incompatible with --force-recreate."),
+              Flag("remove-orphans", help="Remove containers for services not defined in the "
+                   "Compose file"),
+              Flag("build", help="Build images before starting containers"),
+              Flag("no-build", help="Don't build an image, even if it's policy"),
+              Flag("no-start", help="Don't start the services after creating them"),
+              Flag("scale", kind=LIST, help="Scale SERVICE to NUM instances. Overrides the "
+                   "`scale` setting in the Compose file if present."))),
+    _compose("down", "[OPTIONS] [SERVICES]", "Stop and remove containers, networks",
+             (Flag("volumes", "v", BOOL, "Remove named volumes declared in the \"volumes\" "
+                   "section of the Compose file and anonymous volumes attached to containers"),
+              Flag("remove-orphans", help="Remove containers for services not defined in the "
+                   "Compose file"),
+              Flag("timeout", "t", INT, "Specify a shutdown timeout in seconds"))),
+    _compose("ps", "[OPTIONS] [SERVICE...]", "List containers",
+             (Flag("all", "a", BOOL, "Show all stopped containers (including those created by "
+                   "the run command)"),
+              Flag("quiet", "q", BOOL, "Only display IDs"),
+              Flag("services", help="Display services"),
+              Flag("format", kind=STRING, default="table", help="Format output using a custom "
+                   "template:\n'table':            Print output in table format with column "
+                   "headers (default)\n'json':             Print in JSON format"))),
+    _compose("logs", "[OPTIONS] [SERVICE...]", "View output from containers",
+             (Flag("follow", "f", BOOL, "Follow log output"),
+              Flag("timestamps", "t", BOOL, "Show timestamps"),
+              Flag("tail", "n", STRING, "Number of lines to show from the end of the logs for "
+                   "each container", default="all"),
+              Flag("no-log-prefix", help="Don't print prefix in logs"))),
+    _compose("start", "[SERVICE...]", "Start services"),
+    _compose("stop", "[OPTIONS] [SERVICE...]", "Stop services",
+             (Flag("timeout", "t", INT, "Specify a shutdown timeout in seconds"),)),
+    _compose("restart", "[OPTIONS] [SERVICE...]", "Restart service containers",
+             (Flag("timeout", "t", INT, "Specify a shutdown timeout in seconds"),)),
+    _compose("rm", "[OPTIONS] [SERVICE...]", "Removes stopped service containers",
+             (Flag("force", "f", BOOL, "Don't ask to confirm removal"),
+              Flag("stop", "s", BOOL, "Stop the containers, if required, before removing"),
+              Flag("volumes", "v", BOOL, "Remove any anonymous volumes attached to "
+                   "containers"))),
+    _compose("exec", "[OPTIONS] SERVICE COMMAND [ARGS...]", "Execute a command in a running "
+             "container",
+             (Flag("no-TTY", "T", BOOL, "Disable pseudo-TTY allocation. By default `docker "
+                   "compose exec` allocates a TTY."),
+              Flag("detach", "d", BOOL, "Detached mode: Run command in the background"),
+              Flag("env", "e", LIST, "Set environment variables"),
+              Flag("index", kind=INT, default=1, help="Index of the container if service has "
+                   "multiple replicas"),
+              Flag("user", "u", STRING, "Run the command as this user"),
+              Flag("workdir", "w", STRING, "Path to workdir directory for this command")),
+             (Arg("SERVICE", "service"), Arg("COMMAND", "command", many=True)), min_args=2,
+             interspersed=False),
+)
+COMMANDS = COMMANDS + COMPOSE_COMMANDS
 
 
 def all_paths() -> dict[tuple[str, ...], Command]:

@@ -1,0 +1,76 @@
+"""`docker compose ...`: the command line's side. The project is read by
+shell/compose/loader.py and made real by shell/compose/reconcile.py, through the
+engine's ordinary API, as Docker's compose plugin is a client of dockerd."""
+from __future__ import annotations
+
+import json
+
+from ..cli.parser import Invocation
+from ..compose import loader, reconcile
+
+
+def _project(env, inv: Invocation):
+    project = loader.load(env, inv.opts)
+    unknown = [s for s in inv.args if s not in project.services]
+    if unknown and inv.command.path[1] != "exec":
+        raise loader.ComposeError(f"no such service: {unknown[0]}")
+    return project
+
+
+def config(env, inv: Invocation) -> int:
+    project = _project(env, inv)
+    if inv.quiet:
+        return 0
+    if inv.services:
+        env.out("\n".join(project.order()))
+        return 0
+    if inv.volumes or inv.networks:
+        env.out("\n".join(list(project.volumes if inv.volumes else project.networks)))
+        return 0
+    doc = project.document()
+    if inv.args:
+        doc["services"] = {n: s for n, s in doc["services"].items() if n in inv.args}
+    if inv.format == "json":
+        env.out(json.dumps(doc, indent=4))
+        return 0
+    import yaml
+    for key, value in doc.items():
+        env.out(yaml.safe_dump({key: value}, sort_keys=True, default_flow_style=False,
+                               allow_unicode=True), end="")
+    return 0
+
+
+def up(env, inv: Invocation) -> int:
+    return reconcile.up(env, _project(env, inv), inv)
+
+
+def down(env, inv: Invocation) -> int:
+    return reconcile.down(env, _project(env, inv), inv)
+
+
+def ps(env, inv: Invocation) -> int:
+    return reconcile.ps(env, _project(env, inv), inv)
+
+
+def logs(env, inv: Invocation) -> int:
+    return reconcile.logs(env, _project(env, inv), inv)
+
+
+def start(env, inv: Invocation) -> int:
+    return reconcile.start(env, _project(env, inv), inv)
+
+
+def stop(env, inv: Invocation) -> int:
+    return reconcile.stop(env, _project(env, inv), inv)
+
+
+def restart(env, inv: Invocation) -> int:
+    return reconcile.restart(env, _project(env, inv), inv)
+
+
+def rm(env, inv: Invocation) -> int:
+    return reconcile.rm(env, _project(env, inv), inv)
+
+
+def exec(env, inv: Invocation) -> int:
+    return reconcile.exec_(env, _project(env, inv), inv)

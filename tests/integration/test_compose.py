@@ -1,0 +1,176 @@
+"""docker compose: a two-service application made of ordinary engine containers with
+Compose's names and labels, changed, scaled and taken down again (shell/compose/)."""
+from __future__ import annotations
+
+import json
+import os
+import urllib.request
+
+from .cli_helpers import errors, inspect, wait_until
+
+APP = """
+name: shop
+services:
+  web:
+    image: busybox
+    command: ["sh", "-c", "echo hello from web > /www/index.html; exec httpd -f -p 80 -h /www"]
+    volumes: [site:/www]
+    ports: ["80"]
+    stop_grace_period: 1s
+  fetch:
+    image: busybox
+    depends_on: [web]
+    environment:
+      URL: http://web/${PAGE:-index.html}
+    command: ["sh", "-c", "while true; do wget -q -O - $$URL; sleep 0.2; done"]
+    stop_grace_period: 1s
+volumes:
+  site:
+"""
+
+
+def write_app(sh, text: str = APP) -> None:
+    with open(os.path.join(sh.cwd, "compose.yaml"), "w") as f:
+        f.write(text)
+
+
+def names(sh, everything: bool = True) -> list[str]:
+    return sorted(sh.ok("docker ps --format '{{.Names}}'" + (" -a" if everything else ""))
+                  .split())
+
+
+def labels(sh, name: str) -> dict:
+    return json.loads(inspect(sh, name, "{{json .Config.Labels}}"))
+
+
+def test_up_inspect_change_scale_and_down(sh):
+    write_app(sh)
+    r = sh.run("docker compose up -d")
+    assert r.code == 0, r.err
+    assert errors(r) == ["[+] Running 4/4",
+                         " ✔ Network shop_default    Created",
+                         ' ✔ Volume "shop_site"      Created',
+                         " ✔ Container shop-web-1    Started",
+                         " ✔ Container shop-fetch-1  Started"]
+    assert names(sh, everything=False) == ["shop-fetch-1", "shop-web-1"]
+
+    # Compose's labels, on ordinary engine containers
+    web = labels(sh, "shop-web-1")
+    assert {k: v for k, v in web.items() if k.startswith("com.docker.compose.")
+            and k != "com.docker.compose.config-hash"} == {
+        "com.docker.compose.project": "shop", "com.docker.compose.service": "web",
+        "com.docker.compose.container-number": "1", "com.docker.compose.oneoff": "False",
+        "com.docker.compose.project.working_dir": sh.cwd,
+        "com.docker.compose.project.config_files": os.path.join(sh.cwd, "compose.yaml")}
+    assert len(web["com.docker.compose.config-hash"]) == 64
+    # the project network, with the service name as an alias, and the named volume
+    nets = json.loads(inspect(sh, "shop-fetch-1", "{{json .NetworkSettings.Networks}}"))
+    assert list(nets) == ["shop_default"] and "fetch" in nets["shop_default"]["Aliases"]
+    assert inspect(sh, "shop-web-1", "{{range .Mounts}}{{.Name}}:{{.Destination}}{{end}}") \
+        == "shop_site:/www"
+    assert json.loads(sh.ok("docker volume inspect -f '{{json .Labels}}' shop_site")) == {
+        "com.docker.compose.project": "shop", "com.docker.compose.volume": "site"}
+
+    # fetch finds web by its service name, and logs the page with Compose's prefix
+    wait_until(lambda: "shop-fetch-1  | hello from web" in sh.ok("docker compose logs fetch"),
+               10, what="fetch to log the page")
+    # the published port, chosen by the engine, serves the page to the host
+    port = sh.ok("docker port shop-web-1 80").split("\n")[0].rpartition(":")[2]
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as page:
+        assert page.read() == b"hello from web\n"
+    ps = sh.ok("docker compose ps").splitlines()
+    assert ps[0].split() == ["NAME", "IMAGE", "COMMAND", "SERVICE", "CREATED", "STATUS",
+                             "PORTS"]
+    assert [line.split()[0] for line in ps[1:]] == ["shop-web-1", "shop-fetch-1"]
+
+    # a change to fetch's configuration recreates fetch only
+    ids = {n: inspect(sh, n, "{{.Id}}") for n in ("shop-web-1", "shop-fetch-1")}
+    r = sh.run("docker compose up -d", environ={"PAGE": "missing.html"})
+    assert r.code == 0, r.err
+    assert errors(r) == ["[+] Running 2/2", " ✔ Container shop-web-1    Running",
+                         " ✔ Container shop-fetch-1  Started"]
+    assert inspect(sh, "shop-web-1", "{{.Id}}") == ids["shop-web-1"]
+    assert inspect(sh, "shop-fetch-1", "{{.Id}}") != ids["shop-fetch-1"]
+    assert "URL=http://web/missing.html" in inspect(sh, "shop-fetch-1", "{{.Config.Env}}")
+    # ... and the same file again changes nothing
+    r = sh.run("docker compose up -d", environ={"PAGE": "missing.html"})
+    assert errors(r)[1:] == [" ✔ Container shop-web-1    Running",
+                             " ✔ Container shop-fetch-1  Running"]
+
+    # scaled to 3 and back
+    sh.ok("docker compose up -d --scale fetch=3")
+    assert names(sh) == ["shop-fetch-1", "shop-fetch-2", "shop-fetch-3", "shop-web-1"]
+    assert labels(sh, "shop-fetch-3")["com.docker.compose.container-number"] == "3"
+    sh.ok("docker compose up -d")
+    assert names(sh) == ["shop-fetch-1", "shop-web-1"]
+
+    # down keeps the named volume; down -v removes it; nothing is left behind
+    r = sh.run("docker compose down")
+    assert r.code == 0, r.err
+    assert errors(r)[0] == "[+] Running 3/3"
+    assert sorted(errors(r)[1:]) == [" ✔ Container shop-fetch-1  Removed",
+                                     " ✔ Container shop-web-1    Removed",
+                                     " ✔ Network shop_default    Removed"]
+    assert names(sh) == []
+    assert sh.ok("docker volume ls -q").split() == ["shop_site"]
+    assert "shop_default" not in sh.ok("docker network ls")
+    sh.ok("docker compose up -d")
+    assert errors(sh.run("docker compose down -v"))[-2:] == [
+        " ✔ Volume shop_site        Removed", " ✔ Network shop_default    Removed"]
+    assert names(sh) == [] and sh.ok("docker volume ls -q") == ""
+    assert sorted(sh.ok("docker network ls --format '{{.Name}}'").split()) == [
+        "bridge", "host", "none"]
+
+
+def test_stop_start_restart_rm_and_exec(sh):
+    write_app(sh, "name: tools\nservices:\n  box:\n    image: busybox\n"
+                  "    command: sleep 300\n    stop_signal: SIGKILL\n")
+    sh.ok("docker compose up -d")
+    assert sh.ok("docker compose exec -T box sh -c 'echo $((6 * 7))'") == "42\n"
+    r = sh.run("docker compose stop")
+    assert errors(r) == ["[+] Stopping 1/1", " ✔ Container tools-box-1  Stopped"]
+    assert sh.ok("docker compose ps -q") == ""
+    assert sh.ok("docker compose ps -a --services") == "box\n"
+    assert errors(sh.run("docker compose start")) == ["[+] Running 1/1",
+                                                      " ✔ Container tools-box-1  Started"]
+    assert sh.ok("docker compose ps --services") == "box\n"
+    assert errors(sh.run("docker compose restart"))[0] == "[+] Restarting 1/1"
+    r = sh.run("docker compose rm -f")
+    assert r.code == 0 and errors(r) == ["No stopped containers"]
+    sh.ok("docker compose stop")
+    r = sh.run("docker compose rm", stdin=b"y\n")
+    assert r.out == "Going to remove tools-box-1\n? Are you sure? (y/N) "
+    assert errors(r) == ["[+] Removing 1/1", " ✔ Container tools-box-1  Removed"]
+    sh.ok("docker compose down")
+    assert names(sh) == []
+
+
+def test_errors_in_compose_s_words(sh):
+    r = sh.run("docker compose up -d")
+    assert (r.code, errors(r)) == (1, ["no configuration file provided: not found"])
+    write_app(sh, "services:\n  web:\n    image: busybox\n    healthcheck: {test: [CMD]}\n")
+    r = sh.run("docker compose config")
+    assert r.code == 1
+    assert errors(r)[0].startswith(f"{sh.cwd}/compose.yaml:4:5: services.web.healthcheck: "
+                                   "dockerlings cannot honour this key")
+    write_app(sh, "services:\n  web:\n    image: busybox\n    ports: ['99999:80']\n")
+    r = sh.run("docker compose up -d")
+    assert r.code == 1 and 'service "web": ' in r.err and "99999" in r.err
+    assert names(sh) == []
+    sh.ok("docker compose down")
+    write_app(sh, "services:\n  web:\n    image: busybox\n")
+    r = sh.run("docker compose up -d nope")
+    assert (r.code, errors(r)) == (1, ["no such service: nope"])
+    r = sh.run("docker compose up")
+    assert r.code == 1 and "add -d" in r.err
+
+
+def test_config_prints_the_merged_interpolated_model(sh):
+    write_app(sh, "services:\n  web:\n    image: busybox:${TAG:-latest}\n")
+    with open(os.path.join(sh.cwd, "compose.override.yaml"), "w") as f:
+        f.write("services:\n  web:\n    environment: [A=1]\n")
+    out = sh.run("docker compose -p demo config", environ={"TAG": "1.36"}).out
+    assert out == ("name: demo\nservices:\n  web:\n    environment:\n      A: '1'\n"
+                   "    image: busybox:1.36\n    networks:\n      default: null\n"
+                   "networks:\n  default:\n    name: demo_default\n")
+    assert sh.ok("docker compose config --services") == "web\n"
