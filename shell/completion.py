@@ -212,6 +212,14 @@ def docker(words: list[str], cur: str, start: int, ctx: Context) -> list[Candida
     name, rest = words[k], words[k + 1:]
     if name == "help":
         return _help_topics(rest, cur, start)
+    if name == "compose":
+        rest = _after_compose_globals(rest)
+        if rest is None:                # a global option's value is being typed
+            return []
+        if not rest:
+            if cur.startswith("-"):
+                return flags(spec.COMPOSE, cur, start)
+            return _help_topics([name], cur, start)
     if name in spec.GROUP_NAMES:
         if not rest:
             return _help_topics([name], cur, start)
@@ -220,6 +228,33 @@ def docker(words: list[str], cur: str, start: int, ctx: Context) -> list[Candida
         path = (name,)
     cmd = spec.PATHS.get(path)
     return command(cmd, rest, cur, start, ctx) if cmd else []
+
+
+def _after_compose_globals(words: list[str]) -> list[str] | None:
+    """The words from compose's subcommand on, past its own options (`docker compose -f
+    x.yaml up`); None while the last option still waits for its value."""
+    k = 0
+    while k < len(words) and words[k].startswith("-"):
+        word = words[k]
+        if word.startswith("--"):
+            f = spec.COMPOSE.flag(word[2:].partition("=")[0])
+            takes = f is not None and f.kind != spec.BOOL and "=" not in word
+        else:
+            takes = _short_waiting(spec.COMPOSE, word) is not None
+        k += 2 if takes else 1
+    return None if k > len(words) else words[k:]
+
+
+def _services(ctx, cur, start, cmd=None, kind=None):
+    """The services of the compose file in this folder (or the nearest parent's)."""
+    from .compose import loader
+    try:
+        files = loader._find_files(ctx.cwd)
+        from lessons.source import read
+        names = list((read(files[0]).data or {}).get("services") or {})
+    except Exception:        # no file, or one being written: nothing to offer
+        return []
+    return prefixed(cur, [(str(n), "service") for n in names], start)
 
 
 # --- one command's words ------------------------------------------------------------
@@ -583,6 +618,7 @@ SOURCES = {
     "repository": _repositories,
     "object": _objects,
     "network": _networks,
+    "service": _services,
     "volume": _volumes,
     "volume-spec": _volume_spec,
     "cp-path": _cp_path,

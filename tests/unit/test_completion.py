@@ -372,3 +372,18 @@ def test_host_completes_its_words(complete):
     assert texts(complete("host s")) == ["share", "shares"]
     assert texts(complete("host u")) == ["unshare"]
     assert texts(complete("host share ")) == []
+
+
+# --- docker compose -------------------------------------------------------------------
+
+def test_compose_subcommands_their_flags_and_the_folder_s_services(complete, tmp_path):
+    assert "up" in texts(complete("docker compose u"))
+    assert "up" in texts(complete("docker compose -f compose.yaml -p app u"))
+    assert "--project-name" in texts(complete("docker compose --pro"))
+    assert "--remove-orphans" in texts(complete("docker compose up --rem"))
+    assert complete("docker compose up ") == []            # no compose.yaml here yet
+    (tmp_path / "compose.yaml").write_text("services:\n  web: {image: busybox}\n"
+                                           "  worker: {image: busybox}\n")
+    assert texts(complete("docker compose up -d w")) == ["web", "worker"]
+    assert texts(complete("docker compose -f compose.yaml logs -f wo")) == ["worker"]
+    assert texts(complete("docker compose exec w")) == ["web", "worker"]
