@@ -174,3 +174,55 @@ def test_config_prints_the_merged_interpolated_model(sh):
                    "    image: busybox:1.36\n    networks:\n      default: null\n"
                    "networks:\n  default:\n    name: demo_default\n")
     assert sh.ok("docker compose config --services") == "web\n"
+
+
+BUILT = """
+name: made
+services:
+  once:
+    build:
+      context: ./app
+      args: {GREETING: hello-built}
+  after:
+    image: busybox
+    command: ["echo", "after once"]
+    depends_on:
+      once: {condition: service_completed_successfully}
+  always:
+    image: busybox
+    command: ["sh", "-c", "echo started; sleep 0.2; exit 3"]
+    restart: always
+"""
+
+
+def test_build_completed_dependencies_and_restart_always(sh):
+    os.makedirs(os.path.join(sh.cwd, "app"))
+    with open(os.path.join(sh.cwd, "app", "Dockerfile"), "w") as f:
+        f.write('FROM busybox\nARG GREETING=hi\nRUN echo "$GREETING" > /greeting\n'
+                'CMD ["cat", "/greeting"]\n')
+    write_app(sh, BUILT)
+    r = sh.run("docker compose up -d")
+    assert r.code == 0, r.err
+    assert " ✔ Service once             Built" in errors(r)
+    assert sh.ok("docker images --format '{{.Repository}}:{{.Tag}}' made-once") == \
+        "made-once:latest\n"
+    # `after` started only once `once` had finished, and well
+    assert inspect(sh, "made-once-1", "{{.State.ExitCode}}") == "0"
+    assert sh.ok("docker compose logs once after") == ("made-once-1   | hello-built\n"
+                                                       "made-after-1  | after once\n")
+    # restart: always brings the service back after its process dies
+    wait_until(lambda: int(inspect(sh, "made-always-1", "{{.RestartCount}}")) >= 2, 15,
+               what="always to be restarted")
+    sh.ok("docker compose down")
+    assert names(sh) == []
+
+
+def test_a_failed_dependency_stops_up(sh):
+    write_app(sh, "name: dep\nservices:\n  setup:\n    image: busybox\n    command: 'false'\n"
+                  "  app:\n    image: busybox\n    depends_on:\n      setup:\n        "
+                  "condition: service_completed_successfully\n")
+    r = sh.run("docker compose up -d")
+    assert r.code == 1
+    assert errors(r)[-1] == "service \"setup\" didn't complete successfully: exit 1"
+    assert names(sh) == ["dep-setup-1"]
+    sh.ok("docker compose down")
