@@ -318,9 +318,6 @@ def ensure_volumes(env, project: Project, services, progress: Progress) -> None:
 
 
 def up(env, project: Project, inv) -> int:
-    if not inv.opts.get("detach"):
-        raise ComposeError("dockerlings runs `docker compose up` in the background only, for "
-                           "now: add -d, then follow with `docker compose logs -f`")
     if inv.force_recreate and inv.no_recreate:
         raise ComposeError("--force-recreate and --no-recreate are incompatible")
     if inv.build and inv.no_build:
@@ -331,6 +328,7 @@ def up(env, project: Project, inv) -> int:
             raise ComposeError(f"no such service: {name}")
     services = project.order(inv.args or None)
     progress = Progress(env)
+    before = {c.id for c in project_containers(env.engine, project) if c.state.running}
     try:
         _orphans(env, project, inv, progress)
         ensure_networks(env, project, services, progress)
@@ -342,6 +340,27 @@ def up(env, project: Project, inv) -> int:
         progress.print()
         raise
     progress.print()
+    if inv.detach or inv.no_start:
+        return 0
+    return _attached(env, project, services, before)
+
+
+def _attached(env, project: Project, services, before: set) -> int:
+    """`up` without -d: the services' output with Compose's prefixes until every
+    container has exited; Ctrl-C stops them, as Compose does."""
+    containers = [c for c in project_containers(env.engine, project, services)]
+    env.out(f"Attaching to {', '.join(c.name for c in containers)}")
+    try:
+        follow(env, containers, tails={c.id: 0 for c in containers if c.id in before},
+               on_exit=lambda c: env.out(f"{c.name} exited with code {c.state.exit_code}"))
+    except KeyboardInterrupt:
+        env.out("Gracefully stopping... (press Ctrl+C again to force)")
+        progress = Progress(env, "Stopping")
+        try:
+            _stop_all(env, project, containers, None, progress, "Stopped")
+        finally:
+            progress.print()
+        return 130
     return 0
 
 
@@ -670,35 +689,44 @@ def ps(env, project: Project, inv) -> int:
 
 def logs(env, project: Project, inv) -> int:
     from engine import logs as engine_logs
-    eng = env.engine
-    containers = project_containers(eng, project, inv.args or None)
+    containers = project_containers(env.engine, project, inv.args or None)
     tail = engine_logs.parse_tail(None if inv.tail == "all" else inv.tail)
+    follow(env, containers, tail=tail, live=inv.follow, prefix=not inv.no_log_prefix,
+           timestamps=inv.timestamps)
+    return 0
+
+
+def follow(env, containers, *, tail: int = -1, tails: dict | None = None, live: bool = True,
+           prefix: bool = True, timestamps: bool = False, on_exit=None) -> None:
+    """The containers' logs, each line behind `name  | ` (names padded to one width), in
+    the order written when `live`; on_exit(container) when one's output ends."""
+    from engine import logs as engine_logs
+    eng = env.engine
     width = max((len(c.name) for c in containers), default=0)
     lock = threading.Lock()
 
     def pump(c) -> None:
-        prefix = b"" if inv.no_log_prefix else f"{c.name.ljust(width)}  | ".encode()
+        head = f"{c.name.ljust(width)}  | ".encode() if prefix else b""
         pending = b""
-        for e in engine_logs.read(eng, c, follow=inv.follow, tail=tail):
+        for e in engine_logs.read(eng, c, follow=live, tail=(tails or {}).get(c.id, tail)):
             pending += e.data
             while b"\n" in pending:
                 line, pending = pending.split(b"\n", 1)
-                stamp = b""
-                if inv.timestamps:
-                    stamp = e.time.encode() + b" "
+                stamp = e.time.encode() + b" " if timestamps else b""
                 with lock:
-                    env.write_out(prefix + stamp + line + b"\n")
-        if pending:
-            with lock:
-                env.write_out(prefix + pending + b"\n")
-    if not inv.follow:
+                    env.write_out(head + stamp + line + b"\n")
+        with lock:
+            if pending:
+                env.write_out(head + pending + b"\n")
+            if on_exit is not None:
+                on_exit(eng.container(c.id))
+    if not live:
         for c in containers:
             pump(c)
-        return 0
+        return
     threads = [threading.Thread(target=pump, args=(c,), daemon=True) for c in containers]
     for t in threads:
         t.start()
     for t in threads:
         while t.is_alive():
             t.join(0.2)
-    return 0
