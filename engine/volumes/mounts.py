@@ -23,6 +23,7 @@ def check(engine, host, volumes=()) -> list[dict]:
                 from None
     requested = [specs.parse_bind(raw) for raw in host.binds or ()]
     requested += [specs.parse_mount(m) for m in host.mounts or ()]
+    requested = [_engine_socket(engine, mp) for mp in requested]
     for mp in requested:
         dest = mp["Destination"]
         if dest in asked:
@@ -43,6 +44,24 @@ def check(engine, host, volumes=()) -> list[dict]:
     for ref_spec in host.volumes_from or ():
         engine.container(specs.parse_volumes_from(ref_spec)[0])
     return points
+
+
+DOCKER_SOCKETS = ("/var/run/docker.sock", "/run/docker.sock")
+
+
+def _engine_socket(engine, mp: dict) -> dict:
+    """`-v /var/run/docker.sock:...` names Docker's socket: here that is this engine's
+    Engine API (`dockerlings engine serve`), so a container given it drives its
+    siblings, as with Docker. Its Source in inspect says where it really is."""
+    if mp["Type"] != "bind" or mp["Source"] not in DOCKER_SOCKETS:
+        return mp
+    path = os.path.join(str(engine.paths.run), "docker.sock")
+    if not os.path.exists(path):
+        raise specs.MountConfigError("bind", f"bind source path does not exist: {path}",
+                                     hint=f"{mp['Source']} is this engine's API socket, "
+                                          "there while it is served: run `dockerlings "
+                                          "engine serve -d` first")
+    return {**mp, "Source": path, "SkipMountpointCreation": True}
 
 
 def plan(engine, config, host, requested: list[dict]) -> list[dict]:

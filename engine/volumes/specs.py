@@ -55,8 +55,8 @@ def _spec_error(raw: str) -> str:
 
 
 class MountConfigError(InvalidParameter):
-    def __init__(self, kind: str, reason: str):
-        super().__init__(f'invalid mount config for type "{kind}": {reason}')
+    def __init__(self, kind: str, reason: str, *, hint: str | None = None):
+        super().__init__(f'invalid mount config for type "{kind}": {reason}', hint=hint)
 
 
 def _check_target(kind: str, target: str) -> None:

@@ -533,3 +533,35 @@ def test_a_follower_that_hangs_up_is_let_go(api, sh):
         time.sleep(0.05)
     assert _threads(pid) == idle
     sh.ok("docker rm -f talker")
+
+
+# --- a container with the socket ----------------------------------------------------------
+
+@needs_docker
+def test_a_container_given_dockers_socket_drives_its_siblings(api, sh):
+    """`-v /var/run/docker.sock:/var/run/docker.sock` gives the engine's API socket; the
+    docker CLI (a static program, mounted in) lists and starts siblings from inside."""
+    sh.ok("docker run -d --name sibling busybox sleep 100")
+    inside = (f"docker run --rm -v /var/run/docker.sock:/var/run/docker.sock "
+              f"-v {DOCKER}:/usr/bin/docker:ro busybox")
+    out = sh.ok(f"{inside} docker ps --format '{{{{.Names}}}} {{{{.Image}}}} {{{{.State}}}}'")
+    assert out.splitlines()[1] == "sibling busybox running"     # (the first: itself)
+    assert len(out.splitlines()) == 2
+    assert sh.ok(f"{inside} docker run --rm busybox echo from a sibling") == \
+        "from a sibling\n"
+    cid = sh.ok("docker create -v /var/run/docker.sock:/var/run/docker.sock busybox true")
+    mounts = json.loads(sh.ok(f"docker inspect -f '{{{{json .Mounts}}}}' {cid.strip()}"))
+    assert [(m["Source"], m["Destination"]) for m in mounts] == [(api, "/var/run/docker.sock")]
+    sh.ok("docker rm -f sibling")
+
+
+def test_without_a_server_the_socket_cannot_be_given(sh):
+    pull(sh)
+    r = sh.run("docker run --rm -v /var/run/docker.sock:/var/run/docker.sock busybox true")
+    sock = sh.engine.paths.run / "docker.sock"
+    assert r.code == 125
+    assert r.err.splitlines()[0] == ("docker: Error response from daemon: invalid mount "
+                                     'config for type "bind": bind source path does not '
+                                     f"exist: {sock}")
+    assert "dockerlings engine serve -d" in r.err
+    assert not sock.exists()
