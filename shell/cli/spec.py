@@ -847,6 +847,32 @@ COMPOSE_COMMANDS = (
               Flag("workdir", "w", STRING, "Path to workdir directory for this command")),
              (Arg("SERVICE", "service"), Arg("COMMAND", "command", many=True)), min_args=2,
              interspersed=False),
+    _compose("kill", "[OPTIONS] [SERVICE...]", "Force stop service containers",
+             (Flag("signal", "s", STRING, "SIGNAL to send to the container", default="SIGKILL",
+                   complete="signal"),
+              Flag("remove-orphans", help="Remove containers for services not defined in the "
+                   "Compose file"))),
+    _compose("port", "[OPTIONS] SERVICE PRIVATE_PORT", "Print the public port for a port "
+             "binding",
+             (Flag("index", kind=INT, default=1, help="Index of the container if service has "
+                   "multiple replicas"),
+              Flag("protocol", kind=STRING, default="tcp", help="tcp or udp")),
+             (Arg("SERVICE", "service"), Arg("PRIVATE_PORT")), min_args=2, max_args=2),
+    _compose("top", "[SERVICES...]", "Display the running processes"),
+    _compose("images", "[OPTIONS] [SERVICE...]", "List images used by the created "
+             "containers",
+             (Flag("quiet", "q", BOOL, "Only display IDs"),
+              Flag("format", kind=STRING, default="table", help="Format the output. Values: "
+                   "[table | json]", choices=("table", "json")))),
+    _compose("ls", "[OPTIONS]", "List running compose projects",
+             (Flag("all", "a", BOOL, "Show all stopped Compose projects"),
+              Flag("quiet", "q", BOOL, "Only display project names"),
+              Flag("format", kind=STRING, default="table", help="Format the output. Values: "
+                   "[table | json]", choices=("table", "json"))), (), max_args=0),
+    _compose("version", "[OPTIONS]", "Show the Docker Compose version information",
+             (Flag("short", help="Shows only Compose's version number"),
+              Flag("format", "f", STRING, "Format the output. Values: [pretty | json]. (Default: "
+                   "pretty)")), (), max_args=0),
 )
 COMMANDS = COMMANDS + COMPOSE_COMMANDS
 

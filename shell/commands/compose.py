@@ -12,7 +12,7 @@ from ..compose import loader, reconcile
 def _project(env, inv: Invocation):
     project = loader.load(env, inv.opts)
     unknown = [s for s in inv.args if s not in project.services]
-    if unknown and inv.command.path[1] != "exec":
+    if unknown and inv.command.path[1] not in ("exec", "port"):
         raise loader.ComposeError(f"no such service: {unknown[0]}")
     return project
 
@@ -74,3 +74,39 @@ def rm(env, inv: Invocation) -> int:
 
 def exec(env, inv: Invocation) -> int:
     return reconcile.exec_(env, _project(env, inv), inv)
+
+
+def kill(env, inv: Invocation) -> int:
+    return reconcile.kill(env, _project(env, inv), inv)
+
+
+def port(env, inv: Invocation) -> int:
+    return reconcile.port(env, _project(env, inv), inv)
+
+
+def top(env, inv: Invocation) -> int:
+    return reconcile.top(env, _project(env, inv), inv)
+
+
+def images(env, inv: Invocation) -> int:
+    return reconcile.images(env, _project(env, inv), inv)
+
+
+def ls(env, inv: Invocation) -> int:
+    """Every project the engine has containers of: no file is read."""
+    return reconcile.ls(env, inv)
+
+
+def version(env, inv: Invocation) -> int:
+    from importlib.metadata import PackageNotFoundError, version as package_version
+    try:
+        number = package_version("dockerlings")
+    except PackageNotFoundError:
+        number = "0.0.0"
+    if inv.short:
+        env.out(number)
+    elif inv.format == "json":
+        env.out(json.dumps({"version": f"v{number}"}))
+    else:
+        env.out(f"Docker Compose version v{number} (dockerlings)")
+    return 0

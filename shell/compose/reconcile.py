@@ -730,3 +730,96 @@ def follow(env, containers, *, tail: int = -1, tails: dict | None = None, live: 
     for t in threads:
         while t.is_alive():
             t.join(0.2)
+
+
+# --- kill, port, top, images, ls -----------------------------------------------------------
+
+def kill(env, project: Project, inv) -> int:
+    progress = Progress(env, "Killing")
+    try:
+        for c in _selected(env, project, inv, running=True):
+            env.engine.kill(c.id, inv.signal)
+            progress.add("Container", c.name, "Killed")
+    finally:
+        progress.print()
+    return 0
+
+
+def port(env, project: Project, inv) -> int:
+    service, private = inv.args
+    if service not in project.services:
+        raise ComposeError(f"no such service: {service}")
+    found = [c for c in project_containers(env.engine, project, [service])
+             if _number(c) == inv.index]
+    if not found:
+        raise ComposeError(f'service "{service}" is not running')
+    for _, bound in env.engine.ports(found[0].id, f"{private}/{inv.protocol}"):
+        env.out(bound)
+        return 0
+    raise ComposeError(f"no port {private}/{inv.protocol} for container {found[0].name}")
+
+
+def top(env, project: Project, inv) -> int:
+    from ..commands.containers import processes_table
+    from ..render.tabwriter import tabulate
+    for c in _selected(env, project, inv, running=True):
+        header, rows = processes_table(env.engine, c.id, [])
+        lines = ["\t".join(header)] + ["\t".join(r) for r in rows]
+        env.out(c.name)
+        env.out(tabulate("\n".join(lines) + "\n", minwidth=3, padding=3), end="")
+        env.out()
+    return 0
+
+
+def images(env, project: Project, inv) -> int:
+    from ..render.tabwriter import tabulate
+    from ..render.units import human_size
+    eng = env.engine
+    rows = []
+    for c in project_containers(eng, project, inv.args or None):
+        img = eng.images.find(c.image_id)
+        ref = c.config.image
+        repo, _, tag = ref.rpartition(":") if ":" in ref.rsplit("/", 1)[-1] else (ref, "", "latest")
+        size = human_size(img.size) if img is not None else ""
+        rows.append((c.name, repo, tag, c.image_id.removeprefix("sha256:")[:12], size))
+    if inv.quiet:
+        for r in dict.fromkeys(r[3] for r in rows):
+            env.out(r)
+        return 0
+    if inv.format == "json":
+        import json
+        env.out(json.dumps([{"ContainerName": r[0], "Repository": r[1], "Tag": r[2],
+                             "ID": r[3], "Size": r[4]} for r in rows]))
+        return 0
+    lines = ["CONTAINER\tREPOSITORY\tTAG\tIMAGE ID\tSIZE"] + ["\t".join(r) for r in rows]
+    env.out(tabulate("\n".join(lines) + "\n", minwidth=3, padding=3), end="")
+    return 0
+
+
+def ls(env, inv) -> int:
+    from ..render.tabwriter import tabulate
+    projects: dict[str, dict] = {}
+    for c in env.engine.containers(all=True):
+        lab = labels_of(c)
+        name = lab.get(model.PROJECT)
+        if not name:
+            continue
+        p = projects.setdefault(name, {"states": {}, "files": lab.get(model.CONFIG_FILES, "")})
+        p["states"][c.state.status] = p["states"].get(c.state.status, 0) + 1
+    shown = {n: p for n, p in sorted(projects.items())
+             if inv.all or "running" in p["states"]}
+    if inv.quiet:
+        for n in shown:
+            env.out(n)
+        return 0
+    status = {n: ", ".join(f"{s}({k})" for s, k in sorted(p["states"].items()))
+              for n, p in shown.items()}
+    if inv.format == "json":
+        import json
+        env.out(json.dumps([{"Name": n, "Status": status[n], "ConfigFiles": p["files"]}
+                            for n, p in shown.items()]))
+        return 0
+    lines = ["NAME\tSTATUS\tCONFIG FILES"] + [f"{n}\t{status[n]}\t{p['files']}"
+                                               for n, p in shown.items()]
+    env.out(tabulate("\n".join(lines) + "\n", minwidth=3, padding=3), end="")
+    return 0

@@ -239,3 +239,31 @@ def test_up_without_d_shows_the_output_until_every_container_has_exited(sh):
                                         "fg-b-1 exited with code 2"])
     assert lines.index("fg-a-1  | two") < lines.index("fg-a-1 exited with code 0")
     sh.ok("docker compose down")
+
+
+def test_kill_port_top_images_ls_and_version(sh):
+    write_app(sh, "name: bits\nservices:\n  box:\n    image: busybox\n    command: sleep 300\n"
+                  "    ports: ['80']\n")
+    sh.ok("docker compose up -d")
+    bound = sh.ok("docker compose port box 80").strip()
+    assert bound == sh.ok("docker port bits-box-1 80").splitlines()[0]
+    r = sh.run("docker compose port box 81")
+    assert r.code == 1
+    assert errors(r)[0].startswith("Error response from daemon: No public port '81/tcp' "
+                                   "published for ")
+    top = sh.ok("docker compose top").splitlines()
+    assert top[0] == "bits-box-1" and top[1].split()[:3] == ["UID", "PID", "PPID"]
+    assert top[2].endswith("sleep 300")
+    images = sh.ok("docker compose images").splitlines()
+    assert images[0].split() == ["CONTAINER", "REPOSITORY", "TAG", "IMAGE", "ID", "SIZE"]
+    assert images[1].split()[:3] == ["bits-box-1", "busybox", "latest"]
+    assert sh.ok("docker compose ls -q") == "bits\n"
+    ls = sh.ok("docker compose ls").splitlines()
+    assert ls[1].split() == ["bits", "running(1)", os.path.join(sh.cwd, "compose.yaml")]
+    r = sh.run("docker compose kill")
+    assert errors(r) == ["[+] Killing 1/1", " ✔ Container bits-box-1  Killed"]
+    assert sh.ok("docker compose ls -q") == ""
+    assert sh.ok("docker compose ls -a -q") == "bits\n"
+    assert sh.ok("docker compose version").startswith("Docker Compose version v")
+    sh.ok("docker compose down")
+    assert names(sh) == []
