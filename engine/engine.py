@@ -284,6 +284,9 @@ class Engine:
                 if points:
                     mounts.release_new(self, c.mounts)
                 raise
+        if c.host.links:
+            from . import links
+            links.note_parent(self, c)
         events.of_container(self.paths.root, "create", c)
         if points:
             try:

@@ -133,12 +133,13 @@ def _port(text: str) -> tuple[int, str]:
     return int(num), (proto or "tcp").lower()
 
 
-def hosts_entries(engine, c) -> list[str]:
+def hosts_entries(engine, c, fresh: dict | None = None) -> list[str]:
     """/etc/hosts lines for the running children: the alias, the child's hostname, and
-    its name when the alias is not it (addLegacyLinks)."""
+    its name when the alias is not it (addLegacyLinks). `fresh`: {child id: address} of
+    a child starting now, whose record does not have it yet."""
     lines = []
     for link, child in children(engine, c):
-        ip = bridge_ip(child)
+        ip = (fresh or {}).get(child.id) or bridge_ip(child)
         if not ip:
             continue
         alias = link.rsplit("/", 1)[-1]
@@ -152,3 +153,38 @@ def hosts_entries(engine, c) -> list[str]:
 def inspect(engine, c) -> list[str] | None:
     """HostConfig.Links as `docker inspect` shows it: "/db:/web/db"."""
     return [f"/{child.name}:{link}" for link, child in children(engine, c)] or None
+
+
+PARENTS = "linked-by"
+
+
+def note_parent(engine, parent) -> None:
+    """Tell each child who links to it (a line in its folder), so that its next start
+    can correct their /etc/hosts without reading every container's record."""
+    for entry in parent.host.links or ():
+        cid = entry.partition(":")[0]
+        try:
+            with open(engine.paths.container(cid) / PARENTS, "a") as f:
+                f.write(parent.id + "\n")
+        except OSError:
+            pass
+
+
+def refresh_parents(engine, child, address: str) -> None:
+    """The child starts on `address`: rewrite the /etc/hosts of the running containers
+    linking to it, as Docker updates its parents' entries (addLegacyLinks)."""
+    from .network import endpoints
+    try:
+        ids = (engine.paths.container(child.id) / PARENTS).read_text().split()
+    except OSError:
+        return
+    for pid in dict.fromkeys(ids):
+        parent = engine.load_quiet(pid)
+        live = ((parent.state.network or {}).get("Networks") or {}) if parent else {}
+        if parent is None or not parent.state.running or "bridge" not in live:
+            continue
+        addresses = [n.get("IPAddress") for n in live.values() if n.get("IPAddress")]
+        gateway = next((n.get("Gateway") for n in live.values() if n.get("Gateway")), None)
+        text = endpoints.hosts_text(parent, addresses, gateway,
+                                    hosts_entries(engine, parent, {child.id: address}))
+        endpoints.write_in_place(engine.paths.container(pid) / "hosts", text)

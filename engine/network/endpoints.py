@@ -172,7 +172,7 @@ def _listen_one(host_ip: str, host_port: str, proto: str) -> tuple[socket.socket
 
 # --- /etc/hosts and /etc/resolv.conf ---------------------------------------------------
 
-def _write_in_place(path, text: str) -> None:
+def write_in_place(path, text: str) -> None:
     """Overwrite keeping the inode: the file is bind-mounted into the container."""
     with open(path, "r+" if os.path.exists(path) else "w") as f:
         f.seek(0)
@@ -213,8 +213,12 @@ def _write_etc(engine, c, addresses: list[str], plan: Plan) -> None:
     if c.host.links and "bridge" in plan.networks:
         from .. import links
         linked = links.hosts_entries(engine, c)
-    _write_in_place(d / "hosts", hosts_text(c, addresses, gateway, linked))
-    _write_in_place(d / "resolv.conf", resolv_text(c, engine._resolv_conf(), plan.dns))
+    write_in_place(d / "hosts", hosts_text(c, addresses, gateway, linked))
+    bridge = plan.networks.get("bridge")
+    if bridge and (d / "linked-by").exists():     # containers linking to this one
+        from .. import links
+        links.refresh_parents(engine, c, bridge["IPAddress"])
+    write_in_place(d / "resolv.conf", resolv_text(c, engine._resolv_conf(), plan.dns))
 
 
 # --- after the process exists, and after it ends ------------------------------------------
@@ -255,7 +259,7 @@ def use_embedded_dns(root: str, cid: str) -> None:
                 return
     except FileNotFoundError:
         return
-    _write_in_place(path, f"nameserver {dns.ADDRESS}\noptions ndots:0\n")
+    write_in_place(path, f"nameserver {dns.ADDRESS}\noptions ndots:0\n")
 
 
 def release(root: str, cid: str) -> None:

@@ -78,3 +78,17 @@ def test_link_on_a_user_network_is_an_alias_for_the_linker_only(sh):
     assert inspect(sh, "client", "{{json .HostConfig.Links}}") == "null"
     # the alias is client's alone
     assert sh.run("docker exec api nslookup backend 127.0.0.11").code != 0
+
+
+def test_parent_hosts_follow_the_child_to_its_new_address(sh):
+    sh.ok("docker run -d --name db busybox sleep 60")
+    sh.ok("docker run -d --name web --link db busybox sleep 60")
+    old = inspect(sh, "db", "{{.NetworkSettings.IPAddress}}")
+    sh.ok("docker stop -t 0 db")
+    sh.ok("docker run -d --name filler busybox sleep 60")      # takes db's old address
+    assert inspect(sh, "filler", "{{.NetworkSettings.IPAddress}}") == old
+    sh.ok("docker start db")
+    new = inspect(sh, "db", "{{.NetworkSettings.IPAddress}}")
+    assert new != old
+    line = sh.ok("docker exec web tail -1 /etc/hosts").rstrip("\n")
+    assert line.startswith(f"{new}\tdb ")
