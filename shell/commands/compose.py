@@ -12,7 +12,7 @@ from ..compose import loader, reconcile
 def _project(env, inv: Invocation):
     project = loader.load(env, inv.opts)
     unknown = [s for s in inv.args if s not in project.services]
-    if unknown and inv.command.path[1] not in ("exec", "port"):
+    if unknown and inv.command.path[1] not in ("exec", "port", "run"):
         raise loader.ComposeError(f"no such service: {unknown[0]}")
     return project
 
@@ -110,3 +110,7 @@ def version(env, inv: Invocation) -> int:
     else:
         env.out(f"Docker Compose version v{number} (dockerlings)")
     return 0
+
+
+def run(env, inv: Invocation) -> int:
+    return reconcile.run(env, _project(env, inv), inv)

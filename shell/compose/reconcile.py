@@ -20,14 +20,15 @@ def labels_of(c) -> dict:
     return c.config.label_dict()
 
 
-def project_containers(eng, project: Project, services=None, oneoff: bool = False):
-    """The project's containers (of `services`, when given), by service then number."""
+def project_containers(eng, project: Project, services=None, oneoff: bool | None = False):
+    """The project's containers (of `services`, when given), by service then number;
+    oneoff: those of `compose run` (None: both kinds)."""
     out = []
     for c in eng.containers(all=True):
         lab = labels_of(c)
         if lab.get(model.PROJECT) != project.name:
             continue
-        if (lab.get(model.ONEOFF) == "True") != oneoff:
+        if oneoff is not None and (lab.get(model.ONEOFF) == "True") != oneoff:
             continue
         if services is not None and lab.get(model.SERVICE) not in services:
             continue
@@ -131,11 +132,16 @@ _BOOLS = {"init": "--init", "stdin_open": "-i", "tty": "-t", "privileged": "--pr
           "read_only": "--read-only"}
 
 
-def create_words(project: Project, service: str, number: int, eng) -> list[str]:
-    """The `docker create` words for one container of a service."""
+def create_words(project: Project, service: str, number: int, eng, *, name: str = "",
+                 oneoff: bool = False, ports: bool = True) -> list[str]:
+    """The `docker create` words for one container of a service (up to its image; the
+    command follows). oneoff: for `compose run` (no ports unless asked)."""
     s = project.services[service]
-    words = ["create", "--name", container_name(project, service, number)]
-    for key, value in service_labels(project, service, number).items():
+    words = ["create", "--name", name or container_name(project, service, number)]
+    labels = service_labels(project, service, number)
+    if oneoff:
+        labels[model.ONEOFF] = "True"
+    for key, value in labels.items():
         words += ["--label", f"{key}={value}"]
     for key, value in (s.get("labels") or {}).items():
         words += ["--label", f"{key}={value or ''}"]
@@ -159,7 +165,7 @@ def create_words(project: Project, service: str, number: int, eng) -> list[str]:
             value = project.environment.get(key)
         if value is not None:
             words += ["-e", f"{key}={value}"]
-    for p in s.get("ports") or []:
+    for p in (s.get("ports") or []) if ports else []:
         words += ["-p", _port(p)]
     for v in s.get("volumes") or []:
         words += _volume_words(project, v)
@@ -183,8 +189,6 @@ def create_words(project: Project, service: str, number: int, eng) -> list[str]:
     if entrypoint is not None:
         words += ["--entrypoint", entrypoint[0] if entrypoint else ""]
     words.append(s.get("image") or default_image(project, service))
-    words += [str(w) for w in (entrypoint or [])[1:]]
-    words += [str(w) for w in s.get("command") or []]
     return words
 
 
@@ -224,6 +228,7 @@ def create_container(env, project: Project, service: str, number: int):
     from ..cli.parser import parse
     from ..commands import options
     words = create_words(project, service, number, env.engine)
+    words += [str(w) for w in project.services[service].get("command") or []]
     where = project.where.get(next((k for k in project.where if k[:2] ==
                                     ("services", service)), None))
     try:
@@ -516,7 +521,7 @@ def _stop_all(env, project: Project, containers, timeout, progress, status, remo
 def down(env, project: Project, inv) -> int:
     eng = env.engine
     progress = Progress(env)
-    containers = project_containers(eng, project)
+    containers = project_containers(eng, project, oneoff=None)
     orphans = [c for c in containers if labels_of(c).get(model.SERVICE) not in project.services]
     if orphans and not inv.remove_orphans:
         containers = [c for c in containers if c not in orphans]
@@ -651,7 +656,9 @@ def ps(env, project: Project, inv) -> int:
     from ..commands.containers import _image_text, render_rows
     from ..render import views
     eng = env.engine
-    containers = project_containers(eng, project, inv.args or None)
+    # -a adds the stopped containers and those of `compose run`, as Compose's does
+    containers = project_containers(eng, project, inv.args or None,
+                                    oneoff=None if inv.all else False)
     if not inv.all:
         containers = [c for c in containers if c.state.running]
     if inv.services:
@@ -823,3 +830,61 @@ def ls(env, inv) -> int:
                                                for n, p in shown.items()]
     env.out(tabulate("\n".join(lines) + "\n", minwidth=3, padding=3), end="")
     return 0
+
+
+# --- run -------------------------------------------------------------------------------------
+
+class _Plain:
+    """`up`'s choices, as `compose run` makes the services it depends on."""
+    force_recreate = no_recreate = no_start = build = no_build = False
+
+
+def run(env, project: Project, inv) -> int:
+    """A one-off container of a service (`<project>-<service>-run-<id>`), after the
+    services it depends on are up, run as `docker run` runs it."""
+    import os as _os
+    from ..cli.parser import parse
+    from ..runner import _call
+    service, *command = inv.args
+    if service not in project.services:
+        raise ComposeError(f"no such service: {service}")
+    deps = [] if inv.no_deps else [d for d in project.order([service]) if d != service]
+    progress = Progress(env, "Creating")
+    try:
+        ensure_networks(env, project, [service] + deps, progress)
+        ensure_volumes(env, project, [service] + deps, progress)
+        for dep in deps:
+            _build_if_needed(env, project, dep, _Plain, progress)
+            _converge(env, project, dep, _scale(project, dep, {}), _Plain, progress)
+        _build_if_needed(env, project, service, _Plain, progress)
+    finally:
+        progress.print()
+    s = project.services[service]
+    name = inv.opts["name"] or f"{project.name}-{service}-run-{_os.urandom(6).hex()}"
+    words = create_words(project, service, 1, env.engine, name=name, oneoff=True,
+                         ports=inv.service_ports)
+    words[0] = "run"
+    image = words.pop()
+    if "entrypoint" in inv.given:
+        k = words.index("--entrypoint") if "--entrypoint" in words else None
+        if k is not None:
+            del words[k:k + 2]
+        words += ["--entrypoint", inv.entrypoint]
+    flags = (["--rm"] if inv.rm else []) + (["-d"] if inv.detach else ["-i"])
+    if not inv.no_TTY and not inv.detach and env.stdin_tty:
+        flags.append("-t")
+    for item in inv.env:
+        flags += ["-e", item]
+    for item in inv.label:
+        flags += ["-l", item]
+    for item in inv.publish:
+        flags += ["-p", item]
+    if inv.user:
+        flags += ["-u", inv.user]
+    if inv.workdir:
+        flags += ["-w", inv.workdir]
+    entry_rest = [] if "entrypoint" in inv.given else [str(w) for w in
+                                                        (s.get("entrypoint") or [])[1:]]
+    command = command or ([] if "entrypoint" in inv.given and not command
+                          else [str(w) for w in s.get("command") or []])
+    return _call(env, parse(words + flags + [image] + entry_rest + command))

@@ -267,3 +267,25 @@ def test_kill_port_top_images_ls_and_version(sh):
     assert sh.ok("docker compose version").startswith("Docker Compose version v")
     sh.ok("docker compose down")
     assert names(sh) == []
+
+
+def test_run_makes_a_one_off_container_after_its_dependencies(sh):
+    write_app(sh, "name: once\nservices:\n  db:\n    image: busybox\n    command: sleep 300\n"
+                  "    stop_signal: SIGKILL\n  app:\n    image: busybox\n    depends_on: [db]\n"
+                  "    environment: {GREETING: hello}\n    command: echo from the file\n")
+    r = sh.run("docker compose run --rm app sh -c 'echo $GREETING; nslookup db >/dev/null "
+               "&& echo db resolves'")
+    assert r.code == 0, r.err
+    assert r.out == "hello\ndb resolves\n"
+    assert errors(r)[-1] == " ✔ Container once-db-1   Started"
+    assert names(sh) == ["once-db-1"]                 # --rm took the one-off away
+    r = sh.run("docker compose run -T app")
+    assert r.out == "from the file\n"
+    one_off = [n for n in names(sh) if n.startswith("once-app-run-")]
+    assert len(one_off) == 1 and len(one_off[0]) == len("once-app-run-") + 12
+    assert labels(sh, one_off[0])["com.docker.compose.oneoff"] == "True"
+    assert sh.ok("docker compose ps --services") == "db\n"
+    assert sh.ok("docker compose ps -a --services") == "db\napp\n"   # -a: one-offs too
+    assert sh.run("docker compose run --no-deps --entrypoint echo app a b").out == "a b\n"
+    sh.ok("docker compose down")
+    assert names(sh) == []
