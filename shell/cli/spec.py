@@ -803,6 +803,8 @@ COMPOSE_COMMANDS = (
               Flag("build", help="Build images before starting containers"),
               Flag("no-build", help="Don't build an image, even if it's policy"),
               Flag("no-start", help="Don't start the services after creating them"),
+              Flag("renew-anon-volumes", "V", BOOL, "Recreate anonymous volumes instead of "
+                   "retrieving data from the previous containers"),
               Flag("scale", kind=LIST, help="Scale SERVICE to NUM instances. Overrides the "
                    "`scale` setting in the Compose file if present."))),
     _compose("down", "[OPTIONS] [SERVICES]", "Stop and remove containers, networks",
@@ -865,6 +867,19 @@ COMPOSE_COMMANDS = (
               Flag("workdir", "w", STRING, "Working directory inside the container")),
              (Arg("SERVICE", "service"), Arg("COMMAND", "command", many=True)), min_args=1,
              interspersed=False),
+    _compose("build", "[OPTIONS] [SERVICE...]", "Build or rebuild services",
+             (Flag("build-arg", kind=LIST, help="Set build-time variables for services"),
+              Flag("no-cache", help="Do not use cache when building the image"),
+              Flag("pull", help="Always attempt to pull a newer version of the image"),
+              Flag("quiet", "q", BOOL, "Don't print anything to STDOUT"))),
+    _compose("pull", "[OPTIONS] [SERVICE...]", "Pull service images",
+             (Flag("ignore-pull-failures", help="Pull what it can and ignores images with pull "
+                   "failures"),
+              Flag("quiet", "q", BOOL, "Pull without printing progress information"))),
+    _compose("push", "[OPTIONS] [SERVICE...]", "Push service images",
+             (Flag("ignore-push-failures", help="Push what it can and ignores images with push "
+                   "failures"),
+              Flag("quiet", "q", BOOL, "Push without printing progress information"))),
     _compose("kill", "[OPTIONS] [SERVICE...]", "Force stop service containers",
              (Flag("signal", "s", STRING, "SIGNAL to send to the container", default="SIGKILL",
                    complete="signal"),

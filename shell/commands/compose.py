@@ -114,3 +114,15 @@ def version(env, inv: Invocation) -> int:
 
 def run(env, inv: Invocation) -> int:
     return reconcile.run(env, _project(env, inv), inv)
+
+
+def build(env, inv: Invocation) -> int:
+    return reconcile.build(env, _project(env, inv), inv)
+
+
+def pull(env, inv: Invocation) -> int:
+    return reconcile.pull(env, _project(env, inv), inv)
+
+
+def push(env, inv: Invocation) -> int:
+    return reconcile.push(env, _project(env, inv), inv)

@@ -74,6 +74,7 @@ NETWORK_KEYS = {"driver", "internal", "external", "name", "labels", "attachable"
 VOLUME_KEYS = {"external", "name", "labels", "driver"}
 SERVICE_NETWORK_KEYS = {"aliases", "ipv4_address"}
 DEPENDS_KEYS = {"condition", "restart", "required"}
+BUILD_KEYS = {"context", "dockerfile", "args", "target", "labels", "no_cache", "pull"}
 CONDITIONS = ("service_started", "service_completed_successfully", "service_healthy")
 
 
@@ -330,6 +331,15 @@ def _check_nested(source, name: str, service: dict) -> None:
                 raise _at(source, base + ("depends_on", dep, "condition"),
                           f"services.{name}.depends_on.{dep}.condition: service_healthy "
                           "needs health checks, which arrive in a later dockerlings chapter")
+    build = service.get("build")
+    if isinstance(build, dict):
+        for key in build:
+            if key not in BUILD_KEYS and not key.startswith("x-"):
+                raise _at(source, base + ("build", key), f"services.{name}.build.{key}: "
+                          "dockerlings cannot honour this key", key=True)
+    elif build is not None and not isinstance(build, str):
+        raise _at(source, base + ("build",), f"services.{name}.build must be a string or a "
+                  "mapping")
     nets = service.get("networks")
     if isinstance(nets, dict):
         for net, how in nets.items():

@@ -65,12 +65,12 @@ class Progress:
     def print(self) -> None:
         if not self.rows:
             return
-        done = sum(1 for r in self.rows if r[3])
+        done = sum(1 for r in self.rows if r[3] is not False)
         self.env.err(f"[+] {self.title} {done}/{len(self.rows)}")
-        width = max(len(f"{k} {n}") for k, n, _, _ in self.rows)
+        width = max(len(f"{k} {n}".strip()) for k, n, _, _ in self.rows)
         for kind, name, status, ok in self.rows:
-            mark = "✔" if ok else "✘"
-            self.env.err(f" {mark} {f'{kind} {name}'.ljust(width)}  {status}")
+            mark = {True: "✔", False: "✘", None: "!"}[ok]
+            self.env.err(f" {mark} {f'{kind} {name}'.strip().ljust(width)}  {status}")
 
 
 # --- services as `docker create` command lines --------------------------------------------
@@ -395,12 +395,17 @@ def _build_if_needed(env, project: Project, service: str, inv, progress: Progres
     progress.add("Service", service, "Built")
 
 
-def build_service(env, project: Project, service: str) -> None:
+def build_service(env, project: Project, service: str, quiet: bool = True,
+                  extra: list[str] | None = None) -> None:
     """`docker build` of the service's context, through the shell's build command."""
     from ..runner import run_docker
     b = project.services[service]["build"]
-    words = ["build", "-q", "-t", project.services[service].get("image")
-             or default_image(project, service)]
+    words = ["build", "-t", project.services[service].get("image")
+             or default_image(project, service)] + (["-q"] if quiet else []) + (extra or [])
+    for k, v in _str_map(b.get("labels")).items():
+        words += ["--label", f"{k}={v}"]
+    if b.get("no_cache"):
+        words.append("--no-cache")
     if b.get("dockerfile"):
         words += ["-f", str(b["dockerfile"]) if str(b["dockerfile"]).startswith("/")
                   else f"{b['context']}/{b['dockerfile']}"]
@@ -410,8 +415,9 @@ def build_service(env, project: Project, service: str) -> None:
         words += ["--build-arg", f"{k}={v}" if v is not None else k]
     words.append(b["context"])
     import io
-    out = io.BytesIO()
-    saved, env.stdout = env.stdout, out
+    saved = env.stdout
+    if quiet:
+        env.stdout = io.BytesIO()
     try:
         code = run_docker(env, words)
     finally:
@@ -436,7 +442,9 @@ def _converge(env, project: Project, service: str, scale: int, inv, progress: Pr
         stale = c is not None and (inv.force_recreate or
                                    labels_of(c).get(model.CONFIG_HASH) != digest)
         if c is not None and stale and not inv.no_recreate:
-            eng.remove(c.id, force=True)
+            # its anonymous volumes go with it: the new container starts with fresh ones
+            # (Compose's -V; Compose would otherwise carry them over)
+            eng.remove(c.id, force=True, volumes=True)
             c = None
             status = "Recreated"
         else:
@@ -888,3 +896,56 @@ def run(env, project: Project, inv) -> int:
     command = command or ([] if "entrypoint" in inv.given and not command
                           else [str(w) for w in s.get("command") or []])
     return _call(env, parse(words + flags + [image] + entry_rest + command))
+
+
+# --- build, pull, push ----------------------------------------------------------------------
+
+def build(env, project: Project, inv) -> int:
+    extra = (["--no-cache"] if inv.no_cache else []) + (["--pull"] if inv.pull else [])
+    for item in inv.build_arg:
+        extra += ["--build-arg", item]
+    for service in project.order(inv.args or None):
+        if "build" in project.services[service]:
+            build_service(env, project, service, quiet=inv.quiet, extra=extra)
+    return 0
+
+
+def pull(env, project: Project, inv) -> int:
+    progress = Progress(env, "Pulling")
+    failed = None
+    try:
+        for service in project.order(inv.args or None):
+            image = project.services[service].get("image")
+            if not image:
+                continue
+            try:
+                env.engine.pull(image)
+            except EngineError as e:
+                # an image the file can build is only a warning, as in Compose
+                buildable = "build" in project.services[service]
+                progress.add("", service, f"{'Warning' if buildable else 'Error'} {e}",
+                             ok=None if buildable else False)
+                if not inv.ignore_pull_failures and not buildable:
+                    failed = failed or e
+                continue
+            progress.add("", service, "Pulled")
+    finally:
+        if not inv.quiet:
+            progress.print()
+    if failed is not None:
+        raise failed
+    return 0
+
+
+def push(env, project: Project, inv) -> int:
+    from ..runner import run_docker
+    status = 0
+    for service in project.order(inv.args or None):
+        s = project.services[service]
+        if "build" not in s or not s.get("image"):
+            continue
+        code = run_docker(env, ["push"] + (["-q"] if inv.quiet else []) + [s["image"]])
+        if code and not inv.ignore_push_failures:
+            return code
+        status = status or code
+    return 0

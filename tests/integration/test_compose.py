@@ -289,3 +289,33 @@ def test_run_makes_a_one_off_container_after_its_dependencies(sh):
     assert sh.run("docker compose run --no-deps --entrypoint echo app a b").out == "a b\n"
     sh.ok("docker compose down")
     assert names(sh) == []
+
+
+def test_build_pull_and_push(sh):
+    from .test_registries import REGISTRY, RealRegistry
+    if REGISTRY is None:
+        import pytest
+        pytest.skip("docker-registry is not installed (.ci/setup installs it)")
+    reg = RealRegistry()
+    try:
+        os.makedirs(os.path.join(sh.cwd, "app"))
+        with open(os.path.join(sh.cwd, "app", "Dockerfile"), "w") as f:
+            f.write('FROM busybox\nARG GREETING=hi\nRUN echo "$GREETING" > /greeting\n')
+        image = f"localhost:{reg.port}/made:v1"
+        write_app(sh, f"name: bpp\nservices:\n  made:\n    image: {image}\n"
+                      "    build: {context: ./app}\n  plain:\n    image: busybox\n")
+        r = sh.run("docker compose build -q --build-arg GREETING=from-the-line")
+        assert (r.code, r.out) == (0, ""), r.err
+        assert sh.ok(f"docker run --rm {image} cat /greeting") == "from-the-line\n"
+        r = sh.run("docker compose pull")
+        assert r.code == 0, r.err
+        assert errors(r)[0] == "[+] Pulling 2/2"
+        assert errors(r)[1].startswith(" ! made   Warning ")    # not pushed yet: a warning
+        assert errors(r)[2] == " ✔ plain  Pulled"
+        r = sh.run("docker compose push")
+        assert r.code == 0, r.err
+        sh.ok(f"docker rmi {image}")
+        r = sh.run("docker compose pull made")
+        assert errors(r) == ["[+] Pulling 1/1", " ✔ made  Pulled"]
+    finally:
+        reg.stop()

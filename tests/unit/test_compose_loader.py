@@ -259,3 +259,10 @@ def test_a_subcommand_s_own_shorthand_shadows_compose_s():
     assert inv.file == ["a.yaml"] and inv.follow is True and inv.args == ["web"]
     inv = parse(["compose", "--file", "a.yaml", "-f", "b.yaml", "rm", "-f"])
     assert inv.file == ["a.yaml", "b.yaml"] and inv.force is True
+
+
+def test_a_build_key_the_engine_cannot_honour_is_refused(tmp_path):
+    path = write(tmp_path, "compose.yaml", "services:\n  a:\n    build:\n      context: .\n"
+                                           "      ssh: [default]\n")
+    assert error(tmp_path) == (f"{path}:5:7: services.a.build.ssh: dockerlings cannot honour "
+                               "this key")
