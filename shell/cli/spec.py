@@ -812,7 +812,9 @@ COMPOSE_COMMANDS = (
                    "section of the Compose file and anonymous volumes attached to containers"),
               Flag("remove-orphans", help="Remove containers for services not defined in the "
                    "Compose file"),
-              Flag("timeout", "t", INT, "Specify a shutdown timeout in seconds"))),
+              Flag("timeout", "t", INT, "Specify a shutdown timeout in seconds"),
+              Flag("rmi", kind=STRING, help='Remove images used by services. "local" remove '
+                   'only images that don\'t have a custom tag ("local"|"all")'))),
     _compose("ps", "[OPTIONS] [SERVICE...]", "List containers",
              (Flag("all", "a", BOOL, "Show all stopped containers (including those created by "
                    "the run command)"),

@@ -529,7 +529,9 @@ def _stop_all(env, project: Project, containers, timeout, progress, status, remo
 def down(env, project: Project, inv) -> int:
     eng = env.engine
     progress = Progress(env)
-    containers = project_containers(eng, project, oneoff=None)
+    if inv.rmi not in (None, "local", "all"):
+        raise ComposeError(f"invalid value for --rmi: {inv.rmi}")
+    containers = project_containers(eng, project, inv.args or None, oneoff=None)
     orphans = [c for c in containers if labels_of(c).get(model.SERVICE) not in project.services]
     if orphans and not inv.remove_orphans:
         containers = [c for c in containers if c not in orphans]
@@ -539,6 +541,10 @@ def down(env, project: Project, inv) -> int:
     try:
         _stop_all(env, project, containers, inv.timeout if "timeout" in inv.given else None,
                   progress, "Removed", remove=True, volumes=inv.volumes)
+        if inv.args:            # `down SERVICE...`: those services' containers only
+            return 0
+        if inv.rmi:
+            _remove_images(env, project, inv.rmi, progress)
         if inv.volumes:
             for key, spec in project.volumes.items():
                 if spec.get("external"):
@@ -561,6 +567,25 @@ def down(env, project: Project, inv) -> int:
     finally:
         progress.print()
     return 0
+
+
+def _remove_images(env, project: Project, which: str, progress: Progress) -> None:
+    """--rmi local: the images Compose named for built services; all: every service's."""
+    names = []
+    for service, s in project.services.items():
+        if "image" not in s:
+            names.append(default_image(project, service))
+        elif which == "all":
+            names.append(s["image"])
+    for name in dict.fromkeys(names):
+        try:
+            env.engine.remove_image(name)
+        except NotFound:
+            continue
+        except EngineError as e:
+            progress.add("Image", name, f"Error {e}", ok=False)
+            continue
+        progress.add("Image", name, "Removed")
 
 
 def _selected(env, project: Project, inv, running: bool | None = None):

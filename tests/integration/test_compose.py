@@ -115,8 +115,11 @@ def test_up_inspect_change_scale_and_down(sh):
     assert sh.ok("docker volume ls -q").split() == ["shop_site"]
     assert "shop_default" not in sh.ok("docker network ls")
     sh.ok("docker compose up -d")
+    r = sh.run("docker compose down fetch")          # that service's containers only
+    assert errors(r) == ["[+] Running 1/1", " ✔ Container shop-fetch-1  Removed"]
+    assert names(sh) == ["shop-web-1"]
     assert errors(sh.run("docker compose down -v"))[-2:] == [
-        " ✔ Volume shop_site        Removed", " ✔ Network shop_default    Removed"]
+        " ✔ Volume shop_site      Removed", " ✔ Network shop_default  Removed"]
     assert names(sh) == [] and sh.ok("docker volume ls -q") == ""
     assert sorted(sh.ok("docker network ls --format '{{.Name}}'").split()) == [
         "bridge", "host", "none"]
@@ -211,8 +214,12 @@ def test_build_completed_dependencies_and_restart_always(sh):
     # restart: always brings the service back after its process dies
     wait_until(lambda: int(inspect(sh, "made-always-1", "{{.RestartCount}}")) >= 2, 15,
                what="always to be restarted")
-    sh.ok("docker compose down")
+    r = sh.run("docker compose down --rmi local")
+    assert r.code == 0, r.err
+    assert " ✔ Image made-once          Removed" in errors(r)
     assert names(sh) == []
+    assert sh.ok("docker images -q made-once") == ""
+    assert sh.ok("docker images -q busybox") != ""       # not the file's own: kept
 
 
 def test_a_failed_dependency_stops_up(sh):
