@@ -94,10 +94,11 @@ def _port(p) -> str:
     if not isinstance(p, dict):
         return str(p)
     target = f"{p.get('target')}/{p.get('protocol', 'tcp')}"
-    if p.get("published") in (None, ""):
+    published = p.get("published")
+    if published in (None, "") and not p.get("host_ip"):
         return target
     host_ip = f"{p['host_ip']}:" if p.get("host_ip") else ""
-    return f"{host_ip}{p['published']}:{target}"
+    return f"{host_ip}{published if published is not None else ''}:{target}"
 
 
 def _volume_words(project: Project, v) -> list[str]:

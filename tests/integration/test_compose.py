@@ -326,3 +326,105 @@ def test_build_pull_and_push(sh):
         assert errors(r) == ["[+] Pulling 1/1", " ✔ made  Pulled"]
     finally:
         reg.stop()
+
+
+RICH = """
+name: rich
+services:
+  front:
+    image: busybox
+    command: sleep 300
+    stop_signal: SIGKILL
+    ports:
+      - target: 80
+        host_ip: 127.0.0.1
+        protocol: tcp
+    volumes:
+      - type: volume
+        source: data
+        target: /data
+        read_only: true
+      - type: bind
+        source: ./conf
+        target: /conf
+      - /scratch
+    tmpfs: /run/cache
+    networks:
+      outside:
+        aliases: [www]
+      inside:
+        ipv4_address: 10.77.0.10
+    environment:
+      - MODE=prod
+    env_file: front.env
+    working_dir: /data
+    hostname: fronthost
+    labels: {tier: front}
+    mem_limit: 64m
+    deploy:
+      resources:
+        limits: {cpus: "0.5"}
+  back:
+    image: busybox
+    command: sleep 300
+    stop_signal: SIGKILL
+    networks: [inside]
+    container_name: the-back
+volumes:
+  data:
+networks:
+  outside:
+  inside:
+    internal: true
+    ipam:
+      config:
+        - subnet: 10.77.0.0/24
+"""
+
+
+def test_long_syntax_several_networks_and_external_objects(sh):
+    os.makedirs(os.path.join(sh.cwd, "conf"))
+    with open(os.path.join(sh.cwd, "conf", "app.conf"), "w") as f:
+        f.write("conf\n")
+    with open(os.path.join(sh.cwd, "front.env"), "w") as f:
+        f.write("FROM_FILE=yes\n")
+    write_app(sh, RICH)
+    r = sh.run("docker compose up -d")
+    assert r.code == 0, r.err
+    assert names(sh) == ["rich-front-1", "the-back"]
+    assert sorted(json.loads(inspect(sh, "rich-front-1",
+                                     "{{json .NetworkSettings.Networks}}"))) == [
+        "rich_inside", "rich_outside"]
+    inside = json.loads(inspect(sh, "rich-front-1", "{{json .NetworkSettings.Networks}}"))
+    assert inside["rich_inside"]["IPAddress"] == "10.77.0.10"
+    assert "www" in inside["rich_outside"]["Aliases"]
+    assert sh.ok("docker network inspect -f '{{.Internal}}' rich_inside") == "true\n"
+    # the back service finds front by name on the network they share
+    assert "10.77.0.10" in sh.ok("docker exec the-back nslookup front")
+    out = sh.ok("docker exec rich-front-1 sh -c 'pwd; hostname; cat /conf/app.conf; "
+                "echo $MODE $FROM_FILE; touch /data/x 2>&1 || true; grep -c /run/cache "
+                "/proc/mounts'")
+    lines = out.splitlines()
+    assert lines[:4] == ["/data", "fronthost", "conf", "prod yes"]
+    assert "Read-only file system" in lines[4] and lines[5] == "1"
+    assert inspect(sh, "rich-front-1", "{{.HostConfig.Memory}} {{.HostConfig.NanoCpus}}") == \
+        "67108864 500000000"
+    assert inspect(sh, "rich-front-1", '{{index .Config.Labels "tier"}}') == "front"
+    assert sh.ok("docker port rich-front-1 80").startswith("127.0.0.1:")
+    sh.ok("docker compose down -v")
+    assert names(sh) == [] and sh.ok("docker volume ls -q") == ""
+
+
+def test_external_objects_must_exist(sh):
+    write_app(sh, "services:\n  a:\n    image: busybox\n    networks: [pre]\n"
+                  "networks:\n  pre:\n    external: true\n    name: made-before\n")
+    r = sh.run("docker compose -p ext up -d")
+    assert (r.code, errors(r)) == (1, ["network made-before declared as external, but could "
+                                       "not be found"])
+    sh.ok("docker network create made-before")
+    sh.ok("docker compose -p ext up -d")
+    assert list(json.loads(inspect(sh, "ext-a-1", "{{json .NetworkSettings.Networks}}"))) == [
+        "made-before"]
+    r = sh.run("docker compose -p ext down")
+    assert "made-before" not in r.err            # external: never removed by down
+    sh.ok("docker network rm made-before")
