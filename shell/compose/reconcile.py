@@ -438,10 +438,14 @@ def _converge(env, project: Project, service: str, scale: int, inv, progress: Pr
     for dep, how in project.services[service].get("depends_on", {}).items():
         if how.get("condition") == "service_completed_successfully":
             _wait_completed(eng, project, dep)
+    image = eng.images.find(project.services[service].get("image")
+                            or default_image(project, service))
     for number in range(1, scale + 1):
         c = existing.get(number)
+        # a changed configuration, or an image rebuilt or pulled since: recreate
         stale = c is not None and (inv.force_recreate or
-                                   labels_of(c).get(model.CONFIG_HASH) != digest)
+                                   labels_of(c).get(model.CONFIG_HASH) != digest or
+                                   (image is not None and c.image_id != image.id))
         if c is not None and stale and not inv.no_recreate:
             # its anonymous volumes go with it: the new container starts with fresh ones
             # (Compose's -V; Compose would otherwise carry them over)

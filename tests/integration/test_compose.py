@@ -214,6 +214,15 @@ def test_build_completed_dependencies_and_restart_always(sh):
     # restart: always brings the service back after its process dies
     wait_until(lambda: int(inspect(sh, "made-always-1", "{{.RestartCount}}")) >= 2, 15,
                what="always to be restarted")
+    # a rebuilt image recreates the service's container, though its file is the same
+    first = inspect(sh, "made-once-1", "{{.Id}}")
+    sh.ok("docker compose up -d once")
+    assert inspect(sh, "made-once-1", "{{.Id}}") == first
+    with open(os.path.join(sh.cwd, "app", "Dockerfile"), "a") as f:
+        f.write("RUN echo changed > /changed\n")
+    r = sh.run("docker compose up -d --build once")
+    assert " ✔ Container made-once-1  Started" in errors(r), r.err
+    assert inspect(sh, "made-once-1", "{{.Id}}") != first
     r = sh.run("docker compose down --rmi local")
     assert r.code == 0, r.err
     assert " ✔ Image made-once          Removed" in errors(r)
