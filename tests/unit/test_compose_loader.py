@@ -266,3 +266,24 @@ def test_a_build_key_the_engine_cannot_honour_is_refused(tmp_path):
                                            "      ssh: [default]\n")
     assert error(tmp_path) == (f"{path}:5:7: services.a.build.ssh: dockerlings cannot honour "
                                "this key")
+
+
+def test_progress_is_one_block_off_a_terminal_and_redrawn_on_one():
+    from shell.compose.reconcile import Progress
+    env = Env.buffered(environ={})
+    p = Progress(env)
+    p.add("Network", "app_default", "Created")
+    p.add("Container", "app-web-1", "Started")
+    assert env.error_text() == ""
+    p.print()
+    assert env.error_text() == ("[+] Running 2/2\n ✔ Network app_default  Created\n"
+                                " ✔ Container app-web-1  Started\n")
+    env = Env.buffered(environ={}, stderr_tty=True)
+    p = Progress(env)
+    p.add("Network", "app_default", "Created")
+    p.add("Container", "app-web-1", "Started")
+    p.print()
+    assert env.error_text() == (
+        "\r[+] Running 1/1\x1b[K\n\r ✔ Network app_default  Created\x1b[K\n"
+        "\x1b[2A\r[+] Running 2/2\x1b[K\n\r ✔ Network app_default  Created\x1b[K\n"
+        "\r ✔ Container app-web-1  Started\x1b[K\n")
