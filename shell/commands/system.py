@@ -201,12 +201,12 @@ class BuildCacheRow:
         self.Shared = "true" if b.shared else "false"
 
 
-def _verbose_sections(env, du) -> str:
-    """`docker system df -v`: the images, containers, volumes and build cache tables."""
+def _verbose_rows(env, du, trunc: bool) -> dict:
+    """`docker system df -v`'s rows: images, containers, volumes and build cache."""
     import time
     from ..render import views
     from ..render.units import human_size
-    from .containers import _image_text, render_rows
+    from .containers import _image_text
     from .volume import VolumeRow
     now = time.time()
     eng = env.engine
@@ -215,41 +215,72 @@ def _verbose_sections(env, du) -> str:
         repo, tag = "<none>", "<none>"
         if u.image.repo_tags:
             repo, _, tag = u.image.repo_tags[0].rpartition(":")
-        row = views.ImageRow(u.image, repo, tag, now=now)
+        row = views.ImageRow(u.image, repo, tag, trunc, now=now)
         row.SharedSize, row.UniqueSize = human_size(u.shared, 4), human_size(u.size - u.shared, 4)
         row.Containers = str(u.containers)
         images.append(row)
-    image_fmt = ("table {{.Repository}}\t{{.Tag}}\t{{.ID}}\t{{.CreatedSince}}\t{{.Size}}\t"
-                 "{{.SharedSize}}\t{{.UniqueSize}}\t{{.Containers}}")
-    containers = [views.ContainerRow(u.container, _image_text(eng, u.container, True), True,
+    containers = [views.ContainerRow(u.container, _image_text(eng, u.container, trunc), trunc,
                                      (u.size_rw, 0), ports=views.ports_text(u.container),
                                      now=now) for u in du.containers]
-    container_fmt = ("table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.LocalVolumes}}\t{{.Size}}\t"
-                     "{{.RunningFor}}\t{{.Status}}\t{{.Names}}")
     volumes = []
     for u in du.volumes:
         row = VolumeRow(u.volume)
         row.Links, row.Size = str(u.refs), human_size(u.size, 4)
         volumes.append(row)
+    return {"Images": images, "Containers": containers, "Volumes": volumes,
+            "BuildCache": [BuildCacheRow(b, now) for b in du.build_cache]}
+
+
+class _VerboseContext:
+    """What a -v template sees: the docker CLI's diskUsageContext."""
+    __go_type__ = "*formatter.diskUsageContext"
+
+    def __init__(self, rows: dict):
+        self.Images, self.Containers = rows["Images"], rows["Containers"]
+        self.Volumes, self.BuildCache = rows["Volumes"], rows["BuildCache"]
+
+    def __json__(self):
+        return {"Images": self.Images, "Containers": self.Containers,
+                "Volumes": self.Volumes, "BuildCache": self.BuildCache}
+
+
+def _verbose_sections(env, du) -> str:
+    """`docker system df -v`: the images, containers, volumes and build cache tables."""
+    from ..render import views
+    from ..render.units import human_size
+    from .containers import render_rows
+    from .volume import VolumeRow
+    rows = _verbose_rows(env, du, True)
+    image_fmt = ("table {{.Repository}}\t{{.Tag}}\t{{.ID}}\t{{.CreatedSince}}\t{{.Size}}\t"
+                 "{{.SharedSize}}\t{{.UniqueSize}}\t{{.Containers}}")
+    container_fmt = ("table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.LocalVolumes}}\t{{.Size}}\t"
+                     "{{.RunningFor}}\t{{.Status}}\t{{.Names}}")
     cache_total = sum(b.size for b in du.build_cache if not b.shared)
-    return ("Images space usage:\n\n" + render_rows(image_fmt, images, views.ImageRow) +
+    return ("Images space usage:\n\n" + render_rows(image_fmt, rows["Images"], views.ImageRow) +
             "\nContainers space usage:\n\n" +
-            render_rows(container_fmt, containers, views.ContainerRow) +
+            render_rows(container_fmt, rows["Containers"], views.ContainerRow) +
             "\nLocal Volumes space usage:\n\n" +
-            render_rows("table {{.Name}}\t{{.Links}}\t{{.Size}}", volumes, VolumeRow) +
+            render_rows("table {{.Name}}\t{{.Links}}\t{{.Size}}", rows["Volumes"], VolumeRow) +
             f"\nBuild cache usage: {human_size(cache_total, 4)}\n\n" +
-            render_rows(BuildCacheRow.DEFAULT,
-                        [BuildCacheRow(b, now) for b in du.build_cache], BuildCacheRow))
+            render_rows(BuildCacheRow.DEFAULT, rows["BuildCache"], BuildCacheRow))
 
 
 def df(env, inv: Invocation) -> int:
     from engine.diskusage import usage
-    from engine.errors import UsageError
+    from engine.errors import CliError
     from .containers import render_rows, template_check
     fmt = inv.opts["format"] or "table"
-    if inv.opts["verbose"] and fmt != "table":
-        raise UsageError("dockerlings shows `system df -v` as tables only", kind="planned",
-                         command="docker system df")
+    if inv.opts["verbose"] and fmt != "table":      # one template over all four lists
+        try:
+            tmpl = gotemplate.compile("{{json .}}" if fmt == "json" else fmt)
+        except gotemplate.TemplateError as e:
+            raise CliError(f"failed to parse template: {e}") from None
+        rows = _VerboseContext(_verbose_rows(env, usage(env.engine), False))
+        try:
+            env.out(tmpl.execute(rows))
+        except gotemplate.TemplateError as e:
+            raise CliError(f"failed to execute template: {e}") from None
+        return 0
     template_check(fmt, DiskUsageRow.__go_type__)
     du = usage(env.engine)
     if inv.opts["verbose"]:

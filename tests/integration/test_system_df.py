@@ -67,3 +67,16 @@ def test_df_verbose_sections(sh):
     vols = lines[lines.index("Local Volumes space usage:") + 2:]
     assert vols[0].split() == ["VOLUME", "NAME", "LINKS", "SIZE"]
     assert vols[1].split() == ["vol1", "1", "0B"]
+
+
+def test_df_verbose_templates(sh):
+    sh.ok("docker create --name box busybox true")
+    out = sh.ok("docker system df -v --format "
+                "'{{range .Images}}{{.Repository}} {{.Containers}}{{end}}'")
+    assert out == "busybox 1\n"
+    doc = json.loads(sh.ok("docker system df -v --format json"))
+    assert sorted(doc) == ["BuildCache", "Containers", "Images", "Volumes"]
+    assert doc["Containers"][0]["Names"] == "box" and len(doc["Containers"][0]["ID"]) == 64
+    r = sh.run("docker system df -v --format '{{.Nope}}'")
+    assert r.code == 1 and "can't evaluate field Nope in type *formatter.diskUsageContext" \
+        in r.err
