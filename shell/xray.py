@@ -20,7 +20,12 @@ def run(env, args: list[str]) -> int:
         args = args[:i] + args[i + 2:]
     if args == ["engine"]:
         facts = xray.engine_facts(env.engine)
-        env.out(json.dumps(facts, indent=2) if fmt == "json" else "\n".join(engine_lines(facts)))
+        if fmt == "json":
+            env.out(json.dumps(facts, indent=2))
+        else:
+            text = engine_lines(facts)
+            env.out(tree(text, min(env.columns, 120), not env.environ.get("NO_COLOR"))
+                    if env.stdout_tty else plain(text))
         return 0
     kind = args[0] if len(args) == 2 and args[0] in ("image", "network") else "container"
     if len(args) != (1 if kind == "container" else 2) or fmt not in (None, "json"):
@@ -33,8 +38,41 @@ def run(env, args: list[str]) -> int:
     except EngineError as e:
         env.err(f"xray: {e}")
         return 1
-    env.out(json.dumps(facts, indent=2) if fmt == "json" else "\n".join(draw(facts)))
+    if fmt == "json":
+        env.out(json.dumps(facts, indent=2))
+    elif env.stdout_tty:
+        env.out(tree(draw(facts), min(env.columns, 120),
+                     not env.environ.get("NO_COLOR")))
+    else:
+        env.out(plain(draw(facts)))
     return 0
+
+
+def tree(lines: list[str], width: int, color: bool) -> str:
+    """The lines as a rich tree on a terminal: a line indented deeper than the one
+    before hangs under it; the sections in bold."""
+    from rich.console import Console
+    from rich.text import Text
+    from rich.tree import Tree
+    joined: list[str] = []
+    for line in lines:
+        if line.startswith(MORE) and joined:
+            joined[-1] += " " + line.strip(MORE + " ")
+        else:
+            joined.append(line)
+    root = Tree(Text(joined[0], style="bold"))
+    stack = [(-1, root)]
+    for line in joined[1:]:
+        depth = len(line) - len(line.lstrip(" "))
+        while stack[-1][0] >= depth:
+            stack.pop()
+        node = stack[-1][1].add(Text(line.strip(), style="bold" if depth == 0 else ""))
+        stack.append((depth, node))
+    console = Console(width=width, no_color=not color, force_terminal=color,
+                      color_system="standard" if color else None, highlight=False)
+    with console.capture() as cap:
+        console.print(root)
+    return cap.get().rstrip("\n")
 
 
 def image_lines(f: dict) -> list[str]:
@@ -70,9 +108,17 @@ def network_lines(f: dict) -> list[str]:
     return out
 
 
+MORE = "\0"       # marks a wrapped line's continuation: the tree joins it back
+
+
 def _wrap(head: str, text: str) -> list[str]:
-    return textwrap.wrap(text, 80, initial_indent=head,
-                         subsequent_indent=" " * len(head)) or [head.rstrip()]
+    first, *rest = textwrap.wrap(text, 80, initial_indent=head,
+                                 subsequent_indent=" " * len(head)) or [head.rstrip()]
+    return [first] + [MORE + line for line in rest]
+
+
+def plain(lines: list[str]) -> str:
+    return "\n".join(line.lstrip(MORE) for line in lines)
 
 
 def lines(f: dict) -> list[str]:
