@@ -836,6 +836,7 @@ class Engine:
                 remove_tree(self.paths.root / sub)
             remove_tree(self.paths.run)
             unlink_quiet(self.paths.root / owners.FILE)
+            unlink_quiet(events.path(self.paths.root))      # a fresh engine has no past
         self.images._cache.clear()
         self.paths.ensure()
         return removed

@@ -70,3 +70,12 @@ def test_the_log_stays_bounded(engine):
     assert os.path.getsize(events.path(engine.paths.root)) <= events.LIMIT
     got, _ = events.read(engine.paths.root)
     assert got[-1]["Actor"]["ID"].startswith("v11999")
+
+
+def test_reset_forgets_the_events(sh, engine):
+    from engine import events
+    sh.ok("docker volume create gone")
+    assert os.path.exists(events.path(engine.paths.root))
+    engine.reset()
+    assert not os.path.exists(events.path(engine.paths.root))
+    assert sh.ok("docker events --since 1h --until 0s") == ""
