@@ -291,6 +291,15 @@ def _check(source, doc: dict, env, where: dict) -> None:
                 if key not in allowed and not key.startswith("x-"):
                     raise _at(source, (top, name, key), f"{top}.{name}.{key}: dockerlings "
                               "cannot honour this key", key=True)
+            if "name" in item and not isinstance(item["name"], str):
+                raise _at(source, (top, name, "name"), f"{top}.{name}.name must be a string")
+            ipam = item.get("ipam")
+            if ipam is not None and not (isinstance(ipam, dict) and set(ipam) <= {"config"}
+                                         and isinstance(ipam.get("config", []), list)
+                                         and all(isinstance(c, dict) and set(c) <= {"subnet"}
+                                                 for c in ipam.get("config", []))):
+                raise _at(source, (top, name, "ipam"), f"{top}.{name}.ipam: dockerlings "
+                          "honours ipam.config with one subnet only")
             driver = item.get("driver")
             if driver not in (None, "bridge" if top == "networks" else "local"):
                 raise _at(source, (top, name, "driver"), f"{top}.{name}.driver: dockerlings "
@@ -309,14 +318,72 @@ def _check_planned(source, service: str, key: str, kpath: tuple) -> None:
                   f"key ({f.planned})", key=True)
 
 
+# What each service key's value may be, in the Specification's words for the error.
+_STR, _NUM, _BOOL, _LIST, _MAP = (str,), (int, float, str), (bool,), (list,), (dict,)
+_SCALAR = (str, int, float, bool)
+VALUE_KINDS = {
+    "image": _STR, "container_name": _STR, "restart": _STR, "working_dir": _STR,
+    "user": _STR + (int,), "hostname": _STR, "domainname": _STR, "stop_signal": _STR,
+    "pid": _STR, "network_mode": _STR, "mem_limit": _NUM, "memswap_limit": _NUM,
+    "cpus": _NUM, "stop_grace_period": _NUM, "cpu_shares": _NUM, "cpu_quota": _NUM,
+    "cpu_period": _NUM, "pids_limit": _NUM, "scale": (int,),
+    "command": _STR + _LIST, "entrypoint": _STR + _LIST, "env_file": _STR + _LIST,
+    "dns": _STR + _LIST, "tmpfs": _STR + _LIST, "expose": _LIST, "ports": _LIST,
+    "volumes": _LIST, "profiles": _LIST, "cap_add": _LIST, "cap_drop": _LIST,
+    "security_opt": _LIST, "devices": _LIST, "device_cgroup_rules": _LIST,
+    "volumes_from": _LIST, "links": _LIST, "environment": _MAP + _LIST,
+    "labels": _MAP + _LIST, "depends_on": _MAP + _LIST, "networks": _MAP + _LIST,
+    "extra_hosts": _MAP + _LIST, "build": _STR + _MAP, "deploy": _MAP,
+    "init": _BOOL, "stdin_open": _BOOL, "tty": _BOOL, "privileged": _BOOL,
+    "read_only": _BOOL,
+}
+# what each item of a list may be
+ITEM_KINDS = {"ports": _SCALAR + _MAP, "volumes": _STR + _MAP, "env_file": _STR + _MAP}
+
+
+def _kind_words(kinds: tuple) -> str:
+    words = {str: "a string", int: "a number", float: "a number", bool: "a boolean",
+             list: "a list", dict: "a mapping"}
+    return " or ".join(dict.fromkeys(words[k] for k in kinds))
+
+
+def _check_values(source, name: str, service: dict) -> None:
+    """Each value of the kind its key takes, so nothing later meets one it cannot use."""
+    base = ("services", name)
+    for key, value in service.items():
+        kinds = VALUE_KINDS.get(key)
+        if kinds is None:
+            continue
+        if value is None or not isinstance(value, kinds) or \
+                (isinstance(value, bool) and bool not in kinds):
+            raise _at(source, base + (key,), f"services.{name}.{key} must be "
+                      f"{_kind_words(kinds)}")
+        if isinstance(value, list):
+            items = ITEM_KINDS.get(key, _SCALAR)
+            for i, item in enumerate(value):
+                if not isinstance(item, items):
+                    raise _at(source, base + (key, i), f"services.{name}.{key}.{i} must be "
+                              f"{_kind_words(items)}")
+        if isinstance(value, dict) and key in ("environment", "labels", "extra_hosts"):
+            for k, item in value.items():
+                if item is not None and not isinstance(item, _SCALAR):
+                    raise _at(source, base + (key, k), f"services.{name}.{key}.{k} must "
+                              "be a string, a number, a boolean or null")
+
+
 def _check_nested(source, name: str, service: dict) -> None:
     base = ("services", name)
-    for key in ("image", "container_name", "restart", "working_dir", "user", "hostname"):
-        if key in service and not isinstance(service[key], str):
-            raise _at(source, base + (key,), f"services.{name}.{key} must be a string")
+    _check_values(source, name, service)
+    grace = service.get("stop_grace_period")
+    if isinstance(grace, str) and not re.fullmatch(r"(\d+(\.\d+)?(h|m|s|ms|us|ns))+", grace):
+        raise _at(source, base + ("stop_grace_period",), f"services.{name}.stop_grace_period: "
+                  f'time: invalid duration "{grace}"')
     deps = service.get("depends_on")
     if isinstance(deps, dict):
         for dep, how in deps.items():
+            if how is not None and not isinstance(how, dict):
+                raise _at(source, base + ("depends_on", dep), f"services.{name}.depends_on."
+                          f"{dep} must be a mapping")
             for key in (how or {}):
                 if key not in DEPENDS_KEYS:
                     raise _at(source, base + ("depends_on", dep, key), f"services.{name}."
@@ -343,6 +410,12 @@ def _check_nested(source, name: str, service: dict) -> None:
     nets = service.get("networks")
     if isinstance(nets, dict):
         for net, how in nets.items():
+            if how is not None and not isinstance(how, dict):
+                raise _at(source, base + ("networks", net), f"services.{name}.networks.{net} "
+                          "must be a mapping or null")
+            if isinstance(how, dict) and not isinstance(how.get("aliases", []), list):
+                raise _at(source, base + ("networks", net, "aliases"), f"services.{name}."
+                          f"networks.{net}.aliases must be a list")
             for key in (how or {}):
                 if key not in SERVICE_NETWORK_KEYS:
                     raise _at(source, base + ("networks", net, key), f"services.{name}."
@@ -352,6 +425,9 @@ def _check_nested(source, name: str, service: dict) -> None:
     if isinstance(deploy, dict):
         for key, value in deploy.items():
             if key == "replicas":
+                if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+                    raise _at(source, base + ("deploy", key), f"services.{name}.deploy."
+                              "replicas must be a number (0 or more)")
                 continue
             if key != "resources" or not isinstance(value, dict) or set(value) - {"limits"} \
                     or set(value.get("limits") or {}) - {"cpus", "memory", "pids"}:

@@ -287,3 +287,27 @@ def test_progress_is_one_block_off_a_terminal_and_redrawn_on_one():
         "\r[+] Running 1/1\x1b[K\n\r ✔ Network app_default  Created\x1b[K\n"
         "\x1b[2A\r[+] Running 2/2\x1b[K\n\r ✔ Network app_default  Created\x1b[K\n"
         "\r ✔ Container app-web-1  Started\x1b[K\n")
+
+
+@pytest.mark.parametrize("key, value, words", [
+    ("command", "5", "services.a.command must be a string or a list"),
+    ("command", "[1, [2]]", "services.a.command.1 must be a string or a number or a boolean"),
+    ("ports", "8080", "services.a.ports must be a list"),
+    ("volumes", "[[x]]", "services.a.volumes.0 must be a string or a mapping"),
+    ("environment", "{A: [1]}", "services.a.environment.A must be a string, a number, a "
+                                "boolean or null"),
+    ("privileged", "'yes'", "services.a.privileged must be a boolean"),
+    ("tty", "1", "services.a.tty must be a boolean"),
+    ("mem_limit", "true", "services.a.mem_limit must be a number or a string"),
+    ("depends_on", "{b: 5}", "services.a.depends_on.b must be a mapping"),
+    ("networks", "{default: [x]}", "services.a.networks.default must be a mapping or null"),
+    ("deploy", "{replicas: x}", "services.a.deploy.replicas must be a number (0 or more)"),
+    ("stop_grace_period", "soon", 'services.a.stop_grace_period: time: invalid duration '
+                                  '"soon"'),
+    ("build", "[x]", "services.a.build must be a string or a mapping"),
+])
+def test_values_of_the_wrong_kind_are_refused_where_they_are(tmp_path, key, value, words):
+    path = write(tmp_path, "compose.yaml", f"services:\n  a:\n    image: busybox\n"
+                                           f"    {key}: {value}\n")
+    message = error(tmp_path)
+    assert message.startswith(f"{path}:4:") and message.endswith(words), message
