@@ -59,7 +59,6 @@ def test_the_table_and_the_lessons_agree():
 
 
 def test_the_sections_without_a_lesson_are_the_known_gaps():
-    """Sections 4-1 (the Engine API as the course shows it) and 5-2 (compose) wait on
-    engine features; any other section without a lesson is a regression."""
-    assert {s for s, lesson_id in course_table().items() if lesson_id is None} == \
-        {"4-1", "5-2"}
+    """Section 4-1 (the client and the server apart) has no lesson yet; any other
+    section without a lesson is a regression."""
+    assert {s for s, lesson_id in course_table().items() if lesson_id is None} == {"4-1"}
