@@ -761,6 +761,10 @@ def logs(env, project: Project, inv) -> int:
     return 0
 
 
+# Compose's rainbow for the prefixes on a terminal: each container its own colour
+COLOURS = ("36", "33", "32", "35", "34", "1;36", "1;33", "1;32", "1;35", "1;34")
+
+
 def follow(env, containers, *, tail: int = -1, tails: dict | None = None, live: bool = True,
            prefix: bool = True, timestamps: bool = False, on_exit=None) -> None:
     """The containers' logs, each line behind `name  | ` (names padded to one width), in
@@ -770,8 +774,14 @@ def follow(env, containers, *, tail: int = -1, tails: dict | None = None, live: 
     width = max((len(c.name) for c in containers), default=0)
     lock = threading.Lock()
 
+    colour = {c.id: COLOURS[i % len(COLOURS)] for i, c in enumerate(containers)} \
+        if getattr(env, "stdout_tty", False) else {}
+
     def pump(c) -> None:
-        head = f"{c.name.ljust(width)}  | ".encode() if prefix else b""
+        head = f"{c.name.ljust(width)}  | " if prefix else ""
+        if head and c.id in colour:
+            head = f"\x1b[{colour[c.id]}m{head[:-1]}\x1b[0m "
+        head = head.encode()
         pending = b""
         for e in engine_logs.read(eng, c, follow=live, tail=(tails or {}).get(c.id, tail)):
             pending += e.data

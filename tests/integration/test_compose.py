@@ -437,3 +437,18 @@ def test_external_objects_must_exist(sh):
     r = sh.run("docker compose -p ext down")
     assert "made-before" not in r.err            # external: never removed by down
     sh.ok("docker network rm made-before")
+
+
+def test_logs_prefixes_are_coloured_on_a_terminal(sh):
+    from shell.env import Env
+    from shell.runner import run_line
+    write_app(sh, "name: hue\nservices:\n  a:\n    image: busybox\n    command: echo one\n"
+                  "  bb:\n    image: busybox\n    command: echo two\n")
+    sh.ok("docker compose up -d")
+    wait_until(lambda: len(sh.ok("docker compose logs").splitlines()) == 2, 10)
+    env = Env.buffered(cwd=sh.cwd, stdout_tty=True)
+    env.engine = sh.engine
+    assert run_line(env, "docker compose logs") == 0
+    assert env.output_text() == ("\x1b[36mhue-a-1   |\x1b[0m one\n"
+                                 "\x1b[33mhue-bb-1  |\x1b[0m two\n")
+    sh.ok("docker compose down")
