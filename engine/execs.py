@@ -27,12 +27,15 @@ class ExecProcess:
     def __init__(self, pid: int, master: int | None, stdin: int, stdout: int, stderr: int):
         self.pid, self.master = pid, master
         self.stdin, self.stdout, self.stderr = stdin, stdout, stderr
+        self.on_exit = None       # called with the exit code (the exec_die event)
 
     def wait(self) -> int:
         _, status = os.waitpid(self.pid, 0)
-        if os.WIFSIGNALED(status):
-            return 128 + os.WTERMSIG(status)
-        return os.WEXITSTATUS(status)
+        code = 128 + os.WTERMSIG(status) if os.WIFSIGNALED(status) else \
+            os.WEXITSTATUS(status)
+        if self.on_exit is not None:
+            self.on_exit(code)
+        return code
 
 
 def exec_error(message: str) -> str:
@@ -93,7 +96,19 @@ def start(engine, c: Container, argv: list[str], *, env: list[str] = (), user: s
         mine.close()
     if detach:
         os.waitpid(pid, 0)
-    return ExecProcess(pid, master, *ours)
+    process = ExecProcess(pid, master, *ours)
+    _events(engine, c, argv, process)
+    return process
+
+
+def _events(engine, c: Container, argv: list[str], process: ExecProcess) -> None:
+    """Docker's exec_create and exec_start now, exec_die when it is waited for."""
+    from . import events
+    exec_id, command = os.urandom(32).hex(), " ".join(argv)
+    for action in ("exec_create", "exec_start"):
+        events.of_container(engine.paths.root, f"{action}: {command}", c, execID=exec_id)
+    process.on_exit = lambda code: events.of_container(
+        engine.paths.root, "exec_die", c, execID=exec_id, exitCode=str(code))
 
 
 def _env(engine, c: Container, extra) -> list[str]:

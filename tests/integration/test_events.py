@@ -79,3 +79,15 @@ def test_reset_forgets_the_events(sh, engine):
     engine.reset()
     assert not os.path.exists(events.path(engine.paths.root))
     assert sh.ok("docker events --since 1h --until 0s") == ""
+
+
+def test_exec_events(sh):
+    start = time.time()
+    sh.ok("docker run -d --name ex busybox sleep 60")
+    assert sh.run("docker exec ex sh -c 'exit 4'").code == 4
+    window = f"--since {start:.3f} --until {time.time() + 0.01:.3f}"
+    got = sh.ok(f"docker events {window} -f container=ex --format "
+                "'{{.Action}}|{{.Actor.Attributes.exitCode}}'").splitlines()
+    execs = [g for g in got if g.startswith("exec_")]
+    assert execs == ["exec_create: sh -c exit 4|<no value>", "exec_start: sh -c exit 4|<no value>",
+                     "exec_die|4"]
