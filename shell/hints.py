@@ -702,6 +702,8 @@ def shell_word(word: str, status: int) -> str | None:
     docker with one letter wrong or two swapped (dokcer, dcoker, docekr, dockr)."""
     near = _distance(word, "docker") == 1 or (word != "docker" and
                                               sorted(word) == sorted("docker"))
+    if status == 127 and word == "docker-compose":    # Compose v1's program, retired
+        return "Compose is part of docker now: type docker compose (with a space)"
     return "did you mean docker?" if status == 127 and near else None
 
 

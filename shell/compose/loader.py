@@ -129,7 +129,10 @@ def _find_files(folder: str) -> list[str]:
                 return found
         parent = os.path.dirname(d)
         if parent == d:
-            raise ComposeError("no configuration file provided: not found")
+            raise ComposeError("no configuration file provided: not found",
+                               hint="docker compose reads compose.yaml in this folder (or a "
+                                    "folder above it): write one here, or name yours with "
+                                    "-f FILE")
         d = parent
 
 

@@ -151,6 +151,10 @@ def test_stop_start_restart_rm_and_exec(sh):
 def test_errors_in_compose_s_words(sh):
     r = sh.run("docker compose up -d")
     assert (r.code, errors(r)) == (1, ["no configuration file provided: not found"])
+    assert "hint: docker compose reads compose.yaml in this folder" in r.err
+    r = sh.run("docker-compose up -d")
+    assert r.code == 127
+    assert "hint: Compose is part of docker now: type docker compose (with a space)" in r.err
     write_app(sh, "services:\n  web:\n    image: busybox\n    healthcheck: {test: [CMD]}\n")
     r = sh.run("docker compose config")
     assert r.code == 1
