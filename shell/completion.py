@@ -213,9 +213,10 @@ def docker(words: list[str], cur: str, start: int, ctx: Context) -> list[Candida
     if name == "help":
         return _help_topics(rest, cur, start)
     if name == "compose":
+        waiting = rest and _compose_waiting(rest)
+        if waiting:                     # a global option's value is being typed: -f <TAB>
+            return values(waiting, cur, start, ctx, spec.COMPOSE)
         rest = _after_compose_globals(rest)
-        if rest is None:                # a global option's value is being typed
-            return []
         if not rest:
             if cur.startswith("-"):
                 return flags(spec.COMPOSE, cur, start)
@@ -228,6 +229,17 @@ def docker(words: list[str], cur: str, start: int, ctx: Context) -> list[Candida
         path = (name,)
     cmd = spec.PATHS.get(path)
     return command(cmd, rest, cur, start, ctx) if cmd else []
+
+
+def _compose_waiting(words: list[str]):
+    """The compose option the last word leaves waiting for its value, if the words are
+    still compose's own options."""
+    if _after_compose_globals(words) is not None:
+        return None
+    last = words[-1]
+    if last.startswith("--"):
+        return spec.COMPOSE.flag(last[2:])
+    return _short_waiting(spec.COMPOSE, last)
 
 
 def _after_compose_globals(words: list[str]) -> list[str] | None:

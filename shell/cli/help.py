@@ -121,6 +121,10 @@ def group(g: spec.Group) -> str:
     entries = [(name, cmd.summary) for name, cmd in spec.group_commands(g.name)
                if (g.name, name) == cmd.path]
     parts = [f"Usage:  docker {g.name} COMMAND", "", g.summary]
+    if g.name == "compose":         # its own options come before its subcommand
+        parts[0] = "Usage:  docker compose [OPTIONS] COMMAND"
+        parts[2] = "Define and run multi-container applications with Docker"
+        parts += ["", "Options:", flag_table(list(spec.COMPOSE.flags), 79)]
     if g.planned:
         parts += ["", f"Not available in dockerlings yet: {g.planned}."]
     if entries:

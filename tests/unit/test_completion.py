@@ -387,3 +387,9 @@ def test_compose_subcommands_their_flags_and_the_folder_s_services(complete, tmp
     assert texts(complete("docker compose up -d w")) == ["web", "worker"]
     assert texts(complete("docker compose -f compose.yaml logs -f wo")) == ["worker"]
     assert texts(complete("docker compose exec w")) == ["web", "worker"]
+
+
+def test_compose_s_own_option_values_complete(complete, tmp_path):
+    (tmp_path / "other.yaml").write_text("services: {}\n")
+    assert "other.yaml" in texts(complete("docker compose -f oth"))
+    assert "other.yaml" in texts(complete("docker compose -p x --file oth"))
