@@ -449,6 +449,10 @@ def build_service(env, project: Project, service: str, quiet: bool = True,
 
 def _converge(env, project: Project, service: str, scale: int, inv, progress: Progress):
     eng = env.engine
+    if scale > 1 and project.services[service].get("container_name"):
+        raise located(project.where.get(("services", service, "container_name")),
+                      f'services.{service}: can\'t set container_name and {service} as '
+                      "container name must be unique: invalid compose project")
     digest = model.config_hash(project.services[service])
     existing = {_number(c): c for c in project_containers(eng, project, [service])}
     for number, c in sorted(existing.items()):

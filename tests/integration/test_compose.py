@@ -456,3 +456,26 @@ def test_logs_prefixes_are_coloured_on_a_terminal(sh):
     assert env.output_text() == ("\x1b[36mhue-a-1   |\x1b[0m one\n"
                                  "\x1b[33mhue-bb-1  |\x1b[0m two\n")
     sh.ok("docker compose down")
+
+
+def test_orphans_are_named_and_removed_when_asked(sh):
+    write_app(sh, "name: orph\nservices:\n  old:\n    image: busybox\n    command: sleep 300\n"
+                  "    stop_signal: SIGKILL\n")
+    sh.ok("docker compose up -d")
+    write_app(sh, "name: orph\nservices:\n  new:\n    image: busybox\n    command: sleep 300\n"
+                  "    stop_signal: SIGKILL\n    container_name: fixed\n")
+    r = sh.run("docker compose up -d")
+    assert errors(r)[0] == (
+        "WARN[0000] Found orphan containers ([orph-old-1]) for this project. If you removed "
+        "or renamed this service in your compose file, you can run this command with the "
+        "--remove-orphans flag to clean it up.")
+    assert names(sh) == ["fixed", "orph-old-1"]
+    r = sh.run("docker compose up -d --remove-orphans")
+    assert " ✔ Container orph-old-1  Removed" in errors(r)
+    assert names(sh) == ["fixed"]
+    r = sh.run("docker compose up -d --scale new=2")
+    assert r.code == 1 and errors(r)[-1].endswith(
+        "services.new: can't set container_name and new as container name must be unique: "
+        "invalid compose project")
+    sh.ok("docker compose down")
+    assert names(sh) == []
