@@ -353,6 +353,7 @@ def up(env, project: Project, inv) -> int:
         if name not in project.services:
             raise ComposeError(f"no such service: {name}")
     services = project.order(inv.args or None)
+    pull_missing(env, project, services)
     progress = Progress(env)
     before = {c.id for c in project_containers(env.engine, project) if c.state.running}
     try:
@@ -388,6 +389,26 @@ def _attached(env, project: Project, services, before: set) -> int:
             progress.print()
         return 130
     return 0
+
+
+def pull_missing(env, project: Project, services) -> None:
+    """The images the services name and the engine has not got, pulled first, in a
+    block of their own as Compose pulls them (a service that builds is built instead)."""
+    eng = env.engine
+    progress = Progress(env, "Pulling")
+    try:
+        for service in services:
+            s = project.services[service]
+            if "build" in s or eng.images.find(s["image"]) is not None:
+                continue
+            try:
+                eng.pull(s["image"])
+            except EngineError:
+                progress.add("", service, "Error", ok=False)
+                raise
+            progress.add("", service, "Pulled")
+    finally:
+        progress.print()
 
 
 def _orphans(env, project: Project, inv, progress: Progress) -> None:
