@@ -243,12 +243,56 @@ def service_labels(project: Project, service: str, number: int) -> dict[str, str
             model.CONFIG_FILES: ",".join(project.files)}
 
 
-def create_container(env, project: Project, service: str, number: int):
+ANONYMOUS = "com.docker.volume.anonymous"      # the engine's label on anonymous volumes
+
+
+def anonymous_mounts(eng, c) -> list[tuple[str, str]]:
+    """(volume, path) of the anonymous volumes a container has, carried over or not."""
+    out = []
+    for m in c.mounts:
+        if m.get("Type") != "volume" or not m.get("Name"):
+            continue
+        try:
+            labels = eng.volume(m["Name"]).get("Labels") or {}
+        except NotFound:
+            continue
+        if ANONYMOUS in labels:
+            out.append((m["Name"], m["Destination"]))
+    return out
+
+
+def drop_volumes(eng, names) -> None:
+    """Anonymous volumes no container uses any more (carried ones are mounted by name,
+    so removing their container with -v does not take them)."""
+    used = eng.volume_users()
+    for name in names:
+        if not used.get(name):
+            try:
+                eng.remove_volume(name)
+            except NotFound:
+                pass
+
+
+def create_container(env, project: Project, service: str, number: int,
+                     carry: list[tuple[str, str]] = ()):
     """One container of a service, made by the engine as `docker create` would make it;
-    joined to the service's other networks."""
+    joined to the service's other networks. carry: the anonymous volumes of the
+    container it replaces, mounted at their paths again, as Compose carries them over."""
     from ..cli.parser import parse
     from ..commands import options
     words = create_words(project, service, number, env.engine)
+    image = words.pop()
+    paths = {path for _, path in carry}
+    k = 0
+    while k < len(words) - 1:            # the service's own anonymous volume at that path
+        parts = words[k + 1].split(":")
+        if words[k] == "-v" and parts[0] in paths and parts[1:] in ([], ["ro"], ["rw"]):
+            del words[k:k + 2]
+            continue
+        k += 1
+    for name, path in carry:
+        words += ["--mount", f"type=volume,source={name},target={path}"]
+    words.append(image)
     words += [str(w) for w in project.services[service].get("command") or []]
     where = project.where.get(next((k for k in project.where if k[:2] ==
                                     ("services", service)), None))
@@ -477,8 +521,10 @@ def _converge(env, project: Project, service: str, scale: int, inv, progress: Pr
     digest = model.config_hash(project.services[service])
     existing = {_number(c): c for c in project_containers(eng, project, [service])}
     for number, c in sorted(existing.items()):
-        if number > scale:
-            eng.remove(c.id, force=True)
+        if number > scale:          # scaled down: it goes with its anonymous volumes
+            anonymous = anonymous_mounts(eng, c)
+            eng.remove(c.id, force=True, volumes=True)
+            drop_volumes(eng, [name for name, _ in anonymous])
             progress.add("Container", c.name, "Removed")
     for dep, how in project.services[service].get("depends_on", {}).items():
         if how.get("condition") == "service_completed_successfully":
@@ -491,16 +537,21 @@ def _converge(env, project: Project, service: str, scale: int, inv, progress: Pr
         stale = c is not None and (inv.force_recreate or
                                    labels_of(c).get(model.CONFIG_HASH) != digest or
                                    (image is not None and c.image_id != image.id))
+        carry: list = []
         if c is not None and stale and not inv.no_recreate:
-            # its anonymous volumes go with it: the new container starts with fresh ones
-            # (Compose's -V; Compose would otherwise carry them over)
-            eng.remove(c.id, force=True, volumes=True)
+            # its anonymous volumes pass to the new container, unless -V renews them
+            anonymous = anonymous_mounts(eng, c)
+            eng.remove(c.id, force=True)
+            if getattr(inv, "renew_anon_volumes", False):
+                drop_volumes(eng, [name for name, _ in anonymous])
+            else:
+                carry = anonymous
             c = None
             status = "Recreated"
         else:
             status = "Created"
         if c is None:
-            c = create_container(env, project, service, number)
+            c = create_container(env, project, service, number, carry)
             progress.add("Container", c.name, status)
         if inv.no_start:
             continue
@@ -570,7 +621,9 @@ def _stop_all(env, project: Project, containers, timeout, progress, status, remo
         if eng.container(c.id).state.running:
             eng.stop(c.id, timeout)
         if remove:
+            anonymous = anonymous_mounts(eng, c) if volumes else []
             eng.remove(c.id, force=True, volumes=volumes)
+            drop_volumes(eng, [name for name, _ in anonymous])
         progress.add("Container", c.name, status)
     for group in _levels(project, containers):
         _parallel(one, group)
@@ -696,7 +749,9 @@ def rm(env, project: Project, inv) -> int:
     progress = Progress(env, "Removing")
     try:
         for c in stopped:
+            anonymous = anonymous_mounts(eng, c) if inv.volumes else []
             eng.remove(c.id, volumes=inv.volumes)
+            drop_volumes(eng, [name for name, _ in anonymous])
             progress.add("Container", c.name, "Removed")
     finally:
         progress.print()

@@ -481,3 +481,26 @@ def test_orphans_are_named_and_removed_when_asked(sh):
         "invalid compose project")
     sh.ok("docker compose down")
     assert names(sh) == []
+
+
+def test_anonymous_volumes_pass_to_the_recreated_container_unless_renewed(sh):
+    app = ("name: keep\nservices:\n  db:\n    image: busybox\n    command: sleep 300\n"
+           "    stop_signal: SIGKILL\n    volumes: [/data]\n    environment: {V: '%s'}\n")
+    write_app(sh, app % 1)
+    sh.ok("docker compose up -d")
+    sh.ok("docker compose exec -T db sh -c 'echo kept > /data/f'")
+    first = inspect(sh, "keep-db-1", "{{range .Mounts}}{{.Name}}{{end}}")
+    write_app(sh, app % 2)
+    sh.ok("docker compose up -d")                       # recreated: the data is still there
+    assert inspect(sh, "keep-db-1", "{{.Config.Env}}").count("V=2") == 1
+    assert inspect(sh, "keep-db-1", "{{range .Mounts}}{{.Name}}{{end}}") == first
+    assert sh.ok("docker compose exec -T db cat /data/f") == "kept\n"
+    sh.ok("docker compose up -d --force-recreate -V")   # renewed: a fresh, empty volume
+    assert inspect(sh, "keep-db-1", "{{range .Mounts}}{{.Name}}{{end}}") != first
+    assert sh.run("docker compose exec -T db cat /data/f").code == 1
+    assert sh.ok("docker volume ls -q").split() == [
+        inspect(sh, "keep-db-1", "{{range .Mounts}}{{.Name}}{{end}}")]
+    write_app(sh, app % 3)
+    sh.ok("docker compose up -d")
+    sh.ok("docker compose down -v")                     # carried or not: all gone
+    assert names(sh) == [] and sh.ok("docker volume ls -q") == ""
