@@ -504,3 +504,20 @@ def test_anonymous_volumes_pass_to_the_recreated_container_unless_renewed(sh):
     sh.ok("docker compose up -d")
     sh.ok("docker compose down -v")                     # carried or not: all gone
     assert names(sh) == [] and sh.ok("docker volume ls -q") == ""
+
+
+def test_ctrl_c_during_up_stops_the_containers(sh, monkeypatch):
+    from shell.compose import reconcile
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+    monkeypatch.setattr(reconcile, "follow", interrupted)
+    write_app(sh, "name: intr\nservices:\n  a:\n    image: busybox\n    command: sleep 300\n"
+                  "    stop_signal: SIGKILL\n")
+    r = sh.run("docker compose up")
+    assert r.code == 130
+    assert r.out == ("Attaching to intr-a-1\n"
+                     "Gracefully stopping... (press Ctrl+C again to force)\n")
+    assert errors(r)[-2:] == ["[+] Stopping 1/1", " ✔ Container intr-a-1  Stopped"]
+    assert inspect(sh, "intr-a-1", "{{.State.Status}}") == "exited"
+    sh.ok("docker compose down")
