@@ -1,12 +1,13 @@
 """`docker compose ...`: the command line's side. The project is read by
-shell/compose/loader.py and made real by shell/compose/reconcile.py, through the
+shell/compose/loader.py, made real and taken down by reconcile.py, its containers
+started, stopped and entered by lifecycle.py and shown by views.py, all through the
 engine's ordinary API, as Docker's compose plugin is a client of dockerd."""
 from __future__ import annotations
 
 import json
 
 from ..cli.parser import Invocation
-from ..compose import loader, reconcile
+from ..compose import lifecycle, loader, reconcile, views
 
 
 def _project(env, inv: Invocation):
@@ -49,52 +50,52 @@ def down(env, inv: Invocation) -> int:
 
 
 def ps(env, inv: Invocation) -> int:
-    return reconcile.ps(env, _project(env, inv), inv)
+    return views.ps(env, _project(env, inv), inv)
 
 
 def logs(env, inv: Invocation) -> int:
-    return reconcile.logs(env, _project(env, inv), inv)
+    return views.logs(env, _project(env, inv), inv)
 
 
 def start(env, inv: Invocation) -> int:
-    return reconcile.start(env, _project(env, inv), inv)
+    return lifecycle.start(env, _project(env, inv), inv)
 
 
 def stop(env, inv: Invocation) -> int:
-    return reconcile.stop(env, _project(env, inv), inv)
+    return lifecycle.stop(env, _project(env, inv), inv)
 
 
 def restart(env, inv: Invocation) -> int:
-    return reconcile.restart(env, _project(env, inv), inv)
+    return lifecycle.restart(env, _project(env, inv), inv)
 
 
 def rm(env, inv: Invocation) -> int:
-    return reconcile.rm(env, _project(env, inv), inv)
+    return lifecycle.rm(env, _project(env, inv), inv)
 
 
 def exec(env, inv: Invocation) -> int:
-    return reconcile.exec_(env, _project(env, inv), inv)
+    return lifecycle.exec_(env, _project(env, inv), inv)
 
 
 def kill(env, inv: Invocation) -> int:
-    return reconcile.kill(env, _project(env, inv), inv)
+    return lifecycle.kill(env, _project(env, inv), inv)
 
 
 def port(env, inv: Invocation) -> int:
-    return reconcile.port(env, _project(env, inv), inv)
+    return views.port(env, _project(env, inv), inv)
 
 
 def top(env, inv: Invocation) -> int:
-    return reconcile.top(env, _project(env, inv), inv)
+    return views.top(env, _project(env, inv), inv)
 
 
 def images(env, inv: Invocation) -> int:
-    return reconcile.images(env, _project(env, inv), inv)
+    return views.images(env, _project(env, inv), inv)
 
 
 def ls(env, inv: Invocation) -> int:
     """Every project the engine has containers of: no file is read."""
-    return reconcile.ls(env, inv)
+    return views.ls(env, inv)
 
 
 def version(env, inv: Invocation) -> int:

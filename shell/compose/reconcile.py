@@ -1,317 +1,19 @@
 """Making a Compose project real, and taking it down, through the engine's ordinary
-API: every container is a plain engine container with Compose's name and labels, made
-from a `docker create` command line built from its service (so Docker's rules for
-each option are the shell's own, in shell/commands/options.py)."""
+API: every container is a plain engine container with Compose's name and labels
+(containers.py makes them); `up` recreates only what no longer matches its file."""
 from __future__ import annotations
 
-import re
 import threading
 
 from engine.errors import EngineError, NotFound
 
 from . import model
+from .containers import (anonymous_mounts, create_container, create_words, default_image,
+                         drop_volumes, labels_of, number_of, project_containers)
 from .loader import ComposeError, located
 from .model import Project
-
-
-# --- what the engine holds for a project -----------------------------------------------
-
-def labels_of(c) -> dict:
-    return c.config.label_dict()
-
-
-def project_containers(eng, project: Project, services=None, oneoff: bool | None = False):
-    """The project's containers (of `services`, when given), by service then number;
-    oneoff: those of `compose run` (None: both kinds)."""
-    out = []
-    for c in eng.containers(all=True):
-        lab = labels_of(c)
-        if lab.get(model.PROJECT) != project.name:
-            continue
-        if oneoff is not None and (lab.get(model.ONEOFF) == "True") != oneoff:
-            continue
-        if services is not None and lab.get(model.SERVICE) not in services:
-            continue
-        out.append(c)
-    rank = {s: i for i, s in enumerate(project.order())}
-    return sorted(out, key=lambda c: (rank.get(labels_of(c).get(model.SERVICE), 1 << 30),
-                                      _number(c)))
-
-
-def _number(c) -> int:
-    try:
-        return int(labels_of(c).get(model.NUMBER, "0"))
-    except ValueError:
-        return 0
-
-
-# --- progress, as Compose prints it -----------------------------------------------------
-
-class Progress:
-    """Compose's progress block on standard error: `[+] Running 3/3` then one line per
-    object. On a terminal it is redrawn in place as each object is done; otherwise it
-    is printed once, when the work is done (or has failed)."""
-
-    def __init__(self, env, title: str = "Running"):
-        self.env, self.title = env, title
-        self.rows: list[list] = []
-        self.live = bool(getattr(env, "stderr_tty", False))
-        self.drawn = 0          # lines of the block on the terminal now
-
-    def add(self, kind: str, name: str, status: str, ok: bool | None = True) -> None:
-        for row in self.rows:
-            if row[0] == kind and row[1] == name:
-                row[2], row[3] = status, ok
-                break
-        else:
-            self.rows.append([kind, name, status, ok])
-        if self.live:
-            self._draw()
-
-    def lines(self) -> list[str]:
-        if not self.rows:
-            return []
-        done = sum(1 for r in self.rows if r[3] is not False)
-        width = max(len(f"{k} {n}".strip()) for k, n, _, _ in self.rows)
-        out = [f"[+] {self.title} {done}/{len(self.rows)}"]
-        for kind, name, status, ok in self.rows:
-            mark = {True: "✔", False: "✘", None: "!"}[ok]
-            out.append(f" {mark} {f'{kind} {name}'.strip().ljust(width)}  {status}")
-        return out
-
-    def _draw(self) -> None:
-        """Up to the block's first line, then every line again (each cleared to its end)."""
-        lines = self.lines()
-        up = f"\x1b[{self.drawn}A" if self.drawn else ""
-        self.env.write_err((up + "".join(f"\r{line}\x1b[K\n" for line in lines)).encode())
-        self.drawn = len(lines)
-
-    def print(self) -> None:
-        if self.live:
-            return          # already on the terminal, as it is now
-        for line in self.lines():
-            self.env.err(line)
-
-
-# --- services as `docker create` command lines --------------------------------------------
-
-def container_name(project: Project, service: str, number: int) -> str:
-    s = project.services[service]
-    return s.get("container_name") or f"{project.name}-{service}-{number}"
-
-
-def _duration_seconds(text) -> int:
-    if isinstance(text, (int, float)):
-        return int(text)
-    total = 0.0
-    for value, unit in re.findall(r"([\d.]+)(h|ms|m|s|us|ns)", str(text)):
-        total += float(value) * {"h": 3600, "m": 60, "s": 1, "ms": 1e-3, "us": 1e-6,
-                                 "ns": 1e-9}[unit]
-    return int(total)
-
-
-def _port(p) -> str:
-    if not isinstance(p, dict):
-        return str(p)
-    target = f"{p.get('target')}/{p.get('protocol', 'tcp')}"
-    published = p.get("published")
-    if published in (None, "") and not p.get("host_ip"):
-        return target
-    host_ip = f"{p['host_ip']}:" if p.get("host_ip") else ""
-    return f"{host_ip}{published if published is not None else ''}:{target}"
-
-
-def _volume_words(project: Project, v) -> list[str]:
-    if isinstance(v, dict):
-        kind = v.get("type", "volume")
-        parts = [f"type={kind}"]
-        source = v.get("source")
-        if kind == "volume" and source:
-            parts.append(f"source={project.volume_name(source)}")
-        elif kind == "bind":
-            parts.append(f"source={source}")
-        parts.append(f"target={v.get('target')}")
-        if v.get("read_only"):
-            parts.append("readonly")
-        return ["--mount", ",".join(parts)]
-    source, sep, rest = str(v).partition(":")
-    if sep and not source.startswith("/") and source in project.volumes:
-        return ["-v", f"{project.volume_name(source)}:{rest}"]
-    return ["-v", str(v)]
-
-
-_FLAG_OF = {"restart": "--restart", "working_dir": "-w", "user": "-u", "hostname": "-h",
-            "domainname": "--domainname", "mem_limit": "-m", "memswap_limit": "--memory-swap",
-            "cpus": "--cpus", "cpu_shares": "-c", "cpu_quota": "--cpu-quota",
-            "cpu_period": "--cpu-period", "pids_limit": "--pids-limit",
-            "stop_signal": "--stop-signal", "pid": "--pid"}
-_LISTS = {"expose": "--expose", "dns": "--dns", "cap_add": "--cap-add",
-          "cap_drop": "--cap-drop", "security_opt": "--security-opt", "devices": "--device",
-          "device_cgroup_rules": "--device-cgroup-rule", "tmpfs": "--tmpfs",
-          "env_file": "--env-file"}
-_BOOLS = {"init": "--init", "stdin_open": "-i", "tty": "-t", "privileged": "--privileged",
-          "read_only": "--read-only"}
-
-
-def create_words(project: Project, service: str, number: int, eng, *, name: str = "",
-                 oneoff: bool = False, ports: bool = True) -> list[str]:
-    """The `docker create` words for one container of a service (up to its image; the
-    command follows). oneoff: for `compose run` (no ports unless asked)."""
-    s = project.services[service]
-    words = ["create", "--name", name or container_name(project, service, number)]
-    labels = service_labels(project, service, number)
-    if oneoff:
-        labels[model.ONEOFF] = "True"
-    for key, value in labels.items():
-        words += ["--label", f"{key}={value}"]
-    for key, value in (s.get("labels") or {}).items():
-        words += ["--label", f"{key}={value or ''}"]
-    for key, flag in _FLAG_OF.items():
-        if s.get(key) is not None:
-            words += [flag, str(s[key])]
-    limits = ((s.get("deploy") or {}).get("resources") or {}).get("limits") or {}
-    for key, flag in (("memory", "-m"), ("cpus", "--cpus"), ("pids", "--pids-limit")):
-        if key in limits:
-            words += [flag, str(limits[key])]
-    if "stop_grace_period" in s:
-        words += ["--stop-timeout", str(_duration_seconds(s["stop_grace_period"]))]
-    for key, flag in _LISTS.items():
-        for item in s.get(key) or []:
-            words += [flag, str(item)]
-    for key, flag in _BOOLS.items():
-        if s.get(key):
-            words.append(flag)
-    for key, value in (s.get("environment") or {}).items():
-        if value is None:
-            value = project.environment.get(key)
-        if value is not None:
-            words += ["-e", f"{key}={value}"]
-    for p in (s.get("ports") or []) if ports else []:
-        words += ["-p", _port(p)]
-    for v in s.get("volumes") or []:
-        words += _volume_words(project, v)
-    hosts = s.get("extra_hosts") or []
-    if isinstance(hosts, dict):
-        hosts = [f"{k}:{v}" for k, v in hosts.items()]
-    for h in hosts:
-        words += ["--add-host", str(h).replace("=", ":", 1)]
-    for item in s.get("volumes_from") or []:
-        src = str(item)
-        if not src.startswith("container:"):
-            src = container_name(project, src.split(":")[0], 1) + src[len(src.split(":")[0]):]
-        else:
-            src = src[len("container:"):]
-        words += ["--volumes-from", src]
-    for link in s.get("links") or []:
-        name, _, alias = str(link).partition(":")
-        words += ["--link", f"{container_name(project, name, 1)}:{alias or name}"]
-    words += _network_words(project, service, eng)
-    entrypoint = s.get("entrypoint")
-    if entrypoint is not None:
-        words += ["--entrypoint", entrypoint[0] if entrypoint else ""]
-    words.append(s.get("image") or default_image(project, service))
-    return words
-
-
-def default_image(project: Project, service: str) -> str:
-    """The image Compose names a built service's image by."""
-    return f"{project.name}-{service}"
-
-
-def _network_words(project: Project, service: str, eng) -> list[str]:
-    s = project.services[service]
-    mode = s.get("network_mode")
-    if mode:
-        if mode.startswith("service:"):
-            return ["--network", "container:" + container_name(project, mode[8:], 1)]
-        return ["--network", mode]
-    first, how = next(iter(s["networks"].items()))
-    how = how or {}
-    words = ["--network", project.network_name(first), "--network-alias", service]
-    for alias in how.get("aliases") or []:
-        words += ["--network-alias", str(alias)]
-    if how.get("ipv4_address"):
-        words += ["--ip", str(how["ipv4_address"])]
-    return words
-
-
-def service_labels(project: Project, service: str, number: int) -> dict[str, str]:
-    return {model.PROJECT: project.name, model.SERVICE: service,
-            model.NUMBER: str(number), model.ONEOFF: "False",
-            model.CONFIG_HASH: model.config_hash(project.services[service]),
-            model.WORKING_DIR: project.working_dir,
-            model.CONFIG_FILES: ",".join(project.files)}
-
-
-ANONYMOUS = "com.docker.volume.anonymous"      # the engine's label on anonymous volumes
-
-
-def anonymous_mounts(eng, c) -> list[tuple[str, str]]:
-    """(volume, path) of the anonymous volumes a container has, carried over or not."""
-    out = []
-    for m in c.mounts:
-        if m.get("Type") != "volume" or not m.get("Name"):
-            continue
-        try:
-            labels = eng.volume(m["Name"]).get("Labels") or {}
-        except NotFound:
-            continue
-        if ANONYMOUS in labels:
-            out.append((m["Name"], m["Destination"]))
-    return out
-
-
-def drop_volumes(eng, names) -> None:
-    """Anonymous volumes no container uses any more (carried ones are mounted by name,
-    so removing their container with -v does not take them)."""
-    used = eng.volume_users()
-    for name in names:
-        if not used.get(name):
-            try:
-                eng.remove_volume(name)
-            except NotFound:
-                pass
-
-
-def create_container(env, project: Project, service: str, number: int,
-                     carry: list[tuple[str, str]] = ()):
-    """One container of a service, made by the engine as `docker create` would make it;
-    joined to the service's other networks. carry: the anonymous volumes of the
-    container it replaces, mounted at their paths again, as Compose carries them over."""
-    from ..cli.parser import parse
-    from ..commands import options
-    words = create_words(project, service, number, env.engine)
-    image = words.pop()
-    paths = {path for _, path in carry}
-    k = 0
-    while k < len(words) - 1:            # the service's own anonymous volume at that path
-        parts = words[k + 1].split(":")
-        if words[k] == "-v" and parts[0] in paths and parts[1:] in ([], ["ro"], ["rw"]):
-            del words[k:k + 2]
-            continue
-        k += 1
-    for name, path in carry:
-        words += ["--mount", f"type=volume,source={name},target={path}"]
-    words.append(image)
-    words += [str(w) for w in project.services[service].get("command") or []]
-    where = project.where.get(next((k for k in project.where if k[:2] ==
-                                    ("services", service)), None))
-    try:
-        inv = parse(words)
-        config, host, name = options.build(env, inv, run=False)
-    except EngineError as e:
-        raise located(where, f"service \"{service}\": {e}") from None
-    entrypoint = project.services[service].get("entrypoint")
-    if entrypoint is not None:
-        config = config.with_(entrypoint=tuple(str(w) for w in entrypoint) or ("",))
-    eng = env.engine
-    c = eng.create(config, host, name, **options.networking(inv))
-    s = project.services[service]
-    for net, how in list((s.get("networks") or {}).items())[1:]:
-        how = how or {}
-        eng.network_connect(project.network_name(net), c.id, how.get("ipv4_address"),
-                            [service] + list(how.get("aliases") or []))
-    return c
+from .progress import Progress
+from .views import follow
 
 
 # --- up ----------------------------------------------------------------------------------------
@@ -428,7 +130,7 @@ def _attached(env, project: Project, services, before: set) -> int:
         env.out("Gracefully stopping... (press Ctrl+C again to force)")
         progress = Progress(env, "Stopping")
         try:
-            _stop_all(env, project, containers, None, progress, "Stopped")
+            stop_all(env, project, containers, None, progress, "Stopped")
         finally:
             progress.print()
         return 130
@@ -519,7 +221,7 @@ def _converge(env, project: Project, service: str, scale: int, inv, progress: Pr
                       f'services.{service}: can\'t set container_name and {service} as '
                       "container name must be unique: invalid compose project")
     digest = model.config_hash(project.services[service])
-    existing = {_number(c): c for c in project_containers(eng, project, [service])}
+    existing = {number_of(c): c for c in project_containers(eng, project, [service])}
     for number, c in sorted(existing.items()):
         if number > scale:          # scaled down: it goes with its anonymous volumes
             anonymous = anonymous_mounts(eng, c)
@@ -573,7 +275,7 @@ def _wait_completed(eng, project: Project, dep: str) -> None:
             raise ComposeError(f'service "{dep}" didn\'t complete successfully: exit {code}')
 
 
-# --- down and the other lifecycle commands ------------------------------------------------
+# --- down ------------------------------------------------------------------------------------------
 
 def _levels(project: Project, containers) -> list[list]:
     """Containers grouped for stopping: dependents before what they depend on; each group
@@ -613,7 +315,7 @@ def _parallel(action, items) -> None:
         raise errors[0]
 
 
-def _stop_all(env, project: Project, containers, timeout, progress, status, remove=False,
+def stop_all(env, project: Project, containers, timeout, progress, status, remove=False,
               volumes=False) -> None:
     eng = env.engine
 
@@ -642,7 +344,7 @@ def down(env, project: Project, inv) -> int:
                 "for this project. If you removed or renamed this service in your compose "
                 "file, you can run this command with the --remove-orphans flag to clean it up.")
     try:
-        _stop_all(env, project, containers, inv.timeout if "timeout" in inv.given else None,
+        stop_all(env, project, containers, inv.timeout if "timeout" in inv.given else None,
                   progress, "Removed", remove=True, volumes=inv.volumes)
         if inv.args:            # `down SERVICE...`: those services' containers only
             return 0
@@ -689,295 +391,6 @@ def _remove_images(env, project: Project, which: str, progress: Progress) -> Non
             progress.add("Image", name, f"Error {e}", ok=False)
             continue
         progress.add("Image", name, "Removed")
-
-
-def _selected(env, project: Project, inv, running: bool | None = None):
-    out = project_containers(env.engine, project, inv.args or None)
-    if running is not None:
-        out = [c for c in out if c.state.running == running]
-    return out
-
-
-def start(env, project: Project, inv) -> int:
-    progress = Progress(env)
-    try:
-        for c in _selected(env, project, inv, running=False):
-            env.engine.start(c.id)
-            progress.add("Container", c.name, "Started")
-    finally:
-        progress.print()
-    return 0
-
-
-def stop(env, project: Project, inv) -> int:
-    progress = Progress(env, "Stopping")
-    timeout = inv.timeout if "timeout" in inv.given else None
-    try:
-        _stop_all(env, project, _selected(env, project, inv), timeout, progress, "Stopped")
-    finally:
-        progress.print()
-    return 0
-
-
-def restart(env, project: Project, inv) -> int:
-    progress = Progress(env, "Restarting")
-    timeout = inv.timeout if "timeout" in inv.given else None
-    try:
-        for c in _selected(env, project, inv):
-            env.engine.restart(c.id, timeout)
-            progress.add("Container", c.name, "Started")
-    finally:
-        progress.print()
-    return 0
-
-
-def rm(env, project: Project, inv) -> int:
-    eng = env.engine
-    if inv.stop:
-        for c in _selected(env, project, inv, running=True):
-            eng.stop(c.id)
-    stopped = _selected(env, project, inv, running=False)
-    if not stopped:
-        env.err("No stopped containers")
-        return 0
-    if not inv.force:
-        env.out(f"Going to remove {', '.join(c.name for c in stopped)}")
-        env.out("? Are you sure? (y/N) ", end="")
-        answer = env.stdin.readline().decode(errors="replace").strip().lower()
-        if answer not in ("y", "yes"):
-            return 0
-    progress = Progress(env, "Removing")
-    try:
-        for c in stopped:
-            anonymous = anonymous_mounts(eng, c) if inv.volumes else []
-            eng.remove(c.id, volumes=inv.volumes)
-            drop_volumes(eng, [name for name, _ in anonymous])
-            progress.add("Container", c.name, "Removed")
-    finally:
-        progress.print()
-    return 0
-
-
-def exec_(env, project: Project, inv) -> int:
-    from ..runner import _call
-    from ..cli.parser import parse
-    service, *command = inv.args
-    if service not in project.services:
-        raise ComposeError(f"service \"{service}\" is not running")
-    running = [c for c in project_containers(env.engine, project, [service])
-               if c.state.running and _number(c) == inv.index]
-    if not running:
-        raise ComposeError(f"service \"{service}\" is not running")
-    words = ["exec", "-i"]
-    if not inv.no_TTY and env.stdin_tty:
-        words.append("-t")
-    if inv.detach:
-        words.append("-d")
-    for e in inv.env:
-        words += ["-e", e]
-    if inv.user:
-        words += ["-u", inv.user]
-    if inv.workdir:
-        words += ["-w", inv.workdir]
-    return _call(env, parse(words + [running[0].name] + command))
-
-
-# --- ps and logs ---------------------------------------------------------------------------
-
-class ServiceRow:
-    """A row of `docker compose ps`: the container's row plus its service."""
-    DEFAULT = ("table {{.Name}}\t{{.Image}}\t{{.Command}}\t{{.Service}}\t{{.RunningFor}}\t"
-               "{{.Status}}\t{{.Ports}}")
-
-
-def ps(env, project: Project, inv) -> int:
-    from ..commands.containers import _image_text, render_rows
-    from ..render import views
-    eng = env.engine
-    # -a adds the stopped containers and those of `compose run`, as Compose's does
-    containers = project_containers(eng, project, inv.args or None,
-                                    oneoff=None if inv.all else False)
-    if not inv.all:
-        containers = [c for c in containers if c.state.running]
-    if inv.services:
-        env.out("\n".join(dict.fromkeys(labels_of(c)[model.SERVICE] for c in containers)))
-        return 0
-    if inv.quiet:
-        for c in containers:
-            env.out(c.id)
-        return 0
-
-    class Row(views.ContainerRow):
-        HEADERS = {**views.ContainerRow.HEADERS, "Name": "NAME", "Service": "SERVICE"}
-
-        def __init__(self, c):
-            super().__init__(c, _image_text(eng, c, True), True, ports=views.ports_text(c))
-            self.Name = c.name
-            self.Service = labels_of(c).get(model.SERVICE, "")
-            self.Project = project.name
-
-        def __json__(self):
-            return {**super().__json__(), "Name": self.Name, "Service": self.Service,
-                    "Project": self.Project}
-    rows = [Row(c) for c in containers]
-    if inv.format == "json":
-        import json
-        for r in rows:
-            env.out(json.dumps(r.__json__(), separators=(",", ":")))
-        return 0
-    fmt = ServiceRow.DEFAULT if inv.format == "table" else inv.format
-    out = render_rows(fmt, rows, Row)
-    if out:
-        env.out(out, end="")
-    return 0
-
-
-def logs(env, project: Project, inv) -> int:
-    from engine import logs as engine_logs
-    containers = project_containers(env.engine, project, inv.args or None)
-    tail = engine_logs.parse_tail(None if inv.tail == "all" else inv.tail)
-    follow(env, containers, tail=tail, live=inv.follow, prefix=not inv.no_log_prefix,
-           timestamps=inv.timestamps)
-    return 0
-
-
-# Compose's rainbow for the prefixes on a terminal: each container its own colour
-COLOURS = ("36", "33", "32", "35", "34", "1;36", "1;33", "1;32", "1;35", "1;34")
-
-
-def follow(env, containers, *, tail: int = -1, tails: dict | None = None, live: bool = True,
-           prefix: bool = True, timestamps: bool = False, on_exit=None) -> None:
-    """The containers' logs, each line behind `name  | ` (names padded to one width), in
-    the order written when `live`; on_exit(container) when one's output ends."""
-    from engine import logs as engine_logs
-    eng = env.engine
-    width = max((len(c.name) for c in containers), default=0)
-    lock = threading.Lock()
-
-    colour = {c.id: COLOURS[i % len(COLOURS)] for i, c in enumerate(containers)} \
-        if getattr(env, "stdout_tty", False) else {}
-
-    def pump(c) -> None:
-        head = f"{c.name.ljust(width)}  | " if prefix else ""
-        if head and c.id in colour:
-            head = f"\x1b[{colour[c.id]}m{head[:-1]}\x1b[0m "
-        head = head.encode()
-        pending = b""
-        for e in engine_logs.read(eng, c, follow=live, tail=(tails or {}).get(c.id, tail)):
-            pending += e.data
-            while b"\n" in pending:
-                line, pending = pending.split(b"\n", 1)
-                stamp = e.time.encode() + b" " if timestamps else b""
-                with lock:
-                    env.write_out(head + stamp + line + b"\n")
-        with lock:
-            if pending:
-                env.write_out(head + pending + b"\n")
-            if on_exit is not None:
-                on_exit(eng.container(c.id))
-    if not live:
-        for c in containers:
-            pump(c)
-        return
-    threads = [threading.Thread(target=pump, args=(c,), daemon=True) for c in containers]
-    for t in threads:
-        t.start()
-    for t in threads:
-        while t.is_alive():
-            t.join(0.2)
-
-
-# --- kill, port, top, images, ls -----------------------------------------------------------
-
-def kill(env, project: Project, inv) -> int:
-    progress = Progress(env, "Killing")
-    try:
-        for c in _selected(env, project, inv, running=True):
-            env.engine.kill(c.id, inv.signal)
-            progress.add("Container", c.name, "Killed")
-    finally:
-        progress.print()
-    return 0
-
-
-def port(env, project: Project, inv) -> int:
-    service, private = inv.args
-    if service not in project.services:
-        raise ComposeError(f"no such service: {service}")
-    found = [c for c in project_containers(env.engine, project, [service])
-             if _number(c) == inv.index]
-    if not found:
-        raise ComposeError(f'service "{service}" is not running')
-    for _, bound in env.engine.ports(found[0].id, f"{private}/{inv.protocol}"):
-        env.out(bound)
-        return 0
-    raise ComposeError(f"no port {private}/{inv.protocol} for container {found[0].name}")
-
-
-def top(env, project: Project, inv) -> int:
-    from ..commands.containers import processes_table
-    from ..render.tabwriter import tabulate
-    for c in _selected(env, project, inv, running=True):
-        header, rows = processes_table(env.engine, c.id, [])
-        lines = ["\t".join(header)] + ["\t".join(r) for r in rows]
-        env.out(c.name)
-        env.out(tabulate("\n".join(lines) + "\n", minwidth=3, padding=3), end="")
-        env.out()
-    return 0
-
-
-def images(env, project: Project, inv) -> int:
-    from ..render.tabwriter import tabulate
-    from ..render.units import human_size
-    eng = env.engine
-    rows = []
-    for c in project_containers(eng, project, inv.args or None):
-        img = eng.images.find(c.image_id)
-        ref = c.config.image
-        repo, _, tag = ref.rpartition(":") if ":" in ref.rsplit("/", 1)[-1] else (ref, "", "latest")
-        size = human_size(img.size) if img is not None else ""
-        rows.append((c.name, repo, tag, c.image_id.removeprefix("sha256:")[:12], size))
-    if inv.quiet:
-        for r in dict.fromkeys(r[3] for r in rows):
-            env.out(r)
-        return 0
-    if inv.format == "json":
-        import json
-        env.out(json.dumps([{"ContainerName": r[0], "Repository": r[1], "Tag": r[2],
-                             "ID": r[3], "Size": r[4]} for r in rows]))
-        return 0
-    lines = ["CONTAINER\tREPOSITORY\tTAG\tIMAGE ID\tSIZE"] + ["\t".join(r) for r in rows]
-    env.out(tabulate("\n".join(lines) + "\n", minwidth=3, padding=3), end="")
-    return 0
-
-
-def ls(env, inv) -> int:
-    from ..render.tabwriter import tabulate
-    projects: dict[str, dict] = {}
-    for c in env.engine.containers(all=True):
-        lab = labels_of(c)
-        name = lab.get(model.PROJECT)
-        if not name:
-            continue
-        p = projects.setdefault(name, {"states": {}, "files": lab.get(model.CONFIG_FILES, "")})
-        p["states"][c.state.status] = p["states"].get(c.state.status, 0) + 1
-    shown = {n: p for n, p in sorted(projects.items())
-             if inv.all or "running" in p["states"]}
-    if inv.quiet:
-        for n in shown:
-            env.out(n)
-        return 0
-    status = {n: ", ".join(f"{s}({k})" for s, k in sorted(p["states"].items()))
-              for n, p in shown.items()}
-    if inv.format == "json":
-        import json
-        env.out(json.dumps([{"Name": n, "Status": status[n], "ConfigFiles": p["files"]}
-                            for n, p in shown.items()]))
-        return 0
-    lines = ["NAME\tSTATUS\tCONFIG FILES"] + [f"{n}\t{status[n]}\t{p['files']}"
-                                               for n, p in shown.items()]
-    env.out(tabulate("\n".join(lines) + "\n", minwidth=3, padding=3), end="")
-    return 0
 
 
 # --- run -------------------------------------------------------------------------------------

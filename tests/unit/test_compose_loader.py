@@ -269,7 +269,7 @@ def test_a_build_key_the_engine_cannot_honour_is_refused(tmp_path):
 
 
 def test_progress_is_one_block_off_a_terminal_and_redrawn_on_one():
-    from shell.compose.reconcile import Progress
+    from shell.compose.progress import Progress
     env = Env.buffered(environ={})
     p = Progress(env)
     p.add("Network", "app_default", "Created")
