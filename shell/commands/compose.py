@@ -28,7 +28,7 @@ def config(env, inv: Invocation) -> int:
     if inv.volumes or inv.networks:
         env.out("\n".join(list(project.volumes if inv.volumes else project.networks)))
         return 0
-    doc = project.document()
+    doc = _escaped(project.document())
     if inv.args:
         doc["services"] = {n: s for n, s in doc["services"].items() if n in inv.args}
     if inv.format == "json":
@@ -39,6 +39,16 @@ def config(env, inv: Invocation) -> int:
         env.out(yaml.safe_dump({key: value}, sort_keys=True, default_flow_style=False,
                                allow_unicode=True), end="")
     return 0
+
+
+def _escaped(value):
+    """Every literal $ doubled, as Compose renders its model, so the output can be read
+    again as a Compose file."""
+    if isinstance(value, dict):
+        return {k: _escaped(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_escaped(v) for v in value]
+    return value.replace("$", "$$") if isinstance(value, str) else value
 
 
 def up(env, inv: Invocation) -> int:

@@ -181,6 +181,13 @@ def test_config_prints_the_merged_interpolated_model(sh):
                    "    image: busybox:1.36\n    networks:\n      default: null\n"
                    "networks:\n  default:\n    name: demo_default\n")
     assert sh.ok("docker compose config --services") == "web\n"
+    # a literal $ is written $$ again, as Compose renders it, so the output reads back
+    write_app(sh, "services:\n  web:\n    image: busybox\n    command: echo $$HOME\n")
+    out = sh.ok("docker compose -p demo config")
+    assert "    - $$HOME\n" in out
+    with open(os.path.join(sh.cwd, "again.yaml"), "w") as f:
+        f.write(out)
+    assert sh.ok("docker compose -f again.yaml config") == out
 
 
 BUILT = """
