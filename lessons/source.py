@@ -216,18 +216,27 @@ def _value(loader, node, path: tuple, marks: dict, key_marks: dict, file: str):
     import yaml
     marks[path] = _mark(node)
     if isinstance(node, yaml.MappingNode):
+        written = sum(1 for k, _ in node.value if k.tag != "tag:yaml.org,2002:merge")
         loader.flatten_mapping(node)      # YAML merge keys (<<) as authors expect them
+        merged = len(node.value) - written     # the entries `<<` brought come first
         out = {}
-        for key_node, value_node in node.value:
+        inherited: set = set()
+        for index, (key_node, value_node) in enumerate(node.value):
             if not isinstance(key_node, yaml.ScalarNode):
                 line, col = _mark(key_node)
                 raise LessonError(file, line, col, "a key must be plain text")
             key = _construct(loader, key_node, file)
             if not isinstance(key, str):
                 key = str(key)
-            if key in out:
+            if index < merged:                 # merged: the first map given wins (YAML's
+                if key in out:                 # merge rule, as Go's yaml reads it)
+                    continue
+                inherited.add(key)
+            elif key in out and key not in inherited:
                 line, col = _mark(key_node)
                 raise LessonError(file, line, col, f"'{key}' is given twice")
+            else:                              # written here: it overrides what `<<` gave
+                inherited.discard(key)
             key_marks[path + (key,)] = _mark(key_node)
             out[key] = _value(loader, value_node, path + (key,), marks, key_marks, file)
         return out

@@ -42,10 +42,10 @@ class Project:
         return doc
 
     def network_name(self, key: str) -> str:
-        return self.networks[key].get("name") or f"{self.name}_{key}"
+        return _engine_name(self.name, key, self.networks[key])
 
     def volume_name(self, key: str) -> str:
-        return self.volumes[key].get("name") or f"{self.name}_{key}"
+        return _engine_name(self.name, key, self.volumes[key])
 
     def order(self, names=None) -> list[str]:
         """Services in start order: each after what it depends on (the file's order
@@ -62,6 +62,12 @@ class Project:
         for name in wanted:
             visit(name)
         return out
+
+
+def _engine_name(project: str, key: str, spec: dict) -> str:
+    """What the engine calls a network or volume: its `name`, or for an external one
+    its key as written, or else the key behind the project's name."""
+    return spec.get("name") or (key if spec.get("external") else f"{project}_{key}")
 
 
 def config_hash(service: dict) -> str:

@@ -447,9 +447,19 @@ def test_external_objects_must_exist(sh):
     sh.ok("docker compose -p ext up -d")
     assert list(json.loads(inspect(sh, "ext-a-1", "{{json .NetworkSettings.Networks}}"))) == [
         "made-before"]
-    r = sh.run("docker compose -p ext down")
+    r = sh.run("docker compose -p ext down -v")
     assert "made-before" not in r.err            # external: never removed by down
     sh.ok("docker network rm made-before")
+    write_app(sh, "services:\n  a:\n    image: busybox\n    volumes: [kept:/k]\n"
+                  "volumes:\n  kept:\n    external: true\n")
+    r = sh.run("docker compose -p ext up -d")
+    assert (r.code, errors(r)[-1:]) == (1, ['external volume "kept" not found'])
+    sh.ok("docker volume create kept")
+    sh.ok("docker compose -p ext up -d")
+    assert inspect(sh, "ext-a-1", "{{range .Mounts}}{{.Name}}{{end}}") == "kept"
+    sh.ok("docker compose -p ext down -v")
+    assert sh.ok("docker volume ls -q") == "kept\n"     # external: never removed
+    sh.ok("docker volume rm kept")
 
 
 def test_logs_prefixes_are_coloured_on_a_terminal(sh):

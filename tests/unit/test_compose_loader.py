@@ -311,3 +311,38 @@ def test_values_of_the_wrong_kind_are_refused_where_they_are(tmp_path, key, valu
                                            f"    {key}: {value}\n")
     message = error(tmp_path)
     assert message.startswith(f"{path}:4:") and message.endswith(words), message
+
+
+def test_extension_fields_and_yaml_merge_keys_as_the_compose_docs_use_them(tmp_path):
+    write(tmp_path, "compose.yaml", """
+        x-common: &common
+          image: busybox
+          restart: always
+          environment: {TIER: shared}
+        services:
+          web:
+            <<: *common
+            command: httpd -f
+          worker:
+            <<: *common
+            restart: "no"
+        """)
+    project, _ = load(tmp_path)
+    assert project.services["web"]["restart"] == "always"
+    assert project.services["worker"]["restart"] == "no"
+    assert project.services["worker"]["environment"] == {"TIER": "shared"}
+    assert "x-common" not in project.document()
+
+
+def test_merge_keys_follow_yaml_and_a_key_written_twice_is_still_an_error(tmp_path):
+    write(tmp_path, "compose.yaml", """
+        x-a: &a {image: "busybox:a", user: a}
+        x-b: &b {image: "busybox:b"}
+        services:
+          web:
+            <<: [*a, *b]
+        """)
+    web = load(tmp_path)[0].services["web"]
+    assert (web["image"], web["user"]) == ("busybox:a", "a")     # the first merged wins
+    path = write(tmp_path, "compose.yaml", "services:\n  web:\n    image: a\n    image: b\n")
+    assert error(tmp_path) == f"{path}:4:5: 'image' is given twice"
