@@ -8,8 +8,9 @@ import threading
 from engine.errors import EngineError, NotFound
 
 from . import model
-from .containers import (anonymous_mounts, create_container, create_words, default_image,
-                         drop_volumes, labels_of, number_of, project_containers)
+from .containers import (anonymous_mounts, container_name, create_container, create_words,
+                         default_image, drop_volumes, labels_of, number_of,
+                         project_containers)
 from .loader import ComposeError, located
 from .model import Project
 from .progress import Progress
@@ -51,6 +52,7 @@ def ensure_networks(env, project: Project, services, progress: Progress) -> None
             if spec.get("external"):
                 raise ComposeError(f"network {name} declared as external, but could not be "
                                    "found") from None
+        progress.working("Network", name, "Creating")
         labels = {model.NETWORK: key, model.PROJECT: project.name, **_str_map(spec.get("labels"))}
         subnet = ((spec.get("ipam") or {}).get("config") or [{}])[0].get("subnet")
         eng.create_network(name, internal=bool(spec.get("internal")), labels=labels,
@@ -84,6 +86,7 @@ def ensure_volumes(env, project: Project, services, progress: Progress) -> None:
         except NotFound:
             if spec.get("external"):
                 raise ComposeError(f"external volume \"{name}\" not found") from None
+        progress.working("Volume", f'"{name}"', "Creating")
         eng.create_volume(name, labels={model.VOLUME: key, model.PROJECT: project.name,
                                         **_str_map(spec.get("labels"))})
         progress.add("Volume", f'"{name}"', "Created")
@@ -253,6 +256,8 @@ def _converge(env, project: Project, service: str, scale: int, inv, progress: Pr
         else:
             status = "Created"
         if c is None:
+            progress.working("Container", container_name(project, service, number),
+                             "Recreate" if status == "Recreated" else "Creating")
             c = create_container(env, project, service, number, carry)
             progress.add("Container", c.name, status)
         if inv.no_start:
@@ -264,6 +269,7 @@ def _converge(env, project: Project, service: str, scale: int, inv, progress: Pr
             else:
                 progress.add("Container", c.name, "Running")
             continue
+        progress.working("Container", c.name, "Starting")
         eng.start(c.id)
         progress.add("Container", c.name, "Started")
 
@@ -321,6 +327,7 @@ def stop_all(env, project: Project, containers, timeout, progress, status, remov
 
     def one(c) -> None:
         if eng.container(c.id).state.running:
+            progress.working("Container", c.name, "Stopping")
             eng.stop(c.id, timeout)
         if remove:
             anonymous = anonymous_mounts(eng, c) if volumes else []

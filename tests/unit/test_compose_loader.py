@@ -346,3 +346,18 @@ def test_merge_keys_follow_yaml_and_a_key_written_twice_is_still_an_error(tmp_pa
     assert (web["image"], web["user"]) == ("busybox:a", "a")     # the first merged wins
     path = write(tmp_path, "compose.yaml", "services:\n  web:\n    image: a\n    image: b\n")
     assert error(tmp_path) == f"{path}:4:5: 'image' is given twice"
+
+
+def test_work_under_way_is_marked_failed_when_an_error_ends_it():
+    from shell.compose.progress import Progress
+    env = Env.buffered(environ={})
+    p = Progress(env)
+    p.add("Network", "app_default", "Created")
+    p.working("Container", "app-web-1", "Creating")
+    p.print()
+    assert env.error_text() == ("[+] Running 1/2\n ✔ Network app_default  Created\n"
+                                " ✘ Container app-web-1  Creating\n")
+    env = Env.buffered(environ={}, stderr_tty=True)
+    p = Progress(env)
+    p.working("Container", "app-web-1", "Starting")
+    assert env.error_text() == "\r[+] Running 0/1\x1b[K\n\r ⠿ Container app-web-1  Starting\x1b[K\n"
