@@ -57,7 +57,8 @@ class Project:
             if name in out:
                 return
             for dep in self.services[name].get("depends_on", {}):
-                visit(dep)
+                if dep in self.services:     # one left out by profiles (required: false)
+                    visit(dep)
             out.append(name)
         for name in wanted:
             visit(name)

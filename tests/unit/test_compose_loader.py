@@ -361,3 +361,16 @@ def test_work_under_way_is_marked_failed_when_an_error_ends_it():
     p = Progress(env)
     p.working("Container", "app-web-1", "Starting")
     assert env.error_text() == "\r[+] Running 0/1\x1b[K\n\r ⠿ Container app-web-1  Starting\x1b[K\n"
+
+
+def test_an_optional_dependency_left_out_by_profiles_is_skipped(tmp_path):
+    write(tmp_path, "compose.yaml", """
+        services:
+          web:
+            image: busybox
+            depends_on:
+              cache: {condition: service_started, required: false}
+          cache: {image: busybox, profiles: [full]}
+        """)
+    assert load(tmp_path)[0].order() == ["web"]
+    assert load(tmp_path, profile=["full"])[0].order() == ["cache", "web"]
