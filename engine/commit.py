@@ -199,6 +199,9 @@ def commit(engine, c: Container, repo_tag: str | None, message: str = "", author
         img = engine.images.create(config, layers, layer_blobs, parent=c.image_id if base else None)
         if ref is not None:
             engine.images.set_ref(str(ref), img.id)
+    from . import events          # as moby's commit: the container's event, the image named
+    events.of_container(engine.paths.root, "commit", c, comment=message, imageID=img.id,
+                        imageRef=img.id)
     return img.id
 
 

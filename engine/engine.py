@@ -506,7 +506,10 @@ class Engine:
 
     def connect(self, c: Container, request: dict) -> socket.socket:
         try:
-            return protocol.connect(self._monitor_socket(c), request)
+            sock = protocol.connect(self._monitor_socket(c), request)
+            if request.get("op") == "attach":
+                events.of_container(self.paths.root, "attach", c)
+            return sock
         except (FileNotFoundError, ConnectionRefusedError):
             self.reconcile(self.store.load(c.id))
             raise ContainerNotRunning(f"Container {c.id} is not running") from None
@@ -733,10 +736,7 @@ class Engine:
 
     def create_volume(self, name: str | None = None, **options) -> dict:
         from .volumes import ops
-        vol = ops.create(self, name, **options)
-        events.emit(self.paths.root, "volume", "create", vol["Name"],
-                    {"driver": vol.get("Driver", "local")})
-        return vol
+        return ops.create(self, name, **options)        # the store says "volume create"
 
     def remove_volume(self, name: str, force: bool = False) -> None:
         from .volumes import ops

@@ -69,7 +69,9 @@ class Lifecycle:
         if self._update(cid, change) is None:    # removed as it started (a racing rm -f)
             from .errors import NoSuchContainer
             raise NoSuchContainer(cid)
-        events.of_record(self.root, "start", cid, self.record(cid))
+        record = self.record(cid)
+        _volume_events(self.root, "mount", cid, record)
+        events.of_record(self.root, "start", cid, record)
         return before[0]
 
     def start_failed(self, cid: str, code: int, message: str,
@@ -113,6 +115,7 @@ class Lifecycle:
         if cgroups.Cgroup(cid, self.scope).oom_kills() > 0:
             events.of_record(self.root, "oom", cid, record)
         events.of_record(self.root, "die", cid, record, exitCode=str(code))
+        _volume_events(self.root, "unmount", cid, record)
 
     def finish(self, cid: str, keep: bool = False):
         """The monitor is leaving: apply --rm (unless `keep`: it is being restarted).
@@ -156,3 +159,15 @@ class Lifecycle:
             return None
         return record, state
 
+
+def _volume_events(root: str, action: str, cid: str, record: dict | None) -> None:
+    """moby's volume mount events as a container starts, and unmount as it stops."""
+    for m in (record or {}).get("MountPoints") or []:
+        if m.get("Type") != "volume" or not m.get("Name"):
+            continue
+        attributes = {"container": cid, "driver": m.get("Driver") or "local"}
+        if action == "mount":
+            attributes.update(destination=m.get("Destination", ""),
+                              propagation=m.get("Propagation", ""),
+                              **{"read/write": "true" if m.get("RW", True) else "false"})
+        events.emit(root, "volume", action, m["Name"], attributes)

@@ -111,6 +111,9 @@ def save(engine, names: list[str], out) -> None:
         plan = [(engine.images.get(i), tags) for i, tags in chosen.items()]
     with tarfile.open(fileobj=out, mode="w|", format=tarfile.PAX_FORMAT) as tar:
         _write_archive(engine, tar, plan)
+    from .. import events
+    for img, _ in plan:
+        events.emit(engine.paths.root, "image", "save", img.id, {"name": img.id})
 
 
 def _write_archive(engine, tar: tarfile.TarFile, plan) -> None:
@@ -534,6 +537,8 @@ def _load_item(engine, staged: Staged, item: Item, tell, progress) -> tuple[str,
         layers.append(layer)
         parent = layer.chain_id
     engine.images.create(config, layers, diff_ids, raw=config_bytes)
+    from .. import events
+    events.emit(engine.paths.root, "image", "load", image_id, {"name": image_id})
     for familiar in item.tags:
         try:
             ref = reference.parse(familiar)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 
-from .. import fsview, reference, timeutil
+from .. import events, fsview, reference, timeutil
 from ..commit import parse_changes
 from ..errors import InvalidArchive, InvalidParameter
 from ..images.hello import go_arch
@@ -38,6 +38,7 @@ def export(engine, ref: str, out_fd: int) -> None:
     child = fsview.spawn(engine, c, from_inside if running else from_mount,
                          inside=bool(running))
     child.finish()
+    events.of_container(engine.paths.root, "export", c)
 
 
 def _pack_to(root: str, out_fd: int) -> None:
@@ -92,6 +93,7 @@ def import_image(engine, stream, repository: str | None = None, changes=(),
         image = engine.images.create(config, [layer], [diff_id])
         if target:
             engine.images.set_ref(target, image.id)
+    events.emit(engine.paths.root, "image", "import", image.id, {"name": image.id})
     return image.id
 
 

@@ -13,7 +13,7 @@ import os
 import re
 import time
 
-from .. import owners, trust
+from .. import events, owners, trust
 from ..fsutil import remove_tree, write_json
 
 ANONYMOUS_LABEL = "com.docker.volume.anonymous"
@@ -87,6 +87,7 @@ class VolumeStore:
         write_json(os.path.join(d, META), {"Name": name, "CreatedAt": _created_at(),
                                             "Labels": labels, "Options": options})
         owners.note(self.engine_root, "volume", name)
+        events.emit(self.engine_root, "volume", "create", name, {"driver": "local"})
         return True
 
     def create_anonymous(self) -> str:

@@ -91,3 +91,36 @@ def test_exec_events(sh):
     execs = [g for g in got if g.startswith("exec_")]
     assert execs == ["exec_create: sh -c exit 4|<no value>", "exec_start: sh -c exit 4|<no value>",
                      "exec_die|4"]
+
+
+def test_volume_commit_attach_and_archive_events(sh, tmp_path):
+    """moby's events for what else happens to things: a volume created on first use,
+    mounted as its container starts and unmounted as it stops; commit, attach, save,
+    load, export and import."""
+    pull(sh)
+    sh.ok("docker run --name ev -v evvol:/data busybox sh -c 'echo x > /data/x'")
+    image_id = sh.ok("docker commit -m note ev evimg").strip()
+    sh.ok("docker run -d --name att busybox sleep 30")
+    sh.ok("docker save -o ev.tar evimg")
+    sh.ok("docker load -i ev.tar")
+    sh.ok("docker export -o evx.tar ev")
+    imported = sh.ok("docker import evx.tar").strip()
+    att = sh.engine.container("att")                     # what docker attach asks for
+    sh.engine.connect(att, {"op": "attach", "stdin": False, "stdout": True,
+                            "stderr": True}).close()
+    sh.ok("docker rm -f att")
+    lines = sh.ok("docker events --since 1m --until 0s --format "
+                  "'{{.Type}} {{.Action}} {{.Actor.ID}} {{json .Actor.Attributes}}'")
+    got = [l.split(" ", 3) for l in lines.splitlines()]
+    seen = [(t, a) for t, a, _, _ in got]
+    for want in [("volume", "create"), ("volume", "mount"), ("volume", "unmount"),
+                 ("container", "commit"), ("image", "save"), ("image", "load"),
+                 ("container", "export"), ("image", "import"), ("container", "attach")]:
+        assert want in seen, (want, seen)
+    assert seen.index(("volume", "mount")) < seen.index(("container", "start"))
+    mount = next(json.loads(attrs) for t, a, actor, attrs in got if (t, a) == ("volume", "mount"))
+    assert mount["destination"] == "/data" and mount["read/write"] == "true"
+    commit = next(json.loads(attrs) for t, a, actor, attrs in got if a == "commit")
+    assert commit["imageID"] == image_id and commit["comment"] == "note"
+    assert any(a == "import" and actor == imported for t, a, actor, _ in got)
+    sh.ok("docker rm ev")
