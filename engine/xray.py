@@ -343,12 +343,27 @@ def _bridge_facts(engine, bridge: str) -> dict | None:
             routes = [f"{r.get_attr('RTA_DST')}/{r['dst_len']}"
                       for r in ipr.get_routes(family=2, oif=index, table=254)
                       if r.get_attr("RTA_DST")]
-            return {"Index": index, "State": link.get_attr("IFLA_OPERSTATE"),
-                    "Addresses": addresses, "Ports": ports, "Routes": routes}
+            facts = {"Index": index, "State": link.get_attr("IFLA_OPERSTATE"),
+                     "Addresses": addresses, "Ports": ports, "Routes": routes}
+        facts.update(_filtering(fd))
+        return facts
     except OSError:
         return None
     finally:
         os.close(fd)
+
+
+def _filtering(fd: int) -> dict:
+    """What decides whether packets cross between bridges or leave: IPv4 forwarding in
+    the engine's namespace (off unless the uplink is on) and its nftables rules."""
+    from .network import netns, uplink
+    try:
+        with netns.entered(fd):
+            with open("/proc/sys/net/ipv4/ip_forward") as f:
+                forwarding = f.read().strip() == "1"
+    except OSError:
+        forwarding = None
+    return {"Forwarding": forwarding, "Rules": uplink.list_rules(fd)}
 
 
 # --- the engine ----------------------------------------------------------------------
@@ -385,7 +400,7 @@ def engine_facts(engine) -> dict:
                                "Gateway": r.get_attr("RTA_GATEWAY") or "",
                                "Device": names.get(r.get_attr("RTA_OIF"), "")})
         facts["Namespace"] = {"Inode": os.fstat(fd).st_ino, "Interfaces": links,
-                              "Routes": routes}
+                              "Routes": routes, **_filtering(fd)}
     except OSError:
         pass
     finally:

@@ -102,6 +102,7 @@ def network_lines(f: dict) -> list[str]:
                        f"{k['State']}, {' '.join(k['Addresses']) or 'no address'}")
             out += [f"    port {p['Name']} {p['State']}" for p in k["Ports"]]
             out += [f"    route {r} via {f['Bridge']}" for r in k["Routes"]]
+            out += _filtering_lines(k, "    ")
     out.append("  members" + ("" if f["Members"] else ": none"))
     out += [f"    {m['Container']:<20} {m['Address']:<18} {m['MacAddress']}"
             for m in f["Members"]]
@@ -211,4 +212,27 @@ def engine_lines(f: dict) -> list[str]:
     for r in ns["Routes"]:
         via = f" via {r['Gateway']}" if r["Gateway"] else ""
         out.append(f"  route {r['Destination']}{via} dev {r['Device']}")
+    out += _filtering_lines(ns, "  ")
+    return out
+
+
+def _filtering_lines(k: dict, indent: str) -> list[str]:
+    """Forwarding and NAT in the engine's namespace, in words, then the rules as nft
+    prints them."""
+    out = []
+    if k.get("Forwarding") is not None:
+        out += _wrap(indent, "forwarding on: packets may be routed from one bridge to "
+                     "another and out through the uplink" if k["Forwarding"] else
+                     "forwarding off: nothing is routed between bridges or out of the "
+                     "engine, so containers on different networks cannot reach each other "
+                     "and none reaches the internet")
+    rules = k.get("Rules")
+    if rules is None:
+        out.append(f"{indent}nftables rules: nft is not installed, so none can be shown")
+    elif not rules:
+        out.append(f"{indent}nftables rules: none (no NAT: published ports are proxies in "
+                   "userspace)")
+    else:
+        out.append(f"{indent}nftables rules (nft list ruleset):")
+        out += [f"{indent}  {line}" for line in rules.splitlines()]
     return out

@@ -254,6 +254,25 @@ def _run_nft(engine_ns: int, ruleset: str) -> None:
         raise UplinkError("nft failed: " + r.stderr.decode(errors="replace").strip())
 
 
+def list_rules(engine_ns: int) -> str | None:
+    """The nftables ruleset of the engine's namespace as `nft list ruleset` prints it
+    ("" when it has none; None when nft is not installed)."""
+    import shutil
+    import subprocess
+    nft = shutil.which("nft") or shutil.which("nft", path="/usr/sbin:/sbin")
+    if not nft:
+        return None
+    home_ino = os.stat("/proc/thread-self/ns/net").st_ino
+
+    def enter():
+        from ..runtime import syscalls as sc
+        sc.setns(engine_ns, sc.CLONE_NEWNET)
+        _check_inside(engine_ns, home_ino)
+    r = subprocess.run([nft, "list", "ruleset"], capture_output=True, preexec_fn=enter,
+                       pass_fds=(engine_ns,), timeout=20)
+    return r.stdout.decode(errors="replace").strip() if r.returncode == 0 else None
+
+
 def configure_namespace(engine_ns: int) -> None:
     """Forwarding on and the NAT table in, both in the engine's namespace only (the
     forward chain's policy stays accept: it only judges what crosses tap0, so frames

@@ -140,3 +140,41 @@ def test_engine_namespace_and_engine_shell(sh, engine):
     missing = subprocess.run([sys.executable, "-m", "shell", "engine", "shell", "nosuchcmd"],
                              capture_output=True, text=True, timeout=30)
     assert missing.returncode == 127 and "nosuchcmd" in missing.stderr
+
+
+def test_forwarding_and_rules_as_the_engine_namespace_has_them(sh, engine):
+    """xray says whether the engine's namespace forwards and which nftables rules it
+    holds, as the kernel has them: the same as a shell in that namespace reads."""
+    import shutil
+    import subprocess
+    import sys
+    from engine.network import netns
+    sh.ok("docker run -d --name fw busybox sleep 60")
+    f = json.loads(sh.ok("xray engine --format json"))["Namespace"]
+    k = json.loads(sh.ok("xray network bridge --format json"))["Kernel"]
+
+    def inside(*argv: str) -> str:
+        p = subprocess.run([sys.executable, "-m", "shell", "engine", "shell", *argv],
+                           capture_output=True, text=True, timeout=30)
+        assert p.returncode == 0, p.stderr
+        return p.stdout.strip()
+    forwarding = inside("cat", "/proc/sys/net/ipv4/ip_forward") == "1"
+    assert f["Forwarding"] is forwarding and k["Forwarding"] is forwarding
+    assert forwarding is False                  # no uplink: nothing is routed
+    if shutil.which("nft") or os.path.exists("/usr/sbin/nft"):
+        assert f["Rules"] == inside("nft", "list", "ruleset") == k["Rules"]
+        # a rule made in the namespace shows at once: read from the kernel when asked
+        fd = netns.open_ns(netns.pin_path(str(engine.paths.run)))
+        try:
+            from engine.network import uplink
+            uplink._run_nft(fd, "table ip xraytest { chain c { type filter hook forward "
+                                "priority 0; policy accept; }; }")
+            rules = json.loads(sh.ok("xray engine --format json"))["Namespace"]["Rules"]
+            assert "table ip xraytest" in rules
+            assert "nftables rules (nft list ruleset):" in sh.ok("xray engine")
+            uplink._run_nft(fd, "delete table ip xraytest")
+        finally:
+            os.close(fd)
+    else:
+        assert f["Rules"] is None and "nft is not installed" in sh.ok("xray engine")
+    sh.ok("docker rm -f fw")
