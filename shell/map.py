@@ -246,7 +246,9 @@ def render(pic: Picture, width: int = 100, color: bool = False) -> str:
     console = Console(width=width, no_color=not color, color_system="standard" if color
                       else None, force_terminal=color, highlight=False)
     body = Group(_images_view(pic), "", _networks_view(pic), "", _ports_view(pic), "",
-                 _volumes_view(pic))
+                 _volumes_view(pic), "",
+                 "What each thing is made of: xray CONTAINER, xray image NAME, xray network "
+                 "NAME, xray engine.")
     with console.capture() as cap:
         console.print(Panel(body, title="dockerlings map", expand=False))
     return cap.get().rstrip("\n")

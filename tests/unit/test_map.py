@@ -142,3 +142,8 @@ def test_anonymous_volumes_are_drawn_with_a_short_id():
     text = state_map.render(state_map.Picture([], [c], [], [{"Name": anon}]), width=100)
     assert f"volume {anon[:12]} (anonymous)" in text and anon not in text
     assert "○ once  exited  at /scratch" in text
+
+
+def test_the_map_points_to_xray():
+    text = state_map.render(picture(), width=100)
+    assert "xray CONTAINER" in " ".join(text.split())
