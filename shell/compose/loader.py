@@ -367,6 +367,12 @@ def _check_values(source, name: str, service: dict) -> None:
                 if not isinstance(item, items):
                     raise _at(source, base + (key, i), f"services.{name}.{key}.{i} must be "
                               f"{_kind_words(items)}")
+        if key == "env_file" and isinstance(value, list):
+            for i, item in enumerate(value):
+                if isinstance(item, dict) and (set(item) - {"path", "required"} or
+                                               not isinstance(item.get("path"), str)):
+                    raise _at(source, base + (key, i), f"services.{name}.env_file.{i} takes a "
+                              "path (a string) and required (true or false)")
         if isinstance(value, dict) and key in ("environment", "labels", "extra_hosts"):
             for k, item in value.items():
                 if item is not None and not isinstance(item, _SCALAR):
@@ -467,9 +473,11 @@ def _normalise(source, doc: dict, workdir: str) -> dict:
                     "cap_add", "cap_drop"):
             if isinstance(s.get(key), (str, int)):
                 s[key] = [s[key]]
-        if "env_file" in s:
-            s["env_file"] = [_absolute(workdir, f if isinstance(f, str) else f.get("path", ""))
-                             for f in s["env_file"]]
+        if "env_file" in s:             # an optional file that is not there is left out
+            files = [(f, True) if isinstance(f, str) else (f["path"], f.get("required", True))
+                     for f in s["env_file"]]
+            s["env_file"] = [_absolute(workdir, f) for f, required in files
+                             if required is not False or os.path.exists(_absolute(workdir, f))]
         if "build" in s:
             build = {"context": s["build"]} if isinstance(s["build"], str) else dict(s["build"])
             build["context"] = _absolute(workdir, str(build.get("context", ".")))
@@ -559,8 +567,14 @@ def _project(name, workdir, files, doc, where, variables, profiles) -> Project:
             first = next((v for k, v in where.items() if k[:2] == ("services", sname)), None)
             raise located(first, f'service "{sname}" has neither an image nor a build '
                           "context specified: invalid compose project")
-        if "network_mode" not in s:
-            s.setdefault("networks", {"default": None})
+        if s.get("network_mode") and s.get("networks"):
+            raise located(where.get(("services", sname, "network_mode")), f'service {sname} '
+                          "declares mutually exclusive `network_mode` and `networks`: invalid "
+                          "compose project")
+        if not s.get("network_mode"):
+            s.pop("network_mode", None)
+            if not s.get("networks"):       # none named (or an empty list): the default
+                s["networks"] = {"default": None}
             for net in s["networks"]:
                 if net == "default":
                     networks.setdefault("default", {})
@@ -574,6 +588,15 @@ def _project(name, workdir, files, doc, where, variables, profiles) -> Project:
                 raise located(where.get(("services", sname, "volumes")),
                               f'service "{sname}" refers to undefined volume {source}: '
                               "invalid compose project")
+        named = [(key, str(v).split(":")[0]) for key in ("volumes_from", "links")
+                 for v in s.get(key) or [] if not str(v).startswith("container:")]
+        if str(s.get("network_mode", "")).startswith("service:"):
+            named.append(("network_mode", s["network_mode"][len("service:"):]))
+        for key, other in named:
+            if other not in active:
+                raise located(where.get(("services", sname, key)), f'service "{sname}" '
+                              f'refers to undefined service "{other}" in {key}: invalid '
+                              "compose project")
         for dep, how in s.get("depends_on", {}).items():
             if dep not in services:
                 raise located(where.get(("services", sname, "depends_on")),

@@ -374,3 +374,70 @@ def test_an_optional_dependency_left_out_by_profiles_is_skipped(tmp_path):
         """)
     assert load(tmp_path)[0].order() == ["web"]
     assert load(tmp_path, profile=["full"])[0].order() == ["cache", "web"]
+
+
+# --- any file: an error in words, or a project whose containers can be described --------
+
+from hypothesis import HealthCheck, given, settings          # noqa: E402
+from hypothesis import strategies as st                      # noqa: E402
+
+_TEXT = st.sampled_from(["", "x", "80", "8080:80", "/data", "a:/b:ro", "1s", "$$X",
+                         "${Y:-d}", "web", "busybox", "-1", "1.5", "sh -c 'echo hi'",
+                         "bad'quote", "data:/d", "front", "service:web", "container:x"])
+_SCALARS = st.one_of(st.none(), st.booleans(), st.integers(-5, 70000), _TEXT)
+_VALUES = st.recursive(_SCALARS, lambda inner: st.one_of(
+    st.lists(inner, max_size=3),
+    st.dictionaries(st.sampled_from(["target", "source", "type", "published", "aliases",
+                                     "condition", "context", "x", "web"]), inner,
+                    max_size=3)), max_leaves=6)
+
+
+def _of_kind(key: str):
+    """Mostly values of the kind the key takes (so the words get made), sometimes any."""
+    kinds = loader.VALUE_KINDS.get(key, ())
+    text = _TEXT
+    options = []
+    if str in kinds:
+        options.append(text)
+    if int in kinds:
+        options.append(st.integers(-5, 70000))
+    if bool in kinds:
+        options.append(st.booleans())
+    if list in kinds:
+        options.append(st.lists(st.one_of(text, st.integers(0, 70000), st.dictionaries(
+            st.sampled_from(["target", "source", "type", "published", "host_ip",
+                             "read_only", "protocol", "path"]), _SCALARS, max_size=3)),
+            max_size=3))
+    if dict in kinds:
+        options.append(st.dictionaries(st.sampled_from(["web", "other", "front", "default",
+                                                        "A", "context", "resources"]),
+                                       _VALUES, max_size=3))
+    return st.one_of(*options) if options else _VALUES
+
+
+_SERVICE = st.sampled_from(sorted(loader.SERVICE_KEYS)).flatmap(
+    lambda k: st.tuples(st.just(k), _of_kind(k))).map(lambda kv: {kv[0]: kv[1]})
+_SERVICE = st.lists(_SERVICE, max_size=5).map(lambda ds: {k: v for d in ds
+                                                          for k, v in d.items()})
+
+
+@settings(max_examples=200, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(web=_SERVICE, other=_SERVICE)
+def test_any_service_gives_words_or_an_error_never_a_crash(tmp_path, web, other):
+    import yaml
+    from shell.compose.containers import create_words
+    from shell.commands import options
+    doc = {"services": {"web": {"image": "busybox", **web},
+                        "other": {"image": "busybox", **other}},
+           "volumes": {"data": None}, "networks": {"front": None}}
+    (tmp_path / "compose.yaml").write_text(yaml.safe_dump(doc))
+    env = Env.buffered(cwd=str(tmp_path), environ={})
+    try:
+        project = loader.load(env, {})
+        for service in project.order():
+            words = create_words(project, service, 1, None)
+            inv = parse(words)
+            options.build(env, inv, run=False)
+    except EngineError:
+        pass
