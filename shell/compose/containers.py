@@ -219,6 +219,26 @@ def drop_volumes(eng, names) -> None:
                 pass
 
 
+def _culprit(env, project: Project, service: str) -> str | None:
+    """The key whose `docker create` words the shell refuses (only asked after a refusal:
+    each key is tried alone), so the error points at the line to fix."""
+    import dataclasses
+    from ..cli.parser import parse
+    from ..commands import options
+    s = project.services[service]
+    base = {k: s[k] for k in ("image", "build", "networks", "network_mode") if k in s}
+    for key in s:
+        if key in base:
+            continue
+        alone = dataclasses.replace(project, services={**project.services,
+                                                       service: {**base, key: s[key]}})
+        try:
+            options.build(env, parse(create_words(alone, service, 1, env.engine)), run=False)
+        except EngineError:
+            return key
+    return None
+
+
 def create_container(env, project: Project, service: str, number: int,
                      carry: list[tuple[str, str]] = ()):
     """One container of a service, made by the engine as `docker create` would make it;
@@ -246,7 +266,11 @@ def create_container(env, project: Project, service: str, number: int,
         inv = parse(words)
         config, host, name = options.build(env, inv, run=False)
     except EngineError as e:
-        raise located(where, f"service \"{service}\": {e}") from None
+        key = _culprit(env, project, service)
+        if key is not None:
+            where = project.where.get(("services", service, key), where)
+        name = f"services.{service}.{key}" if key else f'service "{service}"'
+        raise located(where, f"{name}: {e}") from None
     entrypoint = project.services[service].get("entrypoint")
     if entrypoint is not None:
         config = config.with_(entrypoint=tuple(str(w) for w in entrypoint) or ("",))
