@@ -398,6 +398,10 @@ def _check_nested(source, name: str, service: dict) -> None:
                     raise _at(source, base + ("depends_on", dep, key), f"services.{name}."
                               f"depends_on.{dep} additional properties '{key}' not allowed",
                               key=True)
+            if (how or {}).get("restart"):
+                raise _at(source, base + ("depends_on", dep, "restart"), f"services.{name}."
+                          f"depends_on.{dep}.restart: dockerlings does not restart a service "
+                          "when what it depends on is recreated yet", key=True)
             condition = (how or {}).get("condition", "service_started")
             if condition not in CONDITIONS:
                 raise _at(source, base + ("depends_on", dep, "condition"),

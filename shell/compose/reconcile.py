@@ -197,6 +197,8 @@ def build_service(env, project: Project, service: str, quiet: bool = True,
         words += ["--label", f"{k}={v}"]
     if b.get("no_cache"):
         words.append("--no-cache")
+    if b.get("pull") and "--pull" not in words:
+        words.append("--pull")
     if b.get("dockerfile"):
         words += ["-f", str(b["dockerfile"]) if str(b["dockerfile"]).startswith("/")
                   else f"{b['context']}/{b['dockerfile']}"]

@@ -441,3 +441,11 @@ def test_any_service_gives_words_or_an_error_never_a_crash(tmp_path, web, other)
             options.build(env, inv, run=False)
     except EngineError:
         pass
+
+
+def test_depends_on_restart_is_refused_rather_than_ignored(tmp_path):
+    path = write(tmp_path, "compose.yaml", "services:\n  a:\n    image: busybox\n"
+                 "    depends_on:\n      b: {condition: service_started, restart: true}\n"
+                 "  b: {image: busybox}\n")
+    assert error(tmp_path).startswith(f"{path}:5:39: services.a.depends_on.b.restart: "
+                                      "dockerlings does not restart")
