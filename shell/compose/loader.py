@@ -340,6 +340,13 @@ VALUE_KINDS = {
     "init": _BOOL, "stdin_open": _BOOL, "tty": _BOOL, "privileged": _BOOL,
     "read_only": _BOOL,
 }
+# the long syntax's keys dockerlings honours, and the one that says its kind
+LONG_SYNTAX = {
+    "ports": ({"target", "published", "host_ip", "protocol", "mode"},
+              ("mode", (None, "ingress", "host"))),
+    "volumes": ({"type", "source", "target", "read_only"},
+                ("type", (None, "volume", "bind", "tmpfs"))),
+}
 # what each item of a list may be
 ITEM_KINDS = {"ports": _SCALAR + _MAP, "volumes": _STR + _MAP, "env_file": _STR + _MAP}
 
@@ -367,6 +374,19 @@ def _check_values(source, name: str, service: dict) -> None:
                 if not isinstance(item, items):
                     raise _at(source, base + (key, i), f"services.{name}.{key}.{i} must be "
                               f"{_kind_words(items)}")
+        if key in LONG_SYNTAX and isinstance(value, list):
+            allowed, kinds = LONG_SYNTAX[key]
+            for i, item in enumerate(value):
+                if not isinstance(item, dict):
+                    continue
+                for k in item:
+                    if k not in allowed:
+                        raise _at(source, base + (key, i, k), f"services.{name}.{key}.{i}."
+                                  f"{k}: dockerlings cannot honour this key", key=True)
+                kind = item.get(kinds[0]) if kinds else None
+                if kinds and kind not in kinds[1]:
+                    raise _at(source, base + (key, i, kinds[0]), f"services.{name}.{key}.{i}."
+                              f"{kinds[0]} must be one of: {', '.join(kinds[1][1:])}")
         if key == "env_file" and isinstance(value, list):
             for i, item in enumerate(value):
                 if isinstance(item, dict) and (set(item) - {"path", "required"} or

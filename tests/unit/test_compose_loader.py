@@ -449,3 +449,15 @@ def test_depends_on_restart_is_refused_rather_than_ignored(tmp_path):
                  "  b: {image: busybox}\n")
     assert error(tmp_path).startswith(f"{path}:5:39: services.a.depends_on.b.restart: "
                                       "dockerlings does not restart")
+
+
+def test_long_syntax_keys_the_engine_cannot_honour_are_refused(tmp_path):
+    path = write(tmp_path, "compose.yaml", "services:\n  a:\n    image: busybox\n"
+                 "    volumes:\n      - type: bind\n        source: .\n        target: /x\n"
+                 "        bind: {propagation: rshared}\n")
+    assert error(tmp_path) == (f"{path}:8:9: services.a.volumes.0.bind: dockerlings cannot "
+                               "honour this key")
+    path = write(tmp_path, "compose.yaml", "services:\n  a:\n    image: busybox\n"
+                 "    volumes:\n      - {type: npipe, target: /x}\n")
+    assert error(tmp_path) == (f"{path}:5:16: services.a.volumes.0.type must be one of: "
+                               "volume, bind, tmpfs")
