@@ -48,6 +48,7 @@ def _host_config(engine, c: Container) -> dict:
         **({"Mounts": h["Mounts"]} if h["Mounts"] else {}),
         "MaskedPaths": [] if c.host.privileged else list(MASKED_PATHS),
         "ReadonlyPaths": [] if c.host.privileged else list(READONLY_PATHS),
+        **({"Init": True} if c.host.init else {}),        # a *bool, omitted when unset
     }
 
 

@@ -55,8 +55,28 @@ def merge_env(env: list[str], extra) -> list[str]:
     return env
 
 
+INIT_TARGET = "/sbin/docker-init"      # where Docker puts its init (tini) in a container
+INIT_CANDIDATES = ("/usr/bin/docker-init", "/usr/libexec/docker/docker-init",
+                   "/usr/bin/tini-static", "/usr/local/bin/tini-static")
+
+
 def command(c: Container) -> list[str]:
+    """What the first process runs: with --init, the init first, as Docker runs it."""
+    if c.host.init:
+        return [INIT_TARGET, "--", c.path, *c.args]
     return [c.path, *c.args]
+
+
+def init_binary() -> str:
+    """The host's static init for --init (Docker's docker-init is tini; Debian ships it
+    as tini-static). Static: it runs in any image, with or without a C library."""
+    for path in INIT_CANDIDATES:
+        if os.path.isfile(path) and os.access(path, os.X_OK):
+            return path
+    from .errors import Unavailable
+    raise Unavailable('exec: "docker-init": executable file not found in $PATH',
+                      hint="--init runs tini as the container's first process; install it "
+                           "with: apt-get install tini")
 
 
 def limits(c: Container) -> cgroups.Limits:
@@ -105,12 +125,18 @@ def rootfs_spec(engine, c: Container) -> rootfs.RootfsSpec:
         base=root, lowers=lowers, upper=f"containers/{c.id}/upper",
         work=f"containers/{c.id}/work", merged=str(d / "merged"),
         readonly=c.host.readonly_rootfs, privileged=c.host.privileged, etc_files=etc,
-        mounts=engine.mounts_for(c), working_dir=c.config.working_dir or "/",
+        mounts=engine.mounts_for(c) + _init_mount(c), working_dir=c.config.working_dir or "/",
         # a proc of its own unless it shares the host's pids: --pid container:X is
         # born in X's namespace, and the host's /proc would show every process
         own_pid_ns=c.host.pid_mode != "host", volatile=c.host.auto_remove,
         own_net_ns=c.host.network_mode != "host" and
         not c.host.network_mode.startswith("container:"))
+
+
+def _init_mount(c: Container) -> list:
+    if not c.host.init:
+        return []
+    return [rootfs.BindMount(init_binary(), INIT_TARGET, True)]
 
 
 def namespaces(engine, c: Container) -> tuple[int, list[str]]:

@@ -134,7 +134,7 @@ CREATE_FLAGS = (
     Flag("expose", kind=LIST, help="Expose a port or a range of ports"),
     Flag("hostname", "h", STRING, "Container host name"),
     Flag("init", help="Run an init inside the container that forwards signals and reaps "
-         "processes", planned=UNSUPPORTED),
+         "processes"),
     Flag("interactive", "i", BOOL, "Keep STDIN open even if not attached"),
     Flag("ip", kind=STRING, help="IPv4 address (e.g., 172.30.100.104)"),
     Flag("ipc", kind=STRING, help="IPC mode to use", planned=UNSUPPORTED),

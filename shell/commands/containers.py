@@ -245,7 +245,8 @@ def _stop_waited(c, grace: int, inv: Invocation) -> str:
             f"gets no default action for signals it does not handle, so Docker waited the "
             f"{grace}-second grace period, then killed it (SIGKILL, exit code 137). What "
             f"helps: `exec` in a script, so the program that handles {sig} is PID 1; "
-            f"`trap 'exit' TERM` in a shell loop; `docker stop -t 1` to wait less.")
+            f"`trap 'exit' TERM` in a shell loop; `docker run --init`, whose small init "
+            f"passes {sig} on; `docker stop -t 1` to wait less.")
 
 
 def restart(env, inv: Invocation) -> int:

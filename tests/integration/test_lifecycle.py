@@ -482,3 +482,28 @@ def test_name_conflict_in_run_and_create(bb):
     assert (r.code, r.out) == (1, "")
     assert errors(r) == [conflict]
     assert bb.ok("docker ps -a -q") == holder[:12] + "\n"
+
+
+def test_init_runs_tini_as_pid_1_and_passes_signals_on(sh):
+    """--init: Docker's small init (tini, from the host) is PID 1, the command its
+    child; it passes SIGTERM on, so a program that ignores it as PID 1 still stops at
+    once, and it reaps orphans."""
+    import time
+
+    import pytest
+    from engine import launch
+    try:
+        launch.init_binary()
+    except Exception:
+        pytest.skip("no static tini on this machine (.ci/setup installs tini)")
+    out = sh.ok("docker run --rm --init busybox ps -o pid,args")
+    assert "1 /sbin/docker-init -- ps -o pid,args" in out
+    sh.ok("docker run -d --name tini1 --init busybox sleep 100")
+    assert inspect(sh, "tini1", "{{.HostConfig.Init}} {{.Path}}") == "true sleep"
+    t = time.monotonic()
+    sh.ok("docker stop -t 5 tini1")
+    assert time.monotonic() - t < 3                       # not the whole grace period
+    assert inspect(sh, "tini1", "{{.State.ExitCode}}") == "143"
+    sh.ok("docker run -d --name plain1 busybox sleep 100")
+    assert inspect(sh, "plain1", "{{json .HostConfig.Init}}") == "null"
+    sh.ok("docker rm -f tini1 plain1")

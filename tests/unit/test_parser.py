@@ -755,7 +755,6 @@ def test_shortcut_names_do_not_nest_in_groups():
 @pytest.mark.parametrize("argv, flag", [
     (["run", "--ipc", "host", "busybox"], "--ipc"),
     (["create", "--ipc", "host", "busybox"], "--ipc"),
-    (["run", "--init", "busybox"], "--init"),
     (["rm", "-l", "c"], "-l, --link"),
 ])
 def test_planned_flags(argv, flag):
