@@ -1,6 +1,7 @@
 """Small file-system helpers: atomic writes, JSON files, robust removal."""
 from __future__ import annotations
 
+import _thread
 import errno
 import json
 import os
@@ -15,7 +16,8 @@ def write_atomic(path, data: bytes, *, sync: bool = True, mode: int = 0o644) -> 
     """
     path = os.fspath(path)
     head, name = os.path.split(path)
-    tmp = os.path.join(head, f".{name}.tmp{os.getpid()}")
+    # the thread too: the API server writes from several (fsck reads the pid at the end)
+    tmp = os.path.join(head, f".{name}.t{_thread.get_ident()}.tmp{os.getpid()}")
     write_new(tmp, data, sync=sync, mode=mode)
     os.replace(tmp, path)
 

@@ -113,3 +113,4 @@ ROUTES = [
     ("GET", r"/containers/([^/]+)/archive", get),
     ("PUT", r"/containers/([^/]+)/archive", put),
 ]
+STREAMS = (get, put)

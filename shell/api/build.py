@@ -124,3 +124,4 @@ def build(req, eng):
 
 
 ROUTES = [("POST", r"/build", build)]
+STREAMS = (build,)

@@ -229,7 +229,7 @@ def wait(req, eng, ref):
     slot = EXITS.next_exit(c.id)
     out = req.handler.start_stream("application/json")   # the wait is registered now
     try:
-        code = _next_exit(eng, c.id, slot)
+        code = _next_exit(eng, c.id, slot, c.state.running)
         if condition == "removed":
             while eng.load_quiet(c.id) is not None:
                 time.sleep(0.05)
@@ -242,13 +242,16 @@ def wait(req, eng, ref):
     return None
 
 
-def _next_exit(eng, cid: str, slot) -> int:
-    """The exit status of the container's next exit: told by a start through this
-    server, or asked of its monitor when someone else started it."""
+def _next_exit(eng, cid: str, slot, running: bool) -> int:
+    """The exit status of the container's next exit (`running`: it runs now): told by a
+    start through this server, or asked of its monitor when someone else started it;
+    a container seen running and now stopped has had its exit."""
     while not slot.event.wait(0.1):
         c = eng.load_quiet(cid)
         if c is None:
             return 0
+        if running and not c.state.running and slot in EXITS.waiting.get(cid, ()):
+            return c.state.exit_code
         if c.state.running and slot in EXITS.waiting.get(cid, ()):
             EXITS.drop(cid, slot)
             try:
@@ -421,3 +424,4 @@ ROUTES = [
     ("GET", _ID + r"/logs", logs),
     ("DELETE", _ID, remove),
 ]
+STREAMS = (wait, attach, logs)

@@ -57,3 +57,4 @@ def events(req, eng):
 
 
 ROUTES = [("GET", r"/events", events)]
+STREAMS = (events,)

@@ -160,3 +160,4 @@ ROUTES = [
     ("POST", r"/exec/([^/]+)/resize", resize),
     ("GET", r"/exec/([^/]+)/json", inspect),
 ]
+STREAMS = (start,)

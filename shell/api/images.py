@@ -131,3 +131,4 @@ ROUTES = [
     ("POST", _NAME + r"/tag", tag),
     ("DELETE", r"/images/(.+)", remove),
 ]
+STREAMS = (create,)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import threading
 
 from engine.errors import EngineError
 
@@ -15,9 +16,15 @@ class Unsupported(EngineError):
 
 
 class Router:
+    """Requests run one engine call at a time, as the command line makes them (the
+    engine's stores expect one writer per process); the long ones that stream (logs,
+    events, attach, wait, exec, archives, builds, pulls) run beside them."""
+
     def __init__(self, engine):
         self.engine = engine
         self.table: list[tuple[str, re.Pattern, object]] = []
+        self.lock = threading.Lock()
+        self.streams: set = set()
 
     def add(self, method: str, pattern: str, function) -> None:
         self.table.append((method, re.compile("^" + pattern + "$"), function))
@@ -29,8 +36,11 @@ class Router:
         for method in methods:
             for m, pattern, function in self.table:
                 match = pattern.match(req.path) if m == method else None
-                if match:
+                if match and function in self.streams:
                     return function(req, self.engine, *match.groups())
+                if match:
+                    with self.lock:
+                        return function(req, self.engine, *match.groups())
         raise Unsupported("page not found")
 
 
@@ -41,4 +51,5 @@ def build(engine) -> Router:
     for module in (system, archive, builds, containers, events, execs, images, objects):
         for method, pattern, function in module.ROUTES:
             router.add(method, pattern, function)
+        router.streams.update(getattr(module, "STREAMS", ()))
     return router

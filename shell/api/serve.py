@@ -79,6 +79,8 @@ def _listen(eng, path: str, log):
 
 def _serve(eng, server, path: str) -> int:
     _write_pid(pid_path(eng))
+    import faulthandler                  # SIGUSR1: every thread's stack, in the log
+    faulthandler.register(signal.SIGUSR1, all_threads=True)
 
     def on_term(*_):
         threading.Thread(target=server.shutdown, daemon=True).start()

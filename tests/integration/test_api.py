@@ -565,3 +565,31 @@ def test_without_a_server_the_socket_cannot_be_given(sh):
                                      f"exist: {sock}")
     assert "dockerlings engine serve -d" in r.err
     assert not sock.exists()
+
+
+# --- many clients at once ---------------------------------------------------------------
+
+def test_many_docker_py_clients_at_once(client, api, sh):
+    """8 clients each listing and running containers at the same time: no error, and
+    every container they ran is gone again."""
+    import concurrent.futures
+
+    import docker as docker_py
+
+    def work(n: int) -> list[bytes]:
+        c = docker_py.DockerClient(base_url=f"unix://{api}", version="1.50", timeout=120)
+        try:
+            outs = []
+            for i in range(3):
+                c.containers.list(all=True, ignore_removed=True)
+                outs.append(c.containers.run("busybox", ["echo", f"{n}-{i}"], remove=True))
+            return outs
+        finally:
+            c.close()
+    with concurrent.futures.ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(work, range(8)))
+    assert results == [[f"{n}-{i}\n".encode() for i in range(3)] for n in range(8)]
+    deadline = time.monotonic() + 10
+    while sh.ok("docker ps -aq") and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert sh.ok("docker ps -aq") == ""
