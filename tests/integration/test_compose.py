@@ -540,3 +540,105 @@ def test_ctrl_c_during_up_stops_the_containers(sh, monkeypatch):
     assert errors(r)[-2:] == ["[+] Stopping 1/1", " ✔ Container intr-a-1  Stopped"]
     assert inspect(sh, "intr-a-1", "{{.State.Status}}") == "exited"
     sh.ok("docker compose down")
+
+
+# Examples from the Compose Specification's documentation (services, networks, volumes,
+# depends_on, environment, ports, profiles), kept as written but for the images: these
+# machines have no network, so each `image:` is busybox with a command that keeps it up.
+DOC_EXAMPLES = {
+    "networks": """
+services:
+  frontend:
+    image: busybox
+    command: sleep 60
+    networks:
+      - front-tier
+      - back-tier
+  monitoring:
+    image: busybox
+    command: sleep 60
+    networks:
+      - admin
+  backend:
+    image: busybox
+    command: sleep 60
+    networks:
+      back-tier:
+        aliases:
+          - database
+      admin:
+        aliases:
+          - mysql
+networks:
+  front-tier:
+  back-tier:
+  admin:
+""",
+    "volumes": """
+services:
+  backend:
+    image: busybox
+    command: sleep 60
+    volumes:
+      - db-data:/etc/data
+  backup:
+    image: busybox
+    command: sleep 60
+    volumes:
+      - db-data:/var/lib/backup/data
+volumes:
+  db-data:
+""",
+    "depends_on and environment": """
+services:
+  web:
+    image: busybox
+    command: sleep 60
+    depends_on:
+      - db
+      - redis
+    environment:
+      RACK_ENV: development
+      SHOW: 'true'
+      USER_INPUT:
+  redis:
+    image: busybox
+    command: sleep 60
+  db:
+    image: busybox
+    command: sleep 60
+""",
+    "ports and profiles": """
+services:
+  frontend:
+    image: busybox
+    command: sleep 60
+    ports:
+      - "3000"
+      - "3001-3005"
+      - "127.0.0.1:8001:8001"
+  phpmyadmin:
+    image: busybox
+    command: sleep 60
+    depends_on:
+      - db
+    profiles:
+      - debug
+  db:
+    image: busybox
+    command: sleep 60
+""",
+}
+
+
+def test_the_compose_documentation_s_examples_parse_and_come_up(sh):
+    sh.ok("docker pull busybox")
+    for what, text in DOC_EXAMPLES.items():
+        write_app(sh, "name: docs\n" + text)
+        services = sh.ok("docker compose config --services").split()
+        assert services, what
+        sh.ok("docker compose up -d")
+        running = sh.ok("docker compose ps --format '{{.Service}}'").split()
+        assert sorted(running) == sorted(s for s in services if s != "phpmyadmin"), what
+        sh.ok("docker compose down -v -t 0")     # sleep as PID 1 would wait out its grace
+        assert names(sh) == [], what
