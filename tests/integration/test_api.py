@@ -6,9 +6,11 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import socket
 import stat
 import subprocess
+import sys
 import time
 
 import pytest
@@ -593,3 +595,31 @@ def test_many_docker_py_clients_at_once(client, api, sh):
     while sh.ok("docker ps -aq") and time.monotonic() < deadline:
         time.sleep(0.1)
     assert sh.ok("docker ps -aq") == ""
+
+
+# --- the foreground server: the conversation on stderr ------------------------------------
+
+def test_the_foreground_server_logs_each_request_and_ends_on_sigterm(sh):
+    from tests.conftest import ROOT
+    pull(sh)
+    root = str(sh.engine.paths.root)
+    env = dict(os.environ, DOCKERLINGS_ROOT=root, PYTHONPATH=str(ROOT))
+    server = subprocess.Popen([sys.executable, "-m", "shell", "engine", "serve"], env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    path = str(sh.engine.paths.run / "docker.sock")
+    try:
+        assert server.stdout.readline().decode() == \
+            f"The Engine API is listening on unix://{path}\n"
+        assert server.stdout.readline().decode() == f"export DOCKER_HOST=unix://{path}\n"
+        answer = raw(path, b"POST /v1.47/containers/create?name=web HTTP/1.1\r\n"
+                           b"Content-Length: 40\r\n\r\n"
+                           b'{"Image": "busybox", "Cmd": ["true"]}   ')
+        assert status_and_json(answer)[0] == 201
+    finally:
+        server.send_signal(signal.SIGTERM)
+        out, err = server.communicate(timeout=10)
+    assert server.returncode == 0
+    assert err.decode().splitlines() == ["POST /v1.47/containers/create?name=web -> 201"]
+    assert not os.path.exists(path)
+    assert not os.path.exists(sh.engine.paths.run / "docker.pid")
+    sh.ok("docker rm web")
