@@ -2,6 +2,7 @@
 progress stream)."""
 from __future__ import annotations
 
+import json
 import re
 
 from engine import inspect as documents
@@ -121,14 +122,61 @@ def prune(req, eng):
                        or None, "SpaceReclaimed": reclaimed})
 
 
+class _LazyStream:
+    """A file object for the archive writer: the answer starts with its first byte, so
+    a name that does not resolve is still an ordinary error answer."""
+
+    def __init__(self, req):
+        self.req, self.out = req, None
+
+    def write(self, data) -> int:
+        if self.out is None:
+            self.out = self.req.handler.start_stream("application/x-tar")
+        self.out.write(bytes(data))
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+
+def save(req, eng, name=None):
+    """docker save: GET /images/get?names=... (or /images/NAME/get)."""
+    from engine.distribution import archives
+    names = [name] if name else req.query.get("names", [])
+    if not names:
+        raise InvalidParameter("no images to save")
+    stream = _LazyStream(req)
+    try:
+        archives.save(eng, names, stream)
+    except OSError:                       # the client went away
+        return None
+    if stream.out is None:
+        stream.out = req.handler.start_stream("application/x-tar")
+    stream.out.close()
+    return None
+
+
+def load(req, eng):
+    """docker load: the archive is the body; Docker's lines as a JSON stream."""
+    from engine.distribution import archives
+
+    from .build import _Chunks
+    lines = archives.load(eng, _Chunks(req.handler.body_chunks()))
+    body = b"".join(json.dumps({"stream": line + "\n"}).encode() + b"\n" for line in lines)
+    return Reply(200, raw=body, content_type="application/json")
+
+
 _NAME = r"/images/(.+?)"
 ROUTES = [
     ("GET", r"/images/json", list_),
     ("POST", r"/images/create", create),
     ("POST", r"/images/prune", prune),
+    ("GET", r"/images/get", save),
+    ("POST", r"/images/load", load),
+    ("GET", _NAME + r"/get", save),
     ("GET", _NAME + r"/json", inspect),
     ("GET", _NAME + r"/history", history),
     ("POST", _NAME + r"/tag", tag),
     ("DELETE", r"/images/(.+)", remove),
 ]
-STREAMS = (create,)
+STREAMS = (create, save)

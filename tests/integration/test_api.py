@@ -623,3 +623,20 @@ def test_the_foreground_server_logs_each_request_and_ends_on_sigterm(sh):
     assert not os.path.exists(path)
     assert not os.path.exists(sh.engine.paths.run / "docker.pid")
     sh.ok("docker rm web")
+
+
+# --- save and load -----------------------------------------------------------------------
+
+@needs_docker
+def test_docker_save_and_load_through_the_api(api, sh, tmp_path):
+    archive = str(tmp_path / "bb.tar")
+    ok(api, "tag", "busybox", "mine:1")
+    assert ok(api, "save", "-o", archive, "mine:1") == ""
+    sh.ok("docker rmi mine:1")
+    done = docker(api, "load", "-i", archive)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.decode() == "Loaded image: mine:1\n"
+    assert "mine:1" in sh.ok("docker images --format '{{.Repository}}:{{.Tag}}'").split()
+    done = docker(api, "save", "-o", str(tmp_path / "no.tar"), "nope")
+    assert done.returncode == 1
+    assert done.stderr.decode() == sh.run(f"docker save -o {tmp_path}/no2.tar nope").err
