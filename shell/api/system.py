@@ -89,7 +89,31 @@ def _mem_total() -> int:
         return 0
 
 
+def df(req, eng):
+    """GET /system/df: engine/diskusage's measures in the daemon's shapes."""
+    from engine.diskusage import usage
+
+    from .containers import summary as container_summary
+    from .images import summary as image_summary
+    du = usage(eng)
+    images = [{**image_summary(u.image), "SharedSize": u.shared, "Containers": u.containers}
+              for u in du.images]
+    containers = []
+    for u in du.containers:
+        doc = container_summary(eng, u.container)
+        doc["SizeRw"] = u.size_rw
+        containers.append(doc)
+    volumes = [{**u.volume, "UsageData": {"Size": u.size, "RefCount": u.refs}}
+               for u in du.volumes]
+    cache = [{"ID": u.key, "Parents": None, "Type": "regular", "Description": "",
+              "InUse": False, "Shared": u.shared, "Size": u.size, "CreatedAt": u.created,
+              "LastUsedAt": u.created, "UsageCount": 0} for u in du.build_cache]
+    return Reply(200, {"LayersSize": du.layers_size, "Images": images,
+                       "Containers": containers, "Volumes": volumes, "BuildCache": cache})
+
+
 ROUTES = [
+    ("GET", r"/system/df", df),
     ("GET", r"/_ping", ping),
     ("GET", r"/version", version),
     ("GET", r"/info", info),

@@ -640,3 +640,11 @@ def test_docker_save_and_load_through_the_api(api, sh, tmp_path):
     done = docker(api, "save", "-o", str(tmp_path / "no.tar"), "nope")
     assert done.returncode == 1
     assert done.stderr.decode() == sh.run(f"docker save -o {tmp_path}/no2.tar nope").err
+
+
+@needs_docker
+def test_system_df_through_the_api(api, sh):
+    sh.ok("docker run --name keep busybox sh -c 'echo data > /file'")
+    ok(api, "volume", "create", "vol")
+    assert ok(api, "system", "df") == sh.ok("docker system df")
+    sh.ok("docker rm keep")
