@@ -68,21 +68,6 @@ def _read(path: str) -> str:
         return f.read()
 
 
-def _rmdir_retry(path: str, timeout: float = 2.0) -> None:
-    """Remove a cgroup dir; processes that were just killed may linger a moment."""
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            os.rmdir(path)
-            return
-        except FileNotFoundError:
-            return
-        except OSError as e:
-            if e.errno != errno.EBUSY or time.monotonic() > deadline:
-                raise
-            time.sleep(0.002)
-
-
 class Layout:
     """What the host offers, read once from /proc/self/mountinfo."""
 
@@ -349,11 +334,23 @@ class Cgroup:
         return any(os.path.isdir(d) for d in self.all_dirs())
 
     def destroy(self) -> None:
-        if self.pids():
-            self.kill_all()
+        """Kill what is inside and remove the groups. A process may join while we are at
+        it (a start racing `rm -f` clones its container into the group just made): so
+        a group that is still busy is emptied again before the next try."""
+        deadline = time.monotonic() + 2.0
         for d in self.all_dirs():
-            if os.path.isdir(d):
-                _rmdir_retry(d)
+            while True:
+                if self.pids():
+                    self.kill_all()
+                try:
+                    os.rmdir(d)
+                    break
+                except FileNotFoundError:
+                    break
+                except OSError as e:
+                    if e.errno != errno.EBUSY or time.monotonic() > deadline:
+                        raise
+                    time.sleep(0.002)
 
     def kill_all(self) -> None:
         kill_file = _j(self.track_dir, "cgroup.kill")

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from engine.errors import EngineError, Unavailable, UsageError
+from engine.errors import CliError, EngineError, Unavailable, UsageError
 from shell.cli import report, spec
 from shell.cli.parser import HelpRequest, Invocation, parse
 from shell.env import Env
@@ -986,7 +986,7 @@ argvs = st.one_of(
 def test_parse_returns_or_raises_usage_error(argv):
     try:
         result = parse(argv)
-    except UsageError as e:
+    except (UsageError, CliError) as e:     # CliError: checks docker makes after parse()
         text, code = report.format_error(e, "docker")
         assert isinstance(text, str) and text
         assert code in (1, 125)
