@@ -23,7 +23,7 @@ sys.path.insert(0, PROJECT)
 
 
 def ab_run(runs: int) -> tuple[float, float]:
-    from engine import launch
+    from engine.supervisor import launch
     from engine.engine import Engine
     from shell.env import Env
     from shell.runner import run_line

@@ -80,7 +80,7 @@ class Root:
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, **kw)
 
     def fsck(self):
-        from engine import fsck
+        from engine.system import fsck
         return fsck.check(self.engine)
 
     def close(self) -> None:

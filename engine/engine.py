@@ -12,13 +12,26 @@ import signal as _signal
 import socket
 import time
 
-from . import events, launch, monitor, owners, protocol, reference, timeutil, trust
+from .system import events, owners
+from .supervisor import launch, monitor, protocol
+from .images import reference
+from .util import timeutil
+from . import trust
 from .config import ContainerConfig, HostConfig
-from .errors import (Conflict, ContainerNotRunning, EngineError, InvalidParameter,
-                     NameInUse, NoSuchContainer, NoSuchImage, StartFailed, System)
-from .fsutil import remove_tree, unlink_quiet
-from .lifecycle import Lifecycle
-from .names import generate as generate_name
+from .errors import (
+    Conflict,
+    ContainerNotRunning,
+    EngineError,
+    InvalidParameter,
+    NameInUse,
+    NoSuchContainer,
+    NoSuchImage,
+    StartFailed,
+    System,
+)
+from .util.fsutil import remove_tree, unlink_quiet
+from .supervisor.lifecycle import Lifecycle
+from .containers.names import generate as generate_name
 from .paths import Paths
 from .runtime import cgroups, rootfs, syscalls as sc
 from .store import lock
@@ -285,7 +298,7 @@ class Engine:
                     mounts.release_new(self, c.mounts)
                 raise
         if c.host.links:
-            from . import links
+            from .containers import links
             links.note_parent(self, c)
         events.of_container(self.paths.root, "create", c)
         if points:
@@ -299,7 +312,7 @@ class Engine:
     def _links(self, host: HostConfig, networks: dict) -> HostConfig:
         """--link: children by ID on the default bridge; on a user-defined network an
         alias of the container's endpoint (links.py)."""
-        from . import links
+        from .containers import links
         first = next(iter(networks), None)
         if host.links and first not in (None, "bridge", "host", "none"):
             networks[first]["Links"] = list(host.links)
@@ -639,7 +652,7 @@ class Engine:
     def _remove_stopped(self, c: Container, volumes: bool = False) -> None:
         with lock.locked(self.paths.lock):
             cgroups.Cgroup(c.id, self.cgroup_scope).destroy()
-            from .network import endpoints      # addresses a racing start took
+            from .network import endpoints  # addresses a racing start took
             endpoints.release(str(self.paths.root), c.id)
             self.store.remove(c)
             if volumes and c.mounts:
@@ -701,7 +714,7 @@ class Engine:
 
     def update(self, ref: str, change) -> Container:
         """`docker update` (limits.py): the record, and a running container's cgroups."""
-        from . import limits
+        from .containers import limits
         from .config import HostConfig
         ch = change
         self._validate_host(HostConfig(memory=ch.memory, memory_swap=ch.memory_swap,
@@ -822,7 +835,7 @@ class Engine:
             removed.append(f"image {img.repo_tags[0] if img.repo_tags else img.id[7:19]}")
         removed += [f"volume {v['Name']}" for v in self.volumes()]
         cgroups.remove_scope(self.cgroup_scope)
-        from . import spawner
+        from .supervisor import spawner
         from .network import client, netns
         run = str(self.paths.run)
         spawner.stop(run)

@@ -71,7 +71,7 @@ def make_dir(path, mode: int = PRIVATE) -> bool:
 def bind_unix(sock: socket.socket, path: str) -> None:
     """Bind `sock` at `path` (in a 0700 folder: until the chmod, the umask rules) and
     give the socket SOCKET_MODE."""
-    from .protocol import ShortPath
+    from .supervisor.protocol import ShortPath
     with ShortPath(path) as short:
         sock.bind(short)
         os.chmod(short, SOCKET_MODE)

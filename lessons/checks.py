@@ -268,7 +268,7 @@ def _from_image(world, c, ref: str) -> bool:
     img = world.image(ref)
     if img is not None and c.image_id == img.id:
         return True
-    from engine import reference
+    from engine.images import reference
     try:
         return str(reference.parse(c.config.image)) == str(reference.parse(ref))
     except EngineError:
@@ -389,7 +389,7 @@ def _image_tests(spec: dict, ctx: Context) -> list:
 
 
 def _familiar(ref: str) -> str:
-    from engine import reference
+    from engine.images import reference
     try:
         return reference.parse(ref).familiar()
     except EngineError:

@@ -4,7 +4,7 @@ While a lesson runs, the shell names its step as the engine's owner (Session._ow
 the engine notes in its own records every container, image, network and volume made
 from then on, by any route: `docker run` and `create`, `commit`, `build`, `network` and
 `volume create`, the volumes a container makes with `-v NAME:/path` or `-v /path`, a
-docker in a host pipeline (engine/owners.py). Nothing Docker shows carries a mark. So a
+docker in a host pipeline (engine/system/owners.py). Nothing Docker shows carries a mark. So a
 reset finds exactly the lesson's own objects (or one step's), and what the learner made
 outside the lesson stays, with what of theirs still uses a lesson's volume or image.
 """
@@ -85,7 +85,7 @@ def _untag(engine, refs: set[str]) -> list[str]:
 
 
 def _full_refs(img) -> list[str]:
-    from engine import reference
+    from engine.images import reference
     out = []
     for tag in img.repo_tags:
         try:
@@ -96,7 +96,7 @@ def _full_refs(img) -> list[str]:
 
 
 def _familiar(ref: str) -> str:
-    from engine import reference
+    from engine.images import reference
     try:
         return reference.parse(ref).familiar()
     except EngineError:

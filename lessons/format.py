@@ -131,7 +131,7 @@ class ImageRef(Str):
         value = super().load(value, path, problems)
         if value is INVALID:
             return INVALID
-        from engine import reference
+        from engine.images import reference
         from engine.errors import EngineError
         try:
             reference.parse(value)

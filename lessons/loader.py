@@ -110,7 +110,7 @@ def _relative(path: Path, source: Source) -> str:
 
 
 def _reference_ok(text: str, path: tuple, problems) -> None:
-    from engine import reference
+    from engine.images import reference
     from engine.errors import EngineError
     try:
         reference.parse(text)

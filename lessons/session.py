@@ -18,7 +18,7 @@ import shlex
 import shutil
 import tempfile
 
-from engine import timeutil
+from engine.util import timeutil
 from engine.errors import EngineError
 
 from . import checks, claims, cleanup

@@ -1,7 +1,7 @@
 """What exists right now, as the checks see it: one read of the engine per round of checks.
 
 Everything goes through the Engine facade (and the Docker-shaped documents of
-engine.inspect). Networks and volumes are read defensively — through whatever the
+engine.containers.inspect). Networks and volumes are read defensively — through whatever the
 engine offers (`engine.networks()`, `engine.volumes()` ...) and the container records'
 own `networks` and `mounts` — so checks written against them work as those parts of the
 engine arrive.
@@ -78,7 +78,7 @@ class World:
             return None
 
     def container_layers(self, c) -> list[str]:
-        from engine import inspect
+        from engine.containers import inspect
         data = inspect.graph_driver(self.engine, c)["Data"]
         return [data["UpperDir"]] + [d for d in data.get("LowerDir", "").split(":") if d]
 
@@ -139,7 +139,8 @@ class World:
         """Its output (the last `tail` entries): only what was written `since` (engine
         time), and none of what was written during the `quiet` (start, end) ns windows
         (the dockerlings checks' own requests)."""
-        from engine import logs, timeutil
+        from engine.containers import logs
+        from engine.util import timeutil
         try:
             entries = list(logs.read(self.engine, c, tail=tail))
         except OSError:
@@ -152,7 +153,7 @@ class World:
 
     def exec(self, c, command, timeout: float = 5.0) -> tuple[int, str]:
         """Run a command inside the running container: (status, stdout + stderr)."""
-        from engine import execs
+        from engine.containers import execs
         argv = shlex.split(command) if isinstance(command, str) else list(command)
         proc = execs.start(self.engine, c, argv)
         out = _drain([proc.stdout, proc.stderr], timeout)
@@ -191,7 +192,7 @@ class World:
             if callable(ports):
                 pairs = [(key, addr) for key, addr in ports(c.id)]
             else:
-                from engine import inspect
+                from engine.containers import inspect
                 doc = inspect.container(self.engine, c)["NetworkSettings"].get("Ports") or {}
                 pairs = [(key, f"{b.get('HostIp', '')}:{b.get('HostPort', '')}")
                          for key, bindings in doc.items() for b in bindings or ()]
@@ -228,7 +229,7 @@ class World:
         return self._found[ref]
 
     def image_layers(self, img) -> list[str]:
-        from engine import inspect
+        from engine.containers import inspect
         data = inspect.image(self.engine, img)["GraphDriver"]["Data"]
         return [d for d in [data.get("UpperDir", "")] + data.get("LowerDir", "").split(":")
                 if d]

@@ -102,7 +102,7 @@ def info(env) -> int:
 
 
 def fsck(env) -> int:
-    from engine import fsck as checker
+    from engine.system import fsck as checker
     report = checker.check(env.engine)
     for line in report.cleaned:
         env.out(f"cleaned: {line}")

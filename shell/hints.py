@@ -17,7 +17,8 @@ import re
 import shlex
 from collections import namedtuple
 
-from engine import errors, reference
+from engine import errors
+from engine.images import reference
 
 from .cli import spec
 from .cli.parser import Invocation, parse

@@ -129,7 +129,7 @@ class Listings:
         return self._image_count
 
     def _read_tags(self) -> list[Tag]:
-        from engine import reference
+        from engine.images import reference
         out = []
         for ref, image_id in self.engine.images.refs().items():
             try:

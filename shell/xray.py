@@ -1,4 +1,4 @@
-"""`xray CONTAINER`: what a container is made of (engine/xray.py's facts), drawn in
+"""`xray CONTAINER`: what a container is made of (engine/system/xray.py's facts), drawn in
 plain lines that fit 80 columns, or as JSON with --format json."""
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ USAGE = "Usage:  xray [image|network] NAME | xray engine  [--format json]"
 
 
 def run(env, args: list[str]) -> int:
-    from engine import xray
+    from engine.system import xray
     from engine.errors import EngineError
     fmt = None
     if "--format" in args:

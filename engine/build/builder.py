@@ -19,7 +19,7 @@ import shutil
 import stat
 from collections import namedtuple
 
-from .. import timeutil
+from ..util import timeutil
 from ..errors import EngineError
 from ..store import lock
 from . import cache, context, dockerfile, hints, metadata, remote, rootpath
@@ -312,7 +312,7 @@ class Builder:
     def _commit(self, parent: State, upper) -> dict | None:
         if not os.listdir(upper):
             return None
-        from ..commit import layer_from_dir
+        from ..containers.commit import layer_from_dir
         layer, blob = layer_from_dir(self.engine, parent.layers[-1] if parent.layers else None,
                                      upper)
         return {"chain": layer.chain_id, "diff_id": layer.diff_id, "blob": blob}
@@ -357,7 +357,7 @@ class Builder:
                                     network))
 
         def make(v):
-            from . import runstep      # containers: imported only when a RUN really runs
+            from . import runstep  # containers: imported only when a RUN really runs
             c = runstep.run(self.engine, state, argv, env, v, network)
             try:
                 return self._commit(state, c.upper)

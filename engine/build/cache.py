@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import os
 
-from ..fsutil import read_json, unlink_quiet, write_json
+from ..util.fsutil import read_json, unlink_quiet, write_json
 
 VERSION = "dockerlings-build-1"
 

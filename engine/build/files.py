@@ -96,7 +96,7 @@ def _clear(target: str, for_dir: bool) -> None:
     if stat.S_ISDIR(st.st_mode):
         if for_dir:
             return
-        from ..fsutil import remove_tree
+        from ..util.fsutil import remove_tree
         remove_tree(target)
     else:
         os.unlink(target)

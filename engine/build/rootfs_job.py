@@ -14,7 +14,7 @@ import json
 import os
 
 from .. import trust
-from ..fsutil import remove_tree
+from ..util.fsutil import remove_tree
 from ..runtime import syscalls as sc
 from ..runtime.rootfs import RootfsSpec, _overlay_options
 from .errors import BuildError

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 
-from .. import protocol
+from ..supervisor import protocol
 from ..config import ContainerConfig, HostConfig
 from ..errors import EngineError, StartFailed
 from .errors import BuildError

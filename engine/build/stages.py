@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 
-from .. import reference
+from ..images import reference
 from ..errors import InvalidReference
 from .errors import BuildError
 from .expand import expand

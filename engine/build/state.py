@@ -11,7 +11,7 @@ from __future__ import annotations
 import copy
 import json
 
-from .. import timeutil
+from ..util import timeutil
 from ..store import lock
 from ..store.images import digest_of
 

@@ -26,9 +26,15 @@ import shutil
 import tarfile
 from pathlib import Path
 
-from .. import reference
-from ..errors import EngineError, InvalidArchive as ArchiveError, InvalidParameter, NoSuchImage, NotFound
-from ..fsutil import remove_tree
+from ..images import reference
+from ..errors import (
+    EngineError,
+    InvalidArchive as ArchiveError,
+    InvalidParameter,
+    NoSuchImage,
+    NotFound,
+)
+from ..util.fsutil import remove_tree
 from ..images.hello import go_arch
 from ..store import lock
 from ..store.images import digest_of
@@ -111,7 +117,7 @@ def save(engine, names: list[str], out) -> None:
         plan = [(engine.images.get(i), tags) for i, tags in chosen.items()]
     with tarfile.open(fileobj=out, mode="w|", format=tarfile.PAX_FORMAT) as tar:
         _write_archive(engine, tar, plan)
-    from .. import events
+    from ..system import events
     for img, _ in plan:
         events.emit(engine.paths.root, "image", "save", img.id, {"name": img.id})
 
@@ -172,7 +178,7 @@ def _go_json(value, sort: bool = False) -> bytes:
 
 
 def _created_time(created: str) -> int:
-    from .. import timeutil
+    from ..util import timeutil
     try:
         return int(timeutil.parse(created)) if created else 0
     except (ValueError, TypeError, AttributeError):
@@ -537,7 +543,7 @@ def _load_item(engine, staged: Staged, item: Item, tell, progress) -> tuple[str,
         layers.append(layer)
         parent = layer.chain_id
     engine.images.create(config, layers, diff_ids, raw=config_bytes)
-    from .. import events
+    from ..system import events
     events.emit(engine.paths.root, "image", "load", image_id, {"name": image_id})
     for familiar in item.tags:
         try:

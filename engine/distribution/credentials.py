@@ -15,7 +15,7 @@ import os
 import subprocess
 
 from ..errors import InvalidParameter
-from ..fsutil import write_atomic
+from ..util.fsutil import write_atomic
 
 HUB_KEY = "https://index.docker.io/v1/"
 HUB_DOMAINS = ("docker.io", "index.docker.io", "registry-1.docker.io")

@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import os
 
-from .. import events, fsview, reference, timeutil
-from ..commit import parse_changes
+from ..system import events
+from ..containers import fsview
+from ..images import reference
+from ..util import timeutil
+from ..containers.commit import parse_changes
 from ..errors import InvalidArchive, InvalidParameter
 from ..images.hello import go_arch
 from ..runtime import syscalls as sc

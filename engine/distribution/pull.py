@@ -15,7 +15,7 @@ import os
 import shutil
 
 from ..errors import NotFound
-from ..fsutil import read_json, write_json
+from ..util.fsutil import read_json, write_json
 from ..images.hello import go_arch
 from ..store import lock
 from ..store.images import digest_of

@@ -14,7 +14,7 @@ import struct
 import subprocess
 import tarfile
 
-from .. import timeutil
+from ..util import timeutil
 from ..errors import Unavailable
 from ..store.archive import HashingWriter
 from . import hello

@@ -2,7 +2,7 @@
 history."""
 from __future__ import annotations
 
-from .. import reference
+from . import reference
 from ..errors import Conflict, ImageNotFoundLocally, InvalidReference, NoSuchImage
 from ..store import lock
 from ..store.images import Image, short_id

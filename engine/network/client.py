@@ -9,7 +9,7 @@ import time
 
 from .. import trust
 from ..errors import ContainerNotRunning, InvalidParameter, System, Unavailable
-from ..protocol import ShortPath
+from ..supervisor.protocol import ShortPath
 from . import helper, netns
 
 START_TIMEOUT = 20.0
@@ -119,7 +119,7 @@ def ensure(run: str) -> None:
 
 
 def _spawn(run: str) -> None:
-    from .. import detach
+    from ..supervisor import detach
     detach.start("engine.network.helper", [run], os.path.join(run, "netd.log"))
 
 

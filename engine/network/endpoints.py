@@ -211,12 +211,12 @@ def _write_etc(engine, c, addresses: list[str], plan: Plan) -> None:
     gateway = next((i[3] for i in plan.interfaces if i[3]), None)
     linked = ()
     if c.host.links and "bridge" in plan.networks:
-        from .. import links
+        from ..containers import links
         linked = links.hosts_entries(engine, c)
     write_in_place(d / "hosts", hosts_text(c, addresses, gateway, linked))
     bridge = plan.networks.get("bridge")
     if bridge and (d / "linked-by").exists():     # containers linking to this one
-        from .. import links
+        from ..containers import links
         links.refresh_parents(engine, c, bridge["IPAddress"])
     write_in_place(d / "resolv.conf", resolv_text(c, engine._resolv_conf(), plan.dns))
 
@@ -287,7 +287,7 @@ def release(root: str, cid: str) -> None:
 
 
 def _event(root: str, action: str, net: dict, cid: str) -> None:
-    from .. import events
+    from ..system import events
     events.emit(root, "network", action, net["Id"],
                 {"container": cid, "name": net["Name"], "type": net.get("Driver", "bridge")})
 

@@ -61,7 +61,7 @@ class Helper:
         self.bridges: dict[str, int] = {}
         self.next_poll = 0.0
         self.busy_until = 0.0
-        from .uplink import UPLINK_GROUP, Uplink     # here: clients import this module
+        from .uplink import UPLINK_GROUP, Uplink  # here: clients import this module
         self.uplink = Uplink(run, self.engine_ns)
         self.uplink_group = UPLINK_GROUP
         self.owner = trust.owner(run)

@@ -33,7 +33,7 @@ def read(run: str) -> set[int]:
 
 
 def write(run: str, ports: set[int]) -> None:
-    from ..fsutil import write_atomic
+    from ..util.fsutil import write_atomic
     os.makedirs(run, exist_ok=True)
     write_atomic(path(run), "".join(f"{p}\n" for p in sorted(ports)).encode(), sync=False)
 

@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import os
 
-from .. import owners, timeutil, trust
+from ..system import owners
+from ..util import timeutil
+from .. import trust
 from ..errors import Conflict, InvalidParameter, NotFound, Unavailable
-from ..fsutil import read_json, unlink_quiet, write_json
+from ..util.fsutil import read_json, unlink_quiet, write_json
 from ..store import lock
 
 BRIDGE, HOST, NONE = "bridge", "host", "none"

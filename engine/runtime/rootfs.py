@@ -13,7 +13,7 @@ import os
 import stat
 from collections import namedtuple
 
-from ..fsutil import remove_tree
+from ..util.fsutil import remove_tree
 from . import syscalls as sc
 
 # Docker's defaults (moby oci/defaults.go)

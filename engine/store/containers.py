@@ -11,10 +11,12 @@ import os
 import re
 from pathlib import Path
 
-from .. import owners, timeutil, trust
+from ..system import owners
+from ..util import timeutil
+from .. import trust
 from ..config import ContainerConfig, HostConfig
 from ..errors import AmbiguousPrefix, NameInUse, NoSuchContainer
-from ..fsutil import dumps, read_json, remove_tree, unlink_quiet, write_json, write_new
+from ..util.fsutil import dumps, read_json, remove_tree, unlink_quiet, write_json, write_new
 from ..paths import Paths
 from . import removal
 

@@ -12,9 +12,12 @@ import json
 import os
 from pathlib import Path
 
-from .. import owners, reference, timeutil, trust
+from ..system import owners
+from ..images import reference
+from ..util import timeutil
+from .. import trust
 from ..errors import AmbiguousPrefix
-from ..fsutil import read_json, unlink_quiet, write_atomic, write_json
+from ..util.fsutil import read_json, unlink_quiet, write_atomic, write_json
 from ..paths import Paths
 from .layers import Layer, LayerStore
 

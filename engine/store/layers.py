@@ -10,7 +10,7 @@ import os
 from collections import namedtuple
 from pathlib import Path
 
-from ..fsutil import dir_size, read_json, remove_tree, write_json
+from ..util.fsutil import dir_size, read_json, remove_tree, write_json
 from ..paths import Paths
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import os
 
-from ..fsutil import remove_tree, unlink_quiet
+from ..util.fsutil import remove_tree, unlink_quiet
 
 
 def detach(root: str, cid: str, name: str) -> str | None:

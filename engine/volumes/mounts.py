@@ -164,8 +164,8 @@ def populate(engine, c) -> None:
             if m["Type"] == "volume" and m.get("CopyData")]
     if not jobs:
         return
-    from .. import fsview
-    from ..fsutil import copy_tree
+    from ..containers import fsview
+    from ..util.fsutil import copy_tree
     from ..runtime import rootfs
 
     def work(spec):

@@ -5,7 +5,7 @@ import os
 
 from ..errors import Conflict, InvalidParameter, NotFound
 from ..store import lock
-from ..inspect import go_map
+from ..containers.inspect import go_map
 from .store import ANONYMOUS_LABEL, VolumeStore, name_error
 
 
@@ -73,7 +73,7 @@ def remove(engine, name: str, force: bool = False) -> None:
 def prune(engine, everything: bool = False, keep=lambda doc: True) -> tuple[list[str], int]:
     """Remove unused volumes (only anonymous ones unless `everything`) that `keep`
     (the filters) lets through. Returns (names, bytes reclaimed)."""
-    from ..fsutil import dir_size
+    from ..util.fsutil import dir_size
     store = _store(engine)
     removed, reclaimed = [], 0
     with lock.locked(engine.paths.lock):

@@ -13,8 +13,9 @@ import os
 import re
 import time
 
-from .. import events, owners, trust
-from ..fsutil import remove_tree, write_json
+from ..system import events, owners
+from .. import trust
+from ..util.fsutil import remove_tree, write_json
 
 ANONYMOUS_LABEL = "com.docker.volume.anonymous"
 NAME_CHARS = "[a-zA-Z0-9][a-zA-Z0-9_.-]"

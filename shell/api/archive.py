@@ -1,5 +1,5 @@
 """/containers/{id}/archive (HEAD, GET, PUT): `docker cp` both ways, through the
-engine's half of cp (engine/cp.py), as the docker CLI's client half expects it."""
+engine's half of cp (engine/containers/cp.py), as the docker CLI's client half expects it."""
 from __future__ import annotations
 
 import base64
@@ -8,7 +8,7 @@ import os
 import stat as _stat
 from datetime import datetime, timezone
 
-from engine import cp as engine_cp
+from engine.containers import cp as engine_cp
 from engine.errors import EngineError, InvalidParameter
 
 from .http import Reply

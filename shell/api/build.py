@@ -9,7 +9,7 @@ import shutil
 import tarfile
 import tempfile
 
-from engine import reference
+from engine.images import reference
 from engine.errors import EngineError, InvalidParameter, InvalidReference
 
 

@@ -6,9 +6,9 @@ import json
 import threading
 import time
 
-from engine import inspect as documents
-from engine import logs as engine_logs
-from engine import timeutil
+from engine.containers import inspect as documents
+from engine.containers import logs as engine_logs
+from engine.util import timeutil
 from engine.config import ContainerConfig, HostConfig
 from engine.errors import Conflict, EngineError, InvalidParameter, NoSuchContainer
 
@@ -374,7 +374,7 @@ _KINDS = {"C": 0, "A": 1, "D": 2}       # moby's ChangeType: modify, add, delete
 
 
 def changes(req, eng, ref):
-    from engine import commit as commits
+    from engine.containers import commit as commits
     c = eng.container(ref)
     return Reply(200, [{"Kind": _KINDS[kind], "Path": path}
                        for kind, path in commits.diff(eng, c)] or None)
@@ -388,7 +388,7 @@ def prune(req, eng):
 
 def commit(req, eng):
     """POST /commit: `docker commit` (the query's repo/tag/comment/author/changes)."""
-    from engine import commit as commits
+    from engine.containers import commit as commits
     ref = req.arg("container")
     if not ref:
         raise InvalidParameter("No container name or ID supplied")

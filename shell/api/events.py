@@ -1,11 +1,11 @@
-"""GET /events: the engine's event log (engine/events.py) as the daemon streams it:
+"""GET /events: the engine's event log (engine/system/events.py) as the daemon streams it:
 past events from `since`, then new ones as any process on the engine root writes
 them, until `until` or until the client hangs up."""
 from __future__ import annotations
 
 import time
 
-from engine import events as engine_events
+from engine.system import events as engine_events
 from engine.errors import InvalidParameter
 
 from ..commands.events import FILTERS, POLL, matches, message

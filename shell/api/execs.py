@@ -1,12 +1,12 @@
 """/containers/{id}/exec and /exec/{id}/...: an exec is created (remembered here, as
-the daemon remembers it), started through engine.execs as `docker exec` starts it, its
+the daemon remembers it), started through engine.containers.execs as `docker exec` starts it, its
 streams joined to the hijacked connection, and its exit kept for inspect."""
 from __future__ import annotations
 
 import os
 import threading
 
-from engine import execs
+from engine.containers import execs
 from engine.errors import EngineError, InvalidParameter, NotFound, StartFailed
 
 from .http import Reply

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 import re
 
-from engine import inspect as documents
-from engine import timeutil
+from engine.containers import inspect as documents
+from engine.util import timeutil
 from engine.errors import EngineError, InvalidParameter
 
 from .containers import filters

@@ -1,7 +1,7 @@
 """/networks/... and /volumes/...: list, inspect, create, remove."""
 from __future__ import annotations
 
-from engine import inspect as documents
+from engine.containers import inspect as documents
 from engine.errors import InvalidParameter
 
 from .containers import filters

@@ -31,7 +31,7 @@ def _answers(path: str) -> bool:
     s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     s.settimeout(1)
     try:
-        from engine.protocol import ShortPath
+        from engine.supervisor.protocol import ShortPath
         with ShortPath(path) as short:
             s.connect(short)
         return True

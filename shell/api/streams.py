@@ -8,7 +8,7 @@ import selectors
 import struct
 import threading
 
-from engine import protocol
+from engine.supervisor import protocol
 
 STDIN, STDOUT, STDERR = 0, 1, 2
 _FRAME = struct.Struct(">BxxxI")

@@ -66,7 +66,7 @@ def info(req, eng):
 
 
 def _now() -> str:
-    from engine import timeutil
+    from engine.util import timeutil
     return timeutil.now()
 
 
@@ -91,7 +91,7 @@ def _mem_total() -> int:
 
 def df(req, eng):
     """GET /system/df: engine/diskusage's measures in the daemon's shapes."""
-    from engine.diskusage import usage
+    from engine.system.diskusage import usage
 
     from .containers import summary as container_summary
     from .images import summary as image_summary

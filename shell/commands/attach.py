@@ -16,7 +16,7 @@ import signal
 import termios
 import tty as tty_mod
 
-from engine import protocol
+from engine.supervisor import protocol
 from engine.errors import CliError, InvalidParameter
 
 DEFAULT_DETACH = "ctrl-p,ctrl-q"

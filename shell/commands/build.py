@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 
-from engine import reference
+from engine.images import reference
 from engine.errors import CliError, InvalidReference
 
 from ..cli.parser import Invocation

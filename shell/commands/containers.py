@@ -7,9 +7,14 @@ import re
 import signal
 import time
 
-from engine import timeutil
-from engine.errors import (CliError, ContainerNotRunning, EngineError, NoSuchContainer,
-                           UsageError)
+from engine.util import timeutil
+from engine.errors import (
+    CliError,
+    ContainerNotRunning,
+    EngineError,
+    NoSuchContainer,
+    UsageError,
+)
 
 from ..cli.parser import Invocation, display_name
 from ..render.units import human_size
@@ -419,7 +424,7 @@ def ls(env, inv: Invocation) -> int:
 
 
 def _sizes(eng, c) -> tuple[int, int]:
-    from engine.fsutil import dir_size
+    from engine.util.fsutil import dir_size
     rw = dir_size(eng.paths.container(c.id) / "upper")
     root = sum(eng.layers.get(l).size for l in c.layers if eng.layers.exists(l))
     return rw, rw + root
@@ -489,7 +494,7 @@ def _log_time(text: str | None, flag: str) -> float | None:
 
 
 def logs(env, inv: Invocation) -> int:
-    from engine import logs as engine_logs
+    from engine.containers import logs as engine_logs
     eng = env.engine
     c = eng.container(inv.args[0])
     since, until = _log_time(inv.since, "since"), _log_time(inv.until, "until")
@@ -548,7 +553,7 @@ def processes_table(eng, ref: str, ps_args: list[str]) -> tuple[list[str], list[
 
 
 def diff(env, inv: Invocation) -> int:
-    from engine import commit as commits
+    from engine.containers import commit as commits
     eng = env.engine
     c = eng.container(inv.args[0])
     for kind, path in commits.diff(eng, c):

@@ -1,6 +1,6 @@
 """docker cp, the docker CLI's half: which side is the container, where the archive
 is unpacked and under what name (go-archive's CopyInfo rules), and the closing
-"Successfully copied" line. The engine's half (engine/cp.py) reads and writes the
+"Successfully copied" line. The engine's half (engine/containers/cp.py) reads and writes the
 container's files."""
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import os
 import stat as _stat
 import tarfile
 
-from engine import cp as engine_cp
+from engine.containers import cp as engine_cp
 from engine.errors import CliError, EngineError
 
 from ..cli.parser import Invocation

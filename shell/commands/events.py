@@ -1,11 +1,11 @@
-"""docker events: the engine's event log (engine/events.py), past events from --since,
+"""docker events: the engine's event log (engine/system/events.py), past events from --since,
 then new ones as any process on the engine root writes them, until --until or Ctrl-C."""
 from __future__ import annotations
 
 import time
 from datetime import datetime
 
-from engine import events as engine_events
+from engine.system import events as engine_events
 from engine.errors import CliError
 
 from ..cli.parser import Invocation

@@ -1,7 +1,7 @@
 """docker exec."""
 from __future__ import annotations
 
-from engine import execs
+from engine.containers import execs
 from engine.errors import CliError, StartFailed
 
 from ..cli.parser import Invocation

@@ -4,8 +4,8 @@ from __future__ import annotations
 import fnmatch
 import time
 
-from engine import commit as commits
-from engine import reference
+from engine.containers import commit as commits
+from engine.images import reference
 from engine.errors import CliError, EngineError, InvalidReference, NoSuchImage
 
 from ..cli.parser import Invocation

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 
-from engine import inspect as documents
+from engine.containers import inspect as documents
 from engine.errors import CliError, EngineError, NoSuchContainer, NoSuchImage, NotFound
 
 from ..cli.parser import Invocation

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from engine.errors import CliError, EngineError
-from engine.limits import Change
+from engine.containers.limits import Change
 
 from ..cli.parser import Invocation
 from . import options

@@ -1,7 +1,7 @@
 """docker network ls, create, rm, inspect, prune, connect, disconnect, and docker port."""
 from __future__ import annotations
 
-from engine import inspect as documents
+from engine.containers import inspect as documents
 from engine.errors import CliError, EngineError, NotFound
 
 from ..cli.parser import Invocation
@@ -24,7 +24,7 @@ class NetworkRow:
         self.Internal = "true" if net.get("Internal") else "false"
         labels = net.get("Labels") or {}
         self.Labels = ",".join(f"{k}={v}" for k, v in sorted(labels.items()))
-        from engine import timeutil
+        from engine.util import timeutil
         from ..render.units import go_time_string
         self.CreatedAt = go_time_string(timeutil.parse(net["Created"]))
 

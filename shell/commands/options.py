@@ -7,7 +7,13 @@ from __future__ import annotations
 
 import os
 
-from engine.config import ContainerConfig, DeviceMapping, HostConfig, PortBinding, RestartPolicy
+from engine.config import (
+    ContainerConfig,
+    DeviceMapping,
+    HostConfig,
+    PortBinding,
+    RestartPolicy,
+)
 from engine.errors import InvalidParameter, UsageError
 from engine.runtime.caps import NAMES as CAP_NAMES
 

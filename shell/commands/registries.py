@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import urllib.parse
 
-from engine import reference
+from engine.images import reference
 from engine.distribution import credentials
 from engine.distribution.registry import Registry, RegistryError, Unreachable, host_of
 from engine.errors import CliError, EngineError

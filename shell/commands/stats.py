@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from engine import stats as engine_stats
+from engine.containers import stats as engine_stats
 from engine.errors import EngineError
 
 from ..cli.parser import Invocation

@@ -41,7 +41,7 @@ def _server_facts(env) -> dict:
     """The daemon's /info, in its field names (what --format sees)."""
     import socket
     from engine.runtime import cgroups
-    from engine.stats import host_memory
+    from engine.containers.stats import host_memory
     from ..engine_cmd import _features
     eng = env.engine
     containers = eng.containers(all=True)
@@ -192,7 +192,7 @@ class BuildCacheRow:
                "{{.LastUsedSince}}\t{{.UsageCount}}\t{{.Shared}}")
 
     def __init__(self, b, now: float):
-        from engine import timeutil
+        from engine.util import timeutil
         from ..render.units import human_duration, human_size
         self.ID, self.CacheType, self.Size = b.key[:12], "regular", human_size(b.size)
         self.CreatedSince = human_duration(now - timeutil.parse(b.created)) + " ago"
@@ -266,7 +266,7 @@ def _verbose_sections(env, du) -> str:
 
 
 def df(env, inv: Invocation) -> int:
-    from engine.diskusage import usage
+    from engine.system.diskusage import usage
     from engine.errors import CliError
     from .containers import render_rows, template_check
     fmt = inv.opts["format"] or "table"
@@ -336,7 +336,7 @@ def prune(env, inv: Invocation) -> int:
 def _prune_build_cache(eng) -> tuple[list[str], int]:
     """Forget the builder's records and free the layers only they kept."""
     from engine.build.cache import BuildCache
-    from engine.diskusage import usage
+    from engine.system.diskusage import usage
     records = usage(eng).build_cache
     if not records:
         return [], 0

@@ -59,7 +59,7 @@ def ps(env, project: Project, inv) -> int:
 
 
 def logs(env, project: Project, inv) -> int:
-    from engine import logs as engine_logs
+    from engine.containers import logs as engine_logs
     containers = project_containers(env.engine, project, inv.args or None)
     tail = engine_logs.parse_tail(None if inv.tail == "all" else inv.tail)
     follow(env, containers, tail=tail, live=inv.follow, prefix=not inv.no_log_prefix,
@@ -75,7 +75,7 @@ def follow(env, containers, *, tail: int = -1, tails: dict | None = None, live: 
            prefix: bool = True, timestamps: bool = False, on_exit=None) -> None:
     """The containers' logs, each line behind `name  | ` (names padded to one width), in
     the order written when `live`; on_exit(container) when one's output ends."""
-    from engine import logs as engine_logs
+    from engine.containers import logs as engine_logs
     eng = env.engine
     width = max((len(c.name) for c in containers), default=0)
     lock = threading.Lock()

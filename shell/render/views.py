@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 
-from engine import timeutil
+from engine.util import timeutil
 
 from .units import ellipsis, go_time_string, human_duration, human_size, rfc3339_local
 

@@ -522,7 +522,7 @@ def test_no_context_folder_and_no_dockerfile(bb):
 def test_interrupted_pieces_are_cleaned_by_fsck(bb, engine):
     ctx = context(bb, {"Dockerfile": "FROM busybox\nCOPY a.txt /\nRUN exit 2\n", "a.txt": "a"})
     assert bb.run(f"docker build {ctx}").code == 1
-    from engine import fsck
+    from engine.system import fsck
     report = fsck.check(engine)
     assert report.problems == [] and report.cleaned == []
     assert not [n for n in os.listdir(engine.paths.layers) if n.startswith(".")]

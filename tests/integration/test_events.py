@@ -64,7 +64,7 @@ def test_history_filters_and_formats(sh):
 
 
 def test_the_log_stays_bounded(engine):
-    from engine import events
+    from engine.system import events
     for i in range(12000):
         events.emit(engine.paths.root, "volume", "create", f"v{i:05d}" + "x" * 60)
     assert os.path.getsize(events.path(engine.paths.root)) <= events.LIMIT
@@ -73,7 +73,7 @@ def test_the_log_stays_bounded(engine):
 
 
 def test_reset_forgets_the_events(sh, engine):
-    from engine import events
+    from engine.system import events
     sh.ok("docker volume create gone")
     assert os.path.exists(events.path(engine.paths.root))
     engine.reset()

@@ -141,7 +141,7 @@ def _stale_endpoint(engine_root: str) -> str:
 
 
 def test_fsck_frees_the_endpoints_of_gone_containers(engine_root, sh):
-    from engine import fsck
+    from engine.system import fsck
     sh.ok("docker network create stale")
     address = _stale_endpoint(engine_root)
     r = sh.run("docker network rm stale")
@@ -170,7 +170,7 @@ def test_killed_build_leaves_what_fsck_removes(engine_root, engine, sh, tmp_path
     import subprocess
     import sys
 
-    from engine import fsck
+    from engine.system import fsck
     from engine.runtime import cgroups, syscalls
     from tests.conftest import ROOT
     from tests.integration.cli_helpers import wait_until
@@ -213,7 +213,7 @@ def test_killed_build_leaves_what_fsck_removes(engine_root, engine, sh, tmp_path
 
 def test_killed_build_while_its_snapshot_is_made(engine_root, engine, sh):
     """The snapshot image of a build that died before dropping it again."""
-    from engine import fsck
+    from engine.system import fsck
     from engine.build import owner
     from engine.build.state import Snapshot, State
     sh.ok("docker pull busybox")

@@ -491,7 +491,7 @@ def test_init_runs_tini_as_pid_1_and_passes_signals_on(sh):
     import time
 
     import pytest
-    from engine import launch
+    from engine.supervisor import launch
     try:
         launch.init_binary()
     except Exception:

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from engine.engine import Engine
-from engine.fsck import check
+from engine.system.fsck import check
 from engine.images.hello import go_arch
 from engine.paths import Paths
 from tests.conftest import Shell

@@ -13,7 +13,7 @@ from tests.conftest import ROOT
 
 
 def _fsck(engine):
-    from engine import fsck
+    from engine.system import fsck
     return fsck.check(engine)
 
 

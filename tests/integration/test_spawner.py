@@ -1,4 +1,4 @@
-"""Monitors come from the engine's spawner (engine/spawner.py): the shell that starts a
+"""Monitors come from the engine's spawner (engine/supervisor/spawner.py): the shell that starts a
 container never forks, a monitor whose container is done takes the next start, and
 engine reset takes the spawner and its idle monitors along."""
 from __future__ import annotations
@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-from engine import spawner
+from engine.supervisor import spawner
 from engine.runtime import syscalls as sc
 from tests.integration.cli_helpers import pull
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 import subprocess
 
-from engine.diskusage import usage
+from engine.system.diskusage import usage
 
 
 def _du(path) -> int:

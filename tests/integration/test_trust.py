@@ -19,7 +19,7 @@ import traceback
 
 import pytest
 
-from engine import handoff, protocol, spawner
+from engine.supervisor import handoff, protocol, spawner
 from engine.network import client, helper
 from tests.integration.cli_helpers import pull
 

@@ -1,9 +1,9 @@
-"""engine/fsutil.py: rm -rf that never follows a symlink, and writes of new files."""
+"""engine/util/fsutil.py: rm -rf that never follows a symlink, and writes of new files."""
 from __future__ import annotations
 
 import os
 
-from engine.fsutil import remove_tree, write_new
+from engine.util.fsutil import remove_tree, write_new
 
 
 def test_remove_tree_takes_everything_below_and_nothing_a_symlink_points_at(tmp_path):

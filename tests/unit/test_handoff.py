@@ -9,7 +9,7 @@ import stat
 
 import pytest
 
-from engine import handoff
+from engine.supervisor import handoff
 
 
 class Box:

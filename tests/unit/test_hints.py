@@ -8,7 +8,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from engine import errors, reference
+from engine import errors
+from engine.images import reference
 from engine.config import HostConfig, PortBinding
 from shell import hints
 from shell.cli.parser import parse

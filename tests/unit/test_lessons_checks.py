@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from engine import timeutil
+from engine.util import timeutil
 from engine.config import Mount, PortBinding, RestartPolicy
 from lessons import checks, format as fmt
 from lessons.checks import Context

@@ -1,7 +1,7 @@
-"""moby's links.ToEnv and opts.ParseLink, reproduced by engine/links.py."""
+"""moby's links.ToEnv and opts.ParseLink, reproduced by engine/containers/links.py."""
 import pytest
 
-from engine import links
+from engine.containers import links
 
 
 def test_link_env_orders_tcp_first_and_groups_runs():

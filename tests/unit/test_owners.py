@@ -1,8 +1,8 @@
-"""The engine's ownership records (engine/owners.py): noted only while an owner is named
+"""The engine's ownership records (engine/system/owners.py): noted only while an owner is named
 for that engine root, forgotten when the object goes, read back as (kind, id) -> owner."""
 from __future__ import annotations
 
-from engine import owners
+from engine.system import owners
 
 
 def test_noted_only_while_an_owner_is_named(tmp_path):

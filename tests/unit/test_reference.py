@@ -1,4 +1,4 @@
-"""engine.reference against Docker's own behaviour.
+"""engine.images.reference against Docker's own behaviour.
 
 Every row of CASES was checked against the real docker CLI (client 28.2.2) with
 `docker pull -- TEXT` and no daemon: an invalid reference prints the message below,
@@ -17,10 +17,14 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from engine.errors import InvalidParameter, InvalidReference
-from engine.reference import (
-    Reference, is_image_id_like, parse, parse_canonical, parse_repository,
+from engine.images.reference import (
+    Reference,
+    is_image_id_like,
+    parse,
+    parse_canonical,
+    parse_repository,
 )
-from engine import reference as refmod
+from engine.images import reference as refmod
 
 H = "0123456789abcdef" * 4                  # 64 lower-case hex digits
 D = "sha256:" + H

@@ -10,9 +10,20 @@ from __future__ import annotations
 import pytest
 
 from engine import errors
-from engine.errors import (CliError, Conflict, ContainerNotRunning, ImageNotFoundLocally,
-                           InvalidParameter, InvalidReference, NameInUse, NoSuchContainer,
-                           NoSuchImage, StartFailed, Unavailable, UsageError)
+from engine.errors import (
+    CliError,
+    Conflict,
+    ContainerNotRunning,
+    ImageNotFoundLocally,
+    InvalidParameter,
+    InvalidReference,
+    NameInUse,
+    NoSuchContainer,
+    NoSuchImage,
+    StartFailed,
+    Unavailable,
+    UsageError,
+)
 from shell import hints
 from shell.cli import report
 from shell.cli.parser import parse

@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from engine import timeutil
+from engine.util import timeutil
 from engine.config import ContainerConfig, HostConfig
 from engine.store.containers import Container, State
 from engine.store.images import Image

@@ -7,7 +7,7 @@ import json
 import os
 from pathlib import Path
 
-from engine import timeutil
+from engine.util import timeutil
 from engine.config import ContainerConfig, HostConfig
 from engine.errors import NoSuchContainer, NoSuchImage
 from engine.paths import Paths
@@ -66,7 +66,7 @@ class FakeEngine:
         return list(self._images)
 
     def get_image(self, ref: str) -> Image:
-        from engine import reference
+        from engine.images import reference
         for img in self._images:
             if ref in (img.id, img.id[7:]) or img.id[7:].startswith(ref) and len(ref) >= 4:
                 return img
@@ -193,7 +193,7 @@ class FakeEngine:
 
 
 def _familiar(tag: str) -> str:
-    from engine import reference
+    from engine.images import reference
     return reference.parse(tag).familiar()
 
 

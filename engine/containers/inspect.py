@@ -3,12 +3,12 @@ the engine's records so what a learner reads here is what Docker would show."""
 from __future__ import annotations
 
 from . import links
-from .fsutil import dir_size
-from .launch import INIT_LAYER
-from .runtime.rootfs import MASKED_PATHS, READONLY_PATHS
-from .store.containers import Container
-from .store.images import Image
-from . import timeutil
+from ..util.fsutil import dir_size
+from ..supervisor.launch import INIT_LAYER
+from ..runtime.rootfs import MASKED_PATHS, READONLY_PATHS
+from ..store.containers import Container
+from ..store.images import Image
+from ..util import timeutil
 
 
 def go_map(m):
@@ -159,7 +159,7 @@ def container(engine, c: Container, size: bool = False) -> dict:
         doc["SizeRw"] = dir_size(d / "upper")
         doc["SizeRootFs"] = doc["SizeRw"] + sum(engine.layers.get(l).size for l in c.layers
                                                 if engine.layers.exists(l))
-    from .volumes.specs import public
+    from ..volumes.specs import public
     doc["Mounts"] = [public(m) for m in c.mounts]
     doc["Config"] = _config(c)
     doc["NetworkSettings"] = _network_settings(engine, c)

@@ -11,12 +11,13 @@ import json
 import os
 import stat
 
-from . import reference, timeutil
-from .errors import InvalidParameter, InvalidReference
-from .launch import merge_env
-from .store import lock
-from .store.archive import HashingWriter, is_opaque, is_whiteout
-from .store.containers import Container
+from ..images import reference
+from ..util import timeutil
+from ..errors import InvalidParameter, InvalidReference
+from ..supervisor.launch import merge_env
+from ..store import lock
+from ..store.archive import HashingWriter, is_opaque, is_whiteout
+from ..store.containers import Container
 
 # Dockerfile instructions `docker commit --change` accepts
 CHANGE_INSTRUCTIONS = ("CMD", "ENTRYPOINT", "ENV", "EXPOSE", "LABEL", "ONBUILD", "USER",
@@ -199,7 +200,7 @@ def commit(engine, c: Container, repo_tag: str | None, message: str = "", author
         img = engine.images.create(config, layers, layer_blobs, parent=c.image_id if base else None)
         if ref is not None:
             engine.images.set_ref(str(ref), img.id)
-    from . import events          # as moby's commit: the container's event, the image named
+    from ..system import events  # as moby's commit: the container's event, the image named
     events.of_container(engine.paths.root, "commit", c, comment=message, imageID=img.id,
                         imageRef=img.id)
     return img.id

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import os
 
-from . import links
-from .runtime import caps, cgroups, devices, init, rootfs, seccomp, syscalls as sc
-from .store.containers import Container
+from ..containers import links
+from ..runtime import caps, cgroups, devices, init, rootfs, seccomp, syscalls as sc
+from ..store.containers import Container
 
 DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 INIT_LAYER = "init-layer"
@@ -73,7 +73,7 @@ def init_binary() -> str:
     for path in INIT_CANDIDATES:
         if os.path.isfile(path) and os.access(path, os.X_OK):
             return path
-    from .errors import Unavailable
+    from ..errors import Unavailable
     raise Unavailable('exec: "docker-init": executable file not found in $PATH',
                       hint="--init runs tini as the container's first process; install it "
                            "with: apt-get install tini")
@@ -186,7 +186,7 @@ def _stdio(c: Container) -> tuple[tuple[int, int, int], Started, list[int]]:
 
 def _plan(engine, c: Container):
     """Addresses, ports, /etc/hosts: a port in use fails here, before the process runs."""
-    from .network import endpoints
+    from ..network import endpoints
     try:
         return endpoints.prepare(engine, c)
     except endpoints.PortInUse as e:
@@ -251,7 +251,7 @@ class Prepared:
             self.close()
         self.cg.destroy()
         if self.plan is not None:
-            from .network import endpoints
+            from ..network import endpoints
             endpoints.release(self.root, self.c.id)
 
     def started_ok(self) -> None:
@@ -357,15 +357,15 @@ def _before_go(cg_fd, cg, lim, run: str, endpoints_: list, interfaces: list | No
     def before_go(pid: int) -> dict[str, int]:
         if need_adopt:
             cg.adopt(pid, cloned_into=cg_fd is not None)
-        from .network import endpoints
+        from ..network import endpoints
         endpoints.plug(run, endpoints_, pid)
         if interfaces is None:
             return {}
-        from .runtime import netconf
+        from ..runtime import netconf
         try:
             dns_fd = netconf.setup(pid, interfaces, dns)
         except OSError as e:
-            from .errors import System
+            from ..errors import System
             raise System(f"network setup failed: {e}") from None
         return {"D": dns_fd} if dns_fd >= 0 else {}
     return before_go

@@ -13,7 +13,7 @@ import stat as _stat
 import tarfile
 
 from . import fsview
-from .errors import EngineError, InvalidParameter, NotFound
+from ..errors import EngineError, InvalidParameter, NotFound
 
 # Go's archive/tar ends a stream after two zero blocks; Python pads it to 10 KiB. The
 # sizes reported (and shown by `docker cp`) are Go's.

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 
-from .runtime import caps, cgroups
+from ..runtime import caps, cgroups
 
 NAMESPACES = ("pid", "net", "mnt", "uts", "ipc", "cgroup", "user")
 _j = os.path.join
@@ -86,7 +86,7 @@ def _namespaces(engine, c) -> list[dict]:
 
 
 def _cgroup(engine, c, pids: list[int]) -> dict:
-    from . import stats
+    from ..containers import stats
     cg = cgroups.Cgroup(c.id, engine.cgroup_scope)
     h = c.host
     quota, period = h.cpu_quota, h.cpu_period
@@ -105,7 +105,7 @@ def _cgroup(engine, c, pids: list[int]) -> dict:
 def _rootfs(engine, c) -> dict:
     """The overlay: lower layers bottom first with the step that made each, the
     container's upper layer, and its mounts with the image files each one hides."""
-    from .fsutil import dir_size
+    from ..util.fsutil import dir_size
     steps = []
     try:
         history = engine.get_image(c.image_id).config.get("history") or []
@@ -144,7 +144,7 @@ def _hidden(engine, c, dest: str) -> list[str]:
 
 
 def _network(engine, c) -> dict:
-    from .network.store import NetworkStore
+    from ..network.store import NetworkStore
     live = (c.state.network or {}).get("Networks") or {}
     store = NetworkStore(str(engine.paths.root))
     interfaces = []
@@ -176,7 +176,7 @@ def _network(engine, c) -> dict:
 def _veth_ends(engine, pid: int, interfaces: list[dict]) -> None:
     """Name each interface's other end: the veth in the engine's namespace, found by
     the peer index the container's own sysfs reports (iflink)."""
-    from .network import netns
+    from ..network import netns
     peers = {}
     for i in interfaces:
         text = _read(f"/proc/{pid}/root/sys/class/net/{i['Interface']}/iflink").strip()
@@ -239,7 +239,7 @@ def _seccomp(pid: int) -> str:
 
 
 def _masked(c) -> tuple[list[str], list[str]]:
-    from .runtime.rootfs import MASKED_PATHS, READONLY_PATHS
+    from ..runtime.rootfs import MASKED_PATHS, READONLY_PATHS
     if c.host.privileged:
         return [], []
     return list(MASKED_PATHS), list(READONLY_PATHS)
@@ -320,7 +320,7 @@ def _bridge_facts(engine, bridge: str) -> dict | None:
     """The bridge as the kernel has it (None: no bridge, or no engine namespace yet)."""
     if not bridge:
         return None
-    from .network import netns
+    from ..network import netns
     try:
         fd = netns.open_ns(netns.pin_path(str(engine.paths.run)))
     except OSError:
@@ -356,7 +356,7 @@ def _bridge_facts(engine, bridge: str) -> dict | None:
 def _filtering(fd: int) -> dict:
     """What decides whether packets cross between bridges or leave: IPv4 forwarding in
     the engine's namespace (off unless the uplink is on) and its nftables rules."""
-    from .network import netns, uplink
+    from ..network import netns, uplink
     try:
         with netns.entered(fd):
             with open("/proc/sys/net/ipv4/ip_forward") as f:
@@ -371,7 +371,7 @@ def _filtering(fd: int) -> dict:
 def engine_facts(engine) -> dict:
     """The engine's network namespace ("Docker's VM" here): its interfaces, addresses
     and routes through netlink, and the one kernel every container shares."""
-    from .network import netns
+    from ..network import netns
     running = engine.containers(all=False)
     facts = {"Root": str(engine.paths.root), "Kernel": os.uname().release,
              "Containers": len(running), "Namespace": None}

@@ -14,8 +14,8 @@ from __future__ import annotations
 import json
 import os
 
-from . import errors
-from .runtime import rootfs, syscalls as sc
+from .. import errors
+from ..runtime import rootfs, syscalls as sc
 
 _KINDS = {"NotFound": errors.NotFound, "InvalidParameter": errors.InvalidParameter,
           "Conflict": errors.Conflict}
@@ -67,7 +67,7 @@ def spawn(engine, c, work, *, inside: bool = True, parent_fds=()) -> Child:
     the host with the container's root (without volumes) mounted at spec.merged, and
     work(spec) is called. parent_fds: the parent's ends of pipes the child uses, closed
     in the child so that it sees end-of-file when the parent closes them."""
-    from . import launch
+    from ..supervisor import launch
     ns_fd = _namespace_fd(c) if inside else None
     spec = launch.rootfs_spec(engine, c) if ns_fd is None else None
     r, w = os.pipe2(os.O_CLOEXEC)

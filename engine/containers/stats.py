@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 from collections import namedtuple
 
-from .runtime import cgroups
+from ..runtime import cgroups
 
 _j = os.path.join
 _TICK = os.sysconf("SC_CLK_TCK")

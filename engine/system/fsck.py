@@ -14,11 +14,11 @@ import os
 import re
 from dataclasses import dataclass, field
 
-from . import timeutil
-from .fsutil import remove_tree, unlink_quiet
-from .runtime import cgroups, syscalls as sc
-from .store import lock
-from .store.containers import RECORD, STATE
+from ..util import timeutil
+from ..util.fsutil import remove_tree, unlink_quiet
+from ..runtime import cgroups, syscalls as sc
+from ..store import lock
+from ..store.containers import RECORD, STATE
 
 _TMP = re.compile(r"^\..*\.tmp(\d+)$")
 _STAGING = re.compile(r"^\.(?:new|del|init)-(\d+)-")
@@ -54,8 +54,8 @@ def _builds(engine, r: Report) -> None:
     """What a build whose process died left: its RUN step's container (stopped and
     removed, as the build would have) and the snapshot image it was made from, with
     the layers only they used. See build/owner.py."""
-    from .build import owner
-    from .errors import EngineError
+    from ..build import owner
+    from ..errors import EngineError
     found = False
     for c in engine.store.all():
         tok = dict(c.config.labels).get(owner.LABEL)
@@ -117,7 +117,7 @@ def _endpoints(engine, r: Report) -> None:
     """An address held on a network by a container that no longer exists was left by
     an operation that died or lost a race (its container's monitor gives addresses
     back when the process ends, and a removed container has none): it is freed."""
-    from .network.store import NetworkStore
+    from ..network.store import NetworkStore
     store = NetworkStore(str(engine.paths.root))
     if not os.path.isdir(store.dir):
         return
@@ -133,7 +133,7 @@ def _endpoints(engine, r: Report) -> None:
 def _volumes(engine, r: Report) -> None:
     """A volume removal that died half way left `.del-NAME`; a volume directory
     without its metadata is one whose creation died."""
-    from .volumes.store import META, VolumeStore
+    from ..volumes.store import META, VolumeStore
     store = VolumeStore(str(engine.paths.root))
     if not os.path.isdir(store.root):
         return

@@ -25,14 +25,15 @@ import sys
 import time
 
 from . import protocol as p
-from . import timeutil, trust
+from ..util import timeutil
+from .. import trust
 from .lifecycle import Lifecycle
-from .runtime import cgroups, syscalls as sc
+from ..runtime import cgroups, syscalls as sc
 
 LOG_PARTIAL_MAX = 16 * 1024
 CLIENT_BUFFER_MAX = 4 << 20
 SLIM_AFTER = 1.0        # seconds up before the monitor sheds the starter's memory
-PACKAGE_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+PACKAGE_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
 class LogWriter:
@@ -143,8 +144,8 @@ class Monitor:
         if self._engine is None:
             from pathlib import Path
 
-            from .engine import Engine
-            from .paths import Paths
+            from ..engine import Engine
+            from ..paths import Paths
             self._engine = Engine(Paths(root=Path(self.root), run=Path(self.run_dir)))
         return self._engine
 
@@ -229,8 +230,8 @@ class Monitor:
     def launch(self, report: bool, container=None, prepared=None, child=None) -> bool:
         """Start the container's process (answering the starter when `report`); False
         when it could not, with the answer for the starter in self.failure."""
-        from .errors import EngineError
-        from .runtime.init import LaunchError
+        from ..errors import EngineError
+        from ..runtime.init import LaunchError
         self.exit_status = None
         self.stop_deadline = None
         self.restart_at = None
@@ -280,9 +281,9 @@ class Monitor:
             self.dns_sock.setblocking(False)
             self.sel.register(self.dns_sock, selectors.EVENT_READ, self.on_dns)
         if listeners and self.engine_ns < 0:
-            from .network import netns
+            from ..network import netns
             self.engine_ns = netns.open_ns(netns.pin_path(self.run_dir))
-        from .network import proxy
+        from ..network import proxy
         for sock, proto, ip, port in listeners:
             connect = _connector(self.engine_ns, proto, ip, port)
             kind = proxy.TcpProxy if proto == "tcp" else proxy.UdpProxy
@@ -294,7 +295,7 @@ class Monitor:
         while running: open the socket inside its namespace from here."""
         if self.dns_sock is not None or self.pid <= 0:
             return
-        from .network import netns
+        from ..network import netns
         ns_fd = os.open(f"/proc/{self.pid}/ns/net", os.O_RDONLY | os.O_CLOEXEC)
         try:
             with netns.entered(ns_fd):
@@ -303,11 +304,11 @@ class Monitor:
         finally:
             os.close(ns_fd)
         self.serve_network(s.detach(), [])
-        from .network import endpoints
+        from ..network import endpoints
         endpoints.use_embedded_dns(self.root, self.cid)
 
     def on_dns(self, sock, mask) -> None:
-        from .network import dns
+        from ..network import dns
         try:
             packet, addr = sock.recvfrom(4096)
         except (BlockingIOError, InterruptedError):
@@ -336,7 +337,7 @@ class Monitor:
             self.dns_sock.close()
             self.dns_sock = None
         if self.attachable:
-            from .network import endpoints
+            from ..network import endpoints
             endpoints.release(self.root, self.cid)
 
     def watch_process(self) -> None:
@@ -703,7 +704,7 @@ class Monitor:
         for fd in state["fds"]:
             os.set_inheritable(fd, True)
         code = ("import sys; sys.path.insert(0, sys.argv[1]); "
-                "from engine.monitor import resume; resume(sys.argv[2])")
+                "from engine.supervisor.monitor import resume; resume(sys.argv[2])")
         try:
             os.execv(sys.executable, [sys.executable, "-S", "-I", "-c", code, PACKAGE_ROOT,
                                       json.dumps(state)])
@@ -781,7 +782,7 @@ def resume(blob: str) -> None:
 def _connector(engine_ns: int, proto: str, ip: str, port: int):
     """A function making a non-blocking socket inside the engine's network namespace,
     connecting to a container's address (sockets keep the namespace they were made in)."""
-    from .network import netns
+    from ..network import netns
     kind = socket.SOCK_STREAM if proto == "tcp" else socket.SOCK_DGRAM
 
     def connect() -> socket.socket:
@@ -811,8 +812,8 @@ def spawn(engine, c, first: tuple | None) -> dict:
     The start is prepared here, where the memory is warm, and handed to a monitor the
     engine's spawner forked ahead of time (spawner.py): this process never forks."""
     from . import spawner
-    from .errors import EngineError
-    from .runtime.init import LaunchError
+    from ..errors import EngineError
+    from ..runtime.init import LaunchError
     cgroups.layout()            # read once here, not in every start
     root, run = str(engine.paths.root), str(engine.paths.run)
     try:
@@ -826,7 +827,7 @@ def spawn(engine, c, first: tuple | None) -> dict:
         return e.answer()
     except OSError:
         if engine.load_quiet(c.id) is None:     # removed as it started (a racing rm -f)
-            from .errors import NoSuchContainer
+            from ..errors import NoSuchContainer
             raise NoSuchContainer(c.id) from None
         raise
     start = {"root": root, "run": run, "container": c, "prepared": prepared,

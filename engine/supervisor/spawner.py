@@ -34,7 +34,8 @@ import sys
 import time
 import zlib
 
-from . import detach, handoff, trust
+from . import detach, handoff
+from .. import trust
 from .protocol import ShortPath
 
 PACKAGE_ROOT = detach.PACKAGE_ROOT
@@ -138,7 +139,7 @@ def ensure(root: str, run: str) -> None:
         with listener:
             trust.bind_unix(listener, path)
             listener.listen(64)
-            detach.start("engine.spawner", [root, run, "3"], os.path.join(run, "spawner.log"),
+            detach.start("engine.supervisor.spawner", [root, run, "3"], os.path.join(run, "spawner.log"),
                          pass_fd=listener.fileno())
     finally:
         os.close(lock_fd)
@@ -172,7 +173,7 @@ def stop(run: str) -> None:
 
 
 def _is_spawner(pid: int) -> bool:
-    from .runtime import syscalls as sc
+    from ..runtime import syscalls as sc
     return sc.running_as(pid, "dl-spawner")
 
 
@@ -182,7 +183,7 @@ def main(root: str, run: str, listen_fd: str = "3") -> None:
     """Accept starts and hand each to an idle monitor: the one back from its last
     container most recently (its memory is warm: no page copies left to take, where a
     fresh fork would take hundreds), else a fresh one. One monitor stays idle ahead."""
-    from .runtime import syscalls as sc
+    from ..runtime import syscalls as sc
     sc.set_process_name("dl-spawner")
     for sig in (signal.SIGINT, signal.SIGHUP):
         signal.signal(sig, signal.SIG_IGN)
@@ -268,11 +269,11 @@ def _warm(root: str, run: str):
     from pathlib import Path
 
     from . import launch, lifecycle, monitor  # noqa: F401
-    from .engine import Engine
-    from .network import client, dns, endpoints, netns, proxy, veth  # noqa: F401
-    from .paths import Paths
-    from .runtime import caps, cgroups, init, rootfs, seccomp, syscalls as sc  # noqa: F401
-    from .store import removal  # noqa: F401
+    from ..engine import Engine
+    from ..network import client, dns, endpoints, netns, proxy, veth  # noqa: F401
+    from ..paths import Paths
+    from ..runtime import caps, cgroups, init, rootfs, seccomp, syscalls as sc  # noqa: F401
+    from ..store import removal  # noqa: F401
     engine = Engine(Paths(root=Path(root), run=Path(run)))
     cgroups.layout()
     sc.preload()
@@ -309,7 +310,7 @@ def _monitor(channel: socket.socket, engine, spawner: int) -> None:
     """Take starts from the spawner, one at a time; after each, back to idle if the
     process is as clean as it came (monitor.serve says so, no fd left open), else go."""
     from . import launch, monitor
-    from .runtime import syscalls as sc
+    from ..runtime import syscalls as sc
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)      # a monitor waits for its container
     while True:
         sc.prctl(sc.PR_SET_PDEATHSIG, signal.SIGKILL)  # an idle monitor goes with its spawner

@@ -6,8 +6,8 @@ import os
 import time
 from collections import namedtuple
 
-from . import timeutil
-from .store.containers import Container
+from ..util import timeutil
+from ..store.containers import Container
 
 
 # stream: stdout | stderr; time: RFC 3339 with nanoseconds

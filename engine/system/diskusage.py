@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import namedtuple
 
-from .fsutil import dir_size
+from ..util.fsutil import dir_size
 
 ImageUse = namedtuple("ImageUse", "image size shared containers")
 ContainerUse = namedtuple("ContainerUse", "container size_rw")
@@ -46,8 +46,8 @@ def usage(engine) -> Usage:
 def _build_cache(engine, image_layers: dict) -> list[CacheUse]:
     """The builder's records: each the layer its step made; shared when an image has
     that layer too (then pruning the cache frees nothing of it)."""
-    from .build.cache import BuildCache, Record
-    from .fsutil import read_json
+    from ..build.cache import BuildCache, Record
+    from ..util.fsutil import read_json
     cache = BuildCache(engine)
     if not cache.dir.exists():
         return []

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import os
 
-from . import events, timeutil
-from .fsutil import read_json, write_json
-from .runtime import cgroups
-from .store import lock, removal
+from ..system import events
+from ..util import timeutil
+from ..util.fsutil import read_json, write_json
+from ..runtime import cgroups
+from ..store import lock, removal
 
 RECORD = "config.v2.json"
 STATE = "state.json"
@@ -67,7 +68,7 @@ class Lifecycle:
                      started_at=timeutil.now(), monitor_pid=os.getpid(),
                      monitor_start=monitor_start, network=network)
         if self._update(cid, change) is None:    # removed as it started (a racing rm -f)
-            from .errors import NoSuchContainer
+            from ..errors import NoSuchContainer
             raise NoSuchContainer(cid)
         record = self.record(cid)
         _volume_events(self.root, "mount", cid, record)
@@ -130,7 +131,7 @@ class Lifecycle:
             trash = removal.detach(self.root, cid, record["Name"].lstrip("/"))
             events.of_record(self.root, "destroy", cid, record)
             if record.get("MountPoints"):      # --rm takes its anonymous volumes along
-                from .volumes.store import VolumeStore
+                from ..volumes.store import VolumeStore
                 VolumeStore(self.root).drop_anonymous(record["MountPoints"])
             return True, trash
 

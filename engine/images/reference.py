@@ -86,7 +86,7 @@ from __future__ import annotations
 import re
 from collections import namedtuple
 
-from engine.errors import InvalidReference
+from ..errors import InvalidReference
 
 __all__ = [
     "DEFAULT_DOMAIN", "DEFAULT_TAG", "LEGACY_DEFAULT_DOMAIN", "NAME_TOTAL_LENGTH_MAX",

@@ -12,10 +12,10 @@ import os
 import signal
 import socket
 
-from . import launch
-from .errors import Conflict, ContainerNotRunning, StartFailed
-from .runtime import caps, cgroups, init, syscalls as sc
-from .store.containers import Container
+from ..supervisor import launch
+from ..errors import Conflict, ContainerNotRunning, StartFailed
+from ..runtime import caps, cgroups, init, syscalls as sc
+from ..store.containers import Container
 
 NAMESPACES = ("ipc", "uts", "net", "pid", "mnt")   # mnt last: it changes what /proc is
 
@@ -103,7 +103,7 @@ def start(engine, c: Container, argv: list[str], *, env: list[str] = (), user: s
 
 def _events(engine, c: Container, argv: list[str], process: ExecProcess) -> None:
     """Docker's exec_create and exec_start now, exec_die when it is waited for."""
-    from . import events
+    from ..system import events
     exec_id, command = os.urandom(32).hex(), " ".join(argv)
     for action in ("exec_create", "exec_start"):
         events.of_container(engine.paths.root, f"{action}: {command}", c, execID=exec_id)
@@ -119,7 +119,7 @@ def _env(engine, c: Container, extra) -> list[str]:
         try:
             linked = links.environment(engine, c)
         except init.LaunchError as e:     # a child stopped since: the daemon's error
-            from .errors import System
+            from ..errors import System
             raise System(e.message) from None
     return launch.merge_env(launch.process_env(c, linked), extra)
 

@@ -9,7 +9,7 @@ to the child in the embedded DNS for this container alone (network/dns.py).
 """
 from __future__ import annotations
 
-from .errors import InvalidParameter, NoSuchContainer
+from ..errors import InvalidParameter, NoSuchContainer
 
 
 def parse(text: str) -> tuple[str, str]:
@@ -79,7 +79,7 @@ def bridge_ip(child) -> str:
 def environment(engine, c) -> list[str]:
     """The ALIAS_* variables of every child, refusing a child that is not running, as
     Docker 28's setupLinkedContainers does."""
-    from .runtime.init import LaunchError
+    from ..runtime.init import LaunchError
     env: list[str] = []
     if "bridge" not in c.networks:
         return env
@@ -173,7 +173,7 @@ def note_parent(engine, parent) -> None:
 def refresh_parents(engine, child, address: str) -> None:
     """The child starts on `address`: rewrite the /etc/hosts of the running containers
     linking to it, as Docker updates its parents' entries (addLegacyLinks)."""
-    from .network import endpoints
+    from ..network import endpoints
     try:
         ids = (engine.paths.container(child.id) / PARENTS).read_text().split()
     except OSError:

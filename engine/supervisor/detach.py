@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 
-PACKAGE_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+PACKAGE_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
 def start(module: str, args: list[str], log: str, pass_fd: int | None = None) -> None:

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from collections import namedtuple
 
-from .config import RestartPolicy
-from .errors import Conflict, System
+from ..config import RestartPolicy
+from ..errors import Conflict, System
 
 Change = namedtuple("Change", "memory memory_swap cpu_shares cpu_quota cpu_period nano_cpus "
                               "pids_limit restart_policy",
@@ -74,8 +74,8 @@ def applied(c, ch: Change):
 def write_cgroups(engine, c, old_host) -> None:
     """Put a running container's cgroups to its (new) record's limits; on a refusal,
     back to `old_host`'s, and the daemon's error."""
-    from . import launch
-    from .runtime import cgroups
+    from ..supervisor import launch
+    from ..runtime import cgroups
     cg = cgroups.Cgroup(c.id, engine.cgroup_scope)
     try:
         cg.update(launch.limits(c))

@@ -1,0 +1,1 @@
+"""Small helpers the whole engine uses: atomic file writes and removal, Docker's time strings."""
