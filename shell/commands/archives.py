@@ -52,6 +52,9 @@ def _validate_destination(path: str, doing: str) -> None:
         except OSError as e:
             raise CliError(f"{doing}: invalid output path: stat {folder}: "
                            f"{os.strerror(e.errno).lower()}") from None
+        except ValueError:                # a NUL in the name
+            raise CliError(f"{doing}: invalid output path: stat {folder}: invalid "
+                           "argument") from None
         if not stat.S_ISDIR(st.st_mode):
             raise CliError(f"{doing}: invalid output path: stat {folder}: not a directory")
     try:
@@ -61,6 +64,9 @@ def _validate_destination(path: str, doing: str) -> None:
     except OSError as e:           # a name too long for the file system
         raise CliError(f"{doing}: failed to stat output path: lstat {path}: "
                        f"{os.strerror(e.errno).lower()}") from None
+    except ValueError:             # a NUL in the name
+        raise CliError(f"{doing}: failed to stat output path: lstat {path}: invalid "
+                       "argument") from None
     mode = st.st_mode
     if stat.S_ISREG(mode):
         return
@@ -113,12 +119,19 @@ def _gzip_hint(env, inv: Invocation) -> None:
                          "both)."))
 
 
+def _open_input(env, name: str):
+    """A file the docker CLI opens itself, with Go's os.Open words when it cannot."""
+    try:
+        return open(_local(env, name), "rb")
+    except OSError as e:
+        raise CliError(f"open {name}: {os.strerror(e.errno).lower()}") from None
+    except ValueError:                    # a NUL in the name: the kernel's EINVAL
+        raise CliError(f"open {name}: invalid argument") from None
+
+
 def load(env, inv: Invocation) -> int:
     if inv.input:
-        try:
-            stream = open(_local(env, inv.input), "rb")
-        except OSError as e:
-            raise CliError(f"open {inv.input}: {os.strerror(e.errno).lower()}") from None
+        stream = _open_input(env, inv.input)
     else:
         if env.stdin_tty:
             raise CliError("requested load from stdin, but stdin is empty")
@@ -196,10 +209,7 @@ def import_(env, inv: Invocation) -> int:
     if source == "-":
         stream, name = env.stdin, "-"
     else:
-        try:
-            stream = open(_local(env, source), "rb")
-        except OSError as e:
-            raise CliError(f"open {source}: {os.strerror(e.errno).lower()}") from None
+        stream = _open_input(env, source)
         name = "-"                        # the docker CLI sends a local file as a stream
     try:
         image_id = filesystems.import_image(env.engine, stream, repository,

@@ -389,3 +389,15 @@ def test_load_zstd_layers(sh):
     sh.ok("docker create --name zz zst:v1")
     assert members(_export(sh, "zz"))["arch"] == f"linux/{go_arch()}\n".encode()
     sh.ok("docker rm zz")
+
+
+def test_a_nul_in_a_file_name_gets_words(sh):
+    from shell.env import Env
+    from shell.runner import run_docker
+    for argv, words in ((["image", "import", "\x00"], "open \x00: invalid argument"),
+                        (["load", "-i", "a\x00b"], "open a\x00b: invalid argument"),
+                        (["save", "-o", "x\x00y", "busybox"], "invalid argument")):
+        env = Env.buffered(cwd=sh.cwd)
+        env.engine = sh.engine
+        assert run_docker(env, argv) == 1
+        assert words in env.error_text() and "internal error" not in env.error_text()
