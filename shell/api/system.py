@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import os
 import platform
-import socket
 
 from .http import MAX_VERSION, MIN_VERSION, SERVER_VERSION, Reply
 
@@ -32,61 +31,27 @@ def _arch() -> str:
 
 
 def info(req, eng):
-    containers = eng.containers(all=True)
-    states = [c.state.status for c in containers]
-    from engine.runtime import cgroups
-    layout = cgroups.layout()
-    return Reply(200, {
-        "ID": "", "Containers": len(containers),
-        "ContainersRunning": states.count("running") + states.count("restarting"),
-        "ContainersPaused": states.count("paused"),
-        "ContainersStopped": sum(s not in ("running", "restarting", "paused") for s in states),
-        "Images": len(eng.list_images()), "Driver": "overlay2",
-        "DriverStatus": [["Backing Filesystem", "extfs"]],
-        "Plugins": {"Volume": ["local"], "Network": ["bridge", "host", "none"],
-                    "Authorization": None, "Log": ["json-file"]},
-        "MemoryLimit": True, "SwapLimit": True, "CpuCfsPeriod": True, "CpuCfsQuota": True,
-        "CPUShares": True, "CPUSet": True, "PidsLimit": True, "IPv4Forwarding": True,
-        "Debug": False, "NFd": len(os.listdir("/proc/self/fd")),
+    """The daemon's /info: the fields `docker info` reads come from the command line's
+    own facts (shell/commands/system.server_facts); the rest are moby's constants."""
+    from ..commands.system import server_facts
+    doc = {
+        "ID": "", "MemoryLimit": True, "SwapLimit": True, "CpuCfsPeriod": True,
+        "CpuCfsQuota": True, "CPUShares": True, "CPUSet": True, "PidsLimit": True,
+        "IPv4Forwarding": True, "NFd": len(os.listdir("/proc/self/fd")),
         "OomKillDisable": False, "NGoroutines": 0, "SystemTime": _now(),
-        "LoggingDriver": "json-file",
-        "CgroupDriver": "cgroupfs", "CgroupVersion": "2" if layout.v2 and not layout.v1 else "1",
-        "NEventsListener": 0, "KernelVersion": platform.release(),
-        "OperatingSystem": _os_name(), "OSVersion": "", "OSType": "linux",
-        "Architecture": platform.machine(), "IndexServerAddress": "https://index.docker.io/v1/",
-        "RegistryConfig": None, "NCPU": os.cpu_count() or 1, "MemTotal": _mem_total(),
-        "GenericResources": None, "DockerRootDir": str(eng.paths.root),
-        "HttpProxy": "", "HttpsProxy": "", "NoProxy": "", "Name": socket.gethostname(),
-        "Labels": [], "ExperimentalBuild": False, "ServerVersion": SERVER_VERSION,
-        "Runtimes": {"dockerlings": {"path": "dockerlings"}}, "DefaultRuntime": "dockerlings",
-        "Swarm": {"NodeID": "", "NodeAddr": "", "LocalNodeState": "inactive",
-                  "ControlAvailable": False, "Error": "", "RemoteManagers": None},
-        "LiveRestoreEnabled": False, "Isolation": "", "InitBinary": "",
-        "SecurityOptions": ["name=seccomp,profile=builtin"], "Warnings": None})
+        "NEventsListener": 0, "OSVersion": "",
+        "IndexServerAddress": "https://index.docker.io/v1/", "RegistryConfig": None,
+        "GenericResources": None, "HttpProxy": "", "HttpsProxy": "", "NoProxy": "",
+        "Labels": [], "Isolation": "", "InitBinary": "docker-init",
+    }
+    doc.update(server_facts(eng, os.environ))
+    doc["ServerVersion"] = SERVER_VERSION
+    return Reply(200, doc)
 
 
 def _now() -> str:
     from engine.util import timeutil
     return timeutil.now()
-
-
-def _os_name() -> str:
-    try:
-        with open("/etc/os-release") as f:
-            for line in f:
-                if line.startswith("PRETTY_NAME="):
-                    return line.split("=", 1)[1].strip().strip('"')
-    except OSError:
-        pass
-    return "Linux"
-
-
-def _mem_total() -> int:
-    try:
-        with open("/proc/meminfo") as f:
-            return int(f.readline().split()[1]) * 1024
-    except (OSError, ValueError, IndexError):
-        return 0
 
 
 def df(req, eng):

@@ -46,6 +46,18 @@ def parse(value: str, now: float | None = None) -> float:
         raise ValueError(f'failed to parse value as time or duration: "{value}"') from None
 
 
+def option(text: str | None, flag: str) -> float | None:
+    """--since/--until of logs and events: None when not given, else the time, or the
+    docker CLI's error (`invalid value for "since": ...`)."""
+    if not text:
+        return None
+    try:
+        return parse(text)
+    except ValueError as e:
+        from engine.errors import CliError
+        raise CliError(f'invalid value for "{flag}": {e}') from None
+
+
 def _layout(value: str, in_location: bool) -> str:
     if "." in value:
         return _NANO_LOCAL if in_location else _NANO_ZONED

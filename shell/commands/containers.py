@@ -483,21 +483,12 @@ def render_rows(fmt: str, rows, row_class) -> str:
 
 # --- logs -----------------------------------------------------------------------------
 
-def _log_time(text: str | None, flag: str) -> float | None:
-    if not text:
-        return None
-    from ..cli import timestamps
-    try:
-        return timestamps.parse(text)
-    except ValueError as e:
-        raise CliError(f'invalid value for "{flag}": {e}') from None
-
-
 def logs(env, inv: Invocation) -> int:
     from engine.containers import logs as engine_logs
     eng = env.engine
     c = eng.container(inv.args[0])
-    since, until = _log_time(inv.since, "since"), _log_time(inv.until, "until")
+    from ..cli import timestamps
+    since, until = timestamps.option(inv.since, "since"), timestamps.option(inv.until, "until")
     tail = engine_logs.parse_tail(inv.tail)
     for e in engine_logs.read(eng, c, follow=inv.follow, tail=tail, since=since, until=until):
         prefix = b""

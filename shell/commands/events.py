@@ -17,13 +17,8 @@ FILTERS = ("container", "event", "image", "label", "network", "type", "volume", 
 
 
 def _time(text: str | None, flag: str) -> float | None:
-    if not text:
-        return None
     from ..cli import timestamps
-    try:
-        return timestamps.parse(text)
-    except ValueError as e:
-        raise CliError(f'invalid value for "{flag}": {e}') from None
+    return timestamps.option(text, flag)
 
 
 def _filters(inv: Invocation) -> dict[str, list[str]]:

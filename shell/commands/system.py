@@ -25,7 +25,7 @@ def version(env, inv: Invocation) -> int:
 
 def info(env, inv: Invocation) -> int:
     """docker info: the docker CLI's sections, every value this engine's own."""
-    facts = _server_facts(env)
+    facts = server_facts(env.engine, env.environ)
     if inv.format:
         env.out(gotemplate.compile(inv.format).execute(facts))
         return 0
@@ -37,18 +37,18 @@ def info(env, inv: Invocation) -> int:
     return 0
 
 
-def _server_facts(env) -> dict:
-    """The daemon's /info, in its field names (what --format sees)."""
+def server_facts(eng, environ) -> dict:
+    """The daemon's /info, in its field names: what `docker info --format` sees, and
+    what the Engine API's /info answers (shell/api/system.py), from one place."""
     import socket
     from engine.runtime import cgroups
     from engine.containers.stats import host_memory
     from ..engine_cmd import _features
-    eng = env.engine
     containers = eng.containers(all=True)
     running = sum(1 for c in containers if c.state.status in ("running", "restarting"))
     paused = sum(1 for c in containers if c.state.status == "paused")
     layout = cgroups.layout()
-    insecure = [h.strip() for h in env.environ.get("DOCKERLINGS_INSECURE_REGISTRIES", "")
+    insecure = [h.strip() for h in environ.get("DOCKERLINGS_INSECURE_REGISTRIES", "")
                 .split(",") if h.strip()]
     return {
         "Containers": len(containers), "ContainersRunning": running,
