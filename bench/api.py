@@ -6,8 +6,8 @@ with podman's Docker-compatible API measured in the same run.
 Prints: `docker run --rm busybox true` through the real docker CLI against each server
 (target: dockerlings <= 0.5x podman); `docker ps -a` with N containers (target <= 1x);
 and C docker-py clients each doing E containers.list() + containers.run(remove=True) at
-once against dockerlings (no error; throughput). Run as root; bench/baseline.sh (or
-../shared/tools/podman-baseline.sh) installs podman; without it those rows say so.
+once against dockerlings (no error; throughput). Run as root; bench/baseline.sh
+installs podman; without it those rows say so.
 """
 from __future__ import annotations
 
