@@ -148,3 +148,20 @@ def _settle(root: str, before, tries: int = 50):
 @pytest.fixture
 def sh(engine, tmp_path):
     return Shell(engine, str(tmp_path))
+
+
+@pytest.fixture
+def other(tmp_path):
+    """A second engine root beside the test's own, as another machine would have one:
+    where archives are loaded and registries pulled from. Reset and removed after."""
+    from pathlib import Path
+
+    from engine.engine import Engine
+    from engine.paths import Paths
+    root = tempfile.mkdtemp(prefix="dlt2-", dir="/tmp")
+    eng = Engine(Paths(root=Path(root), run=Path(root) / "run"))
+    try:
+        yield Shell(eng, str(tmp_path))
+    finally:
+        eng.reset()
+        shutil.rmtree(root, ignore_errors=True)

@@ -18,13 +18,10 @@ from pathlib import Path
 
 import pytest
 
-from engine.engine import Engine
 from engine.system.fsck import check
 from engine.images.hello import go_arch
-from engine.paths import Paths
 from shell.env import Env
 from shell.runner import run_line
-from tests.conftest import Shell
 from tests.integration.cli_helpers import inspect, pull
 
 
@@ -35,18 +32,6 @@ def members(data: bytes) -> dict[str, bytes]:
 
 def sha(data: bytes) -> str:
     return "sha256:" + hashlib.sha256(data).hexdigest()
-
-
-@pytest.fixture
-def other(tmp_path):
-    """A second engine root: where archives are loaded, as on another machine."""
-    root = tempfile.mkdtemp(prefix="dlt2-", dir="/tmp")
-    eng = Engine(Paths(root=Path(root), run=Path(root) / "run"))
-    try:
-        yield Shell(eng, str(tmp_path))
-    finally:
-        eng.reset()
-        shutil.rmtree(root, ignore_errors=True)
 
 
 def store_snapshot(sh) -> tuple:

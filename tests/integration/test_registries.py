@@ -5,6 +5,7 @@ skopeo on the other side where it is installed."""
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import http.server
 import json
@@ -18,11 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from engine.engine import Engine
 from engine.system.fsck import check
 from engine.images.hello import go_arch
-from engine.paths import Paths
-from tests.conftest import Shell
 from tests.integration.cli_helpers import inspect, pull, wait_until
 
 REGISTRY = shutil.which("docker-registry")
@@ -96,17 +94,6 @@ def registry():
         yield r
     finally:
         r.stop()
-
-
-@pytest.fixture
-def other(tmp_path):
-    root = tempfile.mkdtemp(prefix="dlt2-", dir="/tmp")
-    eng = Engine(Paths(root=Path(root), run=Path(root) / "run"))
-    try:
-        yield Shell(eng, str(tmp_path))
-    finally:
-        eng.reset()
-        shutil.rmtree(root, ignore_errors=True)
 
 
 def test_push_then_pull_on_another_engine(sh, other, registry):
@@ -206,16 +193,52 @@ def test_login_push_logout_with_basic_auth(sh, tmp_path):
         reg.stop()
 
 
-class TokenRegistry(http.server.BaseHTTPRequestHandler):
-    """A registry front that wants Bearer tokens, and the token service beside it: just
-    enough of both to prove the client's flow (challenge, token per scope, retry)."""
+class FakeRegistry(http.server.BaseHTTPRequestHandler):
+    """The little a registry of the tests' own needs: one image (busybox's manifest and
+    blobs, set by `serving`) and answers with a body."""
 
-    tokens_issued: list[str] = []
     manifest = b""
     blobs: dict[str, bytes] = {}
 
     def log_message(self, *args):
         pass
+
+    def _send(self, status, body, ctype="application/json"):
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+@contextlib.contextmanager
+def serving(sh, handler):
+    """busybox served as app:v1 by `handler` on a loopback port: (host, image)."""
+    pull(sh)
+    img = sh.engine.images.find("busybox")
+    layer = sh.engine.images.blob_path(img.diff_ids[0]).read_bytes()
+    config = sh.engine.images.blob_path(img.id).read_bytes()
+    handler.blobs = {img.id: config, img.diff_ids[0]: layer}
+    handler.manifest = json.dumps({
+        "schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
+        "config": {"mediaType": "application/vnd.oci.image.config.v1+json",
+                   "digest": img.id, "size": len(config)},
+        "layers": [{"mediaType": "application/vnd.oci.image.layer.v1.tar",
+                    "digest": img.diff_ids[0], "size": len(layer)}]}).encode()
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"127.0.0.1:{server.server_address[1]}", img
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+class TokenRegistry(FakeRegistry):
+    """A registry front that wants Bearer tokens, and the token service beside it: just
+    enough of both to prove the client's flow (challenge, token per scope, retry)."""
+
+    tokens_issued: list[str] = []
 
     def do_GET(self):
         if self.path.startswith("/token"):
@@ -239,33 +262,12 @@ class TokenRegistry(http.server.BaseHTTPRequestHandler):
             return self._send(200, self.blobs[digest])
         self._send(404, b'{"errors":[{"code":"BLOB_UNKNOWN","message":"blob unknown"}]}')
 
-    def _send(self, status, body, ctype="application/json"):
-        self.send_response(status)
-        self.send_header("Content-Type", ctype)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
 
 def test_bearer_token_flow(sh, tmp_path):
-    pull(sh)
-    data = sh.engine.images.find("busybox")
-    layer = sh.engine.images.blob_path(data.diff_ids[0]).read_bytes()
-    config = sh.engine.images.blob_path(data.id).read_bytes()
-    TokenRegistry.blobs = {data.id: config, data.diff_ids[0]: layer}
-    TokenRegistry.manifest = json.dumps({
-        "schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
-        "config": {"mediaType": "application/vnd.oci.image.config.v1+json",
-                   "digest": data.id, "size": len(config)},
-        "layers": [{"mediaType": "application/vnd.oci.image.layer.v1.tar",
-                    "digest": data.diff_ids[0], "size": len(layer)}]}).encode()
     TokenRegistry.tokens_issued = []
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), TokenRegistry)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    host = f"127.0.0.1:{server.server_address[1]}"
     cfg = tmp_path / "cfg"
     env = {"DOCKER_CONFIG": str(cfg)}
-    try:
+    with serving(sh, TokenRegistry) as (host, data):
         r = sh.run(f"docker pull {host}/app:v1", environ=env)
         assert r.code == 1 and "pull access denied" in r.err       # no login: no token
         cfg.mkdir()
@@ -277,9 +279,6 @@ def test_bearer_token_flow(sh, tmp_path):
         assert TokenRegistry.tokens_issued, "no token was asked for"
         assert all("scope=repository%3Aapp%3Apull" in t for t in TokenRegistry.tokens_issued)
         assert len(TokenRegistry.tokens_issued) == 1              # cached for the scope
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def test_multi_platform_index(sh, other, registry):
@@ -396,17 +395,12 @@ def test_search_offline_says_so(sh):
     assert "Traceback" not in r.err
 
 
-class Flaky(http.server.BaseHTTPRequestHandler):
+class Flaky(FakeRegistry):
     """A registry that serves busybox, except when told to fail: 'cut' closes the
     connection half way through the layer, '500' answers every request with 500; it also
     answers Docker Hub's v1 search API."""
 
     mode = "ok"
-    manifest = b""
-    blobs: dict[str, bytes] = {}
-
-    def log_message(self, *args):
-        pass
 
     def do_GET(self):
         if self.mode == "500":
@@ -433,35 +427,12 @@ class Flaky(http.server.BaseHTTPRequestHandler):
             return
         self._send(200, body)
 
-    def _send(self, status, body, ctype="application/json"):
-        self.send_response(status)
-        self.send_header("Content-Type", ctype)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
 
 @pytest.fixture
 def flaky(sh):
-    pull(sh)
-    img = sh.engine.images.find("busybox")
-    layer = sh.engine.images.blob_path(img.diff_ids[0]).read_bytes()
-    config = sh.engine.images.blob_path(img.id).read_bytes()
-    Flaky.blobs = {img.id: config, img.diff_ids[0]: layer}
-    Flaky.manifest = json.dumps({
-        "schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
-        "config": {"mediaType": "application/vnd.oci.image.config.v1+json",
-                   "digest": img.id, "size": len(config)},
-        "layers": [{"mediaType": "application/vnd.oci.image.layer.v1.tar",
-                    "digest": img.diff_ids[0], "size": len(layer)}]}).encode()
     Flaky.mode = "ok"
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Flaky)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"127.0.0.1:{server.server_address[1]}", img
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving(sh, Flaky) as served:
+        yield served
 
 
 def test_a_cut_connection_or_a_500_leaves_the_engine_consistent(other, flaky):
