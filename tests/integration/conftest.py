@@ -165,3 +165,20 @@ def other(tmp_path):
     finally:
         eng.reset()
         shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture
+def run(engine, tmp_path):
+    """A shell on the test's engine, as the lesson tests drive it: run("docker ps")
+    gives the exit status, run.env what it printed (its own home for progress)."""
+    from shell.env import Env
+    from shell.runner import run_line
+    env = Env.buffered(cwd=str(tmp_path), environ={
+        "DOCKERLINGS_HOME": str(tmp_path / "home"), "DOCKERLINGS_ROOT": str(engine.paths.root),
+        "PATH": "/usr/bin:/bin"})
+    env.engine = engine
+
+    def line(text: str) -> int:
+        return run_line(env, text)
+    line.env = env
+    return line

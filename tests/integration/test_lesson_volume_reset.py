@@ -7,24 +7,6 @@ from __future__ import annotations
 
 import io
 
-import pytest
-
-from shell.env import Env
-from shell.runner import run_line
-
-
-@pytest.fixture
-def run(engine, tmp_path):
-    env = Env.buffered(cwd=str(tmp_path), environ={
-        "DOCKERLINGS_HOME": str(tmp_path / "home"), "DOCKERLINGS_ROOT": str(engine.paths.root),
-        "PATH": "/usr/bin:/bin"})
-    env.engine = engine
-
-    def line(text: str) -> int:
-        return run_line(env, text)
-    line.env = env
-    return line
-
 
 def volumes(engine) -> set[str]:
     return {v["Name"] for v in engine.volumes()}
