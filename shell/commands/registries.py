@@ -110,16 +110,18 @@ def _server(inv: Invocation) -> str:
 
 def login(env, inv: Invocation) -> int:
     user, password = inv.username, inv.password
+    if inv.password_stdin:                       # the docker CLI 28's words and order
+        if password is not None:
+            raise CliError("conflicting options: cannot specify both --password and "
+                           "--password-stdin")
+        if not user:
+            raise CliError("the --password-stdin option requires --username to be set")
     if password is not None:
         env.err("WARNING! Using --password via the CLI is insecure. Use --password-stdin.")
-        if inv.password_stdin:
-            raise CliError("--password and --password-stdin are mutually exclusive")
     if inv.password_stdin:
-        if not user:
-            raise CliError("Must provide --username with --password-stdin")
         password = env.stdin.read().decode("utf-8", "replace").rstrip("\r\n")
         if not password.strip():
-            raise CliError("password is empty")
+            password = None                      # nothing given: asked for, as docker does
     domain = _server(inv)
     if not user or password is None:
         stored = credentials.get(domain, env.environ)
@@ -172,10 +174,8 @@ def _verify_and_say(env, domain: str, login: tuple[str, str], store: bool) -> in
 def logout(env, inv: Invocation) -> int:
     domain = _server(inv)
     shown = credentials.server_key(domain)
-    if not credentials.erase(domain, env.environ):
-        env.out(f"Not logged in to {shown}")
-        return 0
-    env.out(f"Removing login credentials for {shown}")
+    env.out(f"Removing login credentials for {shown}")      # said whether or not there were
+    credentials.erase(domain, env.environ)
     return 0
 
 

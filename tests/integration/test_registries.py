@@ -187,8 +187,8 @@ def test_login_push_logout_with_basic_auth(sh, tmp_path):
         r = sh.run("docker login -p x", environ=env)
         assert r.code == 1
         r = sh.run("docker login --password-stdin", environ=env)
-        assert (r.code, r.err.splitlines()[-1]) == (1, "Must provide --username with "
-                                                       "--password-stdin")
+        assert (r.code, r.err.splitlines()[-1]) == (1, "the --password-stdin option requires "
+                                                       "--username to be set")
     finally:
         reg.stop()
 
