@@ -35,7 +35,7 @@ def repo_path(ref) -> str:
     return ref.path
 
 
-def _plain(say):
+def plain(say):
     """Per-layer events as the docker CLI prints them off a terminal: one line each,
     download progress left out."""
     def event(short: str, status: str, progress: str = "") -> None:
@@ -49,7 +49,7 @@ def pull(engine, ref, say=lambda line: None, platform: str | None = None, enviro
     """Pull `ref` (a parsed reference); returns the image. say(line) gets the lines of
     the whole pull, event(short_id, status, progress) each layer's (a terminal redraws
     them in place; by default they become plain lines)."""
-    event = event or _plain(say)
+    event = event or plain(say)
     reg = Registry(ref.domain, environ)
     repo = repo_path(ref)
     wanted = ref.digest or ref.tag or "latest"
@@ -195,7 +195,7 @@ def _fetch_layer(engine, reg: Registry, repo: str, desc: dict, diff_id: str, par
             raise RegistryError(f"filesystem layer verification failed for digest {digest}")
         event(short, "Verifying Checksum")
         event(short, "Download complete")
-        event(short, "Extracting")
+        event(short, "Extracting", _progress(size, size))   # a bar: terminals only, as docker
         tar = _decompress(engine, packed, desc)
         engine.images.adopt_blob_file(tar, diff_id) if _digest_file(tar) == diff_id else \
             _refuse(tar, f"layer {digest} does not match its diff ID {diff_id}")

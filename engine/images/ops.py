@@ -49,8 +49,12 @@ def pull(engine, text: str, progress=None, event=None, platform: str | None = No
             say(f"Status: Image is up to date for {ref.familiar()}")
             return existing
         img = offline.make(engine, str(ref))
-        for layer in img.diff_ids:      # made here, offline; reported as Docker reports it
-            say(f"{layer[7:19]}: Pull complete")
+        from ..distribution.pull import plain
+        event = event or plain(say)
+        for layer in img.diff_ids:      # made here, offline; reported as a registry pull is
+            for status in ("Pulling fs layer", "Verifying Checksum", "Download complete",
+                           "Pull complete"):
+                event(layer[7:19], status)
         say(f"Digest: {img.manifest}")
         say(f"Status: Downloaded newer image for {ref.familiar()}")
         return img
