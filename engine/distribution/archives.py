@@ -37,7 +37,7 @@ from ..errors import (
 from ..util.fsutil import remove_tree
 from ..images.hello import go_arch
 from ..store import lock
-from ..store.images import digest_of
+from ..store.images import digest_of, digest_of_file
 from ..store.layers import chain_id
 from . import compress
 
@@ -615,17 +615,6 @@ def _unlink(path: Path, keep: Path | None = None) -> None:
         os.unlink(path)
     except FileNotFoundError:
         pass
-
-
-def digest_of_file(path: Path) -> str:
-    sha = hashlib.sha256()
-    with open(path, "rb") as f:
-        while True:
-            chunk = f.read(CHUNK)
-            if not chunk:
-                break
-            sha.update(chunk)
-    return "sha256:" + sha.hexdigest()
 
 
 __all__ = ["save", "load", "resolve_for_save"]

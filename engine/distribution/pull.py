@@ -18,7 +18,7 @@ from ..errors import NotFound
 from ..util.fsutil import read_json, write_json
 from ..images.hello import go_arch
 from ..store import lock
-from ..store.images import digest_of
+from ..store.images import digest_of, digest_of_file
 from ..store.layers import chain_id
 from . import compress
 from .registry import JSON_LIMIT, Registry, RegistryError
@@ -197,8 +197,9 @@ def _fetch_layer(engine, reg: Registry, repo: str, desc: dict, diff_id: str, par
         event(short, "Download complete")
         event(short, "Extracting", _progress(size, size))   # a bar: terminals only, as docker
         tar = _decompress(engine, packed, desc)
-        engine.images.adopt_blob_file(tar, diff_id) if _digest_file(tar) == diff_id else \
+        if digest_of_file(tar) != diff_id:
             _refuse(tar, f"layer {digest} does not match its diff ID {diff_id}")
+        engine.images.adopt_blob_file(tar, diff_id)
         engine.layers.add_from_tar(parent, engine.images.blob_path(diff_id), diff_id)
         event(short, "Pull complete")
     finally:
@@ -251,14 +252,6 @@ def _decompress(engine, packed, desc: dict):
             raise
         raise RegistryError(f"failed to decompress layer: {e or 'unexpected EOF'}") from None
     return out
-
-
-def _digest_file(path) -> str:
-    sha = hashlib.sha256()
-    with open(path, "rb") as f:
-        while chunk := f.read(CHUNK):
-            sha.update(chunk)
-    return "sha256:" + sha.hexdigest()
 
 
 # --- what the store remembers about where images and layers came from -----------------------

@@ -31,6 +31,16 @@ def digest_of(data: bytes) -> str:
     return "sha256:" + hashlib.sha256(data).hexdigest()
 
 
+def digest_of_file(path, chunk: int = 1 << 20) -> str:
+    """The sha256 digest of a file's content, read a chunk at a time."""
+    import hashlib
+    sha = hashlib.sha256()
+    with open(path, "rb") as f:
+        while data := f.read(chunk):
+            sha.update(data)
+    return "sha256:" + sha.hexdigest()
+
+
 def short_id(image_id: str) -> str:
     return image_id.split(":", 1)[-1][:12]
 

@@ -91,10 +91,11 @@ def _output(env, inv: Invocation, doing: str):
     return env.stdout, None
 
 
-def save(env, inv: Invocation) -> int:
-    out, atomic = _output(env, inv, "failed to save image")
+def _write_out(env, inv: Invocation, doing: str, produce) -> None:
+    """produce(stream) into -o (all or nothing, as the CLI's atomic writer) or stdout."""
+    out, atomic = _output(env, inv, doing)
     try:
-        archives.save(env.engine, list(inv.args), out)
+        produce(out)
         out.flush()
     except BaseException:
         if atomic:
@@ -102,6 +103,11 @@ def save(env, inv: Invocation) -> int:
         raise
     if atomic:
         atomic.commit()
+
+
+def save(env, inv: Invocation) -> int:
+    _write_out(env, inv, "failed to save image",
+               lambda out: archives.save(env.engine, list(inv.args), out))
     _gzip_hint(env, inv)
     return 0
 
@@ -155,15 +161,8 @@ def _size(n: int) -> str:
 
 
 def export(env, inv: Invocation) -> int:
-    out, atomic = _output(env, inv, "failed to export container")
-    try:
-        _stream_from_fd(lambda fd: filesystems.export(env.engine, inv.args[0], fd), out)
-    except BaseException:
-        if atomic:
-            atomic.discard()
-        raise
-    if atomic:
-        atomic.commit()
+    _write_out(env, inv, "failed to export container", lambda out: _stream_from_fd(
+        lambda fd: filesystems.export(env.engine, inv.args[0], fd), out))
     return 0
 
 
