@@ -42,7 +42,9 @@ class Terminal:
         return self._tmux("capture-pane", "-p").split("\n")
 
     def history(self) -> str:
-        return self._tmux("capture-pane", "-p", "-S", "-3000")
+        # -J joins lines the terminal wrapped: a question longer than the window (the
+        # made-up container names vary in length) still ends in its own words.
+        return self._tmux("capture-pane", "-p", "-J", "-S", "-3000")
 
     def cursor_line(self) -> str:
         y = int(self._tmux("display-message", "-p", "#{cursor_y}").strip())
