@@ -117,26 +117,39 @@ class View:
             f"back to {'the first' if n > 1 else 'it'}."))
 
     def catalog(self, catalog, progress) -> None:
+        """The course by chapter: a heading with how many of its lessons are done, and
+        under it each lesson's state, the sections it covers there, and its steps."""
+        from rich.padding import Padding
         from rich.table import Table
-        table = Table(box=None, show_header=False, pad_edge=False)
-        for lesson in catalog.lessons:
-            lp = progress.lessons.get(lesson.id)
-            total = len(lesson.steps)
-            passed = sum(1 for s in lesson.steps if lp and s.id in lp.passed)
-            skipped = sum(1 for s in lesson.steps if lp and s.id in lp.skipped)
-            count = f"{passed}/{total}" + (f" ↷{skipped}" if skipped else "")
-            if lp and lp.status == "done":
-                mark = "[green]✓[/green]"
-                count = f"{total}/{total}" + (f", again: {count}" if lp.again else "")
-            elif skipped:
-                mark = "[yellow]↷[/yellow]"
-            elif lp:
-                mark = "[cyan]▶[/cyan]"
-            else:
-                mark = "·"
-            table.add_row(self._text(mark), self._text(f"[bold]{lesson.id}[/bold]"),
-                          _escape(lesson.title), self._text(f"{count}"))
-        parts = [table, self._text("Start or resume one with: lesson start ID")]
+        lessons, chapters = catalog.lessons, catalog.chapters()
+        rows = [[(lesson, sections_label(secs), *_lesson_state(lesson, progress))
+                 for lesson, secs in chapter.entries] for chapter in chapters]
+        every = [row for chapter_rows in rows for row in chapter_rows]
+        # the same widths in every chapter: the columns line up down the course
+        widths = [max((len(row[1]) for row in every), default=0),
+                  max((len(row[0].id) for row in every), default=0),
+                  max((len(row[3]) for row in every), default=0)]
+        parts = []
+        for chapter, chapter_rows in zip(chapters, rows):
+            done = sum(1 for row in chapter_rows if row[2] == "✓")
+            name = f"Chapter {chapter.key}" if chapter.key.isdigit() else ""
+            head = " · ".join(p for p in (name, chapter.title) if p)
+            parts.append(self._text(f"[bold]{_escape(head)}[/bold] · "
+                                    f"{done}/{len(chapter_rows)} done"))
+            table = Table(box=None, show_header=False, pad_edge=False, expand=True)
+            table.add_column(width=1)
+            table.add_column(min_width=widths[0], no_wrap=True)
+            table.add_column(min_width=widths[1], no_wrap=True)
+            table.add_column(ratio=1)
+            table.add_column(min_width=widths[2], no_wrap=True, justify="right")
+            for lesson, label, mark, count in chapter_rows:
+                table.add_row(self._text(MARK_STYLE.get(mark, mark)), label,
+                              self._text(f"[bold]{_escape(lesson.id)}[/bold]"),
+                              _escape(lesson.title), count)
+            parts.append(Padding(table, (0, 0, 0, 2)))
+        done = sum(1 for lesson in lessons if _lesson_state(lesson, progress)[0] == "✓")
+        parts.append(self._text(f"{done} of {len(lessons)} lessons done. Start or resume "
+                                "one with: lesson start ID"))
         if catalog.errors:
             parts.append(self._text(f"[yellow]{len(catalog.errors)} problem(s) in lesson "
                                     "files; `dockerlings lessons validate` lists them[/yellow]"))
@@ -147,6 +160,31 @@ class View:
 
     def plain(self, text: str) -> None:
         self.env.out(text)
+
+
+def sections_label(secs: list[str]) -> str:
+    """["3-1", "3-2", "3-3"] -> "3-1–3-3" (a run of three or more); else "1-2 1-3"."""
+    numbers = [int(s.split("-")[1]) for s in secs]
+    if len(secs) > 2 and numbers == list(range(numbers[0], numbers[0] + len(secs))):
+        return f"{secs[0]}–{secs[-1]}"
+    return " ".join(secs)
+
+
+MARK_STYLE = {"✓": "[green]✓[/green]", "↷": "[yellow]↷[/yellow]", "▶": "[cyan]▶[/cyan]"}
+
+
+def _lesson_state(lesson, progress) -> tuple[str, str]:
+    """(✓ done | ↷ steps skipped | ▶ started | · not yet, "passed/total" steps)."""
+    lp = progress.lessons.get(lesson.id)
+    total = len(lesson.steps)
+    passed = sum(1 for s in lesson.steps if lp and s.id in lp.passed)
+    skipped = sum(1 for s in lesson.steps if lp and s.id in lp.skipped)
+    count = f"{passed}/{total}" + (f" ↷{skipped}" if skipped else "")
+    if lp and lp.status == "done":
+        return "✓", f"{total}/{total}" + (f", again: {count}" if lp.again else "")
+    if skipped:
+        return "↷", count
+    return ("▶" if lp else "·"), count
 
 
 class Code:

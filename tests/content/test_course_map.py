@@ -1,10 +1,12 @@
 """docs/course.md maps the course's 24 sections to lessons; the lessons' `chapter`
-fields must say the same, so a section never silently loses its lesson."""
+fields (read as `lessons` reads them: lessons/catalog.py) must say the same, so a
+section never silently loses its lesson."""
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
+from lessons.catalog import sections
 from lessons.loader import load_all
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -21,20 +23,6 @@ def course_table() -> dict[str, str | None]:
     return rows
 
 
-def sections_of(chapter: str) -> set[str]:
-    """"3-1 to 3-3 Dockerfiles" -> 3-1, 3-2, 3-3; "2-10 and 5-1 Registries" -> both."""
-    found = set(re.findall(r"\b\d-\d+\b", chapter))
-    for c, x, y in re.findall(r"\b(\d)-(\d+) to \1-(\d+)\b", chapter):
-        found |= {f"{c}-{i}" for i in range(int(x), int(y) + 1)}
-    return found
-
-
-def test_sections_of_reads_ranges_and_pairs():
-    assert sections_of("3-1 to 3-3 Dockerfiles") == {"3-1", "3-2", "3-3"}
-    assert sections_of("2-10 and 5-1 Registries") == {"2-10", "5-1"}
-    assert sections_of("4-4 Storage") == {"4-4"}
-
-
 def test_the_table_lists_every_section_once_in_order():
     assert list(course_table()) == SECTIONS
 
@@ -44,7 +32,7 @@ def test_the_table_and_the_lessons_agree():
     assert not errors
     covered = {}
     for lesson in lessons:
-        for section in sections_of(lesson.chapter):
+        for section in sections(lesson.chapter):
             covered.setdefault(section, []).append(lesson.id)
     table = course_table()
     for section, lesson_id in table.items():

@@ -580,7 +580,7 @@ def test_a_finished_lesson_stays_finished_and_starts_again_clean(world):
     from lessons.catalog import Catalog
     from lessons.view import View
     View(sh.env).catalog(Catalog([lesson], []), Store(home).read())
-    assert "✓ demo" in said(sh)
+    assert "✓ 0-1 demo" in said(sh)
 
 
 def test_a_finished_lesson_is_not_started_again_without_asking(world):
@@ -630,4 +630,4 @@ def test_skipped_steps_show_and_keep_the_lesson_open(world, sh):
     from lessons.view import View
     View(sh.env).catalog(Catalog([lesson], []), Store(home).read())
     listing = said(sh)
-    assert "↷ demo" in listing and "2/3 ↷1" in listing
+    assert "↷ 0-1 demo" in listing and "2/3 ↷1" in listing

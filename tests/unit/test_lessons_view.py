@@ -56,3 +56,61 @@ def test_split_code_keeps_prose_and_code_apart():
                                                       ("prose", "b")]
     assert split_code("```\nnever closed") == [("code", "never closed")]
     assert split_code("`inline` only") == [("prose", "`inline` only")]
+
+
+def _lesson(lesson_id: str, chapter: str, steps: int = 2):
+    from lessons.model import Lesson, Step
+    return Lesson(id=lesson_id, title=f"About {lesson_id}", chapter=chapter, summary="",
+                  steps=[Step(id=f"s{i}", title="", text="", checks=[], solve=[],
+                              explain="") for i in range(steps)],
+                  recap="", explore=[])
+
+
+def test_sections_reads_single_sections_ranges_and_pairs():
+    from lessons.catalog import sections
+    assert sections("3-1 to 3-3 Dockerfiles") == ["3-1", "3-2", "3-3"]
+    assert sections("2-10 and 5-1 Registries") == ["2-10", "5-1"]
+    assert sections("1-2 and 1-3 Docker Desktop, Docker on a Mac") == ["1-2", "1-3"]
+    assert sections("Bonus: my own") == []
+
+
+def test_lessons_shows_the_course_by_chapter_with_progress(tmp_path):
+    """A heading per chapter (numbered ones in order, titled from chapters.txt, then
+    a chapter that names no section), done/total under it, each lesson's state; a
+    lesson covering two chapters is under both, with that chapter's section."""
+    from lessons.catalog import Catalog, chapter_titles
+    from lessons.progress import LessonProgress, Progress
+    (tmp_path / "chapters.txt").write_text("# titles\n1 Getting started\n2 Using it\n")
+    lessons = [_lesson("first", "1-1 Setting up"), _lesson("bonus", "My extras"),
+               _lesson("second", "1-2 to 1-4 More"), _lesson("reg", "2-10 and 5-1 Registries"),
+               _lesson("ports", "2-5 Ports")]
+    progress = Progress(lessons={
+        "first": LessonProgress("first", status="done", passed=["s0", "s1"]),
+        "second": LessonProgress("second", passed=["s0"]),
+        "reg": LessonProgress("reg", status="done", passed=["s0", "s1"]),
+        "ports": LessonProgress("ports", passed=["s0"], skipped=["s1"])})
+    catalog = Catalog(lessons, [], chapter_titles([tmp_path]))
+    screen = shown(80, lambda v: v.catalog(catalog, progress))
+    rows = [" ".join(line.split()) for line in screen.splitlines()]
+    assert rows == [
+        "Chapter 1 · Getting started · 1/2 done",
+        "✓ 1-1 first About first 2/2",
+        "▶ 1-2–1-4 second About second 1/2",
+        "Chapter 2 · Using it · 1/2 done",
+        "✓ 2-10 reg About reg 2/2",
+        "↷ 2-5 ports About ports 1/2 ↷1",
+        "Chapter 5 · 1/1 done",
+        "✓ 5-1 reg About reg 2/2",
+        "My extras · 0/1 done",
+        "· bonus About bonus 0/2",
+        "2 of 5 lessons done. Start or resume one with: lesson start ID"]
+    columns = {line.index(word) for line in screen.splitlines()
+               for word in (" first ", " second ", " reg ", " ports ", " bonus ") if word in line}
+    assert len(columns) == 1, "the lesson ids line up in every chapter"
+
+
+def test_the_course_has_a_title_for_each_of_its_chapters():
+    from lessons.catalog import Catalog, chapter_titles
+    catalog = Catalog(LESSONS, [], chapter_titles([CONTENT]))
+    assert [c.key for c in catalog.chapters()] == ["1", "2", "3", "4", "5"]
+    assert all(c.title for c in catalog.chapters())
