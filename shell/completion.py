@@ -487,7 +487,8 @@ def _container_source(statuses):
 
 
 OFFLINE = (("busybox", "made offline on first use"),
-           ("hello-world", "made offline on first use"))
+           ("hello-world", "made offline on first use"),
+           ("curlimages/curl", "made offline on first use"))
 PULLS = ("container run", "container create", "image pull")
 
 

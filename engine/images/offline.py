@@ -1,4 +1,5 @@
-"""Images the engine can make without a registry: busybox, hello-world and registry:2.
+"""Images the engine can make without a registry: busybox, hello-world, registry:2 and
+curlimages/curl.
 
 busybox is built from the host's static busybox binary (Debian's busybox-static): one
 layer with every applet linked to it and the accounts of the official image. hello-world
@@ -90,13 +91,22 @@ health:
 """
 
 
+# curlimages/curl, the client Docker's Engine API documentation teaches with: a
+# container given /var/run/docker.sock talks to the engine with `curl --unix-socket`
+# (busybox's wget speaks no unix socket). Made from the host's curl and the libraries
+# ldd names, the dynamic loader among them; no CA certificates (offline, plain HTTP).
+CURL_REF = "docker.io/curlimages/curl:latest"
+CURL_CANDIDATES = ("/usr/bin/curl", "/usr/local/bin/curl", "/bin/curl")
+NSSWITCH = "hosts: files dns\n"
+
+
 def known(ref: str) -> bool:
     return ref in ("docker.io/library/busybox:latest",
-                   "docker.io/library/hello-world:latest") + REGISTRY_REFS
+                   "docker.io/library/hello-world:latest", CURL_REF) + REGISTRY_REFS
 
 
 def available() -> list[str]:
-    return ["busybox:latest", "hello-world:latest", "registry:2"]
+    return ["busybox:latest", "hello-world:latest", "registry:2", "curlimages/curl:latest"]
 
 
 def find_busybox() -> str:
@@ -218,9 +228,11 @@ def _libraries(path: str) -> list[str]:
     return sorted(set(libs))
 
 
-def _registry_layer(path: str) -> tuple[bytes, int]:
-    mtime = int(os.stat(path).st_mtime)
-    t = _TarBuilder(mtime)
+def _program_layer(path: str, dest: str, dirs: tuple[str, ...]) -> _TarBuilder:
+    """A layer with the dynamically linked program at `path` as `dest`, the folders
+    `dirs` (tmp world-writable) and every library the program loads, at the path ldd
+    names it by."""
+    t = _TarBuilder(int(os.stat(path).st_mtime))
     made: set[str] = set()
 
     def parents(name: str) -> None:
@@ -230,21 +242,45 @@ def _registry_layer(path: str) -> tuple[bytes, int]:
             if d not in made:
                 made.add(d)
                 t.dir(d)
-    for d in ("bin", "etc", "etc/docker", "etc/docker/registry", "tmp", "var", "var/lib",
-              "var/lib/registry"):
+    for d in dirs:
         made.add(d)
         t.dir(d, 0o1777 if d == "tmp" else 0o755)
+    parents(dest)
     with open(path, "rb") as f:
-        t.file("bin/registry", f.read(), 0o755)
+        t.file(dest, f.read(), 0o755)
     for lib in _libraries(path):
         name = lib.lstrip("/")
         parents(name)
         with open(os.path.realpath(lib), "rb") as f:
             t.file(name, f.read(), 0o755)
+    return t
+
+
+def _registry_layer(path: str) -> tuple[bytes, int]:
+    t = _program_layer(path, "bin/registry",
+                       ("bin", "etc", "etc/docker", "etc/docker/registry", "tmp", "var",
+                        "var/lib", "var/lib/registry"))
     t.file("etc/docker/registry/config.yml", REGISTRY_CONFIG.encode())
     t.file("etc/group", b"root:x:0:\nnogroup:x:65534:\n")
     t.file("etc/passwd", b"root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n")
-    return t.finish(), mtime
+    return t.finish(), t.mtime
+
+
+def find_curl() -> str:
+    for path in CURL_CANDIDATES:
+        if os.path.isfile(path) and os.access(path, os.X_OK):
+            return path
+    raise Unavailable("cannot make the curlimages/curl image offline: no curl program on "
+                      "this machine", hint="install it with: apt-get install curl")
+
+
+def _curl_layer(path: str) -> tuple[bytes, int]:
+    t = _program_layer(path, "usr/bin/curl", ("etc", "root", "tmp", "usr", "usr/bin"))
+    t.file("etc/group", b"root:x:0:\nnogroup:x:65534:\n")
+    t.file("etc/passwd", b"root:x:0:0:root:/root:/bin/sh\n"
+                         b"nobody:x:65534:65534:nobody:/:/bin/false\n")
+    t.file("etc/nsswitch.conf", NSSWITCH.encode())     # names: /etc/hosts, then the DNS
+    return t.finish(), t.mtime
 
 
 def _hello_layer() -> bytes:
@@ -263,10 +299,12 @@ def _store_layer(engine, tar_bytes: bytes):
     return layer, w.digest
 
 
-def _config(created: str, diff_id: str, cmd: list[str], history: list[dict], label: str) -> dict:
+def _config(created: str, diff_id: str, cmd: list[str] | None, history: list[dict],
+            label: str) -> dict:
+    run = {"Env": [PATH_ENV], "Cmd": cmd, "Labels": {SOURCE_LABEL: label}}
     return {
         "architecture": hello.go_arch(),
-        "config": {"Env": [PATH_ENV], "Cmd": cmd, "Labels": {SOURCE_LABEL: label}},
+        "config": {k: v for k, v in run.items() if v is not None},
         "created": created,
         "history": history,
         "os": "linux",
@@ -321,6 +359,24 @@ def make(engine, ref: str):
         config["config"].update(Entrypoint=["registry", "serve"],
                                 ExposedPorts={"5000/tcp": {}},
                                 Volumes={"/var/lib/registry": {}})
+    elif ref == CURL_REF:
+        path = find_curl()
+        tar_bytes, mtime = _curl_layer(path)
+        layer, digest = _store_layer(engine, tar_bytes)
+        created = timeutil.format_ns(mtime * 1_000_000_000)
+        history = [
+            {"created": created, "created_by": f"COPY {path} /usr/bin/curl # buildkit",
+             "comment": "buildkit.dockerfile.v0"},
+            {"created": created, "created_by": 'ENTRYPOINT ["curl"]',
+             "comment": "buildkit.dockerfile.v0", "empty_layer": True},
+        ]
+        # curl is the entrypoint, so `docker run curlimages/curl -s URL` is `curl -s
+        # URL`, as with the real image (whose entrypoint script prepends curl). It runs
+        # as root, not the real image's curl_user: the engine's socket is root's alone.
+        config = _config(created, layer.diff_id, None, history,
+                         f"the host's {path} and the libraries it loads, made offline by "
+                         "dockerlings")
+        config["config"]["Entrypoint"] = ["curl"]
     else:
         raise ValueError(ref)
     image = engine.images.create(config, [layer], [digest])

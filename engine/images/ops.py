@@ -15,9 +15,9 @@ def _local_list(engine) -> str:
 
 
 def offline_hint(engine) -> str:
-    return ("dockerlings works offline: it can make busybox, hello-world and registry:2 "
-            "itself, and pull from registries on this machine, but cannot download other "
-            f"images. Images here now: {_local_list(engine)}.")
+    return ("dockerlings works offline: it can make busybox, hello-world, registry:2 and "
+            "curlimages/curl itself, and pull from registries on this machine, but cannot "
+            f"download other images. Images here now: {_local_list(engine)}.")
 
 
 def pull(engine, text: str, progress=None, event=None, platform: str | None = None,

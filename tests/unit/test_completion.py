@@ -240,7 +240,7 @@ def test_run_offers_the_images_made_offline(tmp_path):
     ctx = Context(str(tmp_path), FakeListings(), environ={"PATH": ""})
     completer = DockerCompleter(lambda: ctx)
     got = [c.text for c in completer.get_completions(Document("docker run "), CompleteEvent())]
-    assert got == ["busybox", "hello-world"]
+    assert got == ["busybox", "curlimages/curl", "hello-world"]
     assert [c.text for c in completer.get_completions(Document("docker rmi "),
                                                          CompleteEvent())] == []
 
