@@ -8,6 +8,7 @@
     dockerlings xray CONTAINER     what a container is made of
     dockerlings lessons [validate|test PATH...]
     dockerlings engine info|fsck|reset|serve|shell
+    dockerlings --version
 """
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ import sys
 from .env import Env
 
 USAGE = """Usage:  dockerlings [--debug] [-c LINE | docker ARGS... | map | lessons ... |
-                    engine info|fsck|reset|serve|shell | xray ...]
+                    engine info|fsck|reset|serve|shell | xray ... | --version]
 
 dockerlings teaches Docker in a terminal: type real docker commands, and they run real
 containers on an engine that ships inside dockerlings.
@@ -34,7 +35,8 @@ containers on an engine that ships inside dockerlings.
   dockerlings engine fsck      check the engine's store for damage
   dockerlings engine reset     stop and remove everything the engine made
   dockerlings engine serve     serve the Docker Engine API (-d: in the background)
-  dockerlings engine shell     a shell in the engine's network namespace (Docker's VM)"""
+  dockerlings engine shell     a shell in the engine's network namespace (Docker's VM)
+  dockerlings --version        the version of dockerlings installed"""
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -95,11 +97,30 @@ def run_dockerlings(env: Env, argv: list[str], top: bool = False) -> int:
     if head == "lessons":
         from lessons import cli as lessons_cli
         return lessons_cli.main(env, argv[1:], run_line=runner.run_line, parse=runner.parse)
+    if head in ("--version", "-v") and len(argv) == 1:
+        env.out(f"dockerlings {version()}")
+        return 0
     if head in ("-h", "--help", "help"):
         env.out(USAGE)
         return 0
     env.err(f"dockerlings: unknown command '{head}'\n\n{USAGE}")
     return 2
+
+
+def version() -> str:
+    """The installed package's version; in a clone that was never installed, the one
+    its pyproject.toml gives."""
+    from importlib import metadata
+    try:
+        return metadata.version("dockerlings")
+    except metadata.PackageNotFoundError:
+        import tomllib
+        here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+        try:
+            with open(os.path.join(here, "pyproject.toml"), "rb") as f:
+                return tomllib.load(f)["project"]["version"]
+        except (OSError, KeyError, ValueError):
+            return "unknown"
 
 
 def report_engine_error(env: Env, command: str, e) -> None:
