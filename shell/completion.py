@@ -34,7 +34,7 @@ DOCKERLINGS_WORDS = {"docker": "run one docker command",
 ENGINE_WORDS = {"info": "what this machine can do, and why not",
                 "fsck": "check the engine's store for damage",
                 "reset": "stop and remove everything the engine made",
-                "serve": "serve the Docker Engine API (-d: in the background)",
+                "serve": "serve the Docker Engine API (-d: in the background; -H: tcp://, unix://)",
                 "shell": "a shell in the engine's network namespace (its bridges, routes)"}
 SEPARATORS = set("|;&()")
 

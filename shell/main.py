@@ -34,7 +34,8 @@ containers on an engine that ships inside dockerlings.
   dockerlings engine info      what this machine can do, and why not
   dockerlings engine fsck      check the engine's store for damage
   dockerlings engine reset     stop and remove everything the engine made
-  dockerlings engine serve     serve the Docker Engine API (-d: in the background)
+  dockerlings engine serve     serve the Docker Engine API (-d: in the background;
+                               -H tcp://127.0.0.1:PORT, -H unix://PATH: there too)
   dockerlings engine shell     a shell in the engine's network namespace (Docker's VM)
   dockerlings --version        the version of dockerlings installed"""
 

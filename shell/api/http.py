@@ -317,26 +317,11 @@ class Chunked:
             pass
 
 
-class Server(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
-    """A threading unix-socket HTTP server that lets in the engine's owner only."""
+class Listening:
+    """What every listener of the server shares: the routes, the owner, the log."""
 
     daemon_threads = True
     request_queue_size = 64
-
-    def __init__(self, path: str, routes, owner: int, log=None):
-        self.routes, self.owner, self._log = routes, owner, log
-        socketserver.UnixStreamServer.__init__(self, path, Handler, bind_and_activate=False)
-        try:
-            self.socket.set_inheritable(False)
-            trust.bind_unix(self.socket, path)
-            self.server_activate()
-        except BaseException:
-            self.server_close()
-            raise
-
-    def verify_request(self, request, client_address) -> bool:
-        # before a byte is read: anyone but the owner is hung up on, unread
-        return trust.admit(request, self.owner)
 
     def handle_error(self, request, client_address):
         import sys
@@ -351,3 +336,24 @@ class Server(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
         if self._log:
             path = getattr(handler, "path", "") or ""
             self._log(f"{handler.command} {path[:200]} -> {code}")
+
+
+class Server(Listening, socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
+    """A threading unix-socket HTTP server that lets in the engine's owner only; `bind`
+    puts the socket at its path with its mode (the engine's own: 0600 in the 0700 run
+    folder)."""
+
+    def __init__(self, path: str, routes, owner: int, log=None, bind=trust.bind_unix):
+        self.routes, self.owner, self._log = routes, owner, log
+        socketserver.UnixStreamServer.__init__(self, path, Handler, bind_and_activate=False)
+        try:
+            self.socket.set_inheritable(False)
+            bind(self.socket, path)
+            self.server_activate()
+        except BaseException:
+            self.server_close()
+            raise
+
+    def verify_request(self, request, client_address) -> bool:
+        # before a byte is read: anyone but the owner is hung up on, unread
+        return trust.admit(request, self.owner)
