@@ -45,18 +45,25 @@ def docker(host: str, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run([DOCKER, *args], capture_output=True, env=env, timeout=60)
 
 
+def _ping(s: socket.socket) -> bytes:
+    """The answer to GET /_ping, read until its body ("OK") is in."""
+    s.sendall(b"GET /_ping HTTP/1.1\r\nHost: x\r\n\r\n")
+    out = b""
+    while not out.endswith(b"\r\n\r\nOK") and (data := s.recv(4096)):
+        out += data
+    return out
+
+
 def ping_tcp(port: int) -> bytes:
     with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
-        s.sendall(b"GET /_ping HTTP/1.1\r\nHost: x\r\n\r\n")
-        return s.recv(4096)
+        return _ping(s)
 
 
 def ping_unix(path: str) -> bytes:
     with socket.socket(socket.AF_UNIX) as s:
         s.settimeout(10)
         s.connect(path)
-        s.sendall(b"GET /_ping HTTP/1.1\r\nHost: x\r\n\r\n")
-        return s.recv(4096)
+        return _ping(s)
 
 
 # --- tcp:// --------------------------------------------------------------------------------
