@@ -182,3 +182,54 @@ def run(engine, tmp_path):
         return run_line(env, text)
     line.env = env
     return line
+
+
+# --- the same engine as an ordinary user (tests/integration/as_user.py) ---------------
+
+@pytest.fixture(scope="session")
+def user_install():
+    """dockerlings built as a wheel and installed for the test user, once a session;
+    the tests that use it skip, with the reason, where that user cannot be had."""
+    from tests.integration import as_user
+    why = as_user.why_not()
+    if why:
+        pytest.skip(f"as an ordinary user: {why}")
+    installed = as_user.UserInstall()
+    try:
+        yield installed
+    finally:
+        installed.remove()
+
+
+@pytest.fixture
+def user_engine(user_install):
+    """The test user's dockerlings on an engine root of its own (run/ok/command as the
+    user); afterwards reset as the user, and the test fails if anything of that engine
+    is left: a process, a namespace, a mount, a host interface or route, or a file
+    of root's in the user's folder."""
+    from tests.integration import as_user
+    eng = as_user.UserEngine(user_install.program)
+    before = as_user.host_view()
+    try:
+        yield eng
+    finally:
+        namespaces = as_user.engine_namespaces(eng.root)
+        reset = eng.reset()
+        problems = _settle_user(eng, namespaces, before)
+        if reset.code != 0:
+            problems.append(f"engine reset as {as_user.USER} exited {reset.code}: {reset.err}")
+        eng.remove()
+        assert not problems, "; ".join(problems)
+
+
+def _settle_user(eng, namespaces, before, tries: int = 50) -> list[str]:
+    """As _settle: the last processes take a moment to go after reset returns."""
+    import time
+    from tests.integration import as_user
+    problems = as_user.leaks(eng, namespaces, before)
+    for _ in range(tries):
+        if not problems:
+            break
+        time.sleep(0.05)
+        problems = as_user.leaks(eng, namespaces, before)
+    return problems
