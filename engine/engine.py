@@ -18,7 +18,7 @@ from .images import reference
 from .util import timeutil
 from . import trust
 from .config import ContainerConfig, HostConfig
-from .errors import (
+from .errors import (RootlessUnavailable,
     Conflict,
     ContainerNotRunning,
     EngineError,
@@ -33,7 +33,7 @@ from .util.fsutil import remove_tree, unlink_quiet
 from .supervisor.lifecycle import Lifecycle
 from .containers.names import generate as generate_name
 from .paths import Paths
-from .runtime import cgroups, rootfs, syscalls as sc
+from .runtime import cgroups, rootfs, syscalls as sc, userns
 from .store import lock
 from .store.containers import Container, ContainerStore, name_problem
 from .store.images import Image, ImageStore
@@ -86,6 +86,8 @@ def _image_name(text: str) -> str:
 class Engine:
     def __init__(self, paths: Paths | None = None):
         self.paths = paths or Paths.from_env()
+        if userns.failure():
+            raise RootlessUnavailable(userns.failure())
         self.paths.ensure()
         self.layers = LayerStore(self.paths)
         self.images = ImageStore(self.paths, self.layers)
@@ -843,6 +845,8 @@ class Engine:
             client.stop(run)
             netns.remove(run)
             removed.append("the engine's network namespace")
+        if userns.stop_keeper(run):     # rootless: its namespaces go with the last process
+            removed.append("the engine's user namespace")
         with lock.locked(self.paths.lock):
             for sub in ("image", "layers", "containers", "names", "networks", "volumes",
                         "tmp", launch.INIT_LAYER):

@@ -141,6 +141,19 @@ class NotOwner(EngineError):
                  + (" (sudo dockerlings)" if owner_uid == 0 else ""))
 
 
+class RootlessUnavailable(Unavailable):
+    """An ordinary user's engine could not enter its user namespace (runtime/userns.py):
+    everything it does as root it does there, so without it nothing can run."""
+
+    from_daemon = False
+
+    def __init__(self, reason: str):
+        super().__init__(f"cannot start the rootless engine: {reason}",
+                         hint="dockerlings runs as an ordinary user inside a user namespace "
+                              "of its own; `dockerlings engine info` shows what this machine "
+                              "lacks for it")
+
+
 def user_name(uid: int) -> str:
     import pwd
     try:

@@ -1,9 +1,13 @@
 """Where the engine keeps its state.
 
 Persistent state (images, layers, container records) lives under the root,
-/var/lib/dockerlings; runtime files (attach sockets) under /run/dockerlings. Setting
-DOCKERLINGS_ROOT moves both into the folder it names, which is how every test gets an
-engine of its own.
+/var/lib/dockerlings; runtime files (attach sockets) under /run/dockerlings. For an
+ordinary user (the rootless engine, runtime/userns.py) they are the user's own folders,
+as rootless Docker and podman keep theirs: $XDG_DATA_HOME/dockerlings (else
+~/.local/share/dockerlings) and $XDG_RUNTIME_DIR/dockerlings (else a private folder in
+/tmp named for the user's id), so root's engine and a user's never see each other.
+Setting DOCKERLINGS_ROOT moves both into the folder it names, which is how every test
+gets an engine of its own.
 """
 from __future__ import annotations
 
@@ -33,7 +37,26 @@ class Paths(namedtuple("Paths", "root run")):
         if custom:
             root = Path(custom).absolute()
             return cls(root=root, run=root / "run")
+        from .runtime import userns
+        uid = userns.host_uid()
+        if uid != 0:
+            return cls.for_user(uid, environ)
         return cls(root=DEFAULT_ROOT, run=DEFAULT_RUN)
+
+    @classmethod
+    def for_user(cls, uid: int, environ=os.environ) -> "Paths":
+        """An ordinary user's engine (`uid` as the host knows it): the XDG folders; a
+        runtime folder that is not the user's own (an environment kept by su or sudo)
+        is passed over for the private one in /tmp."""
+        home = environ.get("HOME") or os.path.expanduser("~")
+        data = environ.get("XDG_DATA_HOME") or os.path.join(home, ".local", "share")
+        runtime = environ.get("XDG_RUNTIME_DIR")
+        try:
+            mine = bool(runtime) and os.stat(runtime).st_uid == os.geteuid()
+        except OSError:
+            mine = False
+        run = Path(runtime, "dockerlings") if mine else Path(f"/tmp/dockerlings-{uid}")
+        return cls(root=Path(data, "dockerlings").absolute(), run=run.absolute())
 
     @property
     def lock(self) -> Path:
@@ -102,6 +125,9 @@ class Paths(namedtuple("Paths", "root run")):
                 trust.make_dir(self.run)
         except PermissionError:
             raise NotOwner(str(self.root), _owner_of_nearest(self.run)) from None
+        run = os.lstat(self.run)        # in /tmp, anyone may have made it first
+        if run.st_uid != os.geteuid() or not stat.S_ISDIR(run.st_mode):
+            raise NotOwner(str(self.run), run.st_uid)
         if stat.S_IMODE(st.st_mode) != trust.ROOT_MODE:
             self.tighten()
 

@@ -31,9 +31,7 @@ def _features(eng) -> list[tuple[str, bool, str]]:
     from engine.images import offline
     from engine.runtime import cgroups, syscalls
     out = []
-    out.append(("running as root", os.geteuid() == 0,
-                "" if os.geteuid() == 0 else "the engine creates namespaces, mounts and "
-                "cgroups; run dockerlings as root"))
+    out.append(_mode())
     with open("/proc/filesystems") as f:
         fs = f.read()
     out.append(("overlayfs", "overlay" in fs,
@@ -45,17 +43,10 @@ def _features(eng) -> list[tuple[str, bool, str]]:
     except EngineError as e:
         out.append(("busybox image (offline)", False, f"{e} ({e.hint})"))
     lay = cgroups.layout()
-    missing = lay.missing()
-    out.append((f"cgroups: {lay.name}", not missing,
-                "" if not missing else "missing controllers: " + ", ".join(missing) +
-                " (limits on those will fail)"))
-    out.append(("cgroup v2 tree (pause, kill, fast start)", lay.v2 is not None,
-                "" if lay.v2 else "no cgroup2 mount: the v1 freezer tracks containers"))
-    out.append(("device rules", lay.devices is not None,
-                {"bpf": "an eBPF program on each container's cgroup (v2 tree)",
-                 "v1": "the v1 devices controller"}.get(
-                     lay.devices, "no cgroup v2 tree and no v1 devices controller: "
-                     "containers may open any device node they make")))
+    if lay.none:
+        out += _no_cgroups(lay)
+    else:
+        out += _cgroups(lay)
     from engine.runtime import seccomp
     out.append(("seccomp filter (Docker's default profile, builtin)", seccomp.supported(),
                 "" if seccomp.supported() else
@@ -67,6 +58,50 @@ def _features(eng) -> list[tuple[str, bool, str]]:
         ok, why = _try_namespace(flag)
         out.append((name, ok, why))
     return out
+
+
+def _cgroups(lay) -> list[tuple[str, bool, str]]:
+    out = []
+    missing = lay.missing()
+    out.append((f"cgroups: {lay.name}", not missing,
+                "" if not missing else "missing controllers: " + ", ".join(missing) +
+                " (limits on those will fail)"))
+    out.append(("cgroup v2 tree (pause, kill, fast start)", lay.v2 is not None,
+                "" if lay.v2 else "no cgroup2 mount: the v1 freezer tracks containers"))
+    out.append(("device rules", lay.devices is not None,
+                {"bpf": "an eBPF program on each container's cgroup (v2 tree)",
+                 "v1": "the v1 devices controller"}.get(
+                     lay.devices, "no cgroup v2 tree and no v1 devices controller: "
+                     "containers may open any device node they make")))
+    return out
+
+
+def _no_cgroups(lay) -> list[tuple[str, bool, str]]:
+    """A rootless engine with no cgroup of its own (runtime/cgroups.py)."""
+    how = ("cgroup v2 with systemd's delegation (Delegate=yes in user@.service) would"
+           if lay.unified else "cgroup v1 cannot be delegated to a user; booting with "
+           "cgroup v2 (systemd.unified_cgroup_hierarchy=1) and systemd's delegation would")
+    return [("cgroups: none (rootless)", False,
+             "no cgroup is delegated to you: containers run without limits, and --memory, "
+             f"--cpus, --pids-limit are discarded, as rootless Docker does; {how} make them "
+             "work"),
+            ("device rules", True, "the user namespace: a container opens only the devices "
+             "you may open yourself")]
+
+
+def _mode() -> tuple[str, bool, str]:
+    """Root, or an ordinary user's engine in its user namespace (runtime/userns.py)."""
+    from engine.runtime import userns
+    if not userns.rootless():
+        return "mode: root", True, ""
+    if userns.failure():
+        return "mode: rootless (a user namespace of its own)", False, userns.failure()
+    user = userns.user_name(userns.host_uid())
+    if userns.single_id():
+        return ("mode: rootless (a user namespace of its own)", True,
+                userns.NOTE_SINGLE_ID.format(user=user))
+    return ("mode: rootless (a user namespace of its own)", True,
+            f"root in containers is {user}; their other users are {user}'s subordinate ids")
 
 
 def _try_namespace(flag: int) -> tuple[bool, str]:
@@ -88,12 +123,14 @@ def describe(eng) -> list[str]:
 
 
 def info(env) -> int:
-    eng = env.engine
-    env.out(f"Engine root:   {eng.paths.root}")
-    env.out(f"Runtime files: {eng.paths.run}")
+    from engine.runtime import userns
+    eng = None if userns.failure() else env.engine     # what is missing, said below
+    paths = eng.paths if eng else env.engine_paths
+    env.out(f"Engine root:   {paths.root}")
+    env.out(f"Runtime files: {paths.run}")
     env.out(f"Kernel:        {platform.release()} ({platform.machine()})")
     from engine.network import uplink
-    env.out(f"Uplink:        {uplink.describe(str(eng.paths.run), env.environ)}")
+    env.out(f"Uplink:        {uplink.describe(str(paths.run), env.environ)}")
     env.out("Features:")
     features = _features(eng)
     for line in describe(eng):

@@ -56,7 +56,13 @@ def cli() -> None:
     """The program's entry point: main(), then out at once. Once the output is flushed
     nothing is left to do, and an interpreter's orderly shutdown (taking down some 150
     modules one by one) costs more on a small machine than a whole `docker run`: no
-    atexit work, no threads to join, and every file is closed where it is written."""
+    atexit work, no threads to join, and every file is closed where it is written.
+    An ordinary user's process first enters its engine's user namespace, while it is
+    still single-threaded (engine/runtime/userns.py)."""
+    if os.geteuid() != 0:
+        from engine.paths import Paths
+        from engine.runtime import userns
+        userns.enter(Paths.from_env())
     code = main()
     for stream in (sys.stdout, sys.stderr):
         try:

@@ -14,9 +14,8 @@ MARK = "welcomed"
 # feature name (as engine_cmd names it, up to the first colon) -> what it means for
 # a learner. Features not listed are reported with engine_cmd's own words.
 PLAIN = {
-    "running as root": "dockerlings is not running as root. Its engine makes namespaces, "
-                       "mounts and cgroups, which needs root on this machine: start it "
-                       "with sudo dockerlings.",
+    "mode": "dockerlings could not make its user namespace, where its engine works as "
+            "root for you (dockerlings engine info says why).",
     "overlayfs": "this kernel has no overlay file system, which gives every container "
                  "its own copy-on-write files (try: modprobe overlay).",
     "busybox image (offline)": "there is no static busybox on this machine, so the "
@@ -54,8 +53,9 @@ def quick_problems() -> list[str]:
     it loads the image maker, which costs more than the rest of the start; a missing
     busybox gets its own message and hint when a container needs it.)"""
     out = []
-    if os.geteuid() != 0:
-        out.append(PLAIN["running as root"])
+    from engine.runtime import userns
+    if userns.failure():
+        out.append(PLAIN["mode"])
     try:
         with open("/proc/filesystems") as f:
             if "overlay" not in f.read():

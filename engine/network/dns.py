@@ -241,7 +241,7 @@ def socket_in(pid: int):
     from . import netns
     fd = os.open(f"/proc/{pid}/ns/net", os.O_RDONLY | os.O_CLOEXEC)
     try:
-        with netns.entered(fd):
-            return socket.socket(socket.AF_INET, socket.SOCK_DGRAM | socket.SOCK_CLOEXEC)
+        return netns.inside(fd, socket.socket, socket.AF_INET,
+                            socket.SOCK_DGRAM | socket.SOCK_CLOEXEC)
     finally:
         os.close(fd)

@@ -52,8 +52,7 @@ class Helper:
         self.IPRoute, self.NetlinkError = IPRoute, NetlinkError
         self.run = run
         self.engine_ns = netns.open_ns(netns.pin_path(run))
-        with netns.entered(self.engine_ns):
-            self.ipr = IPRoute()
+        self.ipr = netns.iproute(self.engine_ns, IPRoute)
         self.sel = selectors.DefaultSelector()
         self.mirrors: dict[int, proxy.TcpProxy] = {}
         self.seen_inodes: set[int] = set()       # listeners on shared ports, last look
@@ -181,8 +180,7 @@ class Helper:
         connect): its first process can no longer do it itself."""
         ns_fd = _net_ns_of(pid)
         try:
-            with netns.entered(ns_fd):
-                inside = self.IPRoute()
+            inside = netns.iproute(ns_fd, self.IPRoute)
             try:
                 index = inside.link_lookup(ifname=ifname)[0]
                 inside.addr("add", index=index, address=address, mask=prefix)
@@ -195,8 +193,7 @@ class Helper:
     def op_detach(self, pid: int, ifname: str) -> None:
         ns_fd = _net_ns_of(pid)
         try:
-            with netns.entered(ns_fd):
-                inside = self.IPRoute()
+            inside = netns.iproute(ns_fd, self.IPRoute)
             try:
                 for index in inside.link_lookup(ifname=ifname):
                     inside.link("del", index=index)
@@ -220,8 +217,8 @@ class Helper:
             self.mirrors.pop(port).close()
         for port in ports - set(self.mirrors):
             try:
-                with netns.entered(self.engine_ns):
-                    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+                s = netns.inside(self.engine_ns, socket.socket, socket.AF_INET,
+                                 socket.SOCK_STREAM)
                 s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
                 s.bind(("0.0.0.0", port))
                 s.listen(64)

@@ -13,6 +13,7 @@ from contextlib import contextmanager
 
 from .. import trust
 from ..runtime import netconf, syscalls as sc
+from ..runtime.netconf import inside  # noqa: F401  (the network code's way in)
 
 
 def pin_path(run: str) -> str:
@@ -88,10 +89,24 @@ def open_ns(path: str) -> int:
     return os.open(path, os.O_RDONLY | os.O_CLOEXEC)
 
 
+def iproute(ns_fd: int, IPRoute):
+    """pyroute2's IPRoute (the class, passed in: it is slow to import) talking to the
+    network namespace `ns_fd`. pyroute2 makes its socket on first use, once per thread:
+    a rootless engine hands it one made inside instead."""
+    from ..runtime import userns
+    if not userns.rootless():
+        with entered(ns_fd):
+            return IPRoute()
+    import socket
+    sock = inside(ns_fd, socket.socket, socket.AF_NETLINK,
+                  socket.SOCK_DGRAM | socket.SOCK_CLOEXEC, socket.NETLINK_ROUTE)
+    return IPRoute(fileno=sock.detach())
+
+
 @contextmanager
 def entered(ns_fd: int):
     """Run the body inside the network namespace `ns_fd` (this thread only), then come
-    back. Sockets made inside stay there."""
+    back. Sockets made inside stay there. Root only: elsewhere use inside()."""
     home = os.open("/proc/thread-self/ns/net", os.O_RDONLY | os.O_CLOEXEC)
     try:
         sc.setns(ns_fd, sc.CLONE_NEWNET)

@@ -229,10 +229,12 @@ def _check_inside(engine_ns: int, home_ino: int) -> None:
 def _write_sysctl(engine_ns: int, name: str, value: str) -> None:
     """A per-namespace sysctl (net.*), written from inside the engine's namespace."""
     home_ino = os.stat("/proc/thread-self/ns/net").st_ino
-    with netns.entered(engine_ns):
+
+    def write() -> None:
         _check_inside(engine_ns, home_ino)
         with open(f"/proc/sys/net/{name}", "w") as f:
             f.write(value)
+    netns.inside(engine_ns, write)
 
 
 def _run_nft(engine_ns: int, ruleset: str) -> None:

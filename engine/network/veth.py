@@ -53,15 +53,16 @@ def make(engine_ns: int, endpoints: list[dict], pid: int) -> None:
     """One veth pair per endpoint (dicts as endpoints.Plan holds them) for the container
     whose first process is `pid`. Raises BridgeMissing before making any when a bridge
     is not there, OSError when the kernel refuses."""
+    def netlink_and_bridges():              # the socket and the names: the engine's
+        sock = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW | socket.SOCK_CLOEXEC,
+                             socket.NETLINK_ROUTE)
+        try:
+            return sock, [socket.if_nametoindex(ep["bridge"]) for ep in endpoints]
+        except OSError:
+            sock.close()
+            raise
     try:
-        with netns.entered(engine_ns):     # the socket and the names: the engine's
-            sock = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW | socket.SOCK_CLOEXEC,
-                                 socket.NETLINK_ROUTE)
-            try:
-                bridges = [socket.if_nametoindex(ep["bridge"]) for ep in endpoints]
-            except OSError:
-                sock.close()
-                raise
+        sock, bridges = netns.inside(engine_ns, netlink_and_bridges)
     except OSError:
         raise BridgeMissing() from None
     with sock:

@@ -71,7 +71,7 @@ def _read(path: str) -> str:
 class Layout:
     """What the host offers, read once from /proc/self/mountinfo."""
 
-    def __init__(self, mountinfo: str = "/proc/self/mountinfo"):
+    def __init__(self, mountinfo: str = "/proc/self/mountinfo", rootless: bool | None = None):
         self.v2: str | None = None
         self.v1: dict[str, str] = {}
         with open(mountinfo) as f:
@@ -84,14 +84,39 @@ class Layout:
                 elif fstype == "cgroup":
                     for opt in opts.split(","):
                         self.v1.setdefault(opt, point)
+        self.unified = bool(self.v2) and not self.v1      # what the host boots with
+        if rootless is None:
+            from . import userns
+            rootless = userns.rootless()
+        self.rootless = rootless
+        if rootless:
+            self._keep_delegated()
         have = set(_read(_j(self.v2, "cgroup.controllers")).split()) if self.v2 else set()
         # controllers that v2 holds (pure v2), the rest come from v1 (hybrid)
         self.v2_controllers = {c for c in LIMIT_CONTROLLERS if c in have}
         # where device rules go: "bpf" (the v2 tracking group), "v1" or nowhere
         self.devices = "bpf" if self.v2 else ("v1" if "devices" in self.v1 else None)
 
+    def _keep_delegated(self) -> None:
+        """An ordinary user's engine uses only the hierarchies it may write to: those
+        whose `dockerlings` folder the administrator made and handed to the user. The
+        rest (all of them, usually, on cgroup v1: it cannot be delegated safely) are
+        as good as absent, so containers run without limits, as rootless Docker's."""
+        def mine(point: str) -> bool:
+            return os.access(_j(point, PARENT), os.W_OK)
+        if self.v2 and not mine(self.v2):
+            self.v2 = None
+        self.v1 = {c: p for c, p in self.v1.items() if mine(p)}
+
+    @property
+    def none(self) -> bool:
+        """No cgroup at all to put containers in (rootless, nothing delegated)."""
+        return self.v2 is None and "freezer" not in self.v1
+
     @property
     def name(self) -> str:
+        if self.none:
+            return "none (rootless: no cgroup delegated to this user)"
         if self.v2 and not self.v1:
             return "v2 (unified)"
         if self.v2:
@@ -130,7 +155,11 @@ class Cgroup:
 
     # --- paths -------------------------------------------------------------------
     @property
-    def track_dir(self) -> str:
+    def track_dir(self) -> str | None:
+        """The group that holds all the container's processes; None without cgroups
+        (rootless, nothing delegated): its pid namespace holds them then."""
+        if self.layout.none:
+            return None
         if self.layout.v2:
             return _j(self.layout.v2, PARENT, self.scope, self.cid)
         return _j(self.layout.v1["freezer"], PARENT, self.scope, self.cid)
@@ -153,11 +182,15 @@ class Cgroup:
         return out
 
     def all_dirs(self) -> list[str]:
+        if self.track_dir is None:
+            return []
         return [self.track_dir] + [d for d in self._limit_dirs() if d != self.track_dir]
 
     # --- lifecycle ---------------------------------------------------------------
     def create(self, limits: Limits, devices=None) -> None:
         """Make the groups; `devices`: a devices.Policy to confine the container to."""
+        if self.track_dir is None:
+            return
         parent = os.path.dirname(self.track_dir)
         os.makedirs(parent, exist_ok=True)
         if self.layout.v2 and self.layout.v2_controllers:
@@ -309,7 +342,7 @@ class Cgroup:
     def adopt(self, pid: int, cloned_into: bool) -> None:
         """Put a freshly cloned process in the groups it was not born in."""
         dirs = self._limit_dirs()
-        if not cloned_into:
+        if not cloned_into and self.track_dir is not None:
             dirs = [self.track_dir] + [d for d in dirs if d != self.track_dir]
         for d in dirs:
             _write(_j(d, "cgroup.procs"), pid)
@@ -321,6 +354,8 @@ class Cgroup:
         return [os.open(_j(d, "cgroup.procs"), os.O_WRONLY | os.O_CLOEXEC) for d in dirs]
 
     def pids(self) -> list[int]:
+        if self.track_dir is None:
+            return []
         try:
             return [int(p) for p in _read(_j(self.track_dir, "cgroup.procs")).split()]
         except FileNotFoundError:
@@ -353,6 +388,8 @@ class Cgroup:
                     time.sleep(0.002)
 
     def kill_all(self) -> None:
+        if self.track_dir is None:
+            return
         kill_file = _j(self.track_dir, "cgroup.kill")
         if os.path.exists(kill_file):
             try:
@@ -377,7 +414,7 @@ class Cgroup:
 
     def _set_frozen(self, frozen: bool) -> None:
         d = self.track_dir
-        if not os.path.isdir(d):
+        if d is None or not os.path.isdir(d):
             return
         deadline = time.monotonic() + 5
         if self.layout.v2:
@@ -395,6 +432,8 @@ class Cgroup:
 
     def frozen(self) -> bool:
         d = self.track_dir
+        if d is None:
+            return False
         try:
             if self.layout.v2:
                 return "frozen 1" in _read(_j(d, "cgroup.events"))

@@ -33,23 +33,58 @@ def _ifreq(name: str, payload: bytes = b"") -> bytes:
     return struct.pack("16s", name.encode()) + payload.ljust(24, b"\0")
 
 
+def inside(ns_fd: int, make, *args):
+    """make(*args), called inside the network namespace `ns_fd`; what it makes there (a
+    socket) stays there. As root this thread enters and comes back. A rootless engine's
+    process could never come back: the host's namespace belongs to the host's user
+    namespace, not to the engine's (runtime/userns.py). So there make() runs on a
+    thread of its own, which ends inside."""
+    from . import userns
+    if not userns.rootless():
+        home = os.open("/proc/thread-self/ns/net", os.O_RDONLY | os.O_CLOEXEC)
+        try:
+            sc.setns(ns_fd, sc.CLONE_NEWNET)
+            try:
+                return make(*args)
+            finally:
+                sc.setns(home, sc.CLONE_NEWNET)
+        finally:
+            os.close(home)
+    import _thread
+    done = _thread.allocate_lock()
+    done.acquire()
+    result: list = []
+
+    def run() -> None:
+        try:
+            sc.setns(ns_fd, sc.CLONE_NEWNET)
+            result.append((True, make(*args)))
+        except BaseException as e:
+            result.append((False, e))
+        finally:
+            done.release()
+    _thread.start_new_thread(run, ())
+    done.acquire()
+    ok, value = result[0]
+    if not ok:
+        raise value
+    return value
+
+
 def setup(pid: int, interfaces: list[tuple], dns: bool) -> int:
     """In the network namespace of process `pid`: loopback up, each (ifname, address,
     prefix, gateway or None) configured, and when `dns`, a UDP socket on 127.0.0.11:53
     for the embedded DNS server. Returns that socket's fd, or -1."""
+    def sockets():                 # sockets keep the namespace they were made in
+        ctl = socket.socket(socket.AF_INET, socket.SOCK_DGRAM | socket.SOCK_CLOEXEC)
+        server = socket.socket(socket.AF_INET, socket.SOCK_DGRAM | socket.SOCK_CLOEXEC) \
+            if dns else None
+        return ctl, server
     ns = os.open(f"/proc/{pid}/ns/net", os.O_RDONLY | os.O_CLOEXEC)
-    home = os.open("/proc/thread-self/ns/net", os.O_RDONLY | os.O_CLOEXEC)
     try:
-        sc.setns(ns, sc.CLONE_NEWNET)
-        try:                       # sockets keep the namespace they were made in
-            ctl = socket.socket(socket.AF_INET, socket.SOCK_DGRAM | socket.SOCK_CLOEXEC)
-            server = socket.socket(socket.AF_INET, socket.SOCK_DGRAM | socket.SOCK_CLOEXEC) \
-                if dns else None
-        finally:
-            sc.setns(home, sc.CLONE_NEWNET)
+        ctl, server = inside(ns, sockets)
     finally:
         os.close(ns)
-        os.close(home)
     with ctl:
         _up(ctl.fileno(), "lo")
         for ifname, address, prefix, gateway in interfaces:

@@ -250,7 +250,7 @@ def _setup_dev(m: str, nodes: tuple) -> None:
         given = {n[0] for n in nodes}    # a --device on /dev/null replaces the standard one
         for name, kind, major, minor, mode in DEVICES:
             if "/dev/" + name not in given:
-                os.mknod(f"{dev}/{name}", kind | mode, os.makedev(major, minor))
+                _mknod(f"{dev}/{name}", kind | mode, major, minor, "/dev/" + name)
         _make_nodes(m, nodes)
     finally:
         os.umask(umask)
@@ -276,11 +276,22 @@ def _make_nodes(m: str, nodes: tuple) -> None:
         dst = _inside(m, path)
         os.makedirs(os.path.dirname(dst), 0o755, exist_ok=True)
         try:
-            os.mknod(dst, (stat.S_IFCHR if kind == "c" else stat.S_IFBLK) | mode,
-                     os.makedev(major, minor))
+            _mknod(dst, (stat.S_IFCHR if kind == "c" else stat.S_IFBLK) | mode, major, minor,
+                   f"/dev/{'char' if kind == 'c' else 'block'}/{major}:{minor}")
         except FileExistsError:
             continue
         os.chown(dst, uid, gid)
+
+
+def _mknod(dst: str, mode: int, major: int, minor: int, host: str) -> None:
+    """A device node; in a user namespace (the rootless engine), where the kernel lets
+    nobody make one, the host's own node bound over an empty file, as runc does."""
+    try:
+        os.mknod(dst, mode, os.makedev(major, minor))
+    except PermissionError:
+        os.close(os.open(dst, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC,
+                         stat.S_IMODE(mode)))
+        sc.mount(host, dst, None, sc.MS_BIND)
 
 
 def _mask(m: str) -> None:

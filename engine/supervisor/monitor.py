@@ -298,8 +298,8 @@ class Monitor:
         from ..network import netns
         ns_fd = os.open(f"/proc/{self.pid}/ns/net", os.O_RDONLY | os.O_CLOEXEC)
         try:
-            with netns.entered(ns_fd):
-                s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM | socket.SOCK_CLOEXEC)
+            s = netns.inside(ns_fd, socket.socket, socket.AF_INET,
+                             socket.SOCK_DGRAM | socket.SOCK_CLOEXEC)
             s.bind(("127.0.0.11", 53))
         finally:
             os.close(ns_fd)
@@ -786,8 +786,7 @@ def _connector(engine_ns: int, proto: str, ip: str, port: int):
     kind = socket.SOCK_STREAM if proto == "tcp" else socket.SOCK_DGRAM
 
     def connect() -> socket.socket:
-        with netns.entered(engine_ns):
-            s = socket.socket(socket.AF_INET, kind | socket.SOCK_CLOEXEC)
+        s = netns.inside(engine_ns, socket.socket, socket.AF_INET, kind | socket.SOCK_CLOEXEC)
         s.setblocking(False)
         if kind == socket.SOCK_STREAM:
             s.connect_ex((ip, port))

@@ -190,8 +190,7 @@ def _veth_ends(engine, pid: int, interfaces: list[dict]) -> None:
         return
     try:
         from pyroute2 import IPRoute
-        with netns.entered(fd):
-            ipr = IPRoute()
+        ipr = netns.iproute(fd, IPRoute)
         with ipr:
             names = {l["index"]: l.get_attr("IFLA_IFNAME") for l in ipr.get_links()}
         for i in interfaces:
@@ -327,8 +326,7 @@ def _bridge_facts(engine, bridge: str) -> dict | None:
         return None
     try:
         from pyroute2 import IPRoute
-        with netns.entered(fd):
-            ipr = IPRoute()
+        ipr = netns.iproute(fd, IPRoute)
         with ipr:
             found = ipr.link_lookup(ifname=bridge)
             if not found:
@@ -358,12 +356,15 @@ def _filtering(fd: int) -> dict:
     the engine's namespace (off unless the uplink is on) and its nftables rules."""
     from ..network import netns, uplink
     try:
-        with netns.entered(fd):
-            with open("/proc/sys/net/ipv4/ip_forward") as f:
-                forwarding = f.read().strip() == "1"
+        forwarding = netns.inside(fd, _read_forwarding)
     except OSError:
         forwarding = None
     return {"Forwarding": forwarding, "Rules": uplink.list_rules(fd)}
+
+
+def _read_forwarding() -> bool:
+    with open("/proc/sys/net/ipv4/ip_forward") as f:
+        return f.read().strip() == "1"
 
 
 # --- the engine ----------------------------------------------------------------------
@@ -381,8 +382,7 @@ def engine_facts(engine) -> dict:
         return facts
     try:
         from pyroute2 import IPRoute
-        with netns.entered(fd):
-            ipr = IPRoute()
+        ipr = netns.iproute(fd, IPRoute)
         with ipr:
             names = {l["index"]: l.get_attr("IFLA_IFNAME") for l in ipr.get_links()}
             links = []

@@ -57,7 +57,7 @@ def server_facts(eng, environ) -> dict:
         "DriverStatus": [["Backing Filesystem", _backing_fs(str(eng.paths.root))],
                          ["Supports d_type", "true"], ["Using metacopy", "false"],
                          ["Native Overlay Diff", "true"], ["userxattr", "false"]],
-        "LoggingDriver": "json-file", "CgroupDriver": "cgroupfs",
+        "LoggingDriver": "json-file", "CgroupDriver": "none" if layout.none else "cgroupfs",
         "CgroupVersion": "2" if layout.v2_controllers else "1",
         "Plugins": {"Volume": ["local"], "Network": ["bridge", "host", "null"],
                     "Log": ["json-file"]},
@@ -70,9 +70,22 @@ def server_facts(eng, environ) -> dict:
         "InsecureRegistries": insecure + ["::1/128", "127.0.0.0/8"],
         # containers outlive the shell that started them: each has its own monitor
         "LiveRestoreEnabled": True,
-        "Warnings": [f"WARNING: {name}: {why}" if why else f"WARNING: no {name}"
-                     for name, ok, why in _features(eng) if not ok],
+        "Warnings": _rootless_warnings(layout) +
+                    [f"WARNING: {name}: {why}" if why else f"WARNING: no {name}"
+                     for name, ok, why in _features(eng)
+                     if not ok and not (layout.none and name.startswith("cgroups"))],
     }
+
+
+def _rootless_warnings(layout) -> list[str]:
+    """What rootless dockerd says of itself without cgroups (moby's fillDebugInfo)."""
+    if not layout.none:
+        return []
+    if layout.unified:
+        return ["WARNING: Running in rootless-mode without cgroups. Systemd is required to "
+                "enable cgroups in rootless-mode."]
+    return ["WARNING: Running in rootless-mode without cgroups. To enable cgroups in "
+            "rootless-mode, you need to boot the system in cgroup v2 mode."]
 
 
 def _server_lines(f: dict) -> list[str]:
@@ -129,16 +142,18 @@ def _os_name() -> str:
 
 
 def _security_names() -> list[str]:
-    from engine.runtime import seccomp
-    return [f"name=seccomp,profile={seccomp.BUILTIN}"] if seccomp.supported() else []
+    from engine.runtime import seccomp, userns
+    names = [f"name=seccomp,profile={seccomp.BUILTIN}"] if seccomp.supported() else []
+    return names + (["name=rootless"] if userns.rootless() else [])
 
 
 def _security_options() -> list[str]:
-    """As the docker CLI prints the daemon's SecurityOptions (name=seccomp,profile=builtin)."""
-    from engine.runtime import seccomp
-    if not seccomp.supported():
-        return []
-    return [" Security Options:", "  seccomp", f"   Profile: {seccomp.BUILTIN}"]
+    """As the docker CLI prints the daemon's SecurityOptions (name=seccomp,profile=builtin,
+    name=rootless)."""
+    from engine.runtime import seccomp, userns
+    lines = ["  seccomp", f"   Profile: {seccomp.BUILTIN}"] if seccomp.supported() else []
+    lines += ["  rootless"] if userns.rootless() else []
+    return [" Security Options:"] + lines if lines else []
 
 
 # --- docker system df ------------------------------------------------------------------
