@@ -248,6 +248,14 @@ def test_lesson_replay(who):
     assert r.code == 0 and "all pass" in r.out, r.out + r.err
 
 
+def _comm(pid: int) -> str:
+    try:
+        with open(f"/proc/{pid}/comm") as f:
+            return f.read().strip()
+    except OSError:
+        return ""
+
+
 def test_the_leak_check_sees_what_a_users_engine_leaves(user_engine):
     """The harness's own check can fail: a process of the user's engine (naming its
     root), and one that only shares its namespaces, are both reported until they go."""
@@ -269,6 +277,7 @@ def test_the_leak_check_sees_what_a_users_engine_leaves(user_engine):
         second = subprocess.Popen(["nsenter", "-t", str(first.pid), "-U", "-n",
                                    "--preserve-credentials", "env", "-i", "sleep", "30"],
                                   env={"PATH": as_user.PATH}, **kw)
+        wait_until(lambda: _comm(second.pid) == "sleep", 5, what="nsenter to join them")
         first.kill()
         first.wait()
         wait_until(lambda: f"{second.pid} (" in " ".join(as_user.leaks(eng, namespaces, before)),
