@@ -159,7 +159,7 @@ _HOST_KEYS = [
     ("memory", "Memory"), ("nano_cpus", "NanoCpus"), ("cpu_period", "CpuPeriod"),
     ("cpu_quota", "CpuQuota"), ("memory_swap", "MemorySwap"), ("pids_limit", "PidsLimit"),
     ("mounts", "Mounts"), ("devices", "Devices"), ("device_cgroup_rules", "DeviceCgroupRules"),
-    ("links", "Links"), ("init", "Init"),
+    ("links", "Links"), ("init", "Init"), ("console_size", "ConsoleSize"),
 ]
 
 
@@ -171,7 +171,7 @@ _HOST_FIELDS = (
     ("volumes_from", None), ("tmpfs", ()), ("port_bindings", ()), ("publish_all_ports", False),
     ("dns", ()), ("extra_hosts", None), ("cap_add", None), ("cap_drop", None),
     ("devices", ()), ("device_cgroup_rules", None), ("security_opt", None),
-    ("links", None), ("init", None),
+    ("links", None), ("init", None), ("console_size", (0, 0)),
 )
 
 

@@ -45,9 +45,10 @@ def exec_error(message: str) -> str:
 
 def start(engine, c: Container, argv: list[str], *, env: list[str] = (), user: str | None = None,
           workdir: str | None = None, tty: bool = False, interactive: bool = False,
-          detach: bool = False, privileged: bool = False, name: str | None = None
-          ) -> ExecProcess:
-    """`name` is the container as the user typed it (Docker's messages use it)."""
+          detach: bool = False, privileged: bool = False, name: str | None = None,
+          console_size: tuple[int, int] = (0, 0)) -> ExecProcess:
+    """`name` is the container as the user typed it (Docker's messages use it);
+    console_size: the client's terminal (rows, cols), the pty's first size."""
     if c.state.status == "restarting":
         raise Conflict(f"Container {c.id} is restarting, wait until the container is running")
     if not c.state.running:
@@ -57,7 +58,8 @@ def start(engine, c: Container, argv: list[str], *, env: list[str] = (), user: s
     proc = init.ProcessSpec(argv=list(argv), env=_env(engine, c, env),
                             user=c.config.user if user is None else user,
                             cwd=workdir or c.config.working_dir or "/", tty=tty,
-                            privileged=privileged or c.host.privileged, winsize=(24, 80),
+                            privileged=privileged or c.host.privileged,
+                            winsize=launch.terminal_size(console_size),
                             caps=caps.effective_set(privileged or c.host.privileged,
                                                     c.host.cap_add, c.host.cap_drop),
                             # the container's filter, as runc's exec takes it from the

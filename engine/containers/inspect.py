@@ -26,7 +26,7 @@ def _host_config(engine, c: Container) -> dict:
         "NetworkMode": h["NetworkMode"], "PortBindings": go_map(h["PortBindings"]),
         "RestartPolicy": h["RestartPolicy"], "AutoRemove": h["AutoRemove"],
         "VolumeDriver": "", "VolumesFrom": h["VolumesFrom"],
-        "ConsoleSize": [0, 0], "CapAdd": h["CapAdd"], "CapDrop": h["CapDrop"],
+        "ConsoleSize": list(c.host.console_size), "CapAdd": h["CapAdd"], "CapDrop": h["CapDrop"],
         "CgroupnsMode": "host", "Dns": h["Dns"], "DnsOptions": [], "DnsSearch": [],
         "ExtraHosts": h["ExtraHosts"], "GroupAdd": None, "IpcMode": "private", "Cgroup": "",
         "Links": links.inspect(engine, c), "OomScoreAdj": 0, "PidMode": h["PidMode"],

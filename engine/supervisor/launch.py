@@ -277,6 +277,13 @@ def prepare(engine, c: Container, pid_ns_fd: int | None = None) -> Prepared:
     return prep
 
 
+def terminal_size(console_size) -> tuple[int, int]:
+    """A pty's first size: the client's terminal's (HostConfig.ConsoleSize, sent with the
+    create), else 24x80, as a terminal nobody sized."""
+    rows, cols = console_size or (0, 0)
+    return (rows, cols) if rows and cols else (24, 80)
+
+
 def _prepared(engine, c: Container, pid_ns_fd: int | None) -> Prepared:
     caps.last_cap()            # known before the child's /proc changes
     caps.all_mask()
@@ -288,7 +295,7 @@ def _prepared(engine, c: Container, pid_ns_fd: int | None) -> Prepared:
     proc = init.ProcessSpec(argv=command(c), env=process_env(c, linked), user=c.config.user,
                             cwd=c.config.working_dir or "/", tty=c.config.tty,
                             privileged=c.host.privileged, hostname=c.config.hostname,
-                            winsize=(24, 80),
+                            winsize=terminal_size(c.host.console_size),
                             caps=caps.effective_set(c.host.privileged, c.host.cap_add,
                                                     c.host.cap_drop),
                             **security(c))

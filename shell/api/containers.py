@@ -105,9 +105,13 @@ def create(req, eng):
     body = req.json({})
     if not isinstance(body, dict):
         raise InvalidParameter("invalid JSON: the body must be an object")
+    host_doc = body.get("HostConfig") or {}
+    if isinstance(host_doc, dict) and "ConsoleSize" in host_doc:
+        host_doc = {**host_doc, "ConsoleSize": console_size(host_doc["ConsoleSize"],
+                                                            "HostConfig.HostConfig")}
     try:
         config = ContainerConfig.from_dict(body)
-        host = HostConfig.from_dict(body.get("HostConfig") or {})
+        host = HostConfig.from_dict(host_doc)
     except (TypeError, ValueError, AttributeError, KeyError) as e:
         raise InvalidParameter(f"invalid container config: {e}") from None
     if not config.image:
@@ -117,6 +121,29 @@ def create(req, eng):
     aliases, ip = _endpoint(body, host.network_mode)
     c = eng.create(config, host, req.arg("name") or None, aliases=aliases, ip=ip)
     return Reply(201, {"Id": c.id, "Warnings": []})
+
+
+def console_size(value, field: str) -> tuple[int, int]:
+    """A ConsoleSize ([height, width], Go's [2]uint): checked as Go's JSON decoder checks
+    it, in its words (`field`: the Go struct and field path before .ConsoleSize)."""
+    if value is None:
+        return (0, 0)
+    if not isinstance(value, list):
+        raise InvalidParameter(f"json: cannot unmarshal {_json_kind(value)} into Go struct "
+                               f"field {field}.ConsoleSize of type [2]uint")
+    for item in value:
+        if isinstance(item, bool) or not isinstance(item, int) or item < 0:
+            shown = f"number {item}" if isinstance(item, (int, float)) and \
+                not isinstance(item, bool) else _json_kind(item)
+            raise InvalidParameter(f"json: cannot unmarshal {shown} into Go struct field "
+                                   f"{field}.ConsoleSize of type uint")
+    size = (list(value) + [0, 0])[:2]           # Go's array: extra items dropped
+    return size[0], size[1]
+
+
+def _json_kind(value) -> str:
+    return {bool: "bool", str: "string", dict: "object", list: "array"}.get(type(value),
+                                                                            "number")
 
 
 def _endpoint(body: dict, network: str) -> tuple[list | None, str | None]:

@@ -51,6 +51,8 @@ def create(req, eng, ref):
     if workdir and not workdir.startswith("/"):
         raise InvalidParameter(f"the working directory '{workdir}' is invalid, it needs to "
                                "be an absolute path")
+    from .containers import console_size
+    body["ConsoleSize"] = console_size(body.get("ConsoleSize"), "ExecOptions")
     c = eng.container(ref)
     if not c.state.running:
         from engine.errors import Conflict
@@ -118,7 +120,8 @@ def _start(eng, c, record, tty: bool, interactive: bool, detach: bool):
     return execs.start(eng, c, b["Cmd"], env=list(b.get("Env") or ()),
                        user=b.get("User") or None, workdir=b.get("WorkingDir") or None,
                        tty=tty, interactive=interactive, detach=detach,
-                       privileged=bool(b.get("Privileged")), name=record.cid)
+                       privileged=bool(b.get("Privileged")), name=record.cid,
+                       console_size=b["ConsoleSize"])
 
 
 def _stream_type(tty: bool) -> str:

@@ -434,6 +434,44 @@ def test_run_ti_on_a_terminal_and_detach_with_ctrl_p_ctrl_q(api, sh):
     assert sh.ok("docker ps -a --format '{{.Names}} {{.Status}}'").startswith("term Exited (5)")
 
 
+def _post(api: str, path: str, doc) -> tuple[int, object]:
+    body = json.dumps(doc).encode()
+    return status_and_json(raw(api, b"POST %s HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+                                    b"Content-Length: %d"
+                                    b"\r\n\r\n%s" % (path.encode(), len(body), body)))
+
+
+def test_console_size_is_the_first_size_of_the_terminal(api, sh):
+    """HostConfig.ConsoleSize (the docker CLI 28 sends its terminal's size with every
+    create) and an exec's ConsoleSize: the pty has that size before the command runs,
+    with no resize after the start."""
+    code, doc = _post(api, "/v1.51/containers/create?name=sized",
+                      {"Image": "busybox", "Cmd": ["sh", "-c", "stty size; sleep 100"],
+                       "Tty": True, "HostConfig": {"ConsoleSize": [33, 101]}})
+    assert code == 201, doc
+    assert _post(api, "/v1.51/containers/sized/start", {})[0] == 204
+    deadline = time.monotonic() + 10
+    while not sh.ok("docker logs sized") and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert sh.ok("docker logs sized") == "33 101\r\n"
+    assert sh.ok("docker inspect -f '{{json .HostConfig.ConsoleSize}}' sized") == "[33,101]\n"
+    code, doc = _post(api, "/v1.51/containers/sized/exec",
+                      {"Cmd": ["stty", "size"], "Tty": True, "AttachStdout": True,
+                       "ConsoleSize": [12, 34]})
+    assert code == 201, doc
+    body = json.dumps({"Detach": False, "Tty": True}).encode()
+    answer = raw(api, b"POST /v1.51/exec/%s/start HTTP/1.1\r\nHost: x\r\nContent-Length: "
+                      b"%d\r\n\r\n%s" % (doc["Id"].encode(), len(body), body))
+    assert answer.endswith(b"\r\n\r\n12 34\r\n")
+    code, doc = _post(api, "/v1.51/containers/create",
+                      {"Image": "busybox", "HostConfig": {"ConsoleSize": [-1, 80]}})
+    assert (code, doc) == (400, {"message": "json: cannot unmarshal number -1 into Go struct "
+                                            "field HostConfig.HostConfig.ConsoleSize of type "
+                                            "uint"})
+    sh.ok("docker rm -f sized")
+    assert sh.ok("docker ps -aq") == ""
+
+
 # --- top, diff, commit, prune -----------------------------------------------------------
 
 @needs_docker
