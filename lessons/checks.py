@@ -503,8 +503,8 @@ def check_port(check, ctx: Context) -> Result:
     started = time.time_ns()
     try:
         answer = _ask(port, send, float(spec.get("timeout", 2)))
-    finally:
-        ctx.probes.append((started, time.time_ns()))
+    finally:       # whose log the request lands in: the container asked (None: any)
+        ctx.probes.append((started, time.time_ns(), c.id if c is not None else None))
         del ctx.probes[:-MAX_PROBES]        # a check after every command: keep the recent
     if answer is None:
         return Result(False, f"nothing answers on port {port}")

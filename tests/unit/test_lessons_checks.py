@@ -591,3 +591,17 @@ def test_a_port_checks_own_request_is_not_seen_by_a_log_check(eng, http_server):
         s.recv(100)
     logged_by_server()
     assert passes(eng, "container: {name: web, logs_contain: 'GET /'}", probes=probes)
+
+
+def test_a_port_check_hides_only_what_the_container_it_asked_wrote(eng, http_server):
+    """A worker that talks to web writes its own output while a port check asks web:
+    that output is the worker's, not the check's, and a log check still sees it."""
+    port, requests = http_server
+    eng.add_container("web", status="running",
+                      port_bindings=(("80/tcp", (PortBinding("", str(port)),)),))
+    worker = eng.add_container("worker", status="running")
+    probes = []
+    assert passes(eng, "port: {container: web, http_status: 200}", probes=probes)
+    _log(eng, worker, "hello from web\n", timeutil.now())
+    assert passes(eng, "container: {name: worker, logs_contain: hello from web}",
+                  probes=probes)
