@@ -2,10 +2,7 @@
 the test's engine root) and as an ordinary user (the `dockerlings` program installed
 from the wheel, run as the test user on an engine root of its own: as_user.py). The
 same lines, the same expectations, and the same leak checks afterwards; where the two
-differ (who owns a file on the host) the difference is the point of the test.
-
-Flows that wait for a piece of the rootless engine are expected to fail as the user
-(WAITING below, strict: one that starts passing fails until its entry is removed)."""
+differ (who owns a file on the host) the difference is the point of the test."""
 from __future__ import annotations
 
 import os
@@ -18,22 +15,6 @@ import pytest
 from tests.conftest import ROOT, Result, dockerlings
 from tests.integration.cli_helpers import wait_until
 from tests.integration.test_terminal import Terminal, start_terminal
-
-CORE = "rootless-core: the engine in a user namespace of its own (issue 20 §1)"
-NET = "rootless-net: networks as an ordinary user (issue 20 §1)"
-# test -> what it waits for, as the user only; remove an entry as its piece lands on main
-WAITING = {
-    "test_run": CORE,
-    "test_run_ti_in_a_terminal": CORE,
-    "test_ps_logs_exec": CORE,
-    "test_commit": CORE,
-    "test_build_with_a_user_of_the_image": CORE,
-    "test_volumes_named_and_bind": CORE,
-    "test_cp_both_ways": CORE,
-    "test_user_network_with_names": NET,
-    "test_published_port_on_loopback": NET,
-    "test_lesson_replay": CORE,
-}
 
 
 class AsRoot:
@@ -118,9 +99,6 @@ def who(request, tmp_path):
     if request.param == "root":
         return AsRoot(request.getfixturevalue("sh"), request.getfixturevalue("engine"),
                       tmp_path)
-    waits = WAITING.get(request.function.__name__)
-    if waits:
-        request.applymarker(pytest.mark.xfail(strict=True, reason=waits))
     return AsUser(request.getfixturevalue("user_engine"),
                   request.getfixturevalue("user_install"))
 
