@@ -270,3 +270,31 @@ def test_the_leak_check_sees_what_a_users_engine_leaves(user_engine):
             if p and p.poll() is None:
                 p.kill()
                 p.wait()
+
+
+@pytest.fixture
+def roots_secret():
+    """A file of root's, 0600, in a folder anyone may pass through."""
+    import shutil
+    import tempfile
+    folder = Path(tempfile.mkdtemp(prefix="dlu-secret-", dir="/tmp"))
+    os.chmod(folder, 0o755)
+    secret = folder / "secret"
+    secret.write_text("root's own\n")
+    os.chmod(secret, 0o600)
+    try:
+        yield secret
+    finally:
+        shutil.rmtree(folder)
+
+
+def test_a_bind_mount_reads_only_what_its_user_could(who, roots_secret):
+    """The container's root is its user: root's 0600 file, bind-mounted, is not readable
+    to the user's containers (it belongs to no id of theirs: nobody), and root reads it."""
+    r = who.run(f"docker run --rm -v {roots_secret}:/s busybox sh -c 'stat -c %U /s; cat /s'")
+    if who.kind == "root":
+        assert (r.code, r.out) == (0, "root\nroot's own\n"), r.err
+    else:
+        assert r.code == 1 and r.out == "nobody\n", r
+        assert "Permission denied" in r.err and "root's own" not in r.err
+    assert roots_secret.read_text() == "root's own\n"
