@@ -1,7 +1,8 @@
 """`dockerlings lessons test` on real containers: what it says when a lesson's port is
-taken on the host, and `-v` showing all of a command's output."""
+taken on the host, `-v` showing all of a command's output, and how long checks take."""
 from __future__ import annotations
 
+import re
 import socket
 
 from lessons import tester
@@ -68,3 +69,63 @@ def test_verbose_shows_all_of_a_commands_output(tmp_path):
     lines = said.splitlines()
     assert all(f"      {n}" in lines for n in range(1, 41)), said
     assert "all pass" in said
+
+
+SLOW = """\
+format: 1
+id: slowpoke
+title: Slowpoke
+chapter: "0-1"
+summary: A step whose checks are slow.
+images: [busybox]
+steps:
+  - id: quick
+    title: Quick
+    text: Make box.
+    checks:
+      - container: {name: box, status: running}
+        message: No box yet.
+    solve:
+      - docker run -d --name box busybox sleep 30
+    explain: Made.
+  - id: slow
+    title: Slow
+    text: Make a file.
+    checks:
+      - container: {name: box, file: {path: /made}}
+        message: No /made yet.
+      - exec: {container: box, command: "sleep 0.08"}
+        message: box does not sleep.
+    solve:
+      - docker exec box touch /made
+    explain: Made.
+recap: Done.
+explore: [more]
+"""
+
+
+def test_the_slowest_step_is_named_and_checks_over_the_budget_are_flagged(tmp_path):
+    path = tmp_path / "slowpoke.yaml"
+    path.write_text(SLOW)
+    said = _run(tmp_path, path, verbose=False)
+    summary = said.strip().splitlines()
+    assert "all pass" in summary[-2]
+    slowest = re.search(r"the slowest (\d+\.\d) ms \(slowpoke/slow\)$", summary[-2])
+    assert slowest and float(slowest.group(1)) >= 80, said
+    assert re.fullmatch(r"  ⚠ checks over 50\.0 ms \(best of 3\): slowpoke/slow \d+\.\d ms",
+                        summary[-1]), said
+
+
+def test_a_steps_checks_are_timed_at_their_best_of_three():
+    """One slow round on a busy machine says more about the machine than the checks."""
+    rounds = iter([0.09, 0.01, 0.05, 0.002])
+
+    class Session:
+        def evaluate(self, every=True):
+            assert every is False, "timed as after a learner's command"
+            return type("Outcome", (), {"seconds": next(rounds)})()
+
+    assert tester._check_seconds(Session()) == 0.01
+    assert tester._timing([(0.004, "a/one"), (0.002, "a/two"), (0.001, "b/x")]) == \
+        "; checks took 2.0 ms median, the slowest 4.0 ms (a/one)"
+    assert tester._timing([]) == ""
