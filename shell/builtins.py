@@ -1,4 +1,4 @@
-"""The shell's own commands: cd, pwd, clear, help, exit, edit, map, host, xray.
+"""The shell's own commands: cd, pwd, clear, help, exit, edit, map, host, xray, set.
 
 They run in the shell's process because they change or show the shell itself (its
 working folder, the screen, whether it goes on); everything else goes to /bin/sh. A
@@ -160,6 +160,28 @@ def _say_if_nothing_listens(env, ports: list[int]) -> None:
                          "address)"))
 
 
+SETTINGS = {"api-trace": "on: each docker command prints the Engine API requests behind it"}
+SETTING_VALUES = {"on": "turn it on", "off": "turn it off"}
+SET_USAGE = "Usage:  set [api-trace [on|off]]"
+
+
+@register("set", "shell settings: `set api-trace on` shows the API requests behind each "
+                 "docker command")
+def set_(env, args: list[str]) -> int:
+    """The shell's own settings, kept for the session (and by host pipelines' docker,
+    through the environment). `docker --debug ...` traces one command."""
+    if not args:
+        env.out(f"api-trace {'on' if env.api_trace else 'off'}")
+        return 0
+    if args[0] not in SETTINGS or len(args) > 2 or args[1:] not in ([], ["on"], ["off"]):
+        env.err(SET_USAGE)
+        return 2
+    if len(args) == 2:
+        env.api_trace = args[1] == "on"
+    env.out(f"api-trace {'on' if env.api_trace else 'off'}")
+    return 0
+
+
 HELP = """dockerlings: type docker commands as you would with Docker; they run real
 containers on dockerlings' own engine.
 
@@ -167,6 +189,8 @@ containers on dockerlings' own engine.
                         explains one); Tab completes commands, options and names
   map                   a picture of what exists now
   host share PORT       let containers reach this machine's PORT as host.docker.internal
+  set api-trace on      show the Engine API requests behind each docker command
+                        (docker --debug ... shows them for one command)
   anything else         runs on this machine through /bin/sh, in the shell's folder
 
 Built-ins:

@@ -158,6 +158,12 @@ def candidates(text: str, ctx: Context) -> list[Candidate]:
         return paths(cur, start, ctx, dirs_only=True)
     if head == "host":
         return prefixed(cur, builtins.HOST_WORDS.items(), start) if not rest else []
+    if head == "set":
+        if not rest:
+            return prefixed(cur, builtins.SETTINGS.items(), start)
+        if len(rest) == 1 and rest[0] in builtins.SETTINGS:
+            return prefixed(cur, builtins.SETTING_VALUES.items(), start)
+        return []
     return paths(cur, start, ctx)
 
 

@@ -33,6 +33,8 @@ class Env:
         self.lesson = None
         self.prefill_supported = False     # the REPL puts `solution` commands at its prompt
         self.last_status = 0               # the last line's status: $? on the next line
+        from .conversation import SILENT
+        self.api = SILENT                  # the command's API requests, when traced
         self._owner = self.environ.get(OWNER_VARIABLE) or None
         if engine is not None and self._owner and hasattr(engine, "owner"):
             engine.owner = self._owner
@@ -72,6 +74,21 @@ class Env:
             self.environ.pop(OWNER_VARIABLE, None)
         if self._engine is not None and hasattr(self._engine, "owner"):
             self._engine.owner = self._owner
+
+    @property
+    def api_trace(self) -> bool:
+        """`set api-trace on`: every docker command prints the API requests behind it
+        (shell/conversation.py); kept in the environment for host pipelines' docker."""
+        from .conversation import VARIABLE
+        return self.environ.get(VARIABLE, "") not in ("", "0")
+
+    @api_trace.setter
+    def api_trace(self, on: bool) -> None:
+        from .conversation import VARIABLE
+        if on:
+            self.environ[VARIABLE] = "1"
+        else:
+            self.environ.pop(VARIABLE, None)
 
     @property
     def engine_paths(self):

@@ -19,6 +19,7 @@ from lessons import builtins as lesson_words     # light: yaml and rich load on 
 from . import builtins
 from .cli import report
 from .cli.parser import HelpRequest, Invocation, display_name, parse
+from .conversation import SILENT, Conversation, untraced
 from .env import Env
 
 # Characters that make /bin/sh do something shlex would not: pipes, redirections,
@@ -161,6 +162,7 @@ def _run_line(env: Env, line: str) -> int:
 
 def run_docker(env: Env, argv: list[str]) -> int:
     command = "docker"
+    debug = env.debug
     try:
         inv = parse(argv)
         if isinstance(inv, HelpRequest):
@@ -173,7 +175,12 @@ def run_docker(env: Env, argv: list[str]) -> int:
             (env.err if inv.to_stderr else env.out)(text)
             return 0
         command = display_name(inv.command, inv.path)
-        env.debug = env.debug or inv.debug
+        env.debug = debug or inv.debug           # -D: for this command only
+        if inv.debug or env.api_trace:
+            env.api = Conversation(env.err)
+            note = untraced(inv.command.handler, command)
+            if note:
+                env.err(note)
         code = _call(env, inv)
         from . import hints
         hint = hints.after(argv, inv, code, env)
@@ -204,6 +211,8 @@ def run_docker(env: Env, argv: list[str]) -> int:
             import traceback
             env.err(traceback.format_exc())
         return 125
+    finally:
+        env.debug, env.api = debug, SILENT
 
 
 def _call(env: Env, inv: Invocation) -> int:

@@ -17,6 +17,7 @@ from engine.errors import (
 )
 
 from ..cli.parser import Invocation, display_name
+from ..conversation import filters_param, pull_params, timestamp_param
 from ..render.units import human_size
 from . import options
 from .attach import Interrupts, MonitorChannel, detach_sequence, pump
@@ -33,16 +34,25 @@ def _pull_progress(env, inv):
 def _create(env, inv: Invocation, run: bool):
     config, host, name = options.build(env, inv, run)
     eng = env.engine
+    api = env.api
     cidfile = _open_cidfile(env, inv) if inv.opts.get("cidfile") else None
     try:
         policy = inv.pull
         if policy == "always":
-            eng.pull(config.image, _pull_progress(env, inv))
-        elif policy == "never" and eng.images.find(config.image) is None:
-            from engine.errors import NoSuchImage
-            raise NoSuchImage(config.image)
-        c = eng.create(config, host, name, progress=_pull_progress(env, inv),
-                       **options.networking(inv))
+            with api.request("POST", "/images/create", **pull_params(config.image)):
+                eng.pull(config.image, _pull_progress(env, inv))
+        elif (policy == "never" or api.on) and eng.images.find(config.image) is None:
+            # the docker CLI asks for the container first; the daemon's 404 makes it
+            # pull (unless --pull never) and ask again
+            api.said("POST", "/containers/create", 404, name=name)
+            if policy == "never":
+                from engine.errors import NoSuchImage
+                raise NoSuchImage(config.image)
+            with api.request("POST", "/images/create", **pull_params(config.image)):
+                eng.ensure_image(config.image, _pull_progress(env, inv))
+        with api.request("POST", "/containers/create", 201, name=name):
+            c = eng.create(config, host, name, progress=_pull_progress(env, inv),
+                           **options.networking(inv))
     except BaseException:
         if cidfile:
             cidfile.discard()
@@ -99,6 +109,7 @@ def create(env, inv: Invocation) -> int:
 
 def run(env, inv: Invocation) -> int:
     o = inv.opts
+    env.api.ping()              # the docker CLI's run asks the daemon before its own checks
     if o["detach"] and o["attach"]:
         raise CliError("conflicting options: cannot specify both --attach and --detach")
     if not o["detach"] and o["tty"] and o["interactive"] and not env.stdin_tty:
@@ -107,13 +118,24 @@ def run(env, inv: Invocation) -> int:
         detach_sequence(o["detach_keys"])
     c = _create(env, inv, run=True)
     eng = env.engine
+    api = env.api
+    # the docker CLI attaches, waits for the exit and starts in three requests; the
+    # engine starts with the streams attached in one call
+    condition = "removed" if c.host.auto_remove else "next-exit"
     if o["detach"]:
         env.out(c.id)
-        eng.start(c)
+        api.said("POST", f"/containers/{c.id}/wait", condition=condition)
+        with api.request("POST", f"/containers/{c.id}/start", 204):
+            eng.start(c)
         return 0
     want = {"stdin": c.config.attach_stdin, "stdout": c.config.attach_stdout,
             "stderr": c.config.attach_stderr}
-    sock = eng.start(c, attach=want)
+    api.said("POST", f"/containers/{c.id}/attach", 101, stream=True, **want)
+    api.said("POST", f"/containers/{c.id}/wait", condition=condition)
+    with api.request("POST", f"/containers/{c.id}/start", 204):
+        sock = eng.start(c, attach=want)
+    if c.config.tty:
+        _said_resize(env, f"/containers/{c.id}/resize")
     channel = MonitorChannel(sock)
     interrupts = Interrupts(env, c) if o["sig_proxy"] else None
     code = pump(env, channel, tty=c.config.tty, stdin=want["stdin"],
@@ -123,6 +145,16 @@ def run(env, inv: Invocation) -> int:
     if code < 0:               # the monitor went away without an answer
         return _final_exit_code(eng, c.id)
     return code
+
+
+def _said_resize(env, path: str, status: int = 200) -> None:
+    """A tty on a terminal: the docker CLI sends the terminal's size once started."""
+    if env.api.on and env.stdout_tty:
+        try:
+            size = os.get_terminal_size(env.stdout.fileno())
+        except (OSError, ValueError, AttributeError):
+            return
+        env.api.said("POST", path, status, h=size.lines, w=size.columns)
 
 
 def _final_exit_code(eng, cid: str) -> int:
@@ -169,14 +201,21 @@ def start(env, inv: Invocation) -> int:
     eng = env.engine
     if (inv.attach or inv.interactive) and len(inv.args) > 1:
         raise CliError("you cannot start and attach multiple containers at once")
+    api = env.api
     if inv.attach or inv.interactive:
         if inv.detach_keys:
             detach_sequence(inv.detach_keys)
-        c = eng.container(inv.args[0])
+        with api.request("GET", f"/containers/{inv.args[0]}/json"):
+            c = eng.container(inv.args[0])
         if c.state.running:
             return _attach_running(env, inv, c)
         want_stdin = bool(inv.interactive and c.config.open_stdin)
-        sock = eng.start(c.id, attach={"stdin": want_stdin, "stdout": True, "stderr": True})
+        api.said("POST", f"/containers/{c.id}/attach", 101, stream=True, stdin=want_stdin,
+                 stdout=True, stderr=True)
+        api.said("POST", f"/containers/{c.id}/wait", condition="next-exit")
+        with api.request("POST", f"/containers/{c.id}/start", 204):
+            sock = eng.start(c.id, attach={"stdin": want_stdin, "stdout": True,
+                                           "stderr": True})
         interrupts = Interrupts(env, c)
         code = pump(env, MonitorChannel(sock), tty=c.config.tty, stdin=want_stdin,
                     detach_keys=inv.detach_keys, on_signal=interrupts)
@@ -186,7 +225,10 @@ def start(env, inv: Invocation) -> int:
     failed = []
     for name in inv.args:
         try:
-            eng.start(name)
+            with api.request("POST", f"/containers/{name}/start", 204) as answer:
+                if api.on and eng.container(name).state.running:
+                    answer.status = 304
+                eng.start(name)
             env.out(name)
         except EngineError as e:
             from ..cli.report import message_of
@@ -217,9 +259,13 @@ def stop(env, inv: Invocation) -> int:
     killed = []
 
     def one(name):
-        c = eng.container(name)
-        started = time.monotonic()
-        eng.stop(name, _timeout(inv), inv.signal)
+        with env.api.request("POST", f"/containers/{name}/stop", 204, signal=inv.signal,
+                             t=_timeout(inv)) as answer:
+            c = eng.container(name)
+            if not c.state.running:
+                answer.status = 304
+            started = time.monotonic()
+            eng.stop(name, _timeout(inv), inv.signal)
         grace = _grace(c, inv)
         if grace and c.state.running and time.monotonic() - started >= grace:
             killed.append((c, grace))
@@ -258,30 +304,46 @@ def restart(env, inv: Invocation) -> int:
     eng = env.engine
 
     def again(name):
-        c = eng.container(name)
-        if c.state.running:
-            eng.stop(c.id, _timeout(inv), inv.signal, keep=True)   # --rm: not removed
-        eng.start(c.id)
+        with env.api.request("POST", f"/containers/{name}/restart", 204, signal=inv.signal,
+                             t=_timeout(inv)):
+            c = eng.container(name)
+            if c.state.running:
+                eng.stop(c.id, _timeout(inv), inv.signal, keep=True)   # --rm: not removed
+            eng.start(c.id)
     return each(env, inv, again)
 
 
 def kill(env, inv: Invocation) -> int:
     eng = env.engine
-    return each(env, inv, lambda n: eng.kill(n, inv.signal or "KILL"))
+
+    def one(name):
+        with env.api.request("POST", f"/containers/{name}/kill", 204, signal=inv.signal):
+            eng.kill(name, inv.signal or "KILL")
+    return each(env, inv, one)
 
 
 def rm(env, inv: Invocation) -> int:
     eng = env.engine
-    return each(env, inv, lambda n: eng.remove(n, force=inv.force, volumes=inv.volumes),
-                 exit_zero_missing=inv.force)
+
+    def one(name):
+        with env.api.request("DELETE", f"/containers/{name}", 204, force=inv.force,
+                             link=inv.link, v=inv.volumes):
+            eng.remove(name, force=inv.force, volumes=inv.volumes)
+    return each(env, inv, one, exit_zero_missing=inv.force)
 
 
 def pause(env, inv: Invocation) -> int:
-    return each(env, inv, env.engine.pause)
+    def one(name):
+        with env.api.request("POST", f"/containers/{name}/pause", 204):
+            env.engine.pause(name)
+    return each(env, inv, one)
 
 
 def unpause(env, inv: Invocation) -> int:
-    return each(env, inv, env.engine.unpause)
+    def one(name):
+        with env.api.request("POST", f"/containers/{name}/unpause", 204):
+            env.engine.unpause(name)
+    return each(env, inv, one)
 
 
 def wait(env, inv: Invocation) -> int:
@@ -289,7 +351,9 @@ def wait(env, inv: Invocation) -> int:
     errors = []
     for name in inv.args:
         try:
-            env.out(str(eng.wait(name)))
+            with env.api.request("POST", f"/containers/{name}/wait"):
+                code = eng.wait(name)
+            env.out(str(code))
         except EngineError as e:
             from ..cli.report import message_of
             errors.append(message_of(e))
@@ -301,7 +365,9 @@ def wait(env, inv: Invocation) -> int:
 
 def rename(env, inv: Invocation) -> int:
     try:
-        env.engine.rename(inv.args[0], inv.args[1])
+        with env.api.request("POST", f"/containers/{inv.args[0]}/rename", 204,
+                             name=inv.args[1]):
+            env.engine.rename(inv.args[0], inv.args[1])
     except EngineError as e:
         from ..cli.report import message_of
         env.err(message_of(e))
@@ -317,15 +383,21 @@ def _ps_filters(inv: Invocation) -> dict[str, list[str]]:
     for key, value in inv.filter:
         if key not in ("status", "name", "ancestor", "id", "label", "exited", "before", "since",
                        "volume", "network"):
-            raise CliError(f"Error response from daemon: invalid filter '{key}'")
+            raise daemon_error(f"invalid filter '{key}'")
         out.setdefault(key, []).append(value)
     states = ("created", "running", "paused", "restarting", "removing", "exited", "dead")
     for status in out.get("status", []):
         if status not in states:
-            raise CliError(f"Error response from daemon: invalid filter 'status={status}': "
-                           f"invalid value for state ({status}): must be one of "
-                           f"{', '.join(states)}")
+            raise daemon_error(f"invalid filter 'status={status}': invalid value for state "
+                               f"({status}): must be one of {', '.join(states)}")
     return out
+
+
+def daemon_error(message: str, status: int = 400) -> CliError:
+    """The daemon's refusal of a request, in the words the docker CLI prints it."""
+    error = CliError(f"Error response from daemon: {message}")
+    error.status = status
+    return error
 
 
 def _ancestors(eng, text: str) -> set[str]:
@@ -400,9 +472,15 @@ def ls(env, inv: Invocation) -> int:
         fmt = "{{.ID}}"
     fmt = fmt or views.ContainerRow.DEFAULT + ("\t{{.Size}}" if inv.size else "")
     template_check(fmt, views.ContainerRow.__go_type__)
-    filters = _ps_filters(inv)
+    # Docker asks for sizes when the template reads .Size, or the whole row as JSON
+    want_size = inv.size or ".Size" in fmt or "{{json.}}" in fmt.replace(" ", "")
+    last = inv.last if inv.last != -1 else (1 if inv.latest else -1)
+    with env.api.request("GET", "/containers/json", all=inv.all,
+                         limit=last if last > 0 else None,
+                         filters=filters_param(inv.filter), size=want_size):
+        filters = _ps_filters(inv)
+        containers = eng.containers(all=True)
     everything = inv.all or inv.latest or inv.last != -1 or bool(filters.get("status"))
-    containers = eng.containers(all=True)
     if inv.latest:
         containers = containers[:1]
     elif inv.last != -1:
@@ -410,8 +488,6 @@ def ls(env, inv: Invocation) -> int:
     if not everything:
         containers = [c for c in containers if c.state.running]
     containers = [c for c in containers if _matches(eng, c, filters)]
-    # Docker asks for sizes when the template reads .Size, or the whole row as JSON
-    want_size = inv.size or ".Size" in fmt or "{{json.}}" in fmt.replace(" ", "")
     now = time.time()
     rows = [views.ContainerRow(c, _image_text(eng, c, not inv.no_trunc), not inv.no_trunc,
                                _sizes(eng, c) if want_size else None,
@@ -486,10 +562,16 @@ def render_rows(fmt: str, rows, row_class) -> str:
 def logs(env, inv: Invocation) -> int:
     from engine.containers import logs as engine_logs
     eng = env.engine
-    c = eng.container(inv.args[0])
+    api = env.api
+    with api.request("GET", f"/containers/{inv.args[0]}/json"):
+        c = eng.container(inv.args[0])
     from ..cli import timestamps
     since, until = timestamps.option(inv.since, "since"), timestamps.option(inv.until, "until")
     tail = engine_logs.parse_tail(inv.tail)
+    api.said("GET", f"/containers/{c.id}/logs", details=inv.details, follow=inv.follow,
+             since=timestamp_param(inv.since, since), stderr=True, stdout=True,
+             tail=inv.tail or "all", timestamps=inv.timestamps,
+             until=timestamp_param(inv.until, until))
     for e in engine_logs.read(eng, c, follow=inv.follow, tail=tail, since=since, until=until):
         prefix = b""
         if inv.timestamps:
@@ -508,7 +590,9 @@ def logs(env, inv: Invocation) -> int:
 
 def top(env, inv: Invocation) -> int:
     from ..render.tabwriter import tabulate
-    header, rows = processes_table(env.engine, inv.args[0], inv.args[1:])
+    with env.api.request("GET", f"/containers/{inv.args[0]}/top",
+                         ps_args=" ".join(inv.args[1:]) or None):
+        header, rows = processes_table(env.engine, inv.args[0], inv.args[1:])
     lines = ["\t".join(header)] + ["\t".join(r) for r in rows]
     env.out(tabulate("\n".join(lines) + "\n", minwidth=20), end="")
     return 0
@@ -546,8 +630,10 @@ def processes_table(eng, ref: str, ps_args: list[str]) -> tuple[list[str], list[
 def diff(env, inv: Invocation) -> int:
     from engine.containers import commit as commits
     eng = env.engine
-    c = eng.container(inv.args[0])
-    for kind, path in commits.diff(eng, c):
+    with env.api.request("GET", f"/containers/{inv.args[0]}/changes"):
+        c = eng.container(inv.args[0])
+        changes = commits.diff(eng, c)
+    for kind, path in changes:
         env.out(f"{kind} {path}")
     return 0
 
@@ -556,7 +642,9 @@ def prune(env, inv: Invocation) -> int:
     eng = env.engine
     if not inv.force and not _confirm(env, "WARNING! This will remove all stopped containers."):
         return 0
-    return pruned(env, "Containers", *prune_stopped(eng))
+    with env.api.request("POST", "/containers/prune", filters=filters_param(inv.filter)):
+        done = prune_stopped(eng)
+    return pruned(env, "Containers", *done)
 
 
 def prune_stopped(eng) -> tuple[list[str], int]:

@@ -6,12 +6,13 @@ import time
 
 from engine.containers import commit as commits
 from engine.images import reference
-from engine.errors import CliError, EngineError, InvalidReference, NoSuchImage
+from engine.errors import EngineError, InvalidReference, NoSuchImage
 
 from ..cli.parser import Invocation
 from ..cli.report import message_of
+from ..conversation import filters_param
 from ..render import views
-from .containers import render_rows, template_check
+from .containers import daemon_error, render_rows, template_check
 
 IMAGE_SUBCOMMANDS = ("ls", "rm", "inspect", "list", "prune", "pull", "push", "save", "load",
                      "tag", "build", "history", "import")
@@ -21,7 +22,7 @@ def _image_filters(inv: Invocation) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     for key, value in inv.filter:
         if key not in ("dangling", "reference", "label", "before", "since"):
-            raise CliError(f"Error response from daemon: invalid filter '{key}'")
+            raise daemon_error(f"invalid filter '{key}'")
         out.setdefault(key, []).append(value)
     return out
 
@@ -45,10 +46,13 @@ def ls(env, inv: Invocation) -> int:
         fmt = "{{.ID}}"
     default = views.ImageRow.DEFAULT_DIGESTS if inv.digests else views.ImageRow.DEFAULT
     fmt = fmt or default
-    filters = _image_filters(inv)
+    pairs = list(inv.filter) + ([("reference", inv.args[0])] if inv.args else [])
+    with env.api.request("GET", "/images/json", all=inv.all, filters=filters_param(pairs)):
+        filters = _image_filters(inv)
+        images = eng.list_images()
     if inv.args:
         filters.setdefault("reference", []).append(inv.args[0])
-    images = sorted(eng.list_images(), key=lambda i: i.created, reverse=True)
+    images = sorted(images, key=lambda i: i.created, reverse=True)
     parents = {i.parent for i in images if i.parent}
     rows = []
     now = time.time()
@@ -90,7 +94,16 @@ def _labels_match(img, wanted: list[str]) -> bool:
 
 
 def tag(env, inv: Invocation) -> int:
-    env.engine.tag(inv.args[0], inv.args[1])
+    try:
+        target = reference.parse(inv.args[1])
+    except InvalidReference:            # the CLI's own refusal: nothing is sent
+        target = None
+    if target is None:
+        env.engine.tag(inv.args[0], inv.args[1])
+        return 0
+    with env.api.request("POST", f"/images/{inv.args[0]}/tag", 201, repo=target.name,
+                         tag=target.tag):
+        env.engine.tag(inv.args[0], inv.args[1])
     return 0
 
 
@@ -99,7 +112,10 @@ def rm(env, inv: Invocation) -> int:
     errors = []
     for name in inv.args:
         try:
-            for kind, what in eng.remove_image(name, force=inv.force, prune=not inv.no_prune):
+            with env.api.request("DELETE", f"/images/{name}", force=inv.force,
+                                 noprune=inv.no_prune):
+                done = eng.remove_image(name, force=inv.force, prune=not inv.no_prune)
+            for kind, what in done:
                 env.out(f"{kind}: {what}")
         except EngineError as e:
             if inv.force and isinstance(e, NoSuchImage):
@@ -115,7 +131,8 @@ def rm(env, inv: Invocation) -> int:
 
 def history(env, inv: Invocation) -> int:
     eng = env.engine
-    rows = eng.history(inv.args[0])
+    with env.api.request("GET", f"/images/{inv.args[0]}/history"):
+        rows = eng.history(inv.args[0])
     fmt = inv.format or ""
     if inv.quiet:
         fmt = "{{.ID}}"
@@ -137,20 +154,29 @@ def prune(env, inv: Invocation) -> int:
                "WARNING! This will remove all dangling images.")
     if not inv.force and not _confirm(env, warning):
         return 0
-    records, reclaimed = env.engine.prune_images(all_images=inv.all)
+    with env.api.request("POST", "/images/prune",
+                         filters=filters_param(list(inv.filter) +
+                                               [("dangling", str(not inv.all).lower())])):
+        records, reclaimed = env.engine.prune_images(all_images=inv.all)
     return pruned(env, "Images", [f"{kind}: {what}" for kind, what in records], reclaimed)
 
 
 def commit(env, inv: Invocation) -> int:
     eng = env.engine
     repo_tag = inv.args[1] if len(inv.args) > 1 else None
+    ref = None
     if repo_tag:
         try:
-            reference.parse(repo_tag)
+            ref = reference.parse(repo_tag)
         except InvalidReference as e:
             raise InvalidReference(str(e)) from None
-    c = eng.container(inv.args[0])
-    image_id = commits.commit(eng, c, repo_tag, message=inv.message or "",
-                              author=inv.author or "", changes=inv.change, pause=inv.pause)
+    with env.api.request("POST", "/commit", 201, author=inv.author or "",
+                         changes=list(inv.change or ()), comment=inv.message or "",
+                         container=inv.args[0], pause=None if inv.pause else "0",
+                         repo=ref.name if ref else "", tag=(ref.tag or "") if ref else ""):
+        c = eng.container(inv.args[0])
+        image_id = commits.commit(eng, c, repo_tag, message=inv.message or "",
+                                  author=inv.author or "", changes=inv.change,
+                                  pause=inv.pause)
     env.out(image_id)
     return 0

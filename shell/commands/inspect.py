@@ -40,12 +40,24 @@ def _print(env, inv: Invocation, docs: list, errors: list[str]) -> int:
 
 def _container_doc(env, name: str, size: bool) -> dict:
     eng = env.engine
-    return documents.container(eng, eng.container(name), size=size)
+    with env.api.request("GET", f"/containers/{name}/json", size=size):
+        return documents.container(eng, eng.container(name), size=size)
 
 
 def _image_doc(env, name: str) -> dict:
     eng = env.engine
-    return documents.image(eng, eng.get_image(name))
+    with env.api.request("GET", f"/images/{name}/json"):
+        return documents.image(eng, eng.get_image(name))
+
+
+def _network_doc(env, name: str) -> dict:
+    with env.api.request("GET", f"/networks/{name}"):
+        return documents.network(env.engine.network(name))
+
+
+def _volume_doc(env, name: str) -> dict:
+    with env.api.request("GET", f"/volumes/{name}"):
+        return env.engine.volume(name)
 
 
 def container(env, inv: Invocation) -> int:
@@ -82,9 +94,9 @@ def any(env, inv: Invocation) -> int:
             elif kind == "container":
                 docs.append(_container_doc(env, name, inv.size))
             elif kind == "network":
-                docs.append(documents.network(env.engine.network(name)))
+                docs.append(_network_doc(env, name))
             elif kind == "volume":
-                docs.append(env.engine.volume(name))
+                docs.append(_volume_doc(env, name))
             else:
                 docs.append(_either(env, name, inv.size))
         except EngineError as e:
@@ -103,10 +115,14 @@ def _either(env, name: str, size: bool) -> dict:
     except NoSuchImage:
         pass
     try:
-        return documents.network(env.engine.network(name))
+        return _network_doc(env, name)
     except NotFound:
         pass
     try:
-        return env.engine.volume(name)
+        return _volume_doc(env, name)
     except NotFound:
+        # the docker CLI goes on to swarm objects when swarm is on (it asks /info),
+        # and to plugins, which this engine has none of
+        env.api.said("GET", "/info")
+        env.api.said("GET", f"/plugins/{name}/json", 404)
         raise CliError(f"Error: No such object: {name}") from None

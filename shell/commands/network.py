@@ -1,11 +1,11 @@
 """docker network ls, create, rm, inspect, prune, connect, disconnect, and docker port."""
 from __future__ import annotations
 
-from engine.containers import inspect as documents
 from engine.errors import CliError, EngineError, NotFound
 
 from ..cli.parser import Invocation
 from ..cli.report import message_of
+from ..conversation import filters_param
 from .containers import each
 
 
@@ -71,7 +71,8 @@ def _matches(net: dict, filters: list[tuple[str, str]]) -> bool:
 def ls(env, inv: Invocation) -> int:
     from .containers import render_rows
     fmt = "{{.ID}}" if inv.quiet else (inv.format or NetworkRow.DEFAULT)
-    nets = sorted(env.engine.networks(), key=lambda n: n["Name"])
+    with env.api.request("GET", "/networks", filters=filters_param(inv.filter)):
+        nets = sorted(env.engine.networks(), key=lambda n: n["Name"])
     rows = [NetworkRow(n, not inv.no_trunc) for n in nets if _matches(n, inv.filter)]
     out = render_rows(fmt, rows, NetworkRow)
     if out:
@@ -89,23 +90,32 @@ def create(env, inv: Invocation) -> int:
     for item in inv.label:
         k, _, v = item.partition("=")
         labels[k] = v
-    net = env.engine.create_network(inv.args[0], subnet=subnets[0] if subnets else None,
-                                    gateway=gateways[0] if gateways else None,
-                                    internal=inv.internal, labels=labels, driver=inv.driver)
+    with env.api.request("POST", "/networks/create", 201):
+        net = env.engine.create_network(inv.args[0], subnet=subnets[0] if subnets else None,
+                                        gateway=gateways[0] if gateways else None,
+                                        internal=inv.internal, labels=labels,
+                                        driver=inv.driver)
     env.out(net["Id"])
     return 0
 
 
 def rm(env, inv: Invocation) -> int:
-    return each(env, inv, env.engine.remove_network, ignore=NotFound if inv.force else None)
+    def one(name):
+        # the docker CLI looks at the network first (an ingress network asks to confirm)
+        with env.api.request("GET", f"/networks/{name}"):
+            env.engine.network(name)
+        with env.api.request("DELETE", f"/networks/{name}", 204):
+            env.engine.remove_network(name)
+    return each(env, inv, one, ignore=NotFound if inv.force else None)
 
 
 def inspect(env, inv: Invocation) -> int:
     from .inspect import _print
     docs, errors = [], []
+    from .inspect import _network_doc
     for name in inv.args:
         try:
-            docs.append(documents.network(env.engine.network(name)))
+            docs.append(_network_doc(env, name))
         except EngineError as e:
             errors.append(message_of(e))
     return _print(env, inv, docs, errors)
@@ -116,7 +126,8 @@ def prune(env, inv: Invocation) -> int:
     if not inv.force and not _confirm(env, "WARNING! This will remove all custom networks not "
                                            "used by at least one container."):
         return 0
-    removed = env.engine.prune_networks()
+    with env.api.request("POST", "/networks/prune", filters=filters_param(inv.filter)):
+        removed = env.engine.prune_networks()
     if removed:
         env.out("Deleted Networks:")
         for name in removed:
@@ -125,18 +136,22 @@ def prune(env, inv: Invocation) -> int:
 
 
 def connect(env, inv: Invocation) -> int:
-    env.engine.network_connect(inv.args[0], inv.args[1], ip=inv.ip or None,
-                               aliases=_split(inv.alias) or None)
+    with env.api.request("POST", f"/networks/{inv.args[0]}/connect"):
+        env.engine.network_connect(inv.args[0], inv.args[1], ip=inv.ip or None,
+                                   aliases=_split(inv.alias) or None)
     return 0
 
 
 def disconnect(env, inv: Invocation) -> int:
-    env.engine.network_disconnect(inv.args[0], inv.args[1], force=inv.force)
+    with env.api.request("POST", f"/networks/{inv.args[0]}/disconnect"):
+        env.engine.network_disconnect(inv.args[0], inv.args[1], force=inv.force)
     return 0
 
 
 def port(env, inv: Invocation) -> int:
     private = inv.args[1] if len(inv.args) > 1 else None
+    with env.api.request("GET", f"/containers/{inv.args[0]}/json"):
+        env.engine.container(inv.args[0])        # the CLI reads the ports from inspect
     for key, where in env.engine.ports(inv.args[0], private):
         env.out(where if private else f"{key} -> {where}")
     return 0

@@ -26,15 +26,19 @@ def pull(env, inv: Invocation) -> int:
     if inv.all_tags and (ref.tag or ref.digest):
         raise CliError("tag can't be used with --all-tags/-a")
     _default_tag(env, inv, text)
-    refs = [ref] if not inv.all_tags else _all_tags(env, ref)
-    for one in refs:
-        shown = LayerProgress(env)
-        quiet = inv.quiet
-        env.engine.pull(str(one), progress=None if quiet else shown.say,
-                        event=None if quiet else shown, platform=inv.platform,
-                        environ=env.environ)
-        if not inv.all_tags:
-            env.out(str(one))
+    # one request, whose answer streams the pull of every tag asked for
+    with env.api.request("POST", "/images/create", fromImage=ref.name,
+                         platform=(inv.platform or "").lower() or None,
+                         tag=None if inv.all_tags else (ref.digest or ref.tag)):
+        refs = [ref] if not inv.all_tags else _all_tags(env, ref)
+        for one in refs:
+            shown = LayerProgress(env)
+            quiet = inv.quiet
+            env.engine.pull(str(one), progress=None if quiet else shown.say,
+                            event=None if quiet else shown, platform=inv.platform,
+                            environ=env.environ)
+            if not inv.all_tags:
+                env.out(str(one))
     if inv.all_tags:
         env.out(ref.name)
     return 0

@@ -25,7 +25,8 @@ def version(env, inv: Invocation) -> int:
 
 def info(env, inv: Invocation) -> int:
     """docker info: the docker CLI's sections, every value this engine's own."""
-    facts = server_facts(env.engine, env.environ)
+    with env.api.request("GET", "/info"):
+        facts = server_facts(env.engine, env.environ)
     if inv.format:
         env.out(gotemplate.compile(inv.format).execute(facts))
         return 0

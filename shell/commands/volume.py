@@ -5,6 +5,7 @@ from engine.errors import CliError, EngineError
 
 from ..cli.parser import Invocation
 from ..cli.report import message_of
+from ..conversation import filters_param
 from .containers import each
 
 
@@ -73,9 +74,11 @@ def _keep(filters: list[tuple[str, str]], users: dict, allowed=_FILTERS):
 def ls(env, inv: Invocation) -> int:
     from .containers import render_rows
     eng = env.engine
-    keep = _keep(inv.filter, eng.volume_users())
+    with env.api.request("GET", "/volumes", filters=filters_param(inv.filter)):
+        keep = _keep(inv.filter, eng.volume_users())
+        volumes = eng.volumes()
     fmt = "{{.Name}}" if inv.quiet else (inv.format or VolumeRow.DEFAULT)
-    rows = [VolumeRow(v) for v in _natural(eng.volumes()) if keep(v)]
+    rows = [VolumeRow(v) for v in _natural(volumes) if keep(v)]
     out = render_rows(fmt, rows, VolumeRow)
     if out:
         env.out(out, end="")
@@ -102,7 +105,8 @@ def create(env, inv: Invocation) -> int:
     for item in inv.label:
         k, _, v = item.partition("=")
         labels[k] = v
-    vol = env.engine.create_volume(name, driver=inv.driver, labels=labels)
+    with env.api.request("POST", "/volumes/create", 201):
+        vol = env.engine.create_volume(name, driver=inv.driver, labels=labels)
     env.out(vol["Name"])
     return 0
 
@@ -110,9 +114,10 @@ def create(env, inv: Invocation) -> int:
 def inspect(env, inv: Invocation) -> int:
     from .inspect import _print
     docs, errors = [], []
+    from .inspect import _volume_doc
     for name in inv.args:
         try:
-            docs.append(env.engine.volume(name))
+            docs.append(_volume_doc(env, name))
         except EngineError as e:
             errors.append(message_of(e))
     return _print(env, inv, docs, errors)
@@ -120,7 +125,10 @@ def inspect(env, inv: Invocation) -> int:
 
 def rm(env, inv: Invocation) -> int:
     # the engine itself lets -f pass over a missing volume, which Docker still prints
-    return each(env, inv, lambda name: env.engine.remove_volume(name, force=inv.force))
+    def one(name):
+        with env.api.request("DELETE", f"/volumes/{name}", 204, force=inv.force):
+            env.engine.remove_volume(name, force=inv.force)
+    return each(env, inv, one)
 
 
 def prune(env, inv: Invocation) -> int:
@@ -137,5 +145,7 @@ def prune(env, inv: Invocation) -> int:
     if not inv.force and not _confirm(env, f"WARNING! This will remove {what} not used by "
                                            "at least one container."):
         return 0
-    removed, reclaimed = eng.prune_volumes(everything, keep)
+    sent = list(inv.filter) + ([("all", "true")] if inv.all else [])
+    with env.api.request("POST", "/volumes/prune", filters=filters_param(sent)):
+        removed, reclaimed = eng.prune_volumes(everything, keep)
     return pruned(env, "Volumes", removed, reclaimed)

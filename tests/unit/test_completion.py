@@ -393,3 +393,11 @@ def test_compose_s_own_option_values_complete(complete, tmp_path):
     (tmp_path / "other.yaml").write_text("services: {}\n")
     assert "other.yaml" in texts(complete("docker compose -f oth"))
     assert "other.yaml" in texts(complete("docker compose -p x --file oth"))
+
+
+def test_set_completes_the_api_trace_setting_and_its_values(complete):
+    assert texts(complete("set ")) == ["api-trace"]
+    assert texts(complete("set api-trace ")) == ["on", "off"]
+    assert texts(complete("set api-trace o")) == ["on", "off"]
+    assert texts(complete("set api-trace on ")) == []
+    assert "--debug" in texts(complete("docker --d"))
