@@ -135,6 +135,9 @@ def info(env) -> int:
     features = _features(eng)
     for line in describe(eng):
         env.out("  " + line)
+    from . import needs
+    for line in needs.report(needs.missing(env.environ)):
+        env.out(line)
     return 0 if all(ok for _, ok, _ in features) else 1
 
 

@@ -19,8 +19,7 @@ PLAIN = {
     "overlayfs": "this kernel has no overlay file system, which gives every container "
                  "its own copy-on-write files (try: modprobe overlay).",
     "busybox image (offline)": "there is no static busybox on this machine, so the "
-                               "busybox image cannot be made (apt-get install "
-                               "busybox-static).",
+                               "busybox image cannot be made.",
     "pid namespace": "the kernel refuses to make pid namespaces, so containers cannot "
                      "have processes of their own",
     "mount namespace": "the kernel refuses to make mount namespaces, so containers "
@@ -100,7 +99,7 @@ def _mark(env) -> None:
 def show(env) -> None:
     if first_start(env):
         blocking, limits = full_problems(env)
-        env.out(render_first(env, blocking, limits))
+        env.out(render_first(env, blocking, limits, missing_lines(env)))
         _mark(env)
         return
     env.out(SHORT)
@@ -116,7 +115,17 @@ def problems_text(blocking: list[str]) -> str:
     return "\n".join(lines)
 
 
-def render_first(env, blocking: list[str], limits: list[str]) -> str:
+def missing_lines(env) -> list[str]:
+    """The packages this machine lacks and the command that installs them (needs.py)."""
+    from . import needs
+    try:
+        return needs.report(needs.missing(env.environ))
+    except Exception as e:      # the check itself failed: say so, do not stop the shell
+        return [f"the check for missing packages failed: {e}"]
+
+
+def render_first(env, blocking: list[str], limits: list[str],
+                 missing: list[str] = ()) -> str:
     """The first-start screen, drawn with rich (plain text without colours when NO_COLOR
     is set or the output is not a terminal)."""
     from rich.console import Group
@@ -129,6 +138,8 @@ def render_first(env, blocking: list[str], limits: list[str]) -> str:
         parts.append(Text("Engine check: this machine can run containers.", style="bold"))
     for line in limits:
         parts.append(Text(f"  note: {line}"))
+    if missing:
+        parts += [Text("")] + [Text(line) for line in missing]
     console = _console(env)
     with console.capture() as cap:
         console.print(Panel(Group(*parts), title="Welcome to dockerlings", expand=False))

@@ -34,6 +34,26 @@ def test_engine_info_names_the_features(engine_root, engine):
     assert p.returncode == 0, text
 
 
+def test_engine_info_names_what_is_missing_and_the_command_that_installs_it(
+        sh, monkeypatch):
+    """Without a static busybox: the feature line says no, and the report under it names
+    Debian's package and the apt-get line (shell/needs.py; no sudo for root)."""
+    from engine.errors import Unavailable
+    from engine.images import offline
+    from shell import needs
+
+    def absent():
+        raise Unavailable("cannot make the busybox image offline: no busybox binary")
+    monkeypatch.setattr(offline, "find_busybox", absent)
+    r = sh.run("dockerlings engine info")
+    lines = r.out.splitlines()
+    assert r.code == 1 and any(l.startswith("  NO  busybox image (offline)") for l in lines)
+    at = lines.index("Missing on this machine:")
+    assert lines[at + 1].startswith("  busybox-static  ")
+    if needs.debian_like():
+        assert lines[-1].startswith("Install with:  apt-get install busybox-static")
+
+
 def test_engine_fsck_and_reset(engine_root, engine):
     dockerlings("-c", "docker run -d --name web busybox sleep 30", root=engine_root)
     p = dockerlings("engine", "fsck", root=engine_root)
