@@ -339,6 +339,22 @@ def _port_taken_text(err, argv, env) -> str:
             f"{holder or 'the one using it'} first.")
 
 
+def _privileged_port(err, argv, env) -> bool:
+    return "cannot expose privileged port" in _msg(err)
+
+
+def _privileged_port_text(err, argv, env) -> str:
+    """A rootless engine binds host ports as its user: below the host's limit only root
+    may. The usual way out is a higher port (8080 for 80); the other, for root, is the
+    sysctl the error names."""
+    m = re.search(r"privileged port (\d+),.*\(>= (\d+)\)", _msg(err))
+    port, start = (int(m.group(1)), int(m.group(2))) if m else (80, 1024)
+    higher = port + 8000 if start <= port + 8000 < 65536 else start
+    return (f"your engine runs as you, not root, and host ports below {start} are root's: "
+            f"publish on a port from {start} up (-p {higher}:...), or, as root, let users "
+            f"bind from {port} up: sysctl -w net.ipv4.ip_unprivileged_port_start={port}")
+
+
 def _port_holder(env, port: str) -> str | None:
     """The running container that publishes host port `port`, read from the records."""
     eng = _engine(env)
@@ -549,6 +565,7 @@ HINTS: tuple[Hint, ...] = (
     Hint("pid-container-form", _pid_form, _pid_text),
     Hint("network-connect-swapped", _connect_swapped, _connect_swapped_text),
     Hint("port-already-allocated", _port_taken, _port_taken_text),
+    Hint("privileged-port", _privileged_port, _privileged_port_text),
 )
 
 

@@ -37,8 +37,16 @@ class Plan:
         self.listeners.clear()
 
 
-class PortInUse(Exception):
+class PortError(Exception):
+    """A published port the host would not give: the start fails before anything runs."""
+
+
+class PortInUse(PortError):
     pass
+
+
+class PrivilegedPort(PortError):
+    """A port below net.ipv4.ip_unprivileged_port_start, for an ordinary user's engine."""
 
 
 def mode(c) -> str:
@@ -158,6 +166,12 @@ def _listen_one(host_ip: str, host_port: str, proto: str) -> tuple[socket.socket
         sock.bind((host_ip, int(host_port or 0)))
     except OSError as e:
         sock.close()
+        if e.errno == errno.EACCES:
+            port = int(host_port or 0)
+            limit = unprivileged_port_start()
+            raise PrivilegedPort(privileged_port(port, proto, host_ip, limit) or
+                                 f"{_go_listen(proto, host_ip, port)}: bind: permission "
+                                 "denied") from None
         if e.errno == errno.EADDRINUSE:
             raise PortInUse(f"Bind for {host_ip}:{host_port} failed: port is already "
                             "allocated") from None
@@ -168,6 +182,39 @@ def _listen_one(host_ip: str, host_port: str, proto: str) -> tuple[socket.socket
     if kind == socket.SOCK_STREAM:
         sock.listen(128)
     return sock, sock.getsockname()[1]
+
+
+def unprivileged_port_start() -> int | None:
+    """The host's net.ipv4.ip_unprivileged_port_start: below it only a process with
+    CAP_NET_BIND_SERVICE in the host's user namespace may bind, which a rootless
+    engine never has (its proxies live in the host's network namespace)."""
+    try:
+        with open("/proc/sys/net/ipv4/ip_unprivileged_port_start") as f:
+            return int(f.read())
+    except (OSError, ValueError):
+        return None
+
+
+def privileged_port(port: int, proto: str, host_ip: str, start: int | None) -> str | None:
+    """Rootless Docker's words for a bind refused below the limit `start`: those of
+    RootlessKit's port driver, without what names RootlessKit itself (there is none
+    here): the "error while calling RootlessKit PortManager.AddPort(): " before them
+    and "or set CAP_NET_BIND_SERVICE on rootlesskit binary", which RootlessKit too
+    leaves out when the proxy is not its binary (under Podman). None when the port is
+    not below the limit: then the limit is not why."""
+    if start is None or port >= start:
+        return None
+    return (f"cannot expose privileged port {port}, you can add "
+            f"'net.ipv4.ip_unprivileged_port_start={port}' to /etc/sysctl.conf (currently "
+            f"{start}), or choose a larger port number (>= {start}): "
+            f"{_go_listen(proto, host_ip, port)}: bind: permission denied")
+
+
+def _go_listen(proto: str, host_ip: str, port: int) -> str:
+    """How Go's net.Listen names what it failed to listen on (tcp4 0.0.0.0:80)."""
+    if ":" in host_ip:
+        return f"listen {proto}6 [{host_ip}]:{port}"
+    return f"listen {proto}4 {host_ip}:{port}"
 
 
 # --- /etc/hosts and /etc/resolv.conf ---------------------------------------------------
@@ -292,4 +339,4 @@ def _event(root: str, action: str, net: dict, cid: str) -> None:
                 {"container": cid, "name": net["Name"], "type": net.get("Driver", "bridge")})
 
 
-__all__ = ["prepare", "plug", "release", "Plan", "PortInUse"]
+__all__ = ["prepare", "plug", "release", "Plan", "PortError", "PortInUse", "PrivilegedPort"]

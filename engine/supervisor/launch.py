@@ -189,7 +189,7 @@ def _plan(engine, c: Container):
     from ..network import endpoints
     try:
         return endpoints.prepare(engine, c)
-    except endpoints.PortInUse as e:
+    except endpoints.PortError as e:
         first = next(iter(c.networks.values()), {})
         # Docker 28 wraps libnetwork's words in its own (daemon/start_linux.go)
         raise init.LaunchError(

@@ -108,6 +108,13 @@ CASES = [
         "0.0.0.0:8080 failed: port is already allocated"), ["run", "-p", "8080:80", "busybox"],
      env_with(FakeEngine(("p1",), (("80/tcp", (PortBinding("", "8080"),)),))),
      ["host port 8080", "container p1", "-p 8081:"]),
+    ("privileged-port", lambda: errors.EngineError(
+        "failed to set up container networking: driver failed programming external "
+        "connectivity on endpoint web (x): cannot expose privileged port 80, you can add "
+        "'net.ipv4.ip_unprivileged_port_start=80' to /etc/sysctl.conf (currently 1024), or "
+        "choose a larger port number (>= 1024): listen tcp4 0.0.0.0:80: bind: permission "
+        "denied"), ["run", "-p", "80:80", "busybox"], None,
+     ["below 1024", "-p 8080:", "sysctl -w net.ipv4.ip_unprivileged_port_start=80"]),
 ]
 
 

@@ -1,0 +1,110 @@
+"""The network of an ordinary user's engine (issue 20): what differs from root's.
+
+The engine's network namespace, bridges, veths, names and published ports work as for
+root (test_core_flows runs those flows both ways). What an ordinary user cannot have:
+a host port below net.ipv4.ip_unprivileged_port_start (refused in rootless Docker's
+words, with a hint, and nothing left half-made). These tests read that sysctl and pick
+ports on either side of it; they never change it.
+"""
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import socket
+import subprocess
+import sys
+
+import pytest
+
+from engine.network import endpoints
+from tests.conftest import ROOT
+
+
+def _limit() -> int:
+    start = endpoints.unprivileged_port_start()
+    if not start:
+        pytest.skip("net.ipv4.ip_unprivileged_port_start is 0 here: anyone may bind any port")
+    return start
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _bindable(port: int) -> bool:
+    with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind(("0.0.0.0", port))
+            return True
+        except OSError:
+            return False
+
+
+def _refusal(port: int, start: int, name: str) -> str:
+    return ("docker: Error response from daemon: failed to set up container networking: "
+            f"driver failed programming external connectivity on endpoint {name} "
+            r"\([0-9a-f]{64}\): " + re.escape(
+                f"cannot expose privileged port {port}, you can add "
+                f"'net.ipv4.ip_unprivileged_port_start={port}' to /etc/sysctl.conf "
+                f"(currently {start}), or choose a larger port number (>= {start}): "
+                f"listen tcp4 0.0.0.0:{port}: bind: permission denied"))
+
+
+def test_the_kernel_refuses_below_the_limit_to_a_process_without_the_capability():
+    """As root, the kernel's own refusal, the one a rootless engine meets: a process
+    without CAP_NET_BIND_SERVICE (taken away by setpriv) binds the port at the limit,
+    not the one below it, and the engine says why in Docker's words."""
+    start = _limit()
+    if not shutil.which("setpriv"):
+        pytest.skip("needs setpriv (util-linux) to drop CAP_NET_BIND_SERVICE")
+    code = ("import sys\nfrom engine.network import endpoints\n"
+            "for port in sys.argv[1:]:\n"
+            "    try:\n"
+            "        sock, _ = endpoints._listen('0.0.0.0', port, 'tcp')\n"
+            "        print(port, 'bound'); sock.close()\n"
+            "    except endpoints.PortError as e:\n"
+            "        print(port, type(e).__name__, e)\n")
+    r = subprocess.run(["setpriv", "--inh-caps", "-net_bind_service", "--bounding-set",
+                        "-net_bind_service", sys.executable, "-c", code, str(start - 1),
+                        str(start)], cwd=ROOT, capture_output=True, text=True, timeout=30)
+    below, at = r.stdout.splitlines()
+    assert below == (f"{start - 1} PrivilegedPort cannot expose privileged port {start - 1}, "
+                     f"you can add 'net.ipv4.ip_unprivileged_port_start={start - 1}' to "
+                     f"/etc/sysctl.conf (currently {start}), or choose a larger port number "
+                     f"(>= {start}): listen tcp4 0.0.0.0:{start - 1}: bind: permission denied")
+    # at the limit: bound, or taken by something else, never "privileged"
+    assert at in (f"{start} bound", ) or "PortInUse" in at, at
+
+
+def test_a_privileged_port_for_an_ordinary_user(user_engine):
+    """Below the limit: rootless Docker's refusal, a hint with both ways out, and
+    nothing half-made: the port bound before it is free again, the address given back,
+    the container created but never started (removed, with --rm). The status is 126,
+    the docker CLI's for an error that says "permission denied" (toStatusError)."""
+    start = _limit()
+    low, free = start - 1, _free_port()
+    user_engine.ok("docker pull -q busybox")
+    r = user_engine.run(f"docker run -d --name web -p {free}:8080 -p {low}:80 busybox "
+                        "sleep 60")
+    assert r.code == 126, r
+    assert re.fullmatch(_refusal(low, start, "web"), r.err.splitlines()[0]), r.err
+    hint = [line for line in r.err.splitlines() if line.startswith("hint:")]
+    assert hint and f"-p {low + 8000 if low + 8000 < 65536 else start}:" in hint[0] and \
+        f"sysctl -w net.ipv4.ip_unprivileged_port_start={low}" in hint[0], r.err
+    assert user_engine.ok("docker ps -a --format '{{.Names}} {{.State}} [{{.Ports}}]'") == \
+        "web created []\n"
+    assert _bindable(free)                      # the first port was let go
+    bridge = json.loads(user_engine.ok("docker network inspect bridge"))[0]
+    assert bridge["Containers"] == {}            # and the address given back
+    user_engine.ok("docker rm web")
+    r = user_engine.run(f"docker run --rm -p {low}:80 busybox true")
+    assert r.code == 126 and re.fullmatch(_refusal(low, start, r"[a-z]+_[a-z]+"),
+                                          r.err.splitlines()[0]), r.err
+    assert user_engine.ok("docker ps -aq") == ""
+    # the port the first try bound is published now, as anyone's would be
+    user_engine.ok(f"docker run -d --name web -p {free}:80 busybox sleep 60")
+    assert user_engine.ok("docker port web") == f"80/tcp -> 0.0.0.0:{free}\n"
