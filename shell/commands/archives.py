@@ -106,8 +106,10 @@ def _write_out(env, inv: Invocation, doing: str, produce) -> None:
 
 
 def save(env, inv: Invocation) -> int:
-    _write_out(env, inv, "failed to save image",
-               lambda out: archives.save(env.engine, list(inv.args), out))
+    def produce(out):
+        with env.api.request("GET", "/images/get", names=list(inv.args)):
+            archives.save(env.engine, list(inv.args), out)
+    _write_out(env, inv, "failed to save image", produce)
     _gzip_hint(env, inv)
     return 0
 
@@ -148,7 +150,8 @@ def load(env, inv: Invocation) -> int:
         if not quiet:
             env.out(f"{diff_id[7:19]}: Loading layer {_size(size)}")
     try:
-        archives.load(env.engine, stream, say=env.out, progress=progress)
+        with env.api.request("POST", "/images/load", quiet=quiet):
+            archives.load(env.engine, stream, say=env.out, progress=progress)
     finally:
         if inv.input:
             stream.close()
@@ -161,8 +164,10 @@ def _size(n: int) -> str:
 
 
 def export(env, inv: Invocation) -> int:
-    _write_out(env, inv, "failed to export container", lambda out: _stream_from_fd(
-        lambda fd: filesystems.export(env.engine, inv.args[0], fd), out))
+    def produce(out):
+        with env.api.request("GET", f"/containers/{inv.args[0]}/export"):
+            _stream_from_fd(lambda fd: filesystems.export(env.engine, inv.args[0], fd), out)
+    _write_out(env, inv, "failed to export container", produce)
     return 0
 
 

@@ -9,7 +9,9 @@ from engine.system import events as engine_events
 from engine.errors import CliError
 
 from ..cli.parser import Invocation
+from ..conversation import filters_param, timestamp_param
 from ..render import gotemplate
+from .containers import daemon_error
 
 POLL = 0.1
 FILTERS = ("container", "event", "image", "label", "network", "type", "volume", "daemon",
@@ -25,7 +27,7 @@ def _filters(inv: Invocation) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     for key, value in inv.filter:
         if key not in FILTERS:
-            raise CliError(f"Error response from daemon: invalid filter '{key}'")
+            raise daemon_error(f"invalid filter '{key}'")
         out.setdefault(key, []).append(value)
     return out
 
@@ -94,7 +96,6 @@ def line(event: dict) -> str:
 
 def events(env, inv: Invocation) -> int:
     since, until = _time(inv.opts["since"], "since"), _time(inv.opts["until"], "until")
-    f = _filters(inv)
     fmt = inv.opts["format"]
     tmpl = None
     if fmt:
@@ -103,6 +104,10 @@ def events(env, inv: Invocation) -> int:
         except gotemplate.TemplateError as e:
             raise CliError(f"failed to parse template: {e}") from None
     root = env.engine.paths.root
+    with env.api.request("GET", "/events", filters=filters_param(inv.opts["filter"]),
+                         since=timestamp_param(inv.opts["since"], since),
+                         until=timestamp_param(inv.opts["until"], until)):
+        f = _filters(inv)
     past, offset = engine_events.read(root)
     if since is None:
         past = []

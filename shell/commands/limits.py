@@ -21,7 +21,8 @@ def update(env, inv: Invocation) -> int:
     errors = []
     for name in inv.args:       # each one as typed, then every error (errors.Join)
         try:
-            env.engine.update(name, change)
+            with env.api.request("POST", f"/containers/{name}/update"):
+                env.engine.update(name, change)
             env.out(name)
         except EngineError as e:
             errors.append(e)

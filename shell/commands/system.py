@@ -5,6 +5,7 @@ import os
 import platform
 
 from ..cli.parser import Invocation
+from ..conversation import filters_param
 from ..render import gotemplate
 
 VERSION = "0.1.0"
@@ -298,7 +299,8 @@ def df(env, inv: Invocation) -> int:
             raise CliError(f"failed to execute template: {e}") from None
         return 0
     template_check(fmt, DiskUsageRow.__go_type__)
-    du = usage(env.engine)
+    with env.api.request("GET", "/system/df"):
+        du = usage(env.engine)
     if inv.opts["verbose"]:
         env.out(_verbose_sections(env, du), end="")
         return 0
@@ -328,18 +330,25 @@ def prune(env, inv: Invocation) -> int:
     if not o["force"] and not _confirm(env, text):
         return 0
     eng = env.engine
+    api = env.api
     total = 0
-    ids, reclaimed = prune_stopped(eng)
+    with api.request("POST", "/containers/prune"):
+        ids, reclaimed = prune_stopped(eng)
     total += reclaimed
-    sections = [("Deleted Containers:", ids), ("Deleted Networks:", eng.prune_networks())]
+    with api.request("POST", "/networks/prune"):
+        sections = [("Deleted Containers:", ids), ("Deleted Networks:", eng.prune_networks())]
     if o["volumes"]:
-        removed, reclaimed = eng.prune_volumes(False, lambda doc: True)
+        with api.request("POST", "/volumes/prune"):
+            removed, reclaimed = eng.prune_volumes(False, lambda doc: True)
         total += reclaimed
         sections.append(("Deleted Volumes:", removed))
-    records, reclaimed = eng.prune_images(all_images=o["all"])
+    with api.request("POST", "/images/prune",
+                     filters=filters_param([("dangling", str(not o["all"]).lower())])):
+        records, reclaimed = eng.prune_images(all_images=o["all"])
     total += reclaimed
     sections.append(("Deleted Images:", [f"{kind}: {what}" for kind, what in records]))
-    keys, reclaimed = _prune_build_cache(eng)
+    with api.request("POST", "/build/prune", all=o["all"], filters=""):
+        keys, reclaimed = _prune_build_cache(eng)
     total += reclaimed
     sections.append(("Deleted build cache objects:", keys))
     for title, lines in sections:

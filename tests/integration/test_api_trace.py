@@ -40,7 +40,9 @@ SCRIPT = [
     "history busybox", "inspect busybox", "inspect nosuch", "image inspect busybox",
     "network create n1", "network ls", "network inspect n1", "network rm n1",
     "volume create v1", "volume ls", "volume inspect v1", "volume rm v1",
-    "info --format '{{.ID}}'",
+    "info --format '{{.ID}}'", "system df",
+    "save -o {tmp}/busybox.tar busybox", "load -i {tmp}/busybox.tar",
+    "events --since 0 --until 2026-01-01T00:00:00Z --filter type=image",
 ]
 
 
@@ -86,17 +88,18 @@ def same_conversation(ours: list[str], theirs: list[str]) -> bool:
 
 
 @needs_docker
-def test_the_trace_is_what_the_docker_cli_sends(api, sh):  # noqa: F811
+def test_the_trace_is_what_the_docker_cli_sends(api, sh, tmp_path):  # noqa: F811
     from shell.conversation import API_VERSION
     speaks = docker(api, "version", "--format", "{{.Client.APIVersion}}").stdout.decode()
     if speaks.strip() != API_VERSION:
         pytest.skip(f"this docker CLI speaks API {speaks.strip()}, the trace shows "
                     f"{API_VERSION} (the docker CLI 28.2.2's)")
-    ours = [in_process(sh, command) for command in SCRIPT]
+    script = [command.replace("{tmp}", str(tmp_path)) for command in SCRIPT]
+    ours = [in_process(sh, command) for command in script]
     assert sh.ok("docker ps -aq") == ""          # the script cleaned up after itself
     mark(api, -1)
-    theirs = [through_server(api, command, n) for n, command in enumerate(SCRIPT)]
-    differ = [(c, o, t) for c, o, t in zip(SCRIPT, ours, theirs)
+    theirs = [through_server(api, command, n) for n, command in enumerate(script)]
+    differ = [(c, o, t) for c, o, t in zip(script, ours, theirs)
               if not same_conversation(o, t)]
     assert not differ
     said = dict(zip(SCRIPT, ours))               # a command given twice: the second time
@@ -192,3 +195,22 @@ def test_a_tty_on_a_terminal_sends_its_size(sh, tmp_path):
         "POST /v1.50/containers/<id>/wait?condition=removed -> 200",
         "POST /v1.50/containers/<id>/start -> 204",
         "POST /v1.50/containers/<id>/resize?h=30&w=100 -> 200"]
+
+
+def test_what_the_server_does_not_serve_yet_is_traced_as_the_cli_sends_it(sh, tmp_path):
+    """update, export and the build cache's prune: the requests the docker CLI 28.2.2
+    sends (seen in the server's log, which answers them 404 for now), with the statuses
+    of this engine's outcome."""
+    sh.ok("docker run -d --name web busybox sleep 100")
+    said = normal(sh.run("docker -D update --cpus 1 web").err.splitlines())
+    assert said == ["HEAD /_ping -> 200", "POST /v1.50/containers/web/update -> 200"]
+    said = normal(sh.run(f"docker -D export -o {tmp_path}/web.tar web").err.splitlines())
+    assert said == ["HEAD /_ping -> 200", "GET /v1.50/containers/web/export -> 200"]
+    sh.ok("docker rm -f web")
+    said = normal(sh.run("docker -D system prune -f").err.splitlines())
+    assert said == [
+        "HEAD /_ping -> 200", "POST /v1.50/containers/prune -> 200",
+        "POST /v1.50/networks/prune -> 200",
+        "POST /v1.50/images/prune?filters=%7B%22dangling%22%3A%7B%22true%22%3Atrue%7D%7D"
+        " -> 200",
+        "POST /v1.50/build/prune?filters= -> 200"]
