@@ -131,10 +131,12 @@ class Engine:
         return self.images.all()
 
     def pull(self, text: str, progress=None, event=None, platform: str | None = None,
-             environ=None) -> Image:
-        """environ: where registry logins are looked up (DOCKER_CONFIG, HOME)."""
+             environ=None, login: tuple[str, str] | None = None) -> Image:
+        """environ: where registry logins are looked up (DOCKER_CONFIG, HOME); login: the
+        one the client sent instead (the API; () for none)."""
         from .images import ops
-        img = ops.pull(self, text, progress, event=event, platform=platform, environ=environ)
+        img = ops.pull(self, text, progress, event=event, platform=platform, environ=environ,
+                       login=login)
         name = reference.parse(text).familiar()
         events.emit(self.paths.root, "image", "pull", name, {"name": name})
         return img

@@ -26,6 +26,19 @@ def server_key(domain: str) -> str:
     return HUB_KEY if domain in HUB_DOMAINS else domain
 
 
+def domain_of(server: str) -> str:
+    """The registry's domain from a login's server (a host[:port], or a URL; empty or
+    any of Docker Hub's names: docker.io)."""
+    import urllib.parse
+    text = server.strip()
+    if "://" in text:
+        text = urllib.parse.urlsplit(text).netloc
+    text = text.rstrip("/")
+    if not text or text in HUB_DOMAINS:
+        return "docker.io"
+    return text.split("/")[0]
+
+
 def config_path(environ=os.environ) -> str:
     folder = environ.get("DOCKER_CONFIG") or os.path.join(
         environ.get("HOME") or os.path.expanduser("~"), ".docker")

@@ -45,12 +45,12 @@ def plain(say):
 
 
 def pull(engine, ref, say=lambda line: None, platform: str | None = None, environ=os.environ,
-         event=None):
+         event=None, login: tuple[str, str] | None = None):
     """Pull `ref` (a parsed reference); returns the image. say(line) gets the lines of
     the whole pull, event(short_id, status, progress) each layer's (a terminal redraws
     them in place; by default they become plain lines)."""
     event = event or plain(say)
-    reg = Registry(ref.domain, environ)
+    reg = Registry(ref.domain, environ, user=login)
     repo = repo_path(ref)
     wanted = ref.digest or ref.tag or "latest"
     manifest, digest = resolve(reg, ref, repo, wanted, platform)

@@ -27,15 +27,30 @@ CHUNKED_ABOVE = 32 << 20
 CHUNK = 8 << 20
 
 
-def push(engine, ref, say=lambda line: None, event=None, environ=os.environ) -> str:
-    """Push the image tagged `ref`; returns the manifest digest."""
+def refs_to_push(engine, ref, all_tags: bool = False) -> list:
+    """`ref` itself, or with all_tags (`docker push -a`, the API's push without a tag)
+    every local tag of its repository."""
+    from ..images import reference
+    if not all_tags:
+        return [ref]
+    prefix = f"{ref.domain}/{ref.path}:"
+    refs = [reference.parse(r) for r in sorted(engine.images.refs()) if r.startswith(prefix)]
+    if not refs:
+        raise NotFound(f"An image does not exist locally with the tag: {ref.familiar_name}")
+    return refs
+
+
+def push(engine, ref, say=lambda line: None, event=None, environ=os.environ,
+         login: tuple[str, str] | None = None) -> str:
+    """Push the image tagged `ref`; returns the manifest digest. login: as the client
+    sent it (the API; () for none), None for the one stored for the registry."""
     img = engine.images.find(str(ref))
     if img is None:
         raise NotFound(f"An image does not exist locally with the tag: {ref.familiar_name}")
     event = event or (lambda short, status, progress="": None if progress else
                       say(f"{short}: {status}"))
     say(f"The push refers to repository [{ref.name}]")
-    reg = Registry(ref.domain, environ)
+    reg = Registry(ref.domain, environ, user=login)
     repo = repo_path(ref)
     scope = push_scope(repo)
     shorts = [d[7:19] for d in reversed(img.diff_ids)]

@@ -96,6 +96,8 @@ class Response:
 
 class Registry:
     def __init__(self, domain: str, environ=os.environ, user: tuple[str, str] | None = None):
+        """user: the login to use; None looks up the one stored for `domain` (the command
+        line, as the docker CLI does), () is nobody (the API: the client sent none)."""
         self.domain = domain
         self.host = host_of(domain)
         self.scheme = "http" if insecure(self.host, environ) else "https"
@@ -262,6 +264,22 @@ class Registry:
         finally:
             resp.close()
         return [t for t in (doc.get("tags") or []) if isinstance(t, str)]
+
+
+def check_login(domain: str, login: tuple[str, str], environ=os.environ) -> None:
+    """`docker login`, the daemon's half: the registry takes this login (GET /v2/ with
+    it), or the daemon's words for why not."""
+    reg = Registry(domain, environ, user=login)
+    try:
+        reg.ping()
+    except RegistryError as e:
+        if e.status == 401:
+            if reg.basic:
+                raise RegistryError(f"login attempt to {reg.url('/v2/')} failed with "
+                                    "status: 401 Unauthorized", 401, e.code) from None
+            raise RegistryError(f'Get "{reg.url("/v2/")}": {e.message}', 401, e.code) \
+                from None
+        raise
 
 
 def pull_scope(repo: str) -> str:

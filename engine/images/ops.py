@@ -21,14 +21,14 @@ def offline_hint(engine) -> str:
 
 
 def pull(engine, text: str, progress=None, event=None, platform: str | None = None,
-         environ=None) -> Image:
+         environ=None, login: tuple[str, str] | None = None) -> Image:
     """busybox and hello-world are made here, offline, as ever; any other image comes
     from its registry (engine/distribution), unless the engine is told to stay offline
     (DOCKERLINGS_OFFLINE=1: no registry but the ones on this machine's loopback)."""
     ref = reference.parse(text)
     say = progress or (lambda line: None)
     if not offline.known(str(ref)) and remote_allowed(ref):
-        return _from_registry(engine, text, ref, say, event, platform, environ)
+        return _from_registry(engine, text, ref, say, event, platform, environ, login)
     if ref.digest and not ref.tag:
         raise ImageNotFoundLocally(text, f"manifest for {ref.familiar()} not found: "
                                    "manifest unknown: manifest unknown",
@@ -69,13 +69,13 @@ def remote_allowed(ref, environ=None) -> bool:
     return insecure(host_of(ref.domain), {})         # loopback registries only
 
 
-def _from_registry(engine, text: str, ref, say, event, platform, environ) -> Image:
+def _from_registry(engine, text: str, ref, say, event, platform, environ, login) -> Image:
     import os
     from ..distribution import pull as remote
     from ..distribution.registry import RegistryError, Unreachable
     try:
         return remote.pull(engine, ref, say, platform=platform, event=event,
-                           environ=os.environ if environ is None else environ)
+                           environ=os.environ if environ is None else environ, login=login)
     except Unreachable as e:
         raise ImageNotFoundLocally(text, e.message, hint=e.hint or offline_hint(engine)) from None
     except RegistryError as e:

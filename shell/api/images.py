@@ -101,8 +101,9 @@ def create(req, eng):
         if not stream:
             stream.append(req.handler.start_stream("application/json"))
         stream[0].json(progress_doc(line))
+    from .registries import login_from
     try:
-        eng.pull(name, say, platform=req.arg("platform") or None)
+        eng.pull(name, say, platform=req.arg("platform") or None, login=login_from(req))
     except EngineError as e:
         if not stream:
             raise

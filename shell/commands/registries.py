@@ -2,12 +2,10 @@
 words, the progress it draws); the engine's half is engine/distribution."""
 from __future__ import annotations
 
-import urllib.parse
-
 from engine.images import reference
 from engine.distribution import credentials
-from engine.distribution.registry import Registry, RegistryError, Unreachable, host_of
-from engine.errors import CliError, EngineError
+from engine.distribution.registry import Registry, RegistryError, Unreachable
+from engine.errors import CliError
 
 from ..cli.parser import Invocation
 from ..render.progress import LayerProgress
@@ -65,15 +63,7 @@ def push(env, inv: Invocation) -> int:
         raise CliError("cannot push a digest reference")
     _default_tag(env, inv, text)
     eng = env.engine
-    if inv.all_tags:
-        prefix = f"{ref.domain}/{ref.path}:"
-        refs = [reference.parse(r) for r in sorted(eng.images.refs()) if r.startswith(prefix)]
-        if not refs:
-            raise EngineError(f"An image does not exist locally with the tag: "
-                              f"{ref.familiar_name}")
-    else:
-        refs = [ref]
-    for one in refs:
+    for one in pushing.refs_to_push(eng, ref, inv.all_tags):
         shown = LayerProgress(env)
         try:
             pushing.push(eng, one, say=(lambda line: None) if inv.quiet else shown.say,
@@ -101,15 +91,7 @@ def _login_hint(ref) -> str:
 
 def _server(inv: Invocation) -> str:
     """The registry's domain from the SERVER argument (a host, or a URL)."""
-    if not inv.args:
-        return "docker.io"
-    text = inv.args[0]
-    if "://" in text:
-        text = urllib.parse.urlsplit(text).netloc
-    text = text.rstrip("/")
-    if text in ("index.docker.io", "registry-1.docker.io", "docker.io"):
-        return "docker.io"
-    return text.split("/")[0]
+    return credentials.domain_of(inv.args[0] if inv.args else "")
 
 
 def login(env, inv: Invocation) -> int:
@@ -151,20 +133,8 @@ def _prompt(env, user: str | None) -> tuple[str, str]:
 
 
 def _verify_and_say(env, domain: str, login: tuple[str, str], store: bool) -> int:
-    reg = Registry(domain, env.environ, user=login)
-    try:
-        reg.ping()
-    except RegistryError as e:
-        if e.status == 401:
-            if reg.basic:
-                raise CliError(f"Error response from daemon: login attempt to "
-                               f"{reg.url('/v2/')} failed with status: 401 Unauthorized") \
-                    from None
-            raise CliError(f"Error response from daemon: Get \"{reg.url('/v2/')}\": "
-                           f"{e.message}") from None
-        raise CliError(f"Error response from daemon: {e.message}") from None
-    except Unreachable as e:
-        raise CliError(f"Error response from daemon: {e.message}") from None
+    from engine.distribution.registry import check_login
+    check_login(domain, login, env.environ)
     if store:
         clear = credentials.store(domain, login[0], login[1], env.environ)
         if clear:
@@ -205,77 +175,12 @@ class SearchRow:
 
 
 def search(env, inv: Invocation) -> int:
-    term = inv.args[0]
-    limit = inv.limit or 25
-    if not 1 <= limit <= 100:
-        raise CliError("Error response from daemon: limit 0 is outside the range of [1, 100]"
-                       if limit == 0 else f"Error response from daemon: limit {limit} is "
-                       "outside the range of [1, 100]")
-    stars, official = _search_filters(inv)
-    host, _, query = term.rpartition("/") if "." in term.split("/")[0] or \
-        ":" in term.split("/")[0] else ("", "", term)
-    domain = host.split("/")[0] if host else "docker.io"
-    base = ("https://index.docker.io" if domain == "docker.io" else
-            f"http://{host_of(domain)}" if _loopback(domain) else f"https://{domain}")
-    url = f"{base}/v1/search?" + urllib.parse.urlencode({"q": query, "n": limit})
-    results = _fetch_search(env, url, domain)
-    rows = [SearchRow(r, not inv.no_trunc) for r in results
-            if int(r.get("star_count") or 0) >= stars and
-            (official is None or bool(r.get("is_official")) == official)][:limit]
+    from engine.distribution.search import search as searching
+    filters: dict[str, list[str]] = {}
+    for key, value in inv.filter or ():
+        filters.setdefault(key, []).append(value)
+    results = searching(inv.args[0], inv.limit or 0, filters, env.environ)
+    rows = [SearchRow(r, not inv.no_trunc) for r in results]
     from .containers import render_rows
     env.out(render_rows(inv.format or SearchRow.DEFAULT, rows, SearchRow), end="")
     return 0
-
-
-def _loopback(domain: str) -> bool:
-    from engine.distribution.registry import insecure
-    return insecure(host_of(domain), {})
-
-
-def _search_filters(inv: Invocation) -> tuple[int, bool | None]:
-    stars, official = 0, None
-    for key, value in inv.filter or ():
-        if key == "stars":
-            try:
-                stars = int(value)
-            except ValueError:
-                raise CliError(f'Error response from daemon: invalid filter \'stars={value}\'') \
-                    from None
-        elif key == "is-official":
-            if value not in ("true", "false"):
-                raise CliError(f"Error response from daemon: invalid filter "
-                               f"'is-official={value}'")
-            official = value == "true"
-        elif key == "is-automated":
-            continue
-        else:
-            raise CliError(f"Error response from daemon: invalid filter '{key}'")
-    return stars, official
-
-
-def _fetch_search(env, url: str, domain: str) -> list[dict]:
-    from engine.images.ops import remote_allowed
-    ref = reference.parse(f"{domain}/x" if domain != "docker.io" else "x")
-    if not remote_allowed(ref, env.environ):
-        raise EngineError(f'Get "{url}": dial tcp: lookup {urllib.parse.urlsplit(url).hostname}: '
-                          "no such host", hint="dockerlings is offline here: search needs "
-                          "Docker Hub. `docker images` lists what you have; busybox and "
-                          "hello-world are always there to pull.")
-    reg = Registry(domain, env.environ)
-    try:
-        resp = reg.raw("GET", url)
-    except Unreachable as e:
-        raise EngineError(e.message, hint="search asks Docker Hub over the network; this "
-                          "machine cannot reach it. busybox and hello-world work offline.") \
-            from None
-    try:
-        if resp.status != 200:
-            raise EngineError(f"Unexpected status code {resp.status}")
-        doc = resp.json()
-    except RegistryError as e:
-        raise EngineError(e.message) from None
-    finally:
-        resp.close()
-    results = doc.get("results") if isinstance(doc, dict) else None
-    return [r for r in results or [] if isinstance(r, dict)]
-
