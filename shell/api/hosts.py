@@ -139,6 +139,8 @@ def claim_unix(path: str) -> None:
         st = os.lstat(path)
     except FileNotFoundError:
         return
+    except OSError as e:
+        raise HostError(f"can't create unix socket {path}: {e.strerror.lower()}") from None
     if not stat.S_ISSOCK(st.st_mode):
         raise HostError(f"can't create unix socket {path}: the file there is not a socket")
     probe = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -163,13 +165,17 @@ def bind_unix(sock: socket.socket, path: str) -> None:
     """Bind with nobody able to connect until the mode is set (umask 0777, as moby's
     sockets package does), then owner and group; the socket is the engine owner's."""
     from engine.supervisor.protocol import ShortPath
-    with ShortPath(path) as short:
-        old = os.umask(0o777)
-        try:
-            sock.bind(short)
-        finally:
-            os.umask(old)
-        os.chmod(short, UNIX_MODE)
+    try:
+        with ShortPath(path) as short:
+            old = os.umask(0o777)
+            try:
+                sock.bind(short)
+            finally:
+                os.umask(old)
+            os.chmod(short, UNIX_MODE)
+    except OSError as e:
+        raise HostError(f"can't create unix socket {path}: listen unix {path}: bind: "
+                        f"{os.strerror(e.errno).lower()}") from None
 
 
 # --- tcp --------------------------------------------------------------------------------

@@ -176,6 +176,9 @@ def test_with_dockerds_acknowledgement_it_listens_on_every_address(sh):
     (["-H"], "flag needs an argument: 'H' in -H"),
     (["--host"], "flag needs an argument: --host"),
     (["--tls"], "TLS is not supported by dockerlings' Engine API server"),
+    (["-H", "unix:///nonexistent-dl/docker.sock"], "can't create unix socket "
+     "/nonexistent-dl/docker.sock: listen unix /nonexistent-dl/docker.sock: bind: no such file "
+     "or directory"),
 ])
 def test_bad_hosts_in_dockerds_words(serve, sh, words, message):
     done = serve(*words)
