@@ -117,6 +117,10 @@ def test_run_ti_in_a_terminal(who):
     t = who.terminal()
     try:
         t.wait_for(t.at_prompt, "the first prompt")
+        # the first start's engine check: nothing stops containers, nothing asks for root
+        welcome = " ".join(" ".join(t.lines()).split())
+        assert "Engine check: this machine can run containers." in welcome, welcome
+        assert "sudo" not in welcome and "Missing on this machine" not in welcome, welcome
         t.type("docker run -ti --name box busybox sh")
         t.wait_for(lambda ls: ls[-1].endswith("/ #"), "the container's shell")
         t.type("echo inside-$((6*7)) as $(id -u)")
