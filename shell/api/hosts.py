@@ -9,7 +9,8 @@
   dockerd warns, whoever reaches the port drives the engine, which is root on this
   machine. On loopback only this machine can, and each peer's owner is looked up in the
   kernel's TCP table before a byte is read: anyone but the engine's owner is hung up on
-  (scripts in the owner's browser are still the owner: the warning says so). Any other
+  (scripts in the owner's browser are still the owner, and so are the engine's own
+  proxies that carry a shared port to containers: the warning says so). Any other
   address needs dockerd's explicit intent, `--tls=false`, and then peers from the
   network are let in unchecked: that is what was acknowledged.
 
@@ -120,8 +121,10 @@ def check(hosts: list[Host], network_acknowledged: bool) -> list[str]:
         if host.loopback:
             warnings.append(f"WARNING: {host.text} has no TLS: every program of yours on "
                             "this machine can drive the engine through it (as root), a "
-                            "script on a web page in your browser included. Other users are "
-                            f"hung up on. See {SECURITY}")
+                            "script on a web page in your browser included, and containers "
+                            "too once its port is shared with them (`host share`, "
+                            "DOCKERLINGS_UPLINK_HOST_LOOPBACK=1). Other users are hung up "
+                            f"on. See {SECURITY}")
         else:
             warnings.append(f"WARNING: {host.text} has no TLS and is open to the network: "
                             "everyone who can reach it gets root access on this machine "
