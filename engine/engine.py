@@ -260,15 +260,21 @@ class Engine:
     # --- create -------------------------------------------------------------------
     def create(self, config: ContainerConfig, host: HostConfig | None = None,
                name: str | None = None, progress=None, labels_extra: dict | None = None,
-               aliases: list[str] | None = None, ip: str | None = None) -> Container:
+               aliases: list[str] | None = None, ip: str | None = None,
+               warnings: list | None = None) -> Container:
         """A new container. `aliases` and `ip` are its --network-alias and --ip on the
-        network it starts on."""
+        network it starts on; `warnings`, if given, gets the daemon's warnings (limits
+        this host cannot apply, and so dropped)."""
         host = host or HostConfig()
         problem = name_problem(name[1:] if name[:1] == "/" else name) \
             if name is not None else None
         if problem:
             raise InvalidParameter(f"Invalid container name ({name}), {problem}")
         self._validate_host(host)
+        from .containers import limits as container_limits
+        host, dropped = container_limits.discard_unsupported(host, cgroups.layout())
+        if warnings is not None:
+            warnings.extend(dropped)
         requested = self._mount_check(config, host)
         img = self.ensure_image(config.image, progress)
         cid = os.urandom(32).hex()
@@ -689,9 +695,10 @@ class Engine:
             NetworkStore(str(self.paths.root)).rename_endpoints(c.id, new_name)
         events.of_container(self.paths.root, "rename", c, oldName="/" + old)
 
-    def pause(self, ref: str, owner: int = 0) -> None:
+    def pause(self, ref: str, owner: int = 0) -> bool:
         """Freeze the container. `owner` is the pid of an operation that pauses it for a
-        moment (commit): if that process dies, the container is thawed again."""
+        moment (commit): if that process dies, the container is thawed again. False if
+        such an operation must go on without (no freezer)."""
         with lock.locked(self.paths.lock):
             c = self.container(ref)
             if not c.state.running:
@@ -701,10 +708,18 @@ class Engine:
             if c.state.status == "restarting":
                 raise Conflict(f"Container {c.id} is restarting, wait until the container is "
                                "running")
+            if cgroups.layout().none:        # rootless, nothing delegated: no freezer
+                if owner:
+                    return False             # commit goes on unpaused, as Docker's does
+                from .containers.limits import why_no_limits
+                raise System(f"cannot pause container {c.id}: OCI runtime pause failed: "
+                             "cannot toggle freezer: cgroups not configured for container",
+                             hint=why_no_limits(cgroups.layout()))
             cgroups.Cgroup(c.id, self.cgroup_scope).freeze()
             c.state.status, c.state.paused_by = "paused", owner
             self.store.save_state(c)
         events.of_container(self.paths.root, "pause", c)
+        return True
 
     def unpause(self, ref: str) -> None:
         with lock.locked(self.paths.lock):
@@ -734,7 +749,8 @@ class Engine:
         return c
 
     def processes(self, c: Container) -> list[int]:
-        return cgroups.Cgroup(c.id, self.cgroup_scope).pids() if c.state.running else []
+        return cgroups.Cgroup(c.id, self.cgroup_scope).pids(c.state.pid) \
+            if c.state.running else []
 
     # =============================================================== networks ===
     # --- volumes -------------------------------------------------------------------------

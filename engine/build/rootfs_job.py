@@ -16,7 +16,7 @@ import os
 from .. import trust
 from ..util.fsutil import remove_tree
 from ..runtime import syscalls as sc
-from ..runtime.rootfs import RootfsSpec, _overlay_options
+from ..runtime.rootfs import RootfsSpec, _overlay_options, overlay_extras
 from .errors import BuildError
 
 
@@ -114,6 +114,7 @@ def _mount(staging: Staging, layers: list[str], sources: dict[str, list[str]]) -
         # without an upper dir overlayfs wants two lower dirs: the empty one is the second
         lowers = _lower_dirs(src_layers) + [staging.rel("empty")]
         sc.mount("overlay", str(target), "overlay", sc.MS_RDONLY,
-                 f"lowerdir={':'.join(lowers)}")
+                 f"lowerdir={':'.join(lowers)}" +
+                 (",userxattr" if "userxattr" in overlay_extras() else ""))  # rootless
         roots[name] = str(target)
     return roots

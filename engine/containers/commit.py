@@ -166,8 +166,7 @@ def commit(engine, c: Container, repo_tag: str | None, message: str = "", author
     base = engine.images.get(c.image_id) if engine.images.exists(c.image_id) else None
     paused_here = False
     if pause and c.state.status == "running":
-        engine.pause(c.id, owner=os.getpid())
-        paused_here = True
+        paused_here = engine.pause(c.id, owner=os.getpid())
     try:
         layer, blob = layer_from_dir(engine, c.layers[-1] if c.layers else None,
                                      engine.paths.container(c.id) / "upper", _excluded(c))

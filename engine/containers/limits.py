@@ -89,3 +89,52 @@ def write_cgroups(engine, c, old_host) -> None:
         raise System(f"Cannot update container {c.id}: {e}") from None
     except OSError as e:
         raise System(f"Cannot update container {c.id}: {e}") from None
+
+
+# What the daemon says when the host cannot apply a limit (moby's
+# verifyPlatformContainerResources): it drops the limit, and the CLI prints the warning.
+NO_MEMORY = ("Your kernel does not support memory limit capabilities or the cgroup is not "
+             "mounted. Limitation discarded.")
+NO_SHARES = "Your kernel does not support CPU shares or the cgroup is not mounted. Shares discarded."
+NO_CFS = "Your kernel does not support CPU CFS scheduler. CPU period/quota discarded."
+NO_PIDS = ("Your kernel does not support PIDs limit capabilities or the cgroup is not "
+           "mounted. PIDs limit discarded.")
+NO_NANO_CPUS = ("NanoCPUs can not be set, as your kernel does not support CPU CFS scheduler "
+                "or the cgroup is not mounted")
+
+
+def discard_unsupported(host, layout) -> tuple:
+    """(HostConfig, warnings): the limits this host has no cgroup controller for taken
+    away, each with the daemon's warning, as Docker does; --cpus there is refused
+    (InvalidParameter). A rootless engine without a delegated cgroup has none at all."""
+    from ..errors import InvalidParameter
+    has = {c: layout.controller_home(c) is not None for c in ("memory", "cpu", "pids")}
+    changes, warnings = {}, []
+    if host.memory > 0 and not has["memory"]:
+        warnings.append(NO_MEMORY)
+        changes.update(memory=0, memory_swap=0)
+    if host.nano_cpus > 0 and not has["cpu"]:
+        raise InvalidParameter(NO_NANO_CPUS, hint=why_no_limits(layout))
+    if host.cpu_shares > 0 and not has["cpu"]:
+        warnings.append(NO_SHARES)
+        changes.update(cpu_shares=0)
+    if (host.cpu_period or host.cpu_quota) and not has["cpu"]:
+        warnings.append(NO_CFS)
+        changes.update(cpu_period=0, cpu_quota=0)
+    if host.pids_limit is not None and not has["pids"]:
+        if host.pids_limit > 0:
+            warnings.append(NO_PIDS)
+        changes.update(pids_limit=None)
+    return (host._replace(**changes) if changes else host), warnings
+
+
+def why_no_limits(layout) -> str | None:
+    """A hint: why a rootless engine applies no limit, and what would make it."""
+    if not layout.none:
+        return None
+    how = ("systemd's cgroup delegation to your user (Delegate= in user@.service)"
+           if layout.unified else "booting with cgroup v2 (systemd.unified_cgroup_hierarchy=1) "
+           "and systemd's cgroup delegation")
+    return ("dockerlings runs rootless here and no cgroup is delegated to you, so containers "
+            f"run without limits, as rootless Docker's do; {how} would make them work (as "
+            "root they work now)")

@@ -66,7 +66,7 @@ def sample(engine, c) -> Sample:
     if not c.state.running:
         return EMPTY
     cg = cgroups.Cgroup(c.id, engine.cgroup_scope)
-    pids = cg.pids()
+    pids = cg.pids(c.state.pid)
     memory, limit = _memory(cg, pids)
     rx, tx = _network(c, pids)
     read, write = _block_io(pids)

@@ -353,9 +353,11 @@ class Cgroup:
         dirs = self._limit_dirs() if cloned_into else self.all_dirs()
         return [os.open(_j(d, "cgroup.procs"), os.O_WRONLY | os.O_CLOEXEC) for d in dirs]
 
-    def pids(self) -> list[int]:
+    def pids(self, init: int = 0) -> list[int]:
+        """The container's processes. Without a cgroup (rootless, nothing delegated),
+        those of the pid namespace its first process `init` made."""
         if self.track_dir is None:
-            return []
+            return pid_namespace_members(init) if init > 0 else []
         try:
             return [int(p) for p in _read(_j(self.track_dir, "cgroup.procs")).split()]
         except FileNotFoundError:
@@ -500,6 +502,24 @@ def _refusal(value: int, d: str, usage: str, peak: str) -> str:
     kind = "memory+swap" if "memsw" in usage else "memory"
     return (f"unable to set {kind} limit to {value} (current usage: {number(usage)}, "
             f"peak usage: {number(peak)})")
+
+
+def pid_namespace_members(init: int) -> list[int]:
+    """Every process in the pid namespace of process `init` (its own, for a container's
+    first process; the host's for --pid host, which is then everything)."""
+    try:
+        ns = os.stat(f"/proc/{init}/ns/pid").st_ino
+    except OSError:
+        return []
+    out = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                if os.stat(f"/proc/{entry}/ns/pid").st_ino == ns:
+                    out.append(int(entry))
+            except OSError:
+                pass
+    return sorted(out)
 
 
 def join(procs_fds: list[int], pid: int) -> None:

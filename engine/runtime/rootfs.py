@@ -78,10 +78,12 @@ _OVERLAY_EXTRAS: list[str] = []
 
 def overlay_extras() -> str:
     """Options turning off what a host may have turned on by default and that would
-    make commit miss renamed dirs. Read once per process: call it before forking, so
-    the children that mount find it known."""
+    make commit miss renamed dirs; in a user namespace (rootless), userxattr: overlayfs
+    keeps its marks in user.* xattrs there (store/archive.py writes them so). Read once
+    per process: call it before forking, so the children that mount find it known."""
     if not _OVERLAY_EXTRAS:
-        extras = ""
+        from . import userns
+        extras = ",userxattr" if userns.rootless() else ""
         for param in ("redirect_dir", "metacopy"):
             try:
                 with open(f"/sys/module/overlay/parameters/{param}") as f:
@@ -138,11 +140,13 @@ def open_root(spec: RootfsSpec) -> int:
     base = spec.base.rstrip("/") + "/"
     strings = [("source", "overlay")] + [("lowerdir+", base + lower) for lower in spec.lowers]
     strings += [("upperdir", base + spec.upper), ("workdir", base + spec.work)]
-    strings += [tuple(o.split("=", 1)) for o in overlay_extras().split(",") if o]
+    extras = [o for o in overlay_extras().split(",") if o]
+    strings += [tuple(o.split("=", 1)) for o in extras if "=" in o]
+    flags = [o for o in extras if "=" not in o] + (["volatile"] if spec.volatile else [])
     if spec.volatile:
         _clear_volatile(spec)
     try:
-        return sc.new_mount("overlay", strings, ["volatile"] if spec.volatile else [])
+        return sc.new_mount("overlay", strings, flags)
     except OSError:
         return -1
 

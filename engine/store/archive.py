@@ -8,6 +8,7 @@ commit turns a container's upper dir back into the OCI form.
 """
 from __future__ import annotations
 
+import errno
 import hashlib
 import io
 import os
@@ -18,6 +19,9 @@ from pathlib import Path
 WHITEOUT_PREFIX = ".wh."
 OPAQUE_MARKER = ".wh..wh..opq"
 OPAQUE_XATTR = "trusted.overlay.opaque"
+# in a user namespace (the rootless engine) overlayfs keeps its marks in user.* xattrs
+# (its userxattr option): trusted.* ones are root's on the host alone
+OPAQUE_USER_XATTR = "user.overlay.opaque"
 _XATTR_PAX = "SCHILY.xattr."
 # xattrs worth carrying in a layer; overlay's own and security labels stay behind
 _KEEP_XATTR = ("user.", "security.capability", "trusted.")
@@ -26,6 +30,12 @@ _COPY_BUF = 1 << 20
 
 class ArchiveError(Exception):
     pass
+
+
+def opaque_xattr() -> str:
+    """The xattr that marks a directory opaque for the overlays this engine mounts."""
+    from ..runtime import userns
+    return OPAQUE_USER_XATTR if userns.rootless() else OPAQUE_XATTR
 
 
 # --- unpacking ----------------------------------------------------------------
@@ -80,7 +90,7 @@ def unpack(fileobj, dest: Path) -> None:
             path = os.path.join(root, rel)
             base = os.path.basename(rel)
             if base == OPAQUE_MARKER:
-                os.setxattr(os.path.dirname(path), OPAQUE_XATTR, b"y")
+                os.setxattr(os.path.dirname(path), opaque_xattr(), b"y")
                 continue
             if base.startswith(WHITEOUT_PREFIX):
                 target = os.path.join(os.path.dirname(path), base[len(WHITEOUT_PREFIX):])
@@ -124,8 +134,26 @@ def _unpack_member(tar: tarfile.TarFile, info: tarfile.TarInfo, root: str, path:
     _apply_meta(path, info, is_dir=False)
 
 
+def unmapped_owner(info: tarfile.TarInfo):
+    """A file whose owner the rootless engine's user namespace does not map (an id past
+    the user's subordinate ones): Docker's words, and what would make it work."""
+    from ..errors import System
+    from ..runtime import userns
+    hint = ("the engine runs as you, in a user namespace that maps only your id" if
+            userns.single_id() else "the engine maps your id and your subordinate ids "
+            "(/etc/subuid, /etc/subgid) only")
+    return System(f"failed to register layer: lchown {info.name}: invalid argument",
+                  hint=f"{hint}, and this image has files owned by {info.uid}:{info.gid}; "
+                       "a range of 65536 subordinate ids covers every usual image")
+
+
 def _apply_meta(path: str, info: tarfile.TarInfo, *, is_dir: bool) -> None:
-    os.lchown(path, info.uid, info.gid)
+    try:
+        os.lchown(path, info.uid, info.gid)
+    except OSError as e:
+        if e.errno != errno.EINVAL:
+            raise
+        raise unmapped_owner(info) from None
     for key, value in (info.pax_headers or {}).items():
         if key.startswith(_XATTR_PAX):
             try:
@@ -189,7 +217,7 @@ def _xattrs(path: str) -> dict[str, str]:
     except OSError:
         return out
     for name in names:
-        if name.startswith("trusted.overlay."):
+        if name.startswith(("trusted.overlay.", "user.overlay.")):
             continue
         if name.startswith(_KEEP_XATTR):
             try:
@@ -203,7 +231,7 @@ def _xattrs(path: str) -> dict[str, str]:
 def is_opaque(path: str) -> bool:
     """A directory overlay marked opaque (it hides everything below it)."""
     try:
-        return os.getxattr(path, OPAQUE_XATTR, follow_symlinks=False) == b"y"
+        return os.getxattr(path, opaque_xattr(), follow_symlinks=False) == b"y"
     except OSError:
         return False
 
@@ -253,7 +281,7 @@ def pack(src: Path, out, *, copy_to: Path | None = None,
                 opq.mtime = int(st.st_mtime)
                 tar.addfile(opq)
                 if dest:
-                    os.setxattr(os.path.join(dest, rel), OPAQUE_XATTR, b"y")
+                    os.setxattr(os.path.join(dest, rel), opaque_xattr(), b"y")
     if dest:
         _copy_dir_times(root, dest)
 

@@ -50,16 +50,30 @@ def _create(env, inv: Invocation, run: bool):
                 raise NoSuchImage(config.image)
             with api.request("POST", "/images/create", **pull_params(config.image)):
                 eng.ensure_image(config.image, _pull_progress(env, inv))
+        warnings: list[str] = []
         with api.request("POST", "/containers/create", 201, name=name):
             c = eng.create(config, host, name, progress=_pull_progress(env, inv),
-                           **options.networking(inv))
+                           warnings=warnings, **options.networking(inv))
     except BaseException:
         if cidfile:
             cidfile.discard()
         raise
     if cidfile:
         cidfile.write(c.id)
+    _warn(env, warnings)
     return c
+
+
+def _warn(env, warnings: list[str]) -> None:
+    """The daemon's warnings, as the docker CLI prints them; why, when it is because
+    the engine runs rootless without cgroups."""
+    for w in warnings:
+        env.err(f"WARNING: {w}")
+    from engine.containers.limits import why_no_limits
+    from engine.runtime import cgroups
+    why = why_no_limits(cgroups.layout()) if warnings else None
+    if why:
+        env.err(env.hint(why))
 
 
 class _CidFile:
