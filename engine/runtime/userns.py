@@ -82,6 +82,7 @@ def enter(paths) -> None:
     if os.geteuid() == 0:
         return
     try:
+        _check_kernel(os.uname().release)
         run = _make_run(paths)
         with _keeper_lock(run):
             fds = _keeper_ns(run)
@@ -94,6 +95,25 @@ def enter(paths) -> None:
 
 class RootlessError(Exception):
     pass
+
+
+def _check_kernel(release: str) -> None:
+    """Overlayfs mounts in a user namespace from Linux 5.11 on; before, only
+    fuse-overlayfs could give a rootless engine its overlay roots, and dockerlings does
+    not drive it (yet): say so rather than fail at the first mount."""
+    try:
+        version = tuple(int(x) for x in release.split("-")[0].split(".")[:2])
+    except ValueError:
+        return
+    if version >= (5, 11):
+        return
+    import shutil
+    fuse = ("fuse-overlayfs is installed, but dockerlings cannot use it yet"
+            if shutil.which("fuse-overlayfs") else
+            "fuse-overlayfs, which rootless podman uses there, is not supported either")
+    raise RootlessError(f"Linux {release} cannot mount overlayfs in a user namespace "
+                        f"(5.11 or newer can); {fuse}: run dockerlings as root on this "
+                        "kernel")
 
 
 def _make_run(paths) -> str:
@@ -261,11 +281,11 @@ def _read_all(fd: int) -> bytes:
 
 
 # --- the id maps ---------------------------------------------------------------------
-def subordinate(kind: str, user: str, uid: int) -> list[tuple[int, int]]:
+def subordinate(kind: str, user: str, uid: int, path: str | None = None) -> list[tuple[int, int]]:
     """The user's (start, count) ranges in /etc/subuid or /etc/subgid (by name or id)."""
     out = []
     try:
-        with open(f"/etc/sub{kind}") as f:
+        with open(path or f"/etc/sub{kind}") as f:
             for line in f:
                 parts = line.strip().split(":")
                 if len(parts) == 3 and parts[0] in (user, str(uid)) and \
