@@ -111,6 +111,10 @@ def test_run(who):
     assert who.ok("docker run --rm busybox id -u") == "0\n"
     assert who.ok("docker run --rm -u nobody busybox id -un") == "nobody\n"
     assert who.ok("docker run --rm busybox stat -c %U /etc/passwd") == "root\n"
+    # a host pipeline's docker is dockerlings' (the program on its PATH), on this engine
+    assert who.ok("docker run -d --name piped busybox sleep 60 && docker ps -q | wc -l") \
+        .split()[-1] == "1"
+    who.ok("docker rm -f piped")
 
 
 def test_run_ti_in_a_terminal(who):
