@@ -483,6 +483,14 @@ def _target_container(spec: dict, ctx: Context):
     return None
 
 
+def _publisher(world, port: int):
+    """The container that publishes this host port, or None (a program of the host)."""
+    for c in world.containers():
+        if c.state.status == "running" and any(hp == port for _, _, hp in world.published(c)):
+            return c
+    return None
+
+
 def check_port(check, ctx: Context) -> Result:
     spec = check.spec
     port = spec.get("host_port")
@@ -503,8 +511,11 @@ def check_port(check, ctx: Context) -> Result:
     started = time.time_ns()
     try:
         answer = _ask(port, send, float(spec.get("timeout", 2)))
-    finally:       # whose log the request lands in: the container asked (None: any)
-        ctx.probes.append((started, time.time_ns(), c.id if c is not None else None))
+    finally:       # whose log the request lands in: the container asked, if any
+        if c is None:
+            c = _publisher(ctx.world, port)
+        if c is not None:
+            ctx.probes.append((started, time.time_ns(), c.id))
         del ctx.probes[:-MAX_PROBES]        # a check after every command: keep the recent
     if answer is None:
         return Result(False, f"nothing answers on port {port}")

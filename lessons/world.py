@@ -137,8 +137,8 @@ class World:
 
     def logs(self, c, tail: int = 2000, since: str = "", quiet=()) -> str:
         """Its output (the last `tail` entries): only what was written `since` (engine
-        time), and none of what it wrote during the `quiet` (start, end, container ID or
-        None for any) ns windows (the dockerlings checks' own requests to it)."""
+        time), and none of what it wrote during the `quiet` (start, end, container ID)
+        ns windows (the dockerlings checks' own requests to it)."""
         from engine.containers import logs
         from engine.util import timeutil
         try:
@@ -148,7 +148,7 @@ class World:
         if since or quiet:
             start = timeutil.parse_ns(since) if since else None
             windows = [(a, b + self.PROBE_SLACK_NS) for a, b, asked in quiet
-                       if asked in (None, c.id)]
+                       if asked == c.id]
             entries = [e for e in entries if _kept(timeutil.parse_ns(e.time), start, windows)]
         return b"".join(e.data for e in entries).decode("utf-8", "replace")
 

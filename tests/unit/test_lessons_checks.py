@@ -605,3 +605,20 @@ def test_a_port_check_hides_only_what_the_container_it_asked_wrote(eng, http_ser
     _log(eng, worker, "hello from web\n", timeutil.now())
     assert passes(eng, "container: {name: worker, logs_contain: hello from web}",
                   probes=probes)
+
+
+def test_a_port_check_by_host_port_hides_what_the_publishing_container_wrote(eng,
+                                                                          http_server):
+    """host_port alone: the container that publishes the port is the one asked; a
+    port no container publishes (a program of the host, like the Engine API server)
+    hides no container's output."""
+    port, requests = http_server
+    web = eng.add_container("web", status="running",
+                            port_bindings=(("80/tcp", (PortBinding("", str(port)),)),))
+    lister = eng.add_container("lister", status="exited")
+    probes = []
+    assert passes(eng, f"port: {{host_port: {port}, http_status: 200}}", probes=probes)
+    _log(eng, web, requests.pop(0) + "\n", timeutil.now())
+    _log(eng, lister, "listed web\n", timeutil.now())
+    assert not passes(eng, "container: {name: web, logs_contain: 'GET /'}", probes=probes)
+    assert passes(eng, "container: {name: lister, logs_contain: listed web}", probes=probes)
