@@ -23,7 +23,7 @@ WHY_NOT = ("needs root" if os.geteuid() != 0 else
 COURSE = ["hello-world", "one-kernel", "images-to-containers", "containers-to-images",
           "running-processes", "managing-containers", "publishing-ports", "container-networks",
           "legacy-links", "image-names", "volumes", "registries", "dockerfiles", "multi-stage",
-          "golden-images", "networking", "processes", "storage", "compose", "capstone"]
+          "golden-images", "client-server", "networking", "processes", "storage", "compose", "capstone"]
 
 
 def dockerlings(*args: str, timeout: float = 600) -> subprocess.CompletedProcess:

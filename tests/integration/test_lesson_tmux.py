@@ -66,7 +66,7 @@ class Terminal:
         return lines[y] if y < len(lines) else ""
 
     def type(self, text: str) -> None:
-        self._tmux("send-keys", "-l", text)
+        self._tmux("send-keys", "-l", "--", text)     # a line may start with "-d"
         self._tmux("send-keys", "Enter")
 
     def wait(self, predicate, what: str, timeout: float = 30) -> None:
@@ -187,6 +187,18 @@ def test_a_learner_follows_a_lesson_of_each_chapter(terminal, chapter):
     progress = Store(home).read()
     assert progress.lessons[lesson.id].status == "done"
     assert progress.lessons[lesson.id].passed == [s.id for s in lesson.steps]
+
+
+@pytest.mark.parametrize("name", ["15-client-server", "20-capstone"])
+def test_a_learner_follows_the_most_intricate_texts(terminal, name):
+    """client-server's lines hold JSON in quotes and one starts with -d (typed as
+    text, not read as an option); the capstone ties the course together in 8 steps."""
+    term, home = terminal
+    lesson = load(ROOT / "content" / f"{name}.yaml")
+    term.wait_for_prompt(container=False)
+    term.type(f"lesson start {lesson.id}")
+    follow(term, lesson)
+    assert Store(home).read().lessons[lesson.id].status == "done"
 
 
 def test_three_lessons_in_a_row_without_a_name_conflict(terminal, engine):
