@@ -23,7 +23,8 @@ from .session import Session
 
 
 CHECK_BUDGET = 0.050            # seconds: checks run after every command a learner types
-TRIES = 3                       # a step's checks are timed this many times, the best kept
+TRIES = 3                       # a step's checks are timed this many times, the best kept,
+RETRIES = 10                    # and this many more, spaced out, while over the budget
 
 
 class Report:
@@ -71,7 +72,8 @@ def _timing(times: list[tuple[float, str]]) -> str:
            f"({where})"
     over = [f"{w} {_ms(t)}" for t, w in times if t > CHECK_BUDGET]
     if over:
-        text += f"\n  ⚠ checks over {_ms(CHECK_BUDGET)} (best of {TRIES}): " + ", ".join(over)
+        text += f"\n  ⚠ checks over {_ms(CHECK_BUDGET)} (best of {TRIES} or more): " + \
+            ", ".join(over)
     return text
 
 
@@ -165,9 +167,17 @@ def _taken_port(said: str) -> str:
 
 def _check_seconds(session) -> float:
     """How long the step's checks take as they run after a learner's command (costly
-    ones skipped once one failed): the best of TRIES rounds, since one slow round on a
-    busy machine says more about the machine than about the checks."""
-    return min(session.evaluate(every=False).seconds for _ in range(TRIES))
+    ones skipped once one failed): the best of TRIES rounds, since a slow round on a
+    busy machine says more about the machine than about the checks. Over the budget,
+    up to RETRIES more rounds a tenth of a second apart: a busy moment passes, a slow
+    check stays slow."""
+    best = min(session.evaluate(every=False).seconds for _ in range(TRIES))
+    for _ in range(RETRIES):
+        if best <= CHECK_BUDGET:
+            break
+        time.sleep(0.1)
+        best = min(best, session.evaluate(every=False).seconds)
+    return best
 
 
 def _wait_until_passed(session, timeout: float):

@@ -56,11 +56,11 @@ def test_lessons_follow_the_course_in_order():
 @pytest.mark.skipif(not CAN_RUN, reason=f"real containers: {WHY_NOT}")
 def test_every_step_is_solvable_and_its_checks_take_at_most_50_ms():
     """Checks run after every command a learner types. `lessons test` times each step's
-    checks alone, as they run then, at their best of three rounds (a loaded machine
-    slows a round, not all three) and names the slowest."""
+    checks alone, as they run then, at their best of three rounds and more while over
+    the budget (a loaded machine slows some rounds, not all), and names the slowest."""
     result = dockerlings("lessons", "test", "content/")
     assert result.returncode == 0, result.stdout + result.stderr
-    summary = result.stdout.splitlines()[-1]
+    summary = next(line for line in result.stdout.splitlines() if " lesson(s), " in line)
     assert "all pass" in summary
     slowest = re.search(r"the slowest (\d+\.\d) ms \(([\w-]+/[\w-]+)\)$", summary)
     assert slowest, summary
