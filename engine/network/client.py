@@ -22,7 +22,7 @@ class ProcessGone(ContainerNotRunning):
 
 def call(run: str, op: str, **args) -> dict:
     """One request to the helper (started on demand); raises System on its errors."""
-    if op == "attach":          # the starter's uplink settings travel with its veths
+    if op == "attach" and "uplink" not in args:   # this process starts the container
         args["uplink"] = _uplink_settings()
     reply = _request(run, op, args)
     if reply is None:

@@ -30,6 +30,7 @@ class Plan:
         self.ports: dict[str, list] = {}      # "80/tcp" -> [{"HostIp":..., "HostPort":...}]
         self.listeners: list[tuple] = []      # (socket, proto, container ip, container port)
         self.attachable = True                # on bridge networks (now or by connect)
+        self.uplink: dict | None = None       # the starter's uplink settings (uplink.py)
 
     def close(self) -> None:
         for sock, *_ in self.listeners:
@@ -62,7 +63,7 @@ def prepare(engine, c) -> Plan:
         return plan
     if m.startswith("container:"):        # it lives in the other one's (launch.py)
         return plan
-    _check_uplink()
+    plan.uplink = _uplink()
     store = NetworkStore(str(engine.paths.root))
     try:
         for i, (name, requested) in enumerate(c.networks.items()):
@@ -81,13 +82,16 @@ def prepare(engine, c) -> Plan:
     return plan
 
 
-def _check_uplink() -> None:
-    """An uplink setting that cannot be had fails the start before anything runs."""
+def _uplink() -> dict | None:
+    """The uplink settings of the process starting the container (not of the monitor,
+    which a spawner made earlier, perhaps with other settings). One that cannot be had
+    fails the start before anything runs."""
     if not os.environ.get("DOCKERLINGS_UPLINK"):
-        return
+        return None
     from . import uplink
     try:
         uplink.check()
+        return uplink.requested()
     except uplink.UplinkError as e:
         from ..runtime.init import LaunchError
         raise LaunchError(str(e), 125, runtime=False) from None
@@ -270,14 +274,15 @@ def _write_etc(engine, c, addresses: list[str], plan: Plan) -> None:
 
 # --- after the process exists, and after it ends ------------------------------------------
 
-def plug(run: str, endpoints: list[dict], pid: int) -> None:
+def plug(run: str, endpoints: list[dict], pid: int, uplink: dict | None = None) -> None:
     """Make the container's veth pairs (Plan.endpoints) before it configures them:
     here, in one netlink request each, when their bridges are there; else (and for the
-    uplink, which the helper runs) through the helper, which makes the bridges first."""
+    `uplink` the starter asked for, which the helper runs) through the helper, which
+    makes the bridges first."""
     if not endpoints:
         return
     from . import client, veth
-    if not os.environ.get("DOCKERLINGS_UPLINK"):
+    if not uplink:
         try:
             ns_fd = netns.open_ns(netns.pin_path(run))
         except FileNotFoundError:
@@ -294,7 +299,7 @@ def plug(run: str, endpoints: list[dict], pid: int) -> None:
                 raise System(f"network setup failed: {e}") from None
             finally:
                 os.close(ns_fd)
-    client.call(run, "attach", pid=pid, endpoints=endpoints)
+    client.call(run, "attach", pid=pid, endpoints=endpoints, uplink=uplink)
 
 
 def use_embedded_dns(root: str, cid: str) -> None:

@@ -20,6 +20,7 @@ Settings (read by the process that starts a container):
 """
 from __future__ import annotations
 
+import errno
 import json
 import os
 import signal
@@ -96,14 +97,18 @@ def check(environ=os.environ) -> None:
 
 def choose_tool(mode: str, which=None) -> tuple[str | None, str]:
     """(path of slirp4netns or None, why not). 'auto' quietly takes none; an explicit
-    mode whose tool is missing or not driven by this engine raises UplinkError."""
+    mode whose tool is missing, not driven by this engine, or cannot run here (no
+    /dev/net/tun to open) raises UplinkError."""
     if mode == "off":
         return None, "off"
     if which is None:
         from shutil import which
     slirp, pasta = which("slirp4netns"), which("pasta")
     if mode in ("auto", "slirp4netns") and slirp:
-        return slirp, ""
+        problem = tun_problem()
+        if problem and mode == "slirp4netns":
+            raise UplinkError(f"DOCKERLINGS_UPLINK=slirp4netns: {problem}")
+        return (None, problem) if problem else (slirp, "")
     if mode == "slirp4netns":
         raise UplinkError("DOCKERLINGS_UPLINK=slirp4netns, but slirp4netns is not installed")
     if mode == "pasta":
@@ -113,6 +118,30 @@ def choose_tool(mode: str, which=None) -> tuple[str | None, str]:
             "pasta is not installed (and this engine drives only slirp4netns so far)"))
     return None, ("pasta is installed, but this engine drives only slirp4netns"
                   if pasta else "neither slirp4netns nor pasta is installed")
+
+
+TUN = "/dev/net/tun"
+
+
+def tun_problem() -> str | None:
+    """Why slirp4netns could not make its tap device here, or None. It opens /dev/net/tun
+    as the engine's user: root may always; an ordinary user's engine only where the
+    device is open to everyone (crw-rw-rw-, as most machines have it). Asked before a
+    start, so a start that wants the uplink fails at once and cleanly, not after
+    slirp4netns's child gave up."""
+    try:
+        fd = os.open(TUN, os.O_RDWR | os.O_CLOEXEC)
+    except OSError as e:
+        import stat
+        try:
+            mode = f" ({stat.filemode(os.stat(TUN).st_mode)}: open to its owner only)" \
+                if e.errno in (errno.EACCES, errno.EPERM) else ""
+        except OSError:
+            mode = ""
+        return (f"slirp4netns cannot open {TUN}: {e.strerror}{mode}; an ordinary user's "
+                "uplink needs it open to every user (crw-rw-rw-, as on most machines)")
+    os.close(fd)
+    return None
 
 
 def slirp_args(path: str, pin: str, settings: Settings, ready_fd: int,

@@ -231,7 +231,7 @@ class Prepared:
         """_before_go()'s arguments."""
         plan = self.plan
         return (self.cg_fd, self.cg, self.lim, self.run, plan.endpoints,
-                plan.interfaces if self.spec.own_net_ns else None, plan.dns)
+                plan.interfaces if self.spec.own_net_ns else None, plan.dns, plan.uplink)
 
     def fds(self) -> list[int]:
         """Every fd, to hand to the monitor (its sockets travel by themselves)."""
@@ -355,7 +355,7 @@ def go_early(child: init.Child, what: tuple) -> None:
 
 
 def _before_go(cg_fd, cg, lim, run: str, endpoints_: list, interfaces: list | None,
-               dns: bool):
+               dns: bool, uplink: dict | None):
     """What is done for a cloned child before it may exec: its cgroups (when it was
     not born in them all), veth pairs, and, in a network namespace of its own
     (`interfaces` not None), loopback, addresses, routes and the DNS socket."""
@@ -365,7 +365,7 @@ def _before_go(cg_fd, cg, lim, run: str, endpoints_: list, interfaces: list | No
         if need_adopt:
             cg.adopt(pid, cloned_into=cg_fd is not None)
         from ..network import endpoints
-        endpoints.plug(run, endpoints_, pid)
+        endpoints.plug(run, endpoints_, pid, uplink)
         if interfaces is None:
             return {}
         from ..runtime import netconf

@@ -5,10 +5,16 @@ root (test_core_flows runs those flows both ways). What an ordinary user cannot 
 a host port below net.ipv4.ip_unprivileged_port_start (refused in rootless Docker's
 words, with a hint, and nothing left half-made). These tests read that sysctl and pick
 ports on either side of it; they never change it.
+
+The uplink runs slirp4netns as the user, which needs /dev/net/tun open to it. This
+machine's may be root's alone (crw-------) where most machines open it to everyone: the
+uplink tests give the user's engine a device node of their own, with the mode they need,
+bound over /dev/net/tun in a mount namespace of the engine's alone (never the host's).
 """
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import socket
@@ -18,7 +24,8 @@ import sys
 import pytest
 
 from engine.network import endpoints
-from tests.conftest import ROOT
+from tests.conftest import ROOT, Result
+from tests.integration.test_uplink import Listener
 
 
 def _limit() -> int:
@@ -108,3 +115,78 @@ def test_a_privileged_port_for_an_ordinary_user(user_engine):
     # the port the first try bound is published now, as anyone's would be
     user_engine.ok(f"docker run -d --name web -p {free}:80 busybox sleep 60")
     assert user_engine.ok("docker port web") == f"80/tcp -> 0.0.0.0:{free}\n"
+
+
+# --- the uplink, as the user ---------------------------------------------------------------
+
+UPLINK = {"DOCKERLINGS_UPLINK": "slirp4netns", "DOCKERLINGS_UPLINK_HOST_LOOPBACK": "1",
+          "DOCKERLINGS_UPLINK_OUTBOUND": "127.0.0.1"}     # nothing can leave the machine
+
+
+@pytest.fixture
+def listener():
+    lis = Listener()
+    yield lis
+    lis.close()
+
+
+@pytest.fixture
+def tun(tmp_path):
+    """tun(mode): a node of the tun device with `mode`, in the test's own folder (root's
+    alone), removed afterwards."""
+    if not (shutil.which("slirp4netns") and shutil.which("nft") and shutil.which("setpriv")):
+        pytest.skip("the uplink as a user needs slirp4netns, nft and setpriv")
+    node = tmp_path / "tun"
+
+    def make(mode: int) -> str:
+        os.mknod(node, 0o020000 | mode, os.makedev(10, 200))
+        os.chmod(node, mode)
+        return str(node)
+    yield make
+    node.unlink(missing_ok=True)
+
+
+def _first_with_tun(user_engine, node: str, line: str, env: dict) -> Result:
+    """The user engine's first command, in a mount namespace where `node` is
+    /dev/net/tun: the keeper it leaves holds that view for the engine's life, and
+    every later command joins it."""
+    script = ('mount --bind "$0" /dev/net/tun && umask 022 && exec setpriv --reuid "$1" '
+              '--regid "$2" --clear-groups --inh-caps=-all -- "$3" -c "$4"')
+    r = subprocess.run(["unshare", "--mount", "--propagation", "private", "sh", "-c", script,
+                        node, str(user_engine.uid), str(user_engine.gid),
+                        user_engine.program, line], capture_output=True, timeout=120,
+                       cwd=user_engine.cwd, env=dict(user_engine.environ, **env))
+    return Result(r.returncode, r.stdout.decode(), r.stderr.decode())
+
+
+def test_the_uplink_of_an_ordinary_users_engine(user_engine, tun, listener):
+    """slirp4netns runs as the user, attached to the engine's namespace (which the
+    user's namespace owns): a container reaches the host's loopback through it."""
+    node = tun(0o666)
+    r = _first_with_tun(user_engine, node, "docker run --rm busybox sh -c 'echo hi-as-user "
+                        f"| nc -w 5 10.0.2.2 {listener.port}'", UPLINK)
+    assert r.code == 0 and r.out == "hello-from-host\n", r
+    assert listener.heard == [b"hi-as-user\n"]
+    info = user_engine.command("engine", "info", env_extra=UPLINK).out
+    pid = int(re.search(r"slirp4netns running \(pid (\d+)", info).group(1))
+    with open(f"/proc/{pid}/status") as f:
+        uids = next(line for line in f if line.startswith("Uid:")).split()[1:]
+    assert set(uids) == {str(user_engine.uid)}       # the user's, not root's
+
+
+def test_an_uplink_this_machine_cannot_give_the_user(user_engine, tun):
+    """Asked for by name, it fails the start at once, in words that say why and what
+    most machines have; nothing is left (no slirp4netns, no container). 'auto' starts
+    the container without it, and engine info says why."""
+    node = tun(0o600)
+    r = _first_with_tun(user_engine, node, "docker run --rm busybox true", UPLINK)
+    assert r.code == 125, r
+    assert ("DOCKERLINGS_UPLINK=slirp4netns: slirp4netns cannot open /dev/net/tun: "
+            "Permission denied (crw-------: open to its owner only); an ordinary user's "
+            "uplink needs it open to every user (crw-rw-rw-, as on most machines)") in r.err
+    assert user_engine.ok("docker ps -aq") == ""
+    auto = dict(UPLINK, DOCKERLINGS_UPLINK="auto")
+    r = user_engine.command("-c", "docker run --rm busybox echo fine", env_extra=auto)
+    assert r.code == 0 and r.out == "fine\n", r
+    info = user_engine.command("engine", "info", env_extra=auto).out
+    assert "auto: none (slirp4netns cannot open /dev/net/tun" in info, info

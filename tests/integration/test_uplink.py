@@ -268,3 +268,15 @@ def test_unknown_names_are_forwarded_only_while_the_uplink_is_up(on, engine_root
     else:
         assert r.code != 0 and "192.0.2.7" not in r.out
         assert resolver.asked == []
+
+
+def test_the_setting_travels_with_each_start(engine_root, monkeypatch, sh, engine, listener):
+    """The uplink is the setting of the shell that starts the container, not of the
+    spawner an earlier start left running (its monitors plug the veths)."""
+    sh.ok("docker run --rm busybox true")        # a spawner without the setting
+    monkeypatch.setenv("DOCKERLINGS_UPLINK", "slirp4netns")
+    monkeypatch.setenv("DOCKERLINGS_UPLINK_HOST_LOOPBACK", "1")
+    monkeypatch.setenv("DOCKERLINGS_UPLINK_OUTBOUND", "127.0.0.1")
+    out = sh.ok(f"docker run --rm busybox sh -c 'echo late | nc -w 5 10.0.2.2 "
+                f"{listener.port}'")
+    assert out == "hello-from-host\n" and listener.heard == [b"late\n"]

@@ -44,6 +44,29 @@ def _which(*installed):
     return lambda name: f"/usr/bin/{name}" if name in installed else None
 
 
+@pytest.fixture(autouse=True)
+def tun_opens(monkeypatch):
+    """The tool's choice without this machine's /dev/net/tun (tested on its own)."""
+    monkeypatch.setattr(uplink, "tun_problem", lambda: None)
+
+
+def test_without_a_tun_device_to_open_auto_takes_none_and_an_explicit_mode_fails(
+        monkeypatch, tmp_path):
+    node = tmp_path / "tun"
+    node.write_text("")
+    node.chmod(0o600)
+    monkeypatch.undo()
+    monkeypatch.setattr(uplink, "TUN", str(tmp_path / "absent"))
+    path, why = uplink.choose_tool("auto", _which("slirp4netns"))
+    assert path is None and why.startswith(f"slirp4netns cannot open {tmp_path}/absent: "
+                                           "No such file or directory")
+    with pytest.raises(UplinkError, match="DOCKERLINGS_UPLINK=slirp4netns: slirp4netns "
+                                          "cannot open"):
+        uplink.choose_tool("slirp4netns", _which("slirp4netns"))
+    monkeypatch.setattr(uplink, "TUN", str(node))
+    assert uplink.tun_problem() is None          # a file its user may open: no problem
+
+
 def test_choose_tool():
     assert uplink.choose_tool("off", _which("slirp4netns")) == (None, "off")
     assert uplink.choose_tool("auto", _which("slirp4netns", "pasta"))[0] == \
