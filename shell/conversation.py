@@ -153,7 +153,7 @@ TRACED = frozenset({
     "containers:ls", "containers:pause", "containers:prune", "containers:rename",
     "containers:restart", "containers:rm", "containers:run", "containers:start",
     "containers:stop", "containers:top", "containers:unpause", "containers:wait",
-    "archives:save", "archives:load", "archives:export", "events:events", "execs:exec",
+    "attach:attach", "archives:save", "archives:load", "archives:export", "events:events", "execs:exec",
     "limits:update", "system:df", "system:prune", "images:commit", "images:history", "images:ls", "images:prune",
     "images:rm", "images:tag", "inspect:any", "inspect:container", "inspect:image",
     "network:connect", "network:create", "network:disconnect", "network:inspect",

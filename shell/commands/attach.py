@@ -17,7 +17,7 @@ import termios
 import tty as tty_mod
 
 from engine.supervisor import protocol
-from engine.errors import CliError, InvalidParameter
+from engine.errors import CliError, EngineError, InvalidParameter
 
 DEFAULT_DETACH = "ctrl-p,ctrl-q"
 DETACH = "detach"           # what on_signal returns to leave the container running
@@ -288,17 +288,34 @@ def _loop(env, channel, in_fd, raw, matcher, resized, on_signal) -> int | None:
 
 def attach(env, inv) -> int:
     eng = env.engine
-    c = eng.container(inv.args[0])
+    api, name = env.api, inv.args[0]
+    # the docker CLI waits for the exit (in the background), inspects, attaches and
+    # inspects again (the container may have stopped meanwhile)
+    try:
+        c = eng.container(name)
+    except EngineError as e:
+        api.said("POST", f"/containers/{name}/wait", e.status)
+        api.said("GET", f"/containers/{name}/json", e.status)
+        raise
+    api.said("POST", f"/containers/{name}/wait")
+    api.said("GET", f"/containers/{name}/json")
     if not c.state.running:
         raise CliError("You cannot attach to a stopped container, start it first")
     if c.state.status == "paused":
         raise CliError("You cannot attach to a paused container, unpause it first")
     detach_sequence(inv.detach_keys)
     want_stdin = c.config.open_stdin and not inv.no_stdin
-    sock = eng.connect(c, {"op": "attach", "stdin": want_stdin, "stdout": True,
-                           "stderr": True})
+    with api.request("POST", f"/containers/{name}/attach", 101, stream=True,
+                     stdin=want_stdin, stdout=True, stderr=True):
+        sock = eng.connect(c, {"op": "attach", "stdin": want_stdin, "stdout": True,
+                               "stderr": True})
+    api.said("GET", f"/containers/{name}/json")
+    if c.config.tty and api.on and env.stdout_tty:
+        from .containers import _said_resize
+        _said_resize(env, f"/containers/{name}/resize", grow=1)   # then the real size
+        _said_resize(env, f"/containers/{name}/resize")
     channel = MonitorChannel(sock)
-    interrupts = Interrupts(env, c) if inv.sig_proxy else None
+    interrupts = Interrupts(env, c, name) if inv.sig_proxy else None
     code = pump(env, channel, tty=c.config.tty, stdin=want_stdin, detach_keys=inv.detach_keys,
                 on_signal=interrupts or (lambda s: None))
     if code is None or code < 0:
@@ -316,13 +333,16 @@ class Interrupts:
     (`httpd -f`) ignores Ctrl-C and Docker leaves the learner stuck: the second Ctrl-C
     says why, the third detaches."""
 
-    def __init__(self, env, c):
+    def __init__(self, env, c, ref: str | None = None):
         self.env, self.c = env, c
+        self.ref = ref or c.id           # how the docker CLI names it in its kill request
         self.count = 0
         self.gave_up = False
 
     def __call__(self, sig: int):
-        send_signal(self.env.engine, self.c.id, sig)
+        sent = send_signal(self.env.engine, self.c.id, sig)
+        self.env.api.said("POST", f"/containers/{self.ref}/kill", 204 if sent else 409,
+                          signal=_signal_name(sig))
         if sig != signal.SIGINT:
             return None
         self.count += 1
@@ -341,10 +361,21 @@ class Interrupts:
         return None
 
 
-def send_signal(eng, cid: str, sig: int) -> None:
+def _signal_name(sig: int) -> str:
+    """The name the docker CLI forwards a signal by (moby's SignalMap: INT, TERM ...)."""
+    try:
+        return signal.Signals(sig).name[3:]
+    except ValueError:                  # a real-time signal Python has no name for
+        return f"RTMIN+{sig - signal.SIGRTMIN}"
+
+
+def send_signal(eng, cid: str, sig: int) -> bool:
     try:
         c = eng.container(cid)
+        if not c.state.running:
+            return False
         sock = eng.connect(c, {"op": "kill", "signal": int(sig), "manual": False})
         sock.close()
     except Exception:
-        pass            # it ended meanwhile: nothing left to signal
+        return False    # it ended meanwhile: nothing left to signal
+    return True

@@ -161,14 +161,15 @@ def run(env, inv: Invocation) -> int:
     return code
 
 
-def _said_resize(env, path: str, status: int = 200) -> None:
-    """A tty on a terminal: the docker CLI sends the terminal's size once started."""
+def _said_resize(env, path: str, grow: int = 0) -> None:
+    """A tty on a terminal: the docker CLI sends the terminal's size once started (an
+    attach first one line and column more, to make the program redraw)."""
     if env.api.on and env.stdout_tty:
         try:
             size = os.get_terminal_size(env.stdout.fileno())
         except (OSError, ValueError, AttributeError):
             return
-        env.api.said("POST", path, status, h=size.lines, w=size.columns)
+        env.api.said("POST", path, h=size.lines + grow, w=size.columns + grow)
 
 
 def _final_exit_code(eng, cid: str) -> int:

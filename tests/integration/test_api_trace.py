@@ -32,6 +32,8 @@ SCRIPT = [
     "kill web", "kill web",
     "rm web", "rm nosuch", "rm -f nosuch",
     "run --rm busybox echo hi",
+    "run -d --name att busybox sh -c 'sleep 2; echo done'", "attach att", "attach att",
+    "rm att",
     "run --name once busybox echo hi", "rm once",
     "create --name made busybox true", "start -a made", "wait made", "rm -v made",
     "images", "images -a", "images busybox", "images --filter dangling=true",
@@ -214,3 +216,28 @@ def test_what_the_server_does_not_serve_yet_is_traced_as_the_cli_sends_it(sh, tm
         "POST /v1.50/images/prune?filters=%7B%22dangling%22%3A%7B%22true%22%3Atrue%7D%7D"
         " -> 200",
         "POST /v1.50/build/prune?filters= -> 200"]
+
+
+def test_a_signal_forwarded_while_attached_is_a_kill_request(sh):
+    """Docker's sig-proxy: a signal the attached CLI gets goes to the container as a
+    kill request (seen from the docker CLI 28.2.2 attached and sent SIGTERM:
+    POST /v1.50/containers/web/kill?signal=TERM -> 204)."""
+    import signal as signals
+
+    from shell.commands.attach import Interrupts
+    from shell.conversation import Conversation
+    from shell.env import Env
+    sh.ok("docker run -d --name web busybox sh -c "
+          "'trap \"exit 3\" TERM; while true; do sleep 0.1; done'")
+    env = Env.buffered(cwd=sh.cwd)
+    env.engine = sh.engine
+    said = []
+    env.api = Conversation(said.append)
+    interrupts = Interrupts(env, sh.engine.container("web"), "web")
+    interrupts(signals.SIGTERM)
+    from tests.integration.cli_helpers import wait_status
+    wait_status(sh, "web", "exited")
+    interrupts(signals.SIGTERM)
+    assert said == ["HEAD /_ping -> 200", "POST /v1.50/containers/web/kill?signal=TERM -> 204",
+                    "POST /v1.50/containers/web/kill?signal=TERM -> 409"]
+    sh.ok("docker rm web")
