@@ -35,6 +35,18 @@ def repo_path(ref) -> str:
     return ref.path
 
 
+def all_tags(ref, environ=os.environ, login: tuple[str, str] | None = None) -> list:
+    """`docker pull -a` (the API's pull without a tag): a reference for every tag the
+    registry holds of `ref`'s repository, in order. Offline (no registry to ask) it is
+    the one tag an offline image has: latest."""
+    from ..images import reference
+    from ..images.ops import remote_allowed
+    if not remote_allowed(ref, environ):
+        return [reference.parse(f"{ref.name}:latest")]
+    tags = Registry(ref.domain, environ, user=login).tags(repo_path(ref))
+    return [reference.parse(f"{ref.name}:{t}") for t in sorted(tags)]
+
+
 def plain(say):
     """Per-layer events as the docker CLI prints them off a terminal: one line each,
     download progress left out."""

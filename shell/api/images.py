@@ -95,15 +95,17 @@ def create(req, eng):
     tag_ = req.arg("tag") or ""
     if tag_:
         name += ("@" if tag_.startswith("sha256:") else ":") + tag_
+    from .registries import login_from
+    login = login_from(req)
     stream = []
 
     def say(line: str) -> None:
         if not stream:
             stream.append(req.handler.start_stream("application/json"))
         stream[0].json(progress_doc(line))
-    from .registries import login_from
     try:
-        eng.pull(name, say, platform=req.arg("platform") or None, login=login_from(req))
+        for one in _to_pull(name, login):
+            eng.pull(one, say, platform=req.arg("platform") or None, login=login)
     except EngineError as e:
         if not stream:
             raise
@@ -112,6 +114,17 @@ def create(req, eng):
         return Reply(200, {"status": f"Status: Image is up to date for {name}"})
     stream[0].close()
     return None
+
+
+def _to_pull(name: str, login) -> list[str]:
+    """A name without a tag or digest is every tag of the repository, as moby pulls it
+    (the docker CLI's pull -a; it sends a tag otherwise)."""
+    from engine.distribution.pull import all_tags
+    from engine.images import reference
+    ref = reference.parse(name, default_tag=None)
+    if ref.tag or ref.digest:
+        return [name]
+    return [str(r) for r in all_tags(ref, login=login)]
 
 
 def prune(req, eng):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from engine.images import reference
 from engine.distribution import credentials
-from engine.distribution.registry import Registry, RegistryError, Unreachable
+from engine.distribution.registry import RegistryError, Unreachable
 from engine.errors import CliError
 
 from ..cli.parser import Invocation
@@ -43,12 +43,11 @@ def pull(env, inv: Invocation) -> int:
 
 
 def _all_tags(env, ref) -> list:
-    reg = Registry(ref.domain, env.environ)
+    from engine.distribution.pull import all_tags
     try:
-        tags = sorted(reg.tags(ref.path))
+        return all_tags(ref, env.environ)
     except (RegistryError, Unreachable) as e:
         raise CliError(f"Error response from daemon: {e.message}") from None
-    return [reference.parse(f"{ref.name}:{t}") for t in tags]
 
 
 # --- push ------------------------------------------------------------------------------

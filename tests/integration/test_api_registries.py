@@ -66,6 +66,13 @@ def test_push_all_tags_and_the_daemons_words_for_mistakes(api, sh, registry):
     out = done.stdout.decode()
     assert re.search(r"^v1: digest: sha256:[0-9a-f]{64} size: \d+$", out, re.M)
     assert re.search(r"^v2: digest: sha256:[0-9a-f]{64} size: \d+$", out, re.M)
+    for tag in ("v1", "v2"):
+        sh.ok(f"docker rmi {registry.host}/many:{tag}")
+    done = docker(api, "pull", "--all-tags", f"{registry.host}/many")   # tag=: every tag
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.decode().splitlines()[-1] == f"{registry.host}/many"
+    assert sorted(sh.ok("docker images --format '{{.Tag}}' " f"{registry.host}/many")
+                  .split()) == ["v1", "v2"]
     done = docker(api, "push", f"{registry.host}/nope:v1")
     assert done.returncode == 1
     assert done.stderr.decode() == sh.run(f"docker push {registry.host}/nope:v1").err
