@@ -21,6 +21,7 @@ from __future__ import annotations
 import errno
 import os
 
+from ..errors import EngineError
 from . import syscalls as sc
 
 KEEPER = "dl-keeper"
@@ -91,6 +92,8 @@ def enter(paths) -> None:
         _join(fds)
     except (OSError, RootlessError) as e:
         _failure = str(e) if isinstance(e, RootlessError) else f"{e.strerror or e}"
+    except EngineError:
+        pass          # someone else's engine (NotOwner): the engine says so, outside
 
 
 class RootlessError(Exception):

@@ -119,8 +119,10 @@ def create(req, eng):
     if host.network_mode in ("", "default"):
         host = host._replace(network_mode="bridge")
     aliases, ip = _endpoint(body, host.network_mode)
-    c = eng.create(config, host, req.arg("name") or None, aliases=aliases, ip=ip)
-    return Reply(201, {"Id": c.id, "Warnings": []})
+    warnings: list[str] = []         # limits this host cannot apply (rootless, say)
+    c = eng.create(config, host, req.arg("name") or None, aliases=aliases, ip=ip,
+                   warnings=warnings)
+    return Reply(201, {"Id": c.id, "Warnings": warnings})
 
 
 def console_size(value, field: str) -> tuple[int, int]:

@@ -139,3 +139,13 @@ def test_reset_ends_the_keeper_and_its_namespaces(user_engine):
     # the next command makes a fresh one (the fixture checks nothing is left after)
     assert user_engine.ok("docker run --rm busybox echo again") == "again\n"
     assert keeper(user_engine) not in (None, first)
+
+
+def test_an_engine_of_roots_is_refused_in_words(user_engine, tmp_path):
+    roots = tmp_path / "roots-engine"        # as the default root's: root's, 0710
+    roots.mkdir(mode=0o710)
+    r = user_engine.command("-c", "docker run --rm busybox true",
+                            env_extra={"DOCKERLINGS_ROOT": str(roots)})
+    assert r.code == 126 and "Traceback" not in r.err
+    assert f"the engine at {roots}: this engine belongs to root" in r.err
+    assert not (roots / "run").exists()
