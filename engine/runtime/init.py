@@ -366,7 +366,13 @@ def become(proc: ProcessSpec) -> None:
     except users.UserError as e:
         raise LaunchError(str(e), 126)
     caps.limit_to(proc.caps_set())
-    os.setgroups(list(who.groups))
+    try:
+        os.setgroups(list(who.groups))
+    except PermissionError:
+        # a user namespace mapped without newgidmap (rootless, no subordinate ids)
+        # denies setgroups: the groups stay as they are, as runc leaves them there
+        if not _setgroups_denied():
+            raise
     if proc.tty:
         try:
             os.fchown(0, who.uid, -1)
@@ -381,6 +387,17 @@ def become(proc: ProcessSpec) -> None:
     except OSError as e:
         raise LaunchError(f"chdir to cwd (\"{proc.cwd}\") set in config.json failed: "
                           f"{(e.strerror or '').lower()}", 126)
+
+
+def _setgroups_denied() -> bool:
+    try:
+        fd = os.open("/proc/self/setgroups", os.O_RDONLY | os.O_CLOEXEC)
+    except OSError:
+        return False
+    try:
+        return os.read(fd, 16).strip() == b"deny"
+    finally:
+        os.close(fd)
 
 
 def close_fds(keep_sock: int, keep: list[int]) -> None:
