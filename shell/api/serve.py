@@ -19,6 +19,18 @@ from engine import trust
 from engine.errors import EngineError
 
 USAGE = "Usage:  dockerlings engine serve [-d|--detach] [-H|--host HOST]... [--tls=false]"
+HELP = f"""{USAGE}
+
+Serve the Docker Engine API, so the docker CLI, docker-py and a container given
+/var/run/docker.sock talk to this engine (export DOCKER_HOST as printed).
+
+Options:
+  -d, --detach       Run in the background (pid file in the engine's run folder;
+                     stopped by SIGTERM and by 'dockerlings engine reset')
+  -H, --host HOST    Also listen on HOST: tcp://127.0.0.1:PORT (loopback) or
+                     unix://PATH (only where nothing answers); repeatable
+      --tls=false    Allow a tcp address off loopback, without TLS (not advised)
+"""
 NAME = "dl-api"
 
 
@@ -48,11 +60,17 @@ class Usage(Exception):
     """A command line that does not parse: pflag's words, exit status 2."""
 
 
+class Help(Exception):
+    """--help: the usage and the options, exit status 0."""
+
+
 def _options(argv: list[str]) -> tuple[bool, list[str], bool]:
     """(detach, the -H values, --tls=false given) as dockerd's pflag reads them."""
     detach, hosts, no_tls = False, [], False
     words = iter(argv)
     for word in words:
+        if word in ("-h", "--help"):
+            raise Help()
         if word in ("-d", "--detach"):
             detach = True
         elif word in ("-H", "--host"):
@@ -83,6 +101,9 @@ def run(env, argv: list[str]) -> int:
         detach, texts, no_tls = _options(argv)
         extra = _unique([hosting.parse(t) for t in texts])
         warnings = hosting.check(extra, no_tls)
+    except Help:
+        env.out(HELP.rstrip("\n"))
+        return 0
     except Usage as e:
         env.err(f"{e}\n{USAGE}")
         return 2

@@ -187,6 +187,16 @@ def test_bad_hosts_in_dockerds_words(serve, sh, words, message):
     assert not (sh.engine.paths.run / "docker.pid").exists()
 
 
+def test_help_says_every_option_and_serves_nothing(serve, sh):
+    done = serve("--help")
+    assert done.returncode == 0, done.stderr
+    text = done.stdout.decode()
+    assert text.startswith("Usage:  dockerlings engine serve")
+    for option in ("--detach", "--host HOST", "--tls=false"):
+        assert option in text
+    assert not (sh.engine.paths.run / "docker.pid").exists()
+
+
 def test_a_port_in_use_is_said_as_go_says_it(serve, sh):
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
