@@ -288,6 +288,9 @@ class Engine:
         from .network import endpoints, ops as network_ops
         mode, networks = network_ops.requested(self, host.network_mode, aliases, ip)
         host = host._replace(network_mode=mode)
+        implied = network_ops.hostname(self, mode, config.hostname)
+        if implied:
+            merged = merged.with_(hostname=implied)
         host = self._links(host, networks)
         points = self._mount_plan(merged, host, requested)
         c = Container(id=cid, name="", created=timeutil.now(), path=entry[0], args=entry[1:],

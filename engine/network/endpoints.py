@@ -59,7 +59,7 @@ def prepare(engine, c) -> Plan:
     m = mode(c)
     plan.attachable = m not in (HOST, NONE) and not m.startswith("container:")
     if m == HOST or m == NONE:
-        _write_etc(engine, c, [], plan)
+        _write_etc(engine, c, [], plan, host_network=m == HOST)
         return plan
     if m.startswith("container:"):        # it lives in the other one's (launch.py)
         return plan
@@ -257,14 +257,19 @@ def resolv_text(c, host_resolv: str, embedded: bool) -> str:
     return host_resolv
 
 
-def _write_etc(engine, c, addresses: list[str], plan: Plan) -> None:
+def _write_etc(engine, c, addresses: list[str], plan: Plan, host_network: bool = False) -> None:
     d = engine.paths.container(c.id)
     gateway = next((i[3] for i in plan.interfaces if i[3]), None)
     linked = ()
     if c.host.links and "bridge" in plan.networks:
         from ..containers import links
         linked = links.hosts_entries(engine, c)
-    write_in_place(d / "hosts", hosts_text(c, addresses, gateway, linked))
+    if host_network and not c.host.extra_hosts:     # Docker: a copy of the host's
+        with open("/etc/hosts") as f:
+            text = f.read()
+    else:
+        text = hosts_text(c, addresses, gateway, linked)
+    write_in_place(d / "hosts", text)
     bridge = plan.networks.get("bridge")
     if bridge and (d / "linked-by").exists():     # containers linking to this one
         from ..containers import links

@@ -34,6 +34,20 @@ def requested(engine, mode: str, aliases: list[str] | None, ip: str | None) -> t
     return net["Name"], {net["Name"]: _settings(net, aliases, ip)}
 
 
+def hostname(engine, mode: str, asked: str) -> str | None:
+    """The hostname a network mode gives a container when it asks for none (Docker's
+    create and start): on the host's network, the host's name; in another container's
+    namespace, that one's, and asking for one there is a conflict. None: its ID."""
+    if mode.startswith("container:"):
+        if asked:
+            raise InvalidParameter("conflicting options: hostname and the network mode")
+        return engine.container(mode.split(":", 1)[1]).config.hostname
+    if mode == HOST and not asked:
+        import os
+        return os.uname().nodename
+    return None
+
+
 def _settings(net: dict, aliases, ip) -> dict:
     return {"IPAMConfig": {"IPv4Address": ip} if ip else None, "Links": None,
             "Aliases": list(aliases) if aliases else None, "NetworkID": net["Id"]}

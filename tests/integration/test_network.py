@@ -249,3 +249,22 @@ def test_reset_removes_the_namespace_and_host_is_untouched(engine, sh):
     assert not pin.exists()
     assert sorted(os.listdir("/sys/class/net")) == links
     assert host_routes() == routes
+
+
+def test_host_and_container_networks_name_the_container_as_docker_does(sh):
+    """Docker's create: on the host's network a container is named as the host and gets
+    a copy of its /etc/hosts; in another container's namespace, that one's name, and -h
+    there is a conflict."""
+    with open("/etc/hosts") as f:
+        hosts = f.read()
+    assert sh.ok("docker run --rm --network host busybox hostname") == \
+        os.uname().nodename + "\n"
+    assert sh.ok("docker run --rm --network host busybox cat /etc/hosts") == hosts
+    assert sh.ok("docker run --rm --network host -h mine busybox hostname") == "mine\n"
+    sh.ok("docker run -d --name web -h webhost busybox sleep 60")
+    assert sh.ok("docker run --rm --network container:web busybox hostname") == "webhost\n"
+    r = sh.run("docker run --rm --network container:web -h other busybox true")
+    assert (r.code, r.err.splitlines()[0]) == (125, "docker: Error response from daemon: "
+                                               "conflicting options: hostname and the "
+                                               "network mode")
+    assert sh.ok("docker ps -aq").count("\n") == 1

@@ -117,6 +117,59 @@ def test_a_privileged_port_for_an_ordinary_user(user_engine):
     assert user_engine.ok("docker port web") == f"80/tcp -> 0.0.0.0:{free}\n"
 
 
+# --- --network host, none, container: as rootless Docker has them ------------------------
+
+def _get(port: int) -> bytes:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=2) as c:
+            c.sendall(b"GET / HTTP/1.0\r\n\r\n")
+            data = b""
+            while chunk := c.recv(4096):
+                data += chunk
+            return data
+    except OSError:
+        return b""
+
+
+def test_host_network_is_the_hosts_own_for_an_ordinary_user(user_engine):
+    """As rootless Docker since Engine 29.5 (RootlessKit's detached network namespace,
+    its default): --network host is the host's network namespace, not the engine's. A
+    server there listens on the host as the user: from the limit up it is reached on
+    the host's loopback with no -p; below it the kernel refuses the program itself."""
+    start = _limit()
+    with open("/etc/hosts") as f:
+        hosts = f.read()
+    out = user_engine.ok("docker run --rm --network host busybox sh -c "
+                         "'ls /sys/class/net; echo; hostname; echo; cat /etc/hosts'")
+    links, name, etc_hosts = out.split("\n\n", 2)
+    assert links.split() == sorted(os.listdir("/sys/class/net"))
+    assert name == os.uname().nodename            # Docker: the host's name
+    assert etc_hosts == hosts                     # ... and the host's /etc/hosts
+    port = _free_port()
+    user_engine.ok(f"docker run -d --name web --network host busybox sh -c 'mkdir /www && "
+                   f"echo on-the-host > /www/index.html && exec httpd -f -p 127.0.0.1:{port} "
+                   "-h /www'")
+    from tests.integration.cli_helpers import wait_until
+    body = wait_until(lambda: _get(port), 10, 0.1, what="the server on the host's loopback")
+    assert body.endswith(b"on-the-host\n"), body
+    r = user_engine.run(f"docker run --rm --network host busybox httpd -f -p "
+                        f"127.0.0.1:{start - 1}")
+    assert r.code == 1 and "httpd: bind: Permission denied" in r.err, r
+    user_engine.ok("docker rm -f web")
+
+
+def test_none_and_another_containers_network_for_an_ordinary_user(user_engine):
+    assert user_engine.ok("docker run --rm --network none busybox ls /sys/class/net") == "lo\n"
+    user_engine.ok("docker run -d --name web busybox sleep 60")
+    ip = user_engine.ok("docker inspect -f '{{.NetworkSettings.IPAddress}}' web").strip()
+    out = user_engine.ok("docker run --rm --network container:web busybox sh -c "
+                         "'ip -o -4 addr show eth0; hostname'")
+    address, name = out.splitlines()
+    assert f"inet {ip}/16" in address
+    assert name == user_engine.ok("docker inspect -f '{{.Config.Hostname}}' web").strip()
+    user_engine.ok("docker rm -f web")
+
+
 # --- the uplink, as the user ---------------------------------------------------------------
 
 UPLINK = {"DOCKERLINGS_UPLINK": "slirp4netns", "DOCKERLINGS_UPLINK_HOST_LOOPBACK": "1",
