@@ -705,7 +705,9 @@ LESSON = Obj("a lesson", {
     "id": Field(STEP_ID, "the lesson's id, unique in the course (lesson start ID)",
                 required=True),
     "title": Field(Str(), "the lesson's title", required=True),
-    "chapter": Field(Str(), "the course chapter or section it follows", required=True),
+    "chapter": Field(Str(), "the course sections it covers and their title (\"2-5 Exposing "
+                     "ports\", \"3-1 to 3-3 Dockerfiles\"): `lessons` lists it under "
+                     "their chapters", required=True),
     "summary": Field(Str(), "one or two sentences for the list of lessons", required=True),
     "images": Field(ListOf(Str()), "images it needs, made or checked before it starts"),
     "files": Field(FilesKind(), "files for its work folder"),
