@@ -43,7 +43,7 @@ def _features(eng) -> list[tuple[str, bool, str]]:
     except EngineError as e:
         out.append(("busybox image (offline)", False, f"{e} ({e.hint})"))
     lay = cgroups.layout()
-    if lay.none:
+    if lay.undelegated:
         out += _no_cgroups(lay)
     else:
         out += _cgroups(lay)

@@ -95,7 +95,8 @@ def write_cgroups(engine, c, old_host) -> None:
 # verifyPlatformContainerResources): it drops the limit, and the CLI prints the warning.
 NO_MEMORY = ("Your kernel does not support memory limit capabilities or the cgroup is not "
              "mounted. Limitation discarded.")
-NO_SHARES = "Your kernel does not support CPU shares or the cgroup is not mounted. Shares discarded."
+NO_SHARES = ("Your kernel does not support CPU shares or the cgroup is not mounted. Shares "
+             "discarded.")
 NO_CFS = "Your kernel does not support CPU CFS scheduler. CPU period/quota discarded."
 NO_PIDS = ("Your kernel does not support PIDs limit capabilities or the cgroup is not "
            "mounted. PIDs limit discarded.")
@@ -130,11 +131,11 @@ def discard_unsupported(host, layout) -> tuple:
 
 def why_no_limits(layout) -> str | None:
     """A hint: why a rootless engine applies no limit, and what would make it."""
-    if not layout.none:
+    if not layout.undelegated:
         return None
     how = ("systemd's cgroup delegation to your user (Delegate= in user@.service)"
-           if layout.unified else "booting with cgroup v2 (systemd.unified_cgroup_hierarchy=1) "
-           "and systemd's cgroup delegation")
+           if layout.unified else "booting with cgroup v2 "
+           "(systemd.unified_cgroup_hierarchy=1) and systemd's cgroup delegation")
     return ("dockerlings runs rootless here and no cgroup is delegated to you, so containers "
             f"run without limits, as rootless Docker's do; {how} would make them work (as "
             "root they work now)")

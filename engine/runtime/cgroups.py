@@ -114,9 +114,16 @@ class Layout:
         return self.v2 is None and "freezer" not in self.v1
 
     @property
+    def undelegated(self) -> bool:
+        """A rootless engine with no cgroup handed to its user: rootless Docker's "none"
+        cgroup driver, whose limits are dropped with a warning."""
+        return self.rootless and self.none
+
+    @property
     def name(self) -> str:
         if self.none:
-            return "none (rootless: no cgroup delegated to this user)"
+            return "none (rootless: no cgroup delegated to this user)" if self.rootless \
+                else "none"
         if self.v2 and not self.v1:
             return "v2 (unified)"
         if self.v2:

@@ -284,7 +284,8 @@ def _read_all(fd: int) -> bytes:
 
 
 # --- the id maps ---------------------------------------------------------------------
-def subordinate(kind: str, user: str, uid: int, path: str | None = None) -> list[tuple[int, int]]:
+def subordinate(kind: str, user: str, uid: int,
+                path: str | None = None) -> list[tuple[int, int]]:
     """The user's (start, count) ranges in /etc/subuid or /etc/subgid (by name or id)."""
     out = []
     try:

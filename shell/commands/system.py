@@ -59,7 +59,8 @@ def server_facts(eng, environ) -> dict:
         "DriverStatus": [["Backing Filesystem", _backing_fs(str(eng.paths.root))],
                          ["Supports d_type", "true"], ["Using metacopy", "false"],
                          ["Native Overlay Diff", "true"], ["userxattr", "false"]],
-        "LoggingDriver": "json-file", "CgroupDriver": "none" if layout.none else "cgroupfs",
+        "LoggingDriver": "json-file",
+        "CgroupDriver": "none" if layout.undelegated else "cgroupfs",
         "CgroupVersion": "2" if layout.v2_controllers else "1",
         "Plugins": {"Volume": ["local"], "Network": ["bridge", "host", "null"],
                     "Log": ["json-file"]},
@@ -75,13 +76,13 @@ def server_facts(eng, environ) -> dict:
         "Warnings": _rootless_warnings(layout) +
                     [f"WARNING: {name}: {why}" if why else f"WARNING: no {name}"
                      for name, ok, why in _features(eng)
-                     if not ok and not (layout.none and name.startswith("cgroups"))],
+                     if not ok and not (layout.undelegated and name.startswith("cgroups"))],
     }
 
 
 def _rootless_warnings(layout) -> list[str]:
     """What rootless dockerd says of itself without cgroups (moby's fillDebugInfo)."""
-    if not layout.none:
+    if not layout.undelegated:
         return []
     if layout.unified:
         return ["WARNING: Running in rootless-mode without cgroups. Systemd is required to "

@@ -98,3 +98,21 @@ def test_a_kernel_too_old_for_overlayfs_in_a_user_namespace_is_named():
     with pytest.raises(userns.RootlessError) as e:
         userns._check_kernel("5.10.0-28-amd64")
     assert "5.11 or newer" in str(e.value) and "fuse-overlayfs" in str(e.value)
+
+
+def test_a_step_asking_for_limits_says_why_it_cannot_pass_without_cgroups(monkeypatch,
+                                                                             tmp_path):
+    from lessons.checks import Result, StepOutcome
+    from lessons.model import Check
+    limit = Check("container", {"memory": 64 << 20}, message="No container has 64m.")
+    other = Check("container", {"name": "web"}, message="No container web.")
+    outcome = StepOutcome(False, [(limit, Result(False, "")), (other, Result(False, ""))],
+                          {}, 0.0)
+    none = cgroups.Layout(_mountinfo(tmp_path, []), rootless=True)
+    monkeypatch.setattr(cgroups, "_layout", none)
+    first, second = outcome.messages(every=True)
+    assert first.startswith("No container has 64m. (This step needs cgroup limits")
+    assert "`skip` moves on" in first and second == "No container web."
+    monkeypatch.setattr(cgroups, "_layout", cgroups.Layout(_mountinfo(tmp_path, []),
+                                                           rootless=False))
+    assert outcome.messages() == ["No container has 64m."]
