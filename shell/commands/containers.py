@@ -33,6 +33,9 @@ def _pull_progress(env, inv):
 
 def _create(env, inv: Invocation, run: bool):
     config, host, name = options.build(env, inv, run)
+    # as the docker CLI: its terminal's size goes with every create, so a -t container's
+    # pty starts at it (a resize after the start would race a quick `stty size`)
+    host = host._replace(console_size=terminal_size(env))
     eng = env.engine
     api = env.api
     cidfile = _open_cidfile(env, inv) if inv.opts.get("cidfile") else None
@@ -159,6 +162,18 @@ def run(env, inv: Invocation) -> int:
     if code < 0:               # the monitor went away without an answer
         return _final_exit_code(eng, c.id)
     return code
+
+
+def terminal_size(env) -> tuple[int, int]:
+    """(rows, columns) of the terminal the output goes to; (0, 0) off a terminal, as the
+    docker CLI's GetTtySize."""
+    if not env.stdout_tty:
+        return (0, 0)
+    try:
+        size = os.get_terminal_size(env.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        return (0, 0)
+    return (size.lines, size.columns)
 
 
 def _said_resize(env, path: str, grow: int = 0) -> None:

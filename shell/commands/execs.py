@@ -33,12 +33,14 @@ def exec(env, inv: Invocation) -> int:
     # it by a fresh ID, as the daemon would.
     made = f"/exec/{os.urandom(32).hex()}"
     failed = None
+    from .containers import terminal_size
     with api.request("POST", f"/containers/{name}/exec", 201):
         try:
             proc = execs.start(eng, c, inv.args[1:], env=env_vars, user=o["user"],
                                workdir=o["workdir"], tty=o["tty"],
                                interactive=o["interactive"], detach=o["detach"],
-                               privileged=o["privileged"], name=name)
+                               privileged=o["privileged"], name=name,
+                               console_size=terminal_size(env) if o["tty"] else (0, 0))
         except StartFailed as e:        # made, but its program could not start
             failed = e
     api.said("POST", f"{made}/start", 200 if o["detach"] else 101)

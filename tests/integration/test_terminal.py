@@ -154,6 +154,21 @@ def test_run_ti_type_inside_detach_and_get_the_prompt_back(terminal, engine):
                what="dockerlings to leave on Ctrl-D")
 
 
+def test_a_program_that_asks_at_once_sees_the_terminals_size(terminal, engine):
+    """The size goes with the create and the exec (as the docker CLI sends ConsoleSize),
+    not only in a resize after the start, which a quick `stty size` outran (24 80)."""
+    t = terminal
+    t.wait_for(t.at_prompt, "the first prompt")
+    t.type("docker run --rm -ti busybox stty size")
+    t.wait_for(lambda ls: t.at_prompt(ls) and "30 100" in ls, "run -ti's size")
+    t.type("docker run -d --name quick busybox sleep 60")
+    t.wait_for(lambda ls: t.at_prompt(ls) and len(ls[-3]) == 64, "quick started")
+    t.type("docker exec -ti quick stty size")
+    t.wait_for(lambda ls: t.at_prompt(ls) and ls.count("30 100") == 2, "exec -ti's size")
+    # the docker CLI sends its terminal's size with every create, -t or not
+    assert engine.container("quick").host.console_size == (30, 100)
+
+
 def test_the_lesson_comes_back_and_solution_waits_at_the_prompt(terminal_mid_lesson):
     t = terminal_mid_lesson
     t.wait_for(lambda ls: any("(where you left off)" in l for l in ls) and t.at_prompt(ls),
