@@ -63,6 +63,8 @@ def _namespaces(engine, c) -> list[dict]:
     mode = {"pid": c.host.pid_mode, "net": c.host.network_mode or ""}
     running = [o for o in engine.containers(all=False) if o.id != c.id and o.state.pid]
     engine_net = _inode(_j(str(engine.paths.run), "netns"))
+    from ..runtime import userns
+    rootless = userns.rootless()     # this process is in the engine's user namespace
     out = []
     for ns in NAMESPACES:
         mine = _inode(f"/proc/{c.state.pid}/ns/{ns}")
@@ -71,7 +73,9 @@ def _namespaces(engine, c) -> list[dict]:
         joined = mode.get(ns, "")
         target = next((o for o in sharing if joined.startswith("container:") and
                        o.id == joined.split(":", 1)[1]), None)
-        if mine == host:
+        if mine == host and ns == "user" and rootless:
+            owner = "the engine's (rootless: its root is you)"
+        elif mine == host:
             owner = "the host's"
         elif ns == "net" and mine == engine_net:
             owner = "the engine's (Docker's VM)"

@@ -47,6 +47,8 @@ def test_a_container_runs_for_an_ordinary_user(user_engine):
 
 def test_top_of_a_container_without_a_cgroup(user_engine):
     user_engine.ok("docker run -d --name web busybox sh -c 'sleep 60 & sleep 61'")
+    xray = user_engine.command("xray", "web").out
+    assert "the engine's (rootless: its root is you)" in xray
     top = user_engine.ok("docker top web")       # no cgroup: its pid namespace says who
     assert "sleep 60" in top and "sleep 61" in top
     assert user_engine.ok("docker stats --no-stream --format '{{.PIDs}}' web").strip() == "2"
