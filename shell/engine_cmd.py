@@ -78,13 +78,12 @@ def _cgroups(lay) -> list[tuple[str, bool, str]]:
 
 def _no_cgroups(lay) -> list[tuple[str, bool, str]]:
     """A rootless engine with no cgroup of its own (runtime/cgroups.py)."""
-    how = ("cgroup v2 with systemd's delegation (Delegate=yes in user@.service) would"
-           if lay.unified else "cgroup v1 cannot be delegated to a user; booting with "
-           "cgroup v2 (systemd.unified_cgroup_hierarchy=1) and systemd's delegation would")
+    why = ("cgroup v1 cannot be handed to a user" if not lay.unified else
+           "dockerlings does not use systemd's cgroup delegation (yet)")
     return [("cgroups: none (rootless)", False,
-             "no cgroup is delegated to you: containers run without limits, and --memory, "
-             f"--cpus, --pids-limit are discarded, as rootless Docker does; {how} make them "
-             "work"),
+             f"{why}: containers run without limits; --memory and --pids-limit are "
+             "dropped with Docker's warning, --cpus and pause refused, as rootless Docker "
+             "does without cgroups (as root, limits work)"),
             ("device rules", True, "the user namespace: a container opens only the devices "
              "you may open yourself")]
 

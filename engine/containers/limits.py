@@ -130,12 +130,11 @@ def discard_unsupported(host, layout) -> tuple:
 
 
 def why_no_limits(layout) -> str | None:
-    """A hint: why a rootless engine applies no limit, and what would make it."""
+    """A hint: why a rootless engine applies no limit, and what works instead."""
     if not layout.undelegated:
         return None
-    how = ("systemd's cgroup delegation to your user (Delegate= in user@.service)"
-           if layout.unified else "booting with cgroup v2 "
-           "(systemd.unified_cgroup_hierarchy=1) and systemd's cgroup delegation")
-    return ("dockerlings runs rootless here and no cgroup is delegated to you, so containers "
-            f"run without limits, as rootless Docker's do; {how} would make them work (as "
-            "root they work now)")
+    why = ("this machine's cgroups (v1) cannot be handed to a user" if not layout.unified
+           else "dockerlings does not use systemd's cgroup delegation (yet)")
+    return ("dockerlings runs rootless here, without cgroups: " + why + ", so containers "
+            "run without limits, as rootless Docker's do without cgroups. To practise "
+            "limits, run dockerlings as root (sudo dockerlings): there they work")

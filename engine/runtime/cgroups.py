@@ -90,23 +90,17 @@ class Layout:
             rootless = userns.rootless()
         self.rootless = rootless
         if rootless:
-            self._keep_delegated()
+            # An ordinary user's engine puts containers in no cgroup (yet): v1 cannot be
+            # handed to a user safely, and using v2's delegation (systemd's Delegate=)
+            # needs the engine's own processes to live in the delegated subtree first
+            # (the kernel moves a process only within a cgroup its mover may write).
+            # Containers run without limits then, as rootless Docker's without cgroups.
+            self.v2, self.v1 = None, {}
         have = set(_read(_j(self.v2, "cgroup.controllers")).split()) if self.v2 else set()
         # controllers that v2 holds (pure v2), the rest come from v1 (hybrid)
         self.v2_controllers = {c for c in LIMIT_CONTROLLERS if c in have}
         # where device rules go: "bpf" (the v2 tracking group), "v1" or nowhere
         self.devices = "bpf" if self.v2 else ("v1" if "devices" in self.v1 else None)
-
-    def _keep_delegated(self) -> None:
-        """An ordinary user's engine uses only the hierarchies it may write to: those
-        whose `dockerlings` folder the administrator made and handed to the user. The
-        rest (all of them, usually, on cgroup v1: it cannot be delegated safely) are
-        as good as absent, so containers run without limits, as rootless Docker's."""
-        def mine(point: str) -> bool:
-            return os.access(_j(point, PARENT), os.W_OK)
-        if self.v2 and not mine(self.v2):
-            self.v2 = None
-        self.v1 = {c: p for c, p in self.v1.items() if mine(p)}
 
     @property
     def none(self) -> bool:

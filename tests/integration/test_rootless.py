@@ -95,7 +95,7 @@ def test_limits_are_dropped_with_docker_rootless_words(user_engine):
     assert "WARNING: Your kernel does not support memory limit capabilities or the cgroup " \
            "is not mounted. Limitation discarded." in done.err
     assert "WARNING: Your kernel does not support PIDs limit capabilities" in done.err
-    assert "hint:" in done.err and "cgroup v2" in done.err
+    assert "hint:" in done.err and "sudo dockerlings" in done.err
     cpus = user_engine.run("docker run --rm --cpus 1 busybox true")
     assert cpus.code == 125
     assert "NanoCPUs can not be set, as your kernel does not support CPU CFS scheduler or " \

@@ -50,19 +50,18 @@ def _mountinfo(tmp_path, lines: list[str]) -> str:
     return str(path)
 
 
-def test_a_rootless_engine_uses_only_cgroups_handed_to_it(tmp_path):
-    v1 = tmp_path / "memory"
-    (v1 / cgroups.PARENT).mkdir(parents=True)
-    frz = tmp_path / "freezer"
-    frz.mkdir()
-    info = _mountinfo(tmp_path, [(str(v1), "cgroup", ",memory"), (str(frz), "cgroup", ",freezer")])
-    if os.geteuid() == 0:
-        pytest.skip("root may write anywhere: the check is the user's access")
-    os.chmod(v1 / cgroups.PARENT, 0o700)         # ours: as if delegated
-    os.chmod(frz, 0o555)                          # no dockerlings folder, not writable
+def test_a_rootless_engine_uses_no_cgroup(tmp_path):
+    (tmp_path / "unified").mkdir()
+    (tmp_path / "unified" / "cgroup.controllers").write_text("\n")
+    info = _mountinfo(tmp_path, [(str(tmp_path / "memory"), "cgroup", ",memory"),
+                                 (str(tmp_path / "freezer"), "cgroup", ",freezer"),
+                                 (str(tmp_path / "unified"), "cgroup2", "")])
     lay = cgroups.Layout(info, rootless=True)
-    assert lay.controller_home("memory") == "v1" and lay.none       # no freezer: none
-    assert {"memory", "freezer"} <= cgroups.Layout(info, rootless=False).v1.keys()
+    assert lay.none and lay.undelegated and lay.controller_home("memory") is None
+    assert lay.name.startswith("none (rootless")
+    assert not lay.unified                                  # what the host boots with
+    root = cgroups.Layout(info, rootless=False)
+    assert {"memory", "freezer"} <= root.v1.keys() and not root.none
 
 
 def test_no_cgroups_means_no_work_and_no_error(tmp_path):
@@ -87,7 +86,7 @@ def test_limits_without_a_controller_are_dropped_in_the_daemons_words(tmp_path):
     assert "Limitation discarded." in limits.NO_MEMORY
     with pytest.raises(InvalidParameter) as e:
         limits.discard_unsupported(HostConfig(nano_cpus=10 ** 9), lay)
-    assert str(e.value) == limits.NO_NANO_CPUS and "cgroup v2" in e.value.hint
+    assert str(e.value) == limits.NO_NANO_CPUS and "sudo dockerlings" in e.value.hint
     plain = HostConfig()
     assert limits.discard_unsupported(plain, lay) == (plain, [])
 
