@@ -18,7 +18,8 @@ import time
 from engine import trust
 from engine.errors import EngineError
 
-USAGE = "Usage:  dockerlings engine serve [-d|--detach] [-H|--host HOST]... [--tls=false]"
+USAGE = ("Usage:  dockerlings engine serve [-d|--detach] [-H|--host HOST]... [--tls=false]\n"
+         "        dockerlings engine serve --stop")
 HELP = f"""{USAGE}
 
 Serve the Docker Engine API, so the docker CLI, docker-py and a container given
@@ -30,6 +31,8 @@ Options:
   -H, --host HOST    Also listen on HOST: tcp://127.0.0.1:PORT (loopback) or
                      unix://PATH (only where nothing answers); repeatable
       --tls=false    Allow a tcp address off loopback, without TLS (not advised)
+      --stop         Stop this engine's API server (as 'systemctl stop docker'
+                     stops dockerd)
 """
 NAME = "dl-api"
 
@@ -97,6 +100,8 @@ def _options(argv: list[str]) -> tuple[bool, list[str], bool]:
 
 def run(env, argv: list[str]) -> int:
     from . import hosts as hosting
+    if argv[:1] == ["--stop"]:
+        return _stop_command(env, argv[1:])
     try:
         detach, texts, no_tls = _options(argv)
         extra = _unique([hosting.parse(t) for t in texts])
@@ -115,6 +120,7 @@ def run(env, argv: list[str]) -> int:
     path = socket_path(eng)
     if _answers(path):
         env.err(f"the Engine API is already served on unix://{path}")
+        env.err("hint: 'dockerlings engine serve --stop' stops the server that runs")
         return 1
     extra = [h for h in extra if h.address != path]
     try:
@@ -280,6 +286,18 @@ def _detach(env, eng, servers: list, shown: list[str]) -> int:
     except BaseException:
         code = 1
     os._exit(code)
+
+
+def _stop_command(env, rest: list[str]) -> int:
+    if rest:
+        env.err(f"unknown flag: {rest[0]}\n{USAGE}" if rest[0].startswith("-") else
+                f"--stop takes no arguments\n{USAGE}")
+        return 2
+    if not stop(env.engine):
+        env.err("no Engine API server runs for this engine")
+        return 1
+    env.out("Stopped the Engine API server")
+    return 0
 
 
 def stop(eng) -> bool:

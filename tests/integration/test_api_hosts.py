@@ -197,6 +197,21 @@ def test_help_says_every_option_and_serves_nothing(serve, sh):
     assert not (sh.engine.paths.run / "docker.pid").exists()
 
 
+def test_stop_ends_the_server_and_says_when_none_runs(serve, sh):
+    root = str(sh.engine.paths.root)
+    port = free_port()
+    assert serve("-H", f"tcp://127.0.0.1:{port}").returncode == 0
+    assert b"OK" in ping_tcp(port)
+    done = dockerlings("engine", "serve", "--stop", root=root)
+    assert (done.returncode, done.stdout.decode()) == (0, "Stopped the Engine API server\n")
+    with pytest.raises(OSError):
+        ping_tcp(port)
+    assert not (sh.engine.paths.run / "docker.pid").exists()
+    again = dockerlings("engine", "serve", "--stop", root=root)
+    assert again.returncode == 1
+    assert again.stderr.decode() == "no Engine API server runs for this engine\n"
+
+
 def test_a_port_in_use_is_said_as_go_says_it(serve, sh):
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
