@@ -160,6 +160,18 @@ def _run_line(env: Env, line: str) -> int:
     return status
 
 
+def _keep_engine(env: Env) -> None:
+    """A rootless shell outlives `engine reset`, which ends the keeper of the engine's
+    namespaces: keep them held (engine/runtime/userns.keep)."""
+    from engine.runtime import userns
+    if os.geteuid() == 0 and userns.rootless():
+        try:
+            userns.keep(env.engine_paths)
+        except (userns.RootlessError, OSError) as e:
+            from engine.errors import RootlessUnavailable
+            raise RootlessUnavailable(str(e)) from None
+
+
 def run_docker(env: Env, argv: list[str]) -> int:
     command = "docker"
     debug = env.debug
@@ -181,6 +193,7 @@ def run_docker(env: Env, argv: list[str]) -> int:
             note = untraced(inv.command.handler, command)
             if note:
                 env.err(note)
+        _keep_engine(env)
         code = _call(env, inv)
         from . import hints
         hint = hints.after(argv, inv, code, env)

@@ -81,6 +81,13 @@ def enter(paths) -> None:
     stays outside (the engine then refuses to start: errors.RootlessUnavailable)."""
     global _failure
     if os.geteuid() == 0:
+        if rootless():              # inside already: the engine's namespaces still held?
+            try:
+                keep(paths)
+            except (OSError, RootlessError) as e:
+                _failure = str(e) if isinstance(e, RootlessError) else f"{e.strerror or e}"
+            except EngineError:
+                pass
         return
     try:
         _check_kernel(os.uname().release)
@@ -199,10 +206,41 @@ def _join(fds: tuple[int, int]) -> None:
 
 
 # --- making the keeper ----------------------------------------------------------------
-def _make_keeper(run: str) -> int:
-    """Start the keeper in new user and mount namespaces, map its ids, record it.
-    Returns its pid. The keeper is a grandchild (adopted by init, in a session of its
-    own): it outlives this process and never becomes our zombie."""
+def keep(paths) -> None:
+    """For a process inside the engine's namespaces (a shell that lives on): make sure
+    a keeper still holds them. `engine reset` ends the keeper, and the namespaces with
+    it once their last process leaves; a shell started before the reset is still in
+    them, so a new keeper is forked from here and later processes join this shell's
+    namespaces again. If another process made new ones meanwhile, this process can no
+    longer reach the engine's mounts: RootlessError says to start again."""
+    if os.geteuid() != 0 or not rootless():
+        return
+    run = str(paths.run)
+    if keeper_pid(run) is not None and _same_user_ns(keeper_pid(run)):
+        return                                        # the usual case: one small read
+    paths.ensure()
+    with _keeper_lock(run):
+        pid = keeper_pid(run)
+        if pid is None:
+            _make_keeper(run, new_namespaces=False)
+        elif not _same_user_ns(pid):
+            raise RootlessError("the engine was reset while this dockerlings was running, "
+                                "and has started anew since: leave it (exit) and start "
+                                "dockerlings again")
+
+
+def _same_user_ns(pid: int) -> bool:
+    try:
+        return os.stat(f"/proc/{pid}/ns/user").st_ino == os.stat("/proc/self/ns/user").st_ino
+    except OSError:
+        return False
+
+
+def _make_keeper(run: str, new_namespaces: bool = True) -> int:
+    """Start the keeper in new user and mount namespaces (or, new_namespaces=False, in
+    this process's), map its ids, record it. Returns its pid. The keeper is a
+    grandchild (adopted by init, in a session of its own): it outlives this process and
+    never becomes our zombie."""
     ready_r, ready_w = os.pipe()
     go_r, go_w = os.pipe()
     child = os.fork()
@@ -210,7 +248,7 @@ def _make_keeper(run: str) -> int:
         try:
             os.close(ready_r)
             os.close(go_w)
-            _keeper_child(ready_w, go_r)
+            _keeper_child(ready_w, go_r, new_namespaces)
         finally:
             os._exit(1)
     os.close(ready_w)
@@ -223,7 +261,8 @@ def _make_keeper(run: str) -> int:
                                 "could not make a user namespace")
         pid = int(answer.split()[1])
         try:
-            write_maps(pid)
+            if new_namespaces:
+                write_maps(pid)
         except BaseException:
             os.close(go_w)                          # the keeper sees EOF and leaves
             raise
@@ -242,14 +281,15 @@ def _make_keeper(run: str) -> int:
     return pid
 
 
-def _keeper_child(ready_w: int, go_r: int) -> None:
+def _keeper_child(ready_w: int, go_r: int, new_namespaces: bool = True) -> None:
     """In the forked child: leave the session, fork the keeper, which unshares and
     waits for its map before it becomes `sleep infinity`."""
     os.setsid()
     if os.fork():
         os._exit(0)
     try:
-        sc.unshare(sc.CLONE_NEWUSER | sc.CLONE_NEWNS)
+        if new_namespaces:
+            sc.unshare(sc.CLONE_NEWUSER | sc.CLONE_NEWNS)
     except OSError as e:
         os.write(ready_w, f"unshare(CLONE_NEWUSER): {e.strerror}: {_userns_hint(e)}".encode())
         os._exit(1)

@@ -151,3 +151,17 @@ def test_an_engine_of_roots_is_refused_in_words(user_engine, tmp_path):
     assert r.code == 126 and "Traceback" not in r.err
     assert f"the engine at {roots}: this engine belongs to root" in r.err
     assert not (roots / "run").exists()
+
+
+def test_a_shell_that_outlives_a_reset_keeps_the_engine_reachable(user_engine):
+    """`engine reset` typed in a running shell ends the keeper; the shell is still in
+    the namespaces, so it keeps them held (a new keeper) and a fresh process joins them,
+    reaching the container the shell started after the reset."""
+    lines = (f"docker run -d --name before busybox sleep 60\n"
+             f"{user_engine.program} engine reset\n"
+             f"docker run -d --name after busybox sleep 60\n")
+    r = user_engine.command(stdin=lines.encode())
+    assert r.code == 0, r.err
+    assert "the engine's user namespace" in r.out
+    assert user_engine.ok("docker exec after echo reachable") == "reachable\n"
+    assert user_engine.ok("docker ps --format '{{.Names}}'") == "after\n"
