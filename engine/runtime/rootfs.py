@@ -288,22 +288,39 @@ def _make_nodes(m: str, nodes: tuple) -> None:
         dst = _inside(m, path)
         os.makedirs(os.path.dirname(dst), 0o755, exist_ok=True)
         try:
-            _mknod(dst, (stat.S_IFCHR if kind == "c" else stat.S_IFBLK) | mode, major, minor,
-                   f"/dev/{'char' if kind == 'c' else 'block'}/{major}:{minor}")
+            made = _mknod(dst, (stat.S_IFCHR if kind == "c" else stat.S_IFBLK) | mode,
+                          major, minor, _host_node(path, kind, major, minor))
         except FileExistsError:
             continue
-        os.chown(dst, uid, gid)
+        if made:                    # a bound host node keeps the host's owner
+            os.chown(dst, uid, gid)
 
 
-def _mknod(dst: str, mode: int, major: int, minor: int, host: str) -> None:
-    """A device node; in a user namespace (the rootless engine), where the kernel lets
-    nobody make one, the host's own node bound over an empty file, as runc does."""
+def _host_node(path: str, kind: str, major: int, minor: int) -> str:
+    """The host's node for a device: at the same path (--device /dev/fuse, and every
+    node of --privileged), else udev's /dev/char or /dev/block link."""
+    try:
+        st = os.stat(path)
+        if stat.S_ISCHR(st.st_mode) == (kind == "c") and \
+                st.st_rdev == os.makedev(major, minor):
+            return path
+    except OSError:
+        pass
+    return f"/dev/{'char' if kind == 'c' else 'block'}/{major}:{minor}"
+
+
+def _mknod(dst: str, mode: int, major: int, minor: int, host: str) -> bool:
+    """A device node (True); in a user namespace (the rootless engine), where the
+    kernel lets nobody make one, the host's own node bound over an empty file, as runc
+    does (False)."""
     try:
         os.mknod(dst, mode, os.makedev(major, minor))
+        return True
     except PermissionError:
         os.close(os.open(dst, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC,
                          stat.S_IMODE(mode)))
         sc.mount(host, dst, None, sc.MS_BIND)
+        return False
 
 
 def _mask(m: str) -> None:

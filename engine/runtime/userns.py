@@ -273,7 +273,8 @@ def _make_keeper(run: str, new_namespaces: bool = True) -> int:
     fds = _open_ns(pid)
     start = sc.process_start_time(pid)
     tmp = os.path.join(run, PID_FILE + ".tmp")
-    with open(tmp, "w") as f:
+    with open(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o600),
+              "w") as f:
         f.write(f"{pid} {start}\n")
     os.replace(tmp, os.path.join(run, PID_FILE))
     for fd in fds:

@@ -165,3 +165,18 @@ def test_a_shell_that_outlives_a_reset_keeps_the_engine_reachable(user_engine):
     assert "the engine's user namespace" in r.out
     assert user_engine.ok("docker exec after echo reachable") == "reachable\n"
     assert user_engine.ok("docker ps --format '{{.Names}}'") == "after\n"
+
+
+def test_devices_are_the_hosts_own_nodes_and_as_closed(user_engine):
+    """No node can be made in a user namespace: --device and --privileged get the host's
+    own, bound in (as runc does rootless), opened only if the user could open them."""
+    null = user_engine.ok("docker run --rm busybox sh -c 'echo x > /dev/null && ls -l /dev/null'")
+    assert null.startswith("crw-rw-rw-") and " 1,   3 " in null
+    host = os.stat("/dev/fuse") if os.path.exists("/dev/fuse") else None
+    if host is None or host.st_mode & 0o006:
+        pytest.skip("needs a /dev/fuse the user may not open")
+    listing = user_engine.ok("docker run --rm --device /dev/fuse busybox ls -l /dev/fuse")
+    assert "nobody" in listing and "10, 229" in listing
+    opened = user_engine.run("docker run --rm --device /dev/fuse busybox cat /dev/fuse")
+    assert opened.code == 1 and "Permission denied" in opened.err
+    assert user_engine.ok("docker run --rm --privileged busybox id -u") == "0\n"
