@@ -115,3 +115,12 @@ def test_a_step_asking_for_limits_says_why_it_cannot_pass_without_cgroups(monkey
     monkeypatch.setattr(cgroups, "_layout", cgroups.Layout(_mountinfo(tmp_path, []),
                                                            rootless=False))
     assert outcome.messages() == ["No container has 64m."]
+
+
+def test_without_newuidmap_the_uidmap_package_is_named(monkeypatch):
+    import shutil
+    monkeypatch.setattr(userns, "subordinate", lambda kind, user, uid: [(100000, 65536)])
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    with pytest.raises(userns.RootlessError) as e:
+        userns.write_maps(os.getpid())          # refused before it touches the process
+    assert "newuidmap not found" in str(e.value) and "uidmap package" in str(e.value)
