@@ -55,3 +55,19 @@ def test_installed_by_the_user_from_a_clone(user_engine, how):
     assert (ran.returncode, ran.stdout) == (0, "hi from root\n"), ran.stderr
     info = run("engine", "info")
     assert "mode: rootless" in info.stdout and "Missing on this machine" not in info.stdout
+
+
+def test_engine_info_names_what_the_user_lacks(user_engine):
+    """With newuidmap and ps out of reach (a PATH without them), engine info as the user
+    names uidmap (blocking: the user has subordinate ids) and procps, the one command
+    that installs them, and that only that needs root."""
+    from shell import needs
+    r = user_engine.command("engine", "info", env_extra={"PATH": "/nonexistent"})
+    lines = r.out.splitlines()
+    at = lines.index("Missing on this machine:")
+    assert lines[at + 1].split()[0] == "uidmap" and not lines[at + 1].endswith("(optional)")
+    assert lines[at + 2].split()[0] == "procps" and lines[at + 2].endswith("(optional)")
+    if needs.debian_like():
+        assert "Install with:  sudo apt-get install uidmap procps" in lines
+    assert lines[-1] == "Installing them needs root; nothing else in dockerlings does."
+    assert r.code == 1
