@@ -80,27 +80,24 @@ def enter(paths) -> None:
     there, or is root on the host). On failure, failure() says why and the process
     stays outside (the engine then refuses to start: errors.RootlessUnavailable)."""
     global _failure
-    if os.geteuid() == 0:
-        if rootless():              # inside already: the engine's namespaces still held?
-            try:
-                keep(paths)
-            except (OSError, RootlessError) as e:
-                _failure = str(e) if isinstance(e, RootlessError) else f"{e.strerror or e}"
-            except EngineError:
-                pass
-        return
     try:
-        _check_kernel(os.uname().release)
-        run = _make_run(paths)
-        with _keeper_lock(run):
-            fds = _keeper_ns(run)
-            if fds is None:
-                fds = _open_ns(_make_keeper(run))
-        _join(fds)
+        if os.geteuid() != 0:
+            _join(_namespaces(paths))
+        elif rootless():          # forked inside already: are the namespaces still held?
+            keep(paths)
     except (OSError, RootlessError) as e:
         _failure = str(e) if isinstance(e, RootlessError) else f"{e.strerror or e}"
     except EngineError:
         pass          # someone else's engine (NotOwner): the engine says so, outside
+
+
+def _namespaces(paths) -> tuple[int, int]:
+    """The keeper's user and mount namespaces (fds), the keeper made first if needed."""
+    _check_kernel(os.uname().release)
+    run = _make_run(paths)
+    with _keeper_lock(run):
+        fds = _keeper_ns(run)
+        return fds if fds is not None else _open_ns(_make_keeper(run))
 
 
 class RootlessError(Exception):
