@@ -711,7 +711,7 @@ class Engine:
             if c.state.status == "restarting":
                 raise Conflict(f"Container {c.id} is restarting, wait until the container is "
                                "running")
-            if cgroups.layout().none:        # rootless, nothing delegated: no freezer
+            if cgroups.layout().none:        # rootless: no cgroup, no freezer
                 if owner:
                     return False             # commit goes on unpaused, as Docker's does
                 from .containers.limits import why_no_limits

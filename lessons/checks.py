@@ -673,16 +673,16 @@ LIMIT_FIELDS = {"memory", "cpu_shares", "cpu_quota", "cpus"}
 
 def _with_limits_note(check, message: str) -> str:
     """A check that asks for a container's limits cannot pass on an engine without
-    cgroups (rootless, nothing delegated: Docker drops the limits with a warning); it
-    says so, and how to go on, instead of failing for no reason the learner can see."""
+    cgroups (rootless: Docker drops the limits with a warning); it says so, and how to
+    go on, instead of failing for no reason the learner can see."""
     if not any(c.kind == "container" and LIMIT_FIELDS & set(c.spec) for c in check.walk()):
         return message
     from engine.runtime import cgroups
     if not cgroups.layout().undelegated:
         return message
     return (f"{message} (This step needs cgroup limits, and dockerlings runs rootless "
-            "here with no cgroup delegated to you: Docker drops the limits, as the WARNING "
-            "after docker run said. `skip` moves on; as root the step works.)")
+            "here, without cgroups: Docker drops the limits, as the WARNING after docker "
+            "run said. `skip` moves on; as root the step works.)")
 
 
 COSTLY = ("exec", "port")      # they start a process or wait on a socket: tens of ms

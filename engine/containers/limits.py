@@ -107,7 +107,7 @@ NO_NANO_CPUS = ("NanoCPUs can not be set, as your kernel does not support CPU CF
 def discard_unsupported(host, layout) -> tuple:
     """(HostConfig, warnings): the limits this host has no cgroup controller for taken
     away, each with the daemon's warning, as Docker does; --cpus there is refused
-    (InvalidParameter). A rootless engine without a delegated cgroup has none at all."""
+    (InvalidParameter). A rootless engine (no cgroup at all) has none."""
     from ..errors import InvalidParameter
     has = {c: layout.controller_home(c) is not None for c in ("memory", "cpu", "pids")}
     changes, warnings = {}, []

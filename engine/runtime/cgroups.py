@@ -104,19 +104,19 @@ class Layout:
 
     @property
     def none(self) -> bool:
-        """No cgroup at all to put containers in (rootless, nothing delegated)."""
+        """No cgroup at all to put containers in (the rootless engine's case)."""
         return self.v2 is None and "freezer" not in self.v1
 
     @property
     def undelegated(self) -> bool:
-        """A rootless engine with no cgroup handed to its user: rootless Docker's "none"
-        cgroup driver, whose limits are dropped with a warning."""
+        """A rootless engine without cgroups: rootless Docker's "none" cgroup driver,
+        whose limits are dropped with a warning."""
         return self.rootless and self.none
 
     @property
     def name(self) -> str:
         if self.none:
-            return "none (rootless: no cgroup delegated to this user)" if self.rootless \
+            return "none (rootless: containers get no cgroup)" if self.rootless \
                 else "none"
         if self.v2 and not self.v1:
             return "v2 (unified)"
@@ -158,7 +158,7 @@ class Cgroup:
     @property
     def track_dir(self) -> str | None:
         """The group that holds all the container's processes; None without cgroups
-        (rootless, nothing delegated): its pid namespace holds them then."""
+        (rootless): its pid namespace holds them then."""
         if self.layout.none:
             return None
         if self.layout.v2:
@@ -355,8 +355,8 @@ class Cgroup:
         return [os.open(_j(d, "cgroup.procs"), os.O_WRONLY | os.O_CLOEXEC) for d in dirs]
 
     def pids(self, init: int = 0) -> list[int]:
-        """The container's processes. Without a cgroup (rootless, nothing delegated),
-        those of the pid namespace its first process `init` made."""
+        """The container's processes. Without a cgroup (rootless), those of the pid
+        namespace its first process `init` made."""
         if self.track_dir is None:
             return pid_namespace_members(init) if init > 0 else []
         try:
