@@ -49,13 +49,24 @@ def test_the_wheel_holds_every_file_of_the_package_and_nothing_else(wheel):
 
 
 def _run(program, *args, cwd):
-    r = subprocess.run([str(program), *args], capture_output=True, text=True, cwd=cwd,
-                       env={"PATH": "/usr/bin:/bin", "HOME": str(cwd), "LANG": "C.UTF-8"},
-                       timeout=60)
-    return r
+    """The installed program, from `cwd`, on an engine root there (an ordinary user's
+    dockerlings makes its user namespace, and a keeper holding it, at every start)."""
+    return subprocess.run([str(program), *args], capture_output=True, text=True, cwd=cwd,
+                          env={"PATH": "/usr/bin:/bin", "HOME": str(cwd), "LANG": "C.UTF-8",
+                               "DOCKERLINGS_ROOT": str(cwd / "engine")}, timeout=60)
 
 
-def test_installed_dockerlings_works_from_outside_the_clone(installed, tmp_path):
+@pytest.fixture
+def outside(installed, tmp_path):
+    """A folder far from the clone; the engine there is reset afterwards."""
+    try:
+        yield tmp_path
+    finally:
+        _run(installed, "engine", "reset", cwd=tmp_path)
+
+
+def test_installed_dockerlings_works_from_outside_the_clone(installed, outside):
+    tmp_path = outside
     venv = installed.parent.parent
     r = _run(installed, "--version", cwd=tmp_path)
     assert (r.returncode, r.stdout) == (0, f"dockerlings {version()}\n"), r.stderr
@@ -85,9 +96,6 @@ def test_installed_dockerlings_works_from_outside_the_clone(installed, tmp_path)
     assert r.returncode == 0 and int(r.stdout) > 1000, r.stderr
 
     # a docker command line that needs no container, with an engine root of the test's
-    r = subprocess.run([str(installed), "-c", "docker images"], capture_output=True,
-                       text=True, cwd=tmp_path, timeout=60,
-                       env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path),
-                            "DOCKERLINGS_ROOT": str(tmp_path / "engine")})
+    r = _run(installed, "-c", "docker images", cwd=tmp_path)
     assert r.returncode == 0 and r.stdout.split() == ["REPOSITORY", "TAG", "IMAGE", "ID",
                                                       "CREATED", "SIZE"], r.stderr
