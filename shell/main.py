@@ -58,8 +58,10 @@ def cli() -> None:
     modules one by one) costs more on a small machine than a whole `docker run`: no
     atexit work, no threads to join, and every file is closed where it is written.
     An ordinary user's process first enters its engine's user namespace, while it is
-    still single-threaded (engine/runtime/userns.py)."""
-    if os.geteuid() != 0:
+    still single-threaded (engine/runtime/userns.py); not for the words that never
+    reach the engine (--version, help), which would only make its keeper."""
+    if os.geteuid() != 0 and sys.argv[1:2] not in (["--version"], ["-v"], ["-h"],
+                                                   ["--help"], ["help"]):
         from engine.paths import Paths
         from engine.runtime import userns
         userns.enter(Paths.from_env())

@@ -180,3 +180,10 @@ def test_devices_are_the_hosts_own_nodes_and_as_closed(user_engine):
     opened = user_engine.run("docker run --rm --device /dev/fuse busybox cat /dev/fuse")
     assert opened.code == 1 and "Permission denied" in opened.err
     assert user_engine.ok("docker run --rm --privileged busybox id -u") == "0\n"
+
+
+def test_words_that_never_reach_the_engine_make_no_keeper(user_engine):
+    for words in (["--version"], ["--help"]):
+        r = user_engine.command(*words)
+        assert r.code == 0, r.err
+    assert keeper(user_engine) is None and not os.path.exists(user_engine.root)
