@@ -133,12 +133,16 @@ class NotOwner(EngineError):
     exit_code = 126        # docker run's status for it (toStatusError: permission denied)
 
     def __init__(self, root: str, owner_uid: int):
+        import os
         name = user_name(owner_uid)
+        own = os.geteuid() != 0               # an ordinary user has an engine of their own
         super().__init__(
             f"permission denied while trying to connect to the engine at {root}: "
             f"this engine belongs to {name}",
             hint=f"only {name} may use it: run dockerlings as {name}"
-                 + (" (sudo dockerlings)" if owner_uid == 0 else ""))
+                 + (" (sudo dockerlings)" if owner_uid == 0 else "")
+                 + ("; without DOCKERLINGS_ROOT, dockerlings uses an engine of your own"
+                    if own else ""))
 
 
 class RootlessUnavailable(Unavailable):

@@ -348,7 +348,8 @@ def test_another_user_is_told_whose_engine_it_is(bb, engine):
         assert (code, out) == (1, ""), argv
         assert err.splitlines() == [f"dockerlings {' '.join(argv)}: {said}",
                                     "hint: only root may use it: run dockerlings as root "
-                                    "(sudo dockerlings)"]
+                                    "(sudo dockerlings); without DOCKERLINGS_ROOT, "
+                                    "dockerlings uses an engine of your own"]
     # a root that is not there yet, in a folder they cannot enter
     os.environ["DOCKERLINGS_ROOT"] = os.path.join(root, "containers", "new")
     try:
