@@ -111,14 +111,15 @@ class Conversation:
             self.pinged = True
             self.say(line("HEAD", "/_ping", 200))
 
-    def said(self, method: str, path: str, status: int = 200, **params) -> None:
+    def said(self, method: str, path: str, status: int = 200, /, **params) -> None:
         self.ping()
         self.say(line(method, path, status, params))
 
     @contextlib.contextmanager
-    def request(self, method: str, path: str, status: int = 200, **params):
+    def request(self, method: str, path: str, status: int = 200, /, **params):
         """Around the engine call that does the request's work: its line afterwards,
-        with the error's status if it failed (the error goes on)."""
+        with the error's status if it failed (the error goes on). The parameters are
+        the query's (`path=` among them: the method's own come first, by position)."""
         exchange = Exchange(status)
         try:
             yield exchange
@@ -136,11 +137,11 @@ class _Silent:
     def ping(self) -> None:
         pass
 
-    def said(self, method: str, path: str, status: int = 200, **params) -> None:
+    def said(self, method: str, path: str, status: int = 200, /, **params) -> None:
         pass
 
     @contextlib.contextmanager
-    def request(self, method: str, path: str, status: int = 200, **params):
+    def request(self, method: str, path: str, status: int = 200, /, **params):
         yield Exchange(status)
 
 
@@ -153,7 +154,7 @@ TRACED = frozenset({
     "containers:ls", "containers:pause", "containers:prune", "containers:rename",
     "containers:restart", "containers:rm", "containers:run", "containers:start",
     "containers:stop", "containers:top", "containers:unpause", "containers:wait",
-    "attach:attach", "archives:save", "archives:load", "archives:export", "events:events", "execs:exec",
+    "attach:attach", "cp:cp", "archives:save", "archives:load", "archives:export", "events:events", "execs:exec",
     "limits:update", "system:df", "system:prune", "images:commit", "images:history", "images:ls", "images:prune",
     "images:rm", "images:tag", "inspect:any", "inspect:container", "inspect:image",
     "network:connect", "network:create", "network:disconnect", "network:inspect",

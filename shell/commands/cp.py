@@ -159,13 +159,17 @@ def _from_container(env, inv, ctr: str, path: str, dst: str, quiet: bool) -> int
     if dst != "-":
         dst = _local(env, dst)
         _validate_output(dst)
-    info = engine_cp.stat(eng, ctr, path)
+    archive = f"/containers/{ctr}/archive"       # HEAD: a stat; GET: the path as a tar
     rebase = ""
-    if inv.follow_link and _stat.S_ISLNK(info["mode"]):
-        link = info["linkTarget"]
-        if not link.startswith("/"):
-            link = os.path.join(_split_dir_entry(path)[0], link)
-        path, rebase = _rebase_name(path, link)
+    if inv.follow_link:
+        with env.api.request("HEAD", archive, path=path):
+            info = engine_cp.stat(eng, ctr, path)
+        if _stat.S_ISLNK(info["mode"]):
+            link = info["linkTarget"]
+            if not link.startswith("/"):
+                link = os.path.join(_split_dir_entry(path)[0], link)
+            path, rebase = _rebase_name(path, link)
+    with env.api.request("GET", archive, path=path):
         info = engine_cp.stat(eng, ctr, path)
     r, w = os.pipe2(os.O_CLOEXEC)
     child = engine_cp.read_archive(eng, ctr, path, w, parent_fds=(r,))
@@ -206,17 +210,20 @@ def _abandon(child) -> None:
 
 # --- host -> container -------------------------------------------------------------------------
 
-def _container_destination(eng, ctr: str, path: str) -> tuple[str, bool, bool]:
+def _container_destination(env, ctr: str, path: str) -> tuple[str, bool, bool]:
     """Stat the destination in the container, following a symlink at its end."""
+    def stat(path):
+        with env.api.request("HEAD", f"/containers/{ctr}/archive", path=path):
+            return engine_cp.stat(env.engine, ctr, path)
     try:
-        info = engine_cp.stat(eng, ctr, path)
+        info = stat(path)
     except EngineError:
         return path, False, False       # as the docker CLI: the copy itself will tell
     if _stat.S_ISLNK(info["mode"]):
         link = info["linkTarget"]
         path = link if link.startswith("/") else os.path.join(_split_dir_entry(path)[0], link)
         try:
-            info = engine_cp.stat(eng, ctr, path)
+            info = stat(path)
         except EngineError:
             return path, False, False
     return path, True, _stat.S_ISDIR(info["mode"])
@@ -224,12 +231,16 @@ def _container_destination(eng, ctr: str, path: str) -> tuple[str, bool, bool]:
 
 def _to_container(env, inv, src: str, ctr: str, path: str, quiet: bool) -> int:
     eng = env.engine
-    eng.container(ctr)                           # No such container: before anything else
-    dst_path, exists, is_dir = _container_destination(eng, ctr, path)
+    try:
+        eng.container(ctr)                       # No such container: before anything else
+    except EngineError as e:                     # what the CLI's stat is answered
+        env.api.said("HEAD", f"/containers/{ctr}/archive", e.status, path=path)
+        raise
+    dst_path, exists, is_dir = _container_destination(env, ctr, path)
     if src == "-":
         if not is_dir:
             raise CliError(f'destination "{ctr}:{path}" must be a directory')
-        size = _send(eng, ctr, dst_path, lambda out: _copy_stdin(env, out), inv.archive)
+        size = _send(env, ctr, dst_path, lambda out: _copy_stdin(env, out), inv.archive)
     else:
         local = _local(env, src)
         resolved, rebase = local, ""
@@ -244,27 +255,30 @@ def _to_container(env, inv, src: str, ctr: str, path: str, quiet: bool) -> int:
         src_is_dir = _stat.S_ISDIR(st.st_mode)
         into, renamed = _prepare(resolved, src_is_dir, rebase, dst_path, exists, is_dir)
         name = renamed[1] if renamed else _split_dir_entry(resolved)[1]
-        size = _send(eng, ctr, into, lambda out: _tar(resolved, name, out), inv.archive)
+        size = _send(env, ctr, into, lambda out: _tar(resolved, name, out), inv.archive)
     if not quiet:
         env.err(f"Successfully copied {human_size(size)} to {ctr}:{path}")
     return 0
 
 
-def _send(eng, ctr: str, into: str, produce, keep_owner: bool) -> int:
-    r, w = os.pipe2(os.O_CLOEXEC)
-    child = engine_cp.write_archive(eng, ctr, into, r, keep_owner=keep_owner,
-                                    parent_fds=(w,))
-    os.close(r)
-    size = 0
-    try:
-        with os.fdopen(w, "wb") as out:
-            size = produce(out)
-    except BrokenPipeError:
-        pass                     # the engine stopped reading: its error says why
-    except BaseException:
-        _abandon(child)
-        raise
-    child.finish()
+def _send(env, ctr: str, into: str, produce, keep_owner: bool) -> int:
+    with env.api.request("PUT", f"/containers/{ctr}/archive",
+                         copyUIDGID=keep_owner and "true", noOverwriteDirNonDir="true",
+                         path=into):
+        r, w = os.pipe2(os.O_CLOEXEC)
+        child = engine_cp.write_archive(env.engine, ctr, into, r, keep_owner=keep_owner,
+                                        parent_fds=(w,))
+        os.close(r)
+        size = 0
+        try:
+            with os.fdopen(w, "wb") as out:
+                size = produce(out)
+        except BrokenPipeError:
+            pass                 # the engine stopped reading: its error says why
+        except BaseException:
+            _abandon(child)
+            raise
+        child.finish()
     return size
 
 

@@ -23,6 +23,10 @@ SCRIPT = [
     "logs web", "logs --tail 2 -t web",
     "exec web true", "exec -d web true",
     "top web", "port web",
+    "cp web:/etc/hostname {tmp}/hostname", "cp web:/nope {tmp}/nope",
+    "cp {tmp}/src/f.txt web:/tmp/", "cp {tmp}/src/f.txt web:/tmp/new.txt",
+    "cp {tmp}/src/f.txt web:/nodir/new.txt", "cp -a {tmp}/src web:/tmp/d",
+    "cp {tmp}/src/f.txt nosuch:/tmp/",
     "commit -m note web snap", "rmi snap",
     "rename web web2", "rename web2 web",
     "pause web", "unpause web",
@@ -96,6 +100,8 @@ def test_the_trace_is_what_the_docker_cli_sends(api, sh, tmp_path):  # noqa: F81
     if speaks.strip() != API_VERSION:
         pytest.skip(f"this docker CLI speaks API {speaks.strip()}, the trace shows "
                     f"{API_VERSION} (the docker CLI 28.2.2's)")
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "f.txt").write_text("hi\n")
     script = [command.replace("{tmp}", str(tmp_path)) for command in SCRIPT]
     ours = [in_process(sh, command) for command in script]
     assert sh.ok("docker ps -aq") == ""          # the script cleaned up after itself

@@ -57,6 +57,17 @@ def test_a_request_reports_the_errors_status_and_lets_it_go_on():
                     "DELETE /v1.50/containers/gone -> 404"]
 
 
+def test_a_query_parameter_may_be_called_path_or_status():
+    said = []
+    Conversation(said.append).said("HEAD", "/containers/web/archive", 404, path="/tmp/")
+    with Conversation(said.append).request("GET", "/x", 200, status="running"):
+        pass
+    with SILENT.request("PUT", "/containers/web/archive", 200, path="/tmp"):
+        pass
+    assert said[1] == "HEAD /v1.50/containers/web/archive?path=%2Ftmp%2F -> 404"
+    assert said[3] == "GET /v1.50/x?status=running -> 200"
+
+
 def test_silence_runs_every_step_and_says_nothing():
     ran = []
     with SILENT.request("GET", "/containers/json") as answer:
