@@ -150,17 +150,18 @@ SILENT = _Silent()
 # The commands whose steps are marked (by their handler in shell/cli/spec.py); the
 # others say so rather than show a conversation that would be incomplete.
 TRACED = frozenset({
+    "archives:export", "archives:load", "archives:save", "attach:attach",
     "containers:create", "containers:diff", "containers:kill", "containers:logs",
     "containers:ls", "containers:pause", "containers:prune", "containers:rename",
     "containers:restart", "containers:rm", "containers:run", "containers:start",
     "containers:stop", "containers:top", "containers:unpause", "containers:wait",
-    "attach:attach", "cp:cp", "archives:save", "archives:load", "archives:export", "events:events", "execs:exec",
-    "limits:update", "system:df", "system:prune", "images:commit", "images:history", "images:ls", "images:prune",
-    "images:rm", "images:tag", "inspect:any", "inspect:container", "inspect:image",
-    "network:connect", "network:create", "network:disconnect", "network:inspect",
-    "network:ls", "network:port", "network:prune", "network:rm", "registries:pull",
-    "system:info", "volume:create", "volume:inspect", "volume:ls", "volume:prune",
-    "volume:rm"})
+    "cp:cp", "events:events", "execs:exec", "images:commit", "images:history",
+    "images:ls", "images:prune", "images:rm", "images:tag", "inspect:any",
+    "inspect:container", "inspect:image", "limits:update", "network:connect",
+    "network:create", "network:disconnect", "network:inspect", "network:ls",
+    "network:port", "network:prune", "network:rm", "registries:pull", "system:df",
+    "system:info", "system:prune", "volume:create", "volume:inspect", "volume:ls",
+    "volume:prune", "volume:rm"})
 
 
 def untraced(handler: str, name: str) -> str | None:

@@ -93,3 +93,10 @@ def test_the_setting():
     assert builtins.run(env, ["set", "-e"]) == 2
     assert env.output_text() == "api-trace off\napi-trace on\napi-trace off\n"
     assert env.error_text() == "Usage:  set [api-trace [on|off]]\n" * 2
+
+
+def test_every_traced_handler_is_a_command_of_the_table():
+    from shell.cli import spec
+    from shell.conversation import TRACED
+    handlers = {c.handler for c in spec.COMMANDS}
+    assert TRACED <= handlers, TRACED - handlers
