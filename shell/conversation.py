@@ -50,8 +50,13 @@ def filters_param(pairs) -> str | None:
     args: dict[str, dict[str, bool]] = {}
     for key, value in pairs:
         args.setdefault(key, {})[value] = True
-    text = json.dumps(args, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    # Go's encoder escapes these for HTML's sake
+    return go_json(args)
+
+
+def go_json(doc) -> str:
+    """json.Marshal's text: maps sorted by key, no spaces, <, > and & escaped for
+    HTML's sake."""
+    text = json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
@@ -150,7 +155,7 @@ SILENT = _Silent()
 # The commands whose steps are marked (by their handler in shell/cli/spec.py); the
 # others say so rather than show a conversation that would be incomplete.
 TRACED = frozenset({
-    "archives:export", "archives:load", "archives:save", "attach:attach",
+    "archives:export", "archives:load", "archives:save", "attach:attach", "build:build",
     "containers:create", "containers:diff", "containers:kill", "containers:logs",
     "containers:ls", "containers:pause", "containers:prune", "containers:rename",
     "containers:restart", "containers:rm", "containers:run", "containers:start",

@@ -9,6 +9,7 @@ from engine.images import reference
 from engine.errors import CliError, InvalidReference
 
 from ..cli.parser import Invocation
+from ..conversation import go_json
 
 BUILD_ERROR = "ERROR: failed to build: "
 
@@ -17,6 +18,7 @@ def build(env, inv: Invocation) -> int:
     from engine.build import builder
     from engine.build.errors import BuildError
     o = inv.opts
+    env.api.ping()              # the docker CLI asks which builder the daemon has first
     opts = builder.BuildOptions(**_sources(env, inv.args[0], o["file"]),
                                 tags=tuple(_tags(o["tag"])),
                                 build_args=_pairs(env, o["build_arg"], from_env=True),
@@ -29,12 +31,16 @@ def build(env, inv: Invocation) -> int:
         raise CliError("dockerlings shows build progress as plain text only: use "
                        "--progress=plain")
     write = None if quiet else env.err
-    try:
-        result = builder.build(env.engine, opts, write)
-    except BuildError as e:
-        _warnings(env, e.warnings)
-        env.err(report(e))
-        for h in e.hints + ([e.hint] if e.hint else []):
+    failed = None
+    with env.api.request("POST", "/build", **_build_params(env, inv, opts)):
+        try:
+            result = builder.build(env.engine, opts, write)
+        except BuildError as e:         # the stream had begun: its last message says
+            failed = e
+    if failed is not None:
+        _warnings(env, failed.warnings)
+        env.err(report(failed))
+        for h in failed.hints + ([failed.hint] if failed.hint else []):
             env.err(f"hint: {h}")
         return 1
     _warnings(env, result.warnings)
@@ -45,6 +51,30 @@ def build(env, inv: Invocation) -> int:
     if o["quiet"]:
         env.out(result.image_id)
     return 0
+
+
+def _build_params(env, inv: Invocation, opts) -> dict:
+    """POST /build's query as the docker CLI's classic builder sends it: the Dockerfile
+    by its path in the context (one from elsewhere goes in under a random name), build
+    args with null for a bare name the environment lacks, the tags as typed."""
+    o = inv.opts
+    if opts.context is None or o["file"] == "-":
+        dockerfile = "Dockerfile" if opts.context is None else None
+    else:
+        dockerfile = os.path.relpath(opts.filename, opts.context)
+    if dockerfile is None or dockerfile.startswith(".."):
+        dockerfile = ".dockerfile." + os.urandom(10).hex()
+    args = {}
+    for text in o["build_arg"]:
+        key, eq, value = text.partition("=")
+        args[key] = value if eq else env.environ.get(key)
+    network = o["network"] if o["network"] not in ("", "default") else None
+    return {"buildargs": go_json(args) if args else None, "dockerfile": dockerfile,
+            "labels": go_json(opts.labels) if opts.labels else None,
+            "networkmode": network, "nocache": o["no_cache"],
+            "platform": ",".join(o["platform"]) or None, "pull": o["pull"],
+            "q": o["quiet"], "t": list(o["tag"]), "target": o["target"] or None,
+            "version": "1"}
 
 
 # --- the command line ----------------------------------------------------------------------

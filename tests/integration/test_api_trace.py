@@ -43,6 +43,10 @@ SCRIPT = [
     "images", "images -a", "images busybox", "images --filter dangling=true",
     "pull busybox", "pull nosuch",
     "tag busybox mine:1", "rmi mine:1", "rmi nosuch", "tag nosuch mine:2",
+    "build -t built {tmp}/ctx", "build --no-cache --pull -q {tmp}/ctx",
+    "build --build-arg A=1 --build-arg B --label l=v --label k=w --target base -t x:1 "
+    "-t x:2 -f {tmp}/ctx/Dockerfile.two {tmp}/ctx", "build {tmp}/nonexistent",
+    "build {tmp}/bad", "rmi x:1 x:2 built",
     "history busybox", "inspect busybox", "inspect nosuch", "image inspect busybox",
     "network create n1", "network ls", "network inspect n1", "network rm n1",
     "volume create v1", "volume ls", "volume inspect v1", "volume rm v1",
@@ -102,6 +106,12 @@ def test_the_trace_is_what_the_docker_cli_sends(api, sh, tmp_path):  # noqa: F81
                     f"{API_VERSION} (the docker CLI 28.2.2's)")
     (tmp_path / "src").mkdir()
     (tmp_path / "src" / "f.txt").write_text("hi\n")
+    (tmp_path / "ctx").mkdir()
+    (tmp_path / "ctx" / "Dockerfile").write_text("FROM busybox\nRUN echo hi > /x\n")
+    (tmp_path / "ctx" / "Dockerfile.two").write_text(
+        "FROM busybox AS base\nARG A\nRUN echo $A > /x\nFROM base\n")
+    (tmp_path / "bad").mkdir()
+    (tmp_path / "bad" / "Dockerfile").write_text("FROM busybox\nRUN exit 3\n")
     script = [command.replace("{tmp}", str(tmp_path)) for command in SCRIPT]
     ours = [in_process(sh, command) for command in script]
     assert sh.ok("docker ps -aq") == ""          # the script cleaned up after itself
