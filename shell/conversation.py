@@ -155,7 +155,8 @@ SILENT = _Silent()
 # The commands whose steps are marked (by their handler in shell/cli/spec.py); the
 # others say so rather than show a conversation that would be incomplete.
 TRACED = frozenset({
-    "archives:export", "archives:load", "archives:save", "attach:attach", "build:build",
+    "archives:export", "archives:import_", "archives:load", "archives:save",
+    "attach:attach", "build:build", "system:version",
     "containers:create", "containers:diff", "containers:kill", "containers:logs",
     "containers:ls", "containers:pause", "containers:prune", "containers:rename",
     "containers:restart", "containers:rm", "containers:run", "containers:start",

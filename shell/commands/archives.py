@@ -216,9 +216,11 @@ def import_(env, inv: Invocation) -> int:
         stream = _open_input(env, source)
         name = "-"                        # the docker CLI sends a local file as a stream
     try:
-        image_id = filesystems.import_image(env.engine, stream, repository,
-                                            changes=inv.change or (),
-                                            message=inv.message or "", source=name)
+        with env.api.request("POST", "/images/create", changes=list(inv.change or ()),
+                             fromSrc="-", message=inv.message or None, repo=repository):
+            image_id = filesystems.import_image(env.engine, stream, repository,
+                                                changes=inv.change or (),
+                                                message=inv.message or "", source=name)
     finally:
         if stream is not env.stdin:
             stream.close()

@@ -12,6 +12,7 @@ VERSION = "0.1.0"
 
 
 def version(env, inv: Invocation) -> int:
+    env.api.said("GET", "/version")
     info = {"Client": {"Version": VERSION, "Os": "linux", "Arch": platform.machine()},
             "Server": {"Engine": {"Version": VERSION}}}
     if inv.format:

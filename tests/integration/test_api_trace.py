@@ -50,7 +50,7 @@ SCRIPT = [
     "history busybox", "inspect busybox", "inspect nosuch", "image inspect busybox",
     "network create n1", "network ls", "network inspect n1", "network rm n1",
     "volume create v1", "volume ls", "volume inspect v1", "volume rm v1",
-    "info --format '{{.ID}}'", "system df",
+    "info --format '{{.ID}}'", "system df", "version --format '{{.Client.Version}}'",
     "save -o {tmp}/busybox.tar busybox", "load -i {tmp}/busybox.tar",
     "events --since 0 --until 2026-01-01T00:00:00Z --filter type=image",
 ]
@@ -172,9 +172,9 @@ def test_debug_is_for_one_command_and_the_setting_keeps_it_on(sh):
 
 
 def test_a_command_not_traced_yet_says_so(sh):
-    r = sh.run("docker -D version")
+    r = sh.run("docker -D stats --no-stream")
     assert r.err.splitlines()[0] == \
-        "(api-trace: the requests behind 'docker version' are not shown yet)"
+        "(api-trace: the requests behind 'docker stats' are not shown yet)"
     assert not normal(r.err.splitlines())
 
 
@@ -216,14 +216,20 @@ def test_a_tty_on_a_terminal_sends_its_size(sh, tmp_path):
 
 
 def test_what_the_server_does_not_serve_yet_is_traced_as_the_cli_sends_it(sh, tmp_path):
-    """update, export and the build cache's prune: the requests the docker CLI 28.2.2
-    sends (seen in the server's log, which answers them 404 for now), with the statuses
-    of this engine's outcome."""
+    """update, export, import and the build cache's prune: the requests the docker CLI
+    28.2.2 sends (seen in the server's log, which answers them 404, import 400, for
+    now), with the statuses of this engine's outcome."""
     sh.ok("docker run -d --name web busybox sleep 100")
     said = normal(sh.run("docker -D update --cpus 1 web").err.splitlines())
     assert said == ["HEAD /_ping -> 200", "POST /v1.50/containers/web/update -> 200"]
     said = normal(sh.run(f"docker -D export -o {tmp_path}/web.tar web").err.splitlines())
     assert said == ["HEAD /_ping -> 200", "GET /v1.50/containers/web/export -> 200"]
+    said = normal(sh.run("docker -D import -m msg -c 'CMD [\"sh\"]' -c 'ENV A=1' "
+                         f"{tmp_path}/web.tar imp:1").err.splitlines())
+    assert said == ["HEAD /_ping -> 200",
+                    "POST /v1.50/images/create?changes=CMD+%5B%22sh%22%5D&changes=ENV+A%3D1"
+                    "&fromSrc=-&message=msg&repo=imp%3A1 -> 200"]
+    sh.ok("docker rmi imp:1")
     sh.ok("docker rm -f web")
     said = normal(sh.run("docker -D system prune -f").err.splitlines())
     assert said == [

@@ -78,8 +78,8 @@ def test_silence_runs_every_step_and_says_nothing():
 
 def test_commands_not_traced_say_so():
     assert untraced("containers:run", "docker run") is None
-    assert untraced("system:version", "docker version") == \
-        "(api-trace: the requests behind 'docker version' are not shown yet)"
+    assert untraced("stats:stats", "docker stats") == \
+        "(api-trace: the requests behind 'docker stats' are not shown yet)"
 
 
 def test_the_setting():
