@@ -221,8 +221,9 @@ def _filtering_lines(k: dict, indent: str) -> list[str]:
     prints them."""
     out = []
     if k.get("Forwarding") is not None:
-        out += _wrap(indent, "forwarding on: packets may be routed from one bridge to "
-                     "another and out through the uplink" if k["Forwarding"] else
+        out += _wrap(indent, "forwarding on, for the uplink: the rules below route "
+                     "packets only out through it and its replies back, never from one "
+                     "bridge to another" if k["Forwarding"] else
                      "forwarding off: nothing is routed between bridges or out of the "
                      "engine, so containers on different networks cannot reach each other "
                      "and none reaches the internet")

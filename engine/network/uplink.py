@@ -158,12 +158,15 @@ def slirp_args(path: str, pin: str, settings: Settings, ready_fd: int,
 
 def nft_ruleset(tap: str = TAP, group: int = UPLINK_GROUP) -> str:
     """Replaces the engine's table (in the engine's namespace): marked bridges may go
-    out through the tap, with masquerade; from the tap only replies come in."""
+    out through the tap, with masquerade; from the tap only replies come in; nothing
+    else is routed, so one network's containers never reach another's (Docker's
+    isolation; what a bridge carries between its own ports is not routed, and with
+    br_netfilter off in the namespace it never meets this chain)."""
     return f"""add table ip {TABLE}
 delete table ip {TABLE}
 table ip {TABLE} {{
     chain forward {{
-        type filter hook forward priority filter; policy accept;
+        type filter hook forward priority filter; policy drop;
         iifname "{tap}" ct state established,related accept
         iifname "{tap}" drop
         oifname "{tap}" iifgroup {group:#x} accept
@@ -305,9 +308,14 @@ def list_rules(engine_ns: int) -> str | None:
 
 
 def configure_namespace(engine_ns: int) -> None:
-    """Forwarding on and the NAT table in, both in the engine's namespace only (the
-    forward chain's policy stays accept: it only judges what crosses tap0, so frames
-    bridged through br_netfilter are not its business)."""
+    """Forwarding on and the NAT table in, both in the engine's namespace only. Where
+    br_netfilter is loaded, a new namespace hands bridged frames to the IP hooks too:
+    off there (the namespace's own setting), so the forward chain sees only routed
+    packets and may drop all but the uplink's."""
+    try:
+        _write_sysctl(engine_ns, "bridge/bridge-nf-call-iptables", "0")
+    except FileNotFoundError:
+        pass                  # no br_netfilter: bridged frames never meet the IP hooks
     _write_sysctl(engine_ns, "ipv4/ip_forward", "1")
     _run_nft(engine_ns, nft_ruleset())
 

@@ -280,3 +280,18 @@ def test_the_setting_travels_with_each_start(engine_root, monkeypatch, sh, engin
     out = sh.ok(f"docker run --rm busybox sh -c 'echo late | nc -w 5 10.0.2.2 "
                 f"{listener.port}'")
     assert out == "hello-from-host\n" and listener.heard == [b"late\n"]
+
+
+def test_networks_stay_apart_with_the_uplink_on(uplink_on, sh, listener):
+    """Forwarding is on for the uplink, yet, as in Docker, a container reaches no other
+    network's containers: only its own (bridged) and the way out (routed to tap0)."""
+    sh.ok("docker network create apart")
+    sh.ok("docker run -d --name one --network apart busybox sleep 60")
+    sh.ok("docker run -d --name two --network apart busybox sleep 60")
+    ip = sh.ok("docker inspect -f '{{.NetworkSettings.Networks.apart.IPAddress}}' "
+               "one").strip()
+    assert "1 packets received" in sh.ok(f"docker exec two ping -c 1 -W 2 {ip}")
+    r = sh.run(f"docker run --rm busybox ping -c 1 -W 1 {ip}")
+    assert r.code == 1 and "0 packets received" in r.out, r
+    out = sh.ok(f"docker run --rm busybox sh -c 'echo out | nc 10.0.2.2 {listener.port}'")
+    assert out == "hello-from-host\n"

@@ -102,12 +102,13 @@ def test_slirp_arguments():
 
 
 def test_nft_table_lets_out_only_marked_bridges_and_lets_in_only_replies():
+    """... and routes nothing else: not from one network to another (policy drop)."""
     text = uplink.nft_ruleset()
     assert text.startswith("add table ip dockerlings\ndelete table ip dockerlings\n")
     lines = [line.strip() for line in text.splitlines()]
     forward = lines[lines.index("chain forward {") + 1:]
     assert forward[:5] == [
-        "type filter hook forward priority filter; policy accept;",
+        "type filter hook forward priority filter; policy drop;",
         'iifname "tap0" ct state established,related accept',
         'iifname "tap0" drop',
         f'oifname "tap0" iifgroup {uplink.UPLINK_GROUP:#x} accept',
