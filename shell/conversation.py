@@ -95,10 +95,12 @@ def line(method: str, path: str, status: int, params: dict | None = None) -> str
 
 class Exchange:
     """One request under way: its status is the success status unless the step
-    decides otherwise (304 for a container already stopped)."""
+    decides otherwise (304 for a container already stopped). Once `begun`, the answer
+    (a stream) has been sent its status: a later error travels in the stream."""
 
     def __init__(self, status: int):
         self.status = status
+        self.begun = False
 
 
 class Conversation:
@@ -129,7 +131,8 @@ class Conversation:
         try:
             yield exchange
         except EngineError as e:
-            self.said(method, path, e.status, **params)
+            self.said(method, path, exchange.status if exchange.begun else e.status,
+                      **params)
             raise
         self.said(method, path, exchange.status, **params)
 
@@ -156,7 +159,7 @@ SILENT = _Silent()
 # others say so rather than show a conversation that would be incomplete.
 TRACED = frozenset({
     "archives:export", "archives:import_", "archives:load", "archives:save",
-    "attach:attach", "build:build", "system:version",
+    "attach:attach", "build:build", "registries:push", "system:version",
     "containers:create", "containers:diff", "containers:kill", "containers:logs",
     "containers:ls", "containers:pause", "containers:prune", "containers:rename",
     "containers:restart", "containers:rm", "containers:run", "containers:start",

@@ -62,22 +62,34 @@ def push(env, inv: Invocation) -> int:
         raise CliError("cannot push a digest reference")
     _default_tag(env, inv, text)
     eng = env.engine
-    for one in pushing.refs_to_push(eng, ref, inv.all_tags):
-        shown = LayerProgress(env)
-        try:
-            pushing.push(eng, one, say=(lambda line: None) if inv.quiet else shown.say,
-                         event=(lambda *a: None) if inv.quiet else shown,
-                         environ=env.environ)
-        except RegistryError as e:
-            if e.status in (401, 403):
-                raise RegistryError(
-                    "denied: requested access to the resource is denied"
-                    if credentials.get(one.domain, env.environ) is None else e.message,
-                    e.status, hint=_login_hint(one)) from None
-            raise
-        if inv.quiet:
-            env.out(str(one))
+    # one request for every tag; the daemon's answer begins with the first message
+    with env.api.request("POST", f"/images/{ref.name}/push",
+                         tag=None if inv.all_tags else ref.tag) as answer:
+        for one in pushing.refs_to_push(eng, ref, inv.all_tags):
+            shown = LayerProgress(env)
+            try:
+                pushing.push(eng, one, say=_begins(answer, None if inv.quiet else shown.say),
+                             event=_begins(answer, None if inv.quiet else shown),
+                             environ=env.environ)
+            except RegistryError as e:
+                if e.status in (401, 403):
+                    raise RegistryError(
+                        "denied: requested access to the resource is denied"
+                        if credentials.get(one.domain, env.environ) is None else e.message,
+                        e.status, hint=_login_hint(one)) from None
+                raise
+            if inv.quiet:
+                env.out(str(one))
     return 0
+
+
+def _begins(answer, show):
+    """A progress callback that notes the answer has begun (a stream, its status sent)."""
+    def call(*args):
+        answer.begun = True
+        if show:
+            show(*args)
+    return call
 
 
 def _login_hint(ref) -> str:

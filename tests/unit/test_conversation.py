@@ -100,3 +100,13 @@ def test_every_traced_handler_is_a_command_of_the_table():
     from shell.conversation import TRACED
     handlers = {c.handler for c in spec.COMMANDS}
     assert TRACED <= handlers, TRACED - handlers
+
+
+def test_an_error_after_the_answer_began_keeps_its_status():
+    said = []
+    talk = Conversation(said.append)
+    with pytest.raises(NoSuchContainer):
+        with talk.request("POST", "/images/x/push") as answer:
+            answer.begun = True              # a stream: the error goes in it
+            raise NoSuchContainer("x")
+    assert said[-1] == "POST /v1.50/images/x/push -> 200"
