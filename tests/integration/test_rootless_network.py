@@ -117,6 +117,26 @@ def test_a_privileged_port_for_an_ordinary_user(user_engine):
     assert user_engine.ok("docker port web") == f"80/tcp -> 0.0.0.0:{free}\n"
 
 
+def _listener_uid(port: int) -> int | None:
+    """Who owns the socket listening on TCP `port` in the host's namespace (this one)."""
+    with open("/proc/net/tcp") as f:
+        for line in f.readlines()[1:]:
+            fields = line.split()
+            if int(fields[1].split(":")[1], 16) == port and fields[3] == "0A":
+                return int(fields[7])
+    return None
+
+
+def test_a_published_port_listens_on_the_host_as_the_user(user_engine):
+    """The proxy's socket is in the host's network namespace, made by the user's
+    engine: the kernel counts it as the user's, not root's."""
+    port = _free_port()
+    user_engine.ok(f"docker run -d --name web -p {port}:80 busybox sleep 60")
+    assert _listener_uid(port) == user_engine.uid
+    user_engine.ok("docker rm -f web")
+    assert _listener_uid(port) is None
+
+
 # --- --network host, none, container: as rootless Docker has them ------------------------
 
 def _get(port: int) -> bytes:
