@@ -159,7 +159,8 @@ SILENT = _Silent()
 # others say so rather than show a conversation that would be incomplete.
 TRACED = frozenset({
     "archives:export", "archives:import_", "archives:load", "archives:save",
-    "attach:attach", "build:build", "registries:push", "system:version",
+    "attach:attach", "build:build", "registries:login", "registries:push",
+    "registries:search", "system:version",
     "containers:create", "containers:diff", "containers:kill", "containers:logs",
     "containers:ls", "containers:pause", "containers:prune", "containers:rename",
     "containers:restart", "containers:rm", "containers:run", "containers:start",

@@ -8,6 +8,7 @@ from engine.distribution.registry import RegistryError, Unreachable
 from engine.errors import CliError
 
 from ..cli.parser import Invocation
+from ..conversation import filters_param
 from ..render.progress import LayerProgress
 
 
@@ -145,7 +146,8 @@ def _prompt(env, user: str | None) -> tuple[str, str]:
 
 def _verify_and_say(env, domain: str, login: tuple[str, str], store: bool) -> int:
     from engine.distribution.registry import check_login
-    check_login(domain, login, env.environ)
+    with env.api.request("POST", "/auth"):       # the daemon asks the registry
+        check_login(domain, login, env.environ)
     if store:
         clear = credentials.store(domain, login[0], login[1], env.environ)
         if clear:
@@ -190,7 +192,9 @@ def search(env, inv: Invocation) -> int:
     filters: dict[str, list[str]] = {}
     for key, value in inv.filter or ():
         filters.setdefault(key, []).append(value)
-    results = searching(inv.args[0], inv.limit or 0, filters, env.environ)
+    with env.api.request("GET", "/images/search", filters=filters_param(inv.filter),
+                         limit=inv.limit or None, term=inv.args[0]):
+        results = searching(inv.args[0], inv.limit or 0, filters, env.environ)
     rows = [SearchRow(r, not inv.no_trunc) for r in results]
     from .containers import render_rows
     env.out(render_rows(inv.format or SearchRow.DEFAULT, rows, SearchRow), end="")

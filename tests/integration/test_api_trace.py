@@ -43,7 +43,8 @@ SCRIPT = [
     "images", "images -a", "images busybox", "images --filter dangling=true",
     "pull busybox", "pull nosuch", "push nosuch",
     "tag busybox localhost:1/bb:1", "push localhost:1/bb:1", "push -a localhost:1/bb",
-    "rmi localhost:1/bb:1",
+    "rmi localhost:1/bb:1", "search busybox",
+    "search --limit 3 -f is-official=true busybox", "login -u a -p b localhost:1",
     "tag busybox mine:1", "rmi mine:1", "rmi nosuch", "tag nosuch mine:2",
     "build -t built {tmp}/ctx", "build --no-cache --pull -q {tmp}/ctx",
     "build --build-arg A=1 --build-arg B --label l=v --label k=w --target base -t x:1 "
