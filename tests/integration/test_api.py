@@ -162,7 +162,9 @@ def test_engine_reset_stops_the_server(api, sh):
 def test_a_second_server_is_refused(api, sh):
     done = dockerlings("engine", "serve", root=str(sh.engine.paths.root))
     assert done.returncode == 1
-    assert done.stderr.decode().strip() == f"the Engine API is already served on unix://{api}"
+    assert done.stderr.decode().splitlines() == [
+        f"the Engine API is already served on unix://{api}",
+        "hint: 'dockerlings engine serve --stop' stops the server that runs"]
 
 
 # --- the real docker CLI ------------------------------------------------------------
