@@ -13,6 +13,7 @@ bound over /dev/net/tun in a mount namespace of the engine's alone (never the ho
 """
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import re
@@ -115,6 +116,35 @@ def test_a_privileged_port_for_an_ordinary_user(user_engine):
     # the port the first try bound is published now, as anyone's would be
     user_engine.ok(f"docker run -d --name web -p {free}:80 busybox sleep 60")
     assert user_engine.ok("docker port web") == f"80/tcp -> 0.0.0.0:{free}\n"
+
+
+def test_the_engines_network_namespace_belongs_to_its_user_namespace(user_engine):
+    """dl-netd runs in the engine's user namespace, and the engine's network namespace
+    (its pin is seen in the engine's mount namespace only) is owned by it: the bridges
+    and veths are made there as root of that namespace, never on the host."""
+    if not (shutil.which("nsenter") and shutil.which("ip")):
+        pytest.skip("needs nsenter (util-linux) and ip (iproute2) to look inside")
+    user_engine.ok("docker network create appnet")
+    user_engine.ok("docker run -d --name web --network appnet busybox sleep 60")
+    run = os.path.join(user_engine.root, "run")
+    with open(os.path.join(run, "netd.pid")) as f:
+        netd = int(f.read())
+    pin = os.open(f"/proc/{netd}/root{run}/netns", os.O_RDONLY)
+    try:
+        owner = fcntl.ioctl(pin, 0xB701)                  # NS_GET_USERNS
+        try:
+            assert os.fstat(owner).st_ino == os.stat(f"/proc/{netd}/ns/user").st_ino
+        finally:
+            os.close(owner)
+    finally:
+        os.close(pin)
+    assert os.stat(f"/proc/{netd}/ns/user").st_ino != os.stat("/proc/self/ns/user").st_ino
+    r = subprocess.run(["nsenter", f"--net=/proc/{netd}/root{run}/netns", "ip", "-o",
+                        "link"], capture_output=True, text=True, timeout=20)
+    bridge = user_engine.ok("docker network inspect -f '{{.Id}}' appnet")[:12]
+    assert f"br-{bridge}" in r.stdout and "master br-" in r.stdout, r.stdout + r.stderr
+    assert f"br-{bridge}" not in os.listdir("/sys/class/net")
+    user_engine.ok("docker rm -f web")
 
 
 def _listener_uid(port: int) -> int | None:
