@@ -206,7 +206,7 @@ def privileged_port(port: int, proto: str, host_ip: str, start: int | None) -> s
     and "or set CAP_NET_BIND_SERVICE on rootlesskit binary", which RootlessKit too
     leaves out when the proxy is not its binary (under Podman). None when the port is
     not below the limit: then the limit is not why."""
-    if start is None or port >= start:
+    if start is None or not port or port >= start:   # 0: the kernel's choice
         return None
     return (f"cannot expose privileged port {port}, you can add "
             f"'net.ipv4.ip_unprivileged_port_start={port}' to /etc/sysctl.conf (currently "

@@ -31,6 +31,7 @@ def test_a_refusal_above_the_limit_is_not_blamed_on_it():
     assert endpoints.privileged_port(1024, "tcp", "0.0.0.0", start=1024) is None
     assert endpoints.privileged_port(80, "tcp", "0.0.0.0", start=80) is None
     assert endpoints.privileged_port(80, "tcp", "0.0.0.0", start=None) is None
+    assert endpoints.privileged_port(0, "tcp", "0.0.0.0", start=1024) is None
 
 
 def test_the_limit_is_read_from_the_hosts_sysctl():
