@@ -154,6 +154,7 @@ class _Silent:
 
 
 SILENT = _Silent()
+UNTRACED = _Silent()        # a command not traced yet: nothing it runs inside it is either
 
 # The commands whose steps are marked (by their handler in shell/cli/spec.py); the
 # others say so rather than show a conversation that would be incomplete.

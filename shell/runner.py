@@ -19,7 +19,7 @@ from lessons import builtins as lesson_words     # light: yaml and rich load on 
 from . import builtins
 from .cli import report
 from .cli.parser import HelpRequest, Invocation, display_name, parse
-from .conversation import SILENT, Conversation, untraced
+from .conversation import SILENT, UNTRACED, Conversation, untraced
 from .env import Env
 
 # Characters that make /bin/sh do something shlex would not: pipes, redirections,
@@ -174,7 +174,7 @@ def _keep_engine(env: Env) -> None:
 
 def run_docker(env: Env, argv: list[str]) -> int:
     command = "docker"
-    debug = env.debug
+    debug, api = env.debug, env.api
     try:
         inv = parse(argv)
         if isinstance(inv, HelpRequest):
@@ -188,9 +188,9 @@ def run_docker(env: Env, argv: list[str]) -> int:
             return 0
         command = display_name(inv.command, inv.path)
         env.debug = debug or inv.debug           # -D: for this command only
-        if inv.debug or env.api_trace:
-            env.api = Conversation(env.err)
+        if (inv.debug or env.api_trace) and api is SILENT:    # not inside another command
             note = untraced(inv.command.handler, command)
+            env.api = UNTRACED if note else Conversation(env.err)
             if note:
                 env.err(note)
         _keep_engine(env)
@@ -225,7 +225,7 @@ def run_docker(env: Env, argv: list[str]) -> int:
             env.err(traceback.format_exc())
         return 125
     finally:
-        env.debug, env.api = debug, SILENT
+        env.debug, env.api = debug, api
 
 
 def _call(env: Env, inv: Invocation) -> int:

@@ -266,3 +266,18 @@ def test_a_signal_forwarded_while_attached_is_a_kill_request(sh):
     assert said == ["HEAD /_ping -> 200", "POST /v1.50/containers/web/kill?signal=TERM -> 204",
                     "POST /v1.50/containers/web/kill?signal=TERM -> 409"]
     sh.ok("docker rm web")
+
+
+def test_an_untraced_command_shows_nothing_of_the_docker_commands_it_runs(sh, tmp_path):
+    """docker compose build runs a docker build of its own: with the trace on, it is
+    not shown as if it were the compose plugin's conversation."""
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "Dockerfile").write_text("FROM busybox\nRUN echo hi > /x\n")
+    (tmp_path / "compose.yaml").write_text("services:\n  web:\n    build: app\n"
+                                           "    image: traced-web\n")
+    r = sh.run(f"docker -D compose -f {tmp_path}/compose.yaml -p traced build")
+    assert r.code == 0, r.err
+    assert r.err.splitlines()[0] == \
+        "(api-trace: the requests behind 'docker compose build' are not shown yet)"
+    assert not normal(r.err.splitlines())
+    sh.ok("docker rmi traced-web")
