@@ -405,8 +405,9 @@ _KINDS = {"C": 0, "A": 1, "D": 2}       # moby's ChangeType: modify, add, delete
 def changes(req, eng, ref):
     from engine.containers import commit as commits
     c = eng.container(ref)
-    return Reply(200, [{"Kind": _KINDS[kind], "Path": path}
-                       for kind, path in commits.diff(eng, c)] or None)
+    found = [{"Kind": _KINDS[kind], "Path": path} for kind, path in commits.diff(eng, c)]
+    # no changes is Go's nil slice, `null`: an empty body is an EOF to the docker CLI
+    return Reply(200, found) if found else Reply(200, raw=b"null\n")
 
 
 def prune(req, eng):
