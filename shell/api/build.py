@@ -12,6 +12,7 @@ import tempfile
 from engine.images import reference
 from engine.errors import EngineError, InvalidParameter, InvalidReference
 
+from .http import Reply
 
 
 def _json_arg(req, name: str) -> dict:
@@ -123,5 +124,13 @@ def build(req, eng):
         shutil.rmtree(folder, ignore_errors=True)
 
 
-ROUTES = [("POST", r"/build", build)]
+def prune(req, eng):
+    """POST /build/prune: `docker builder prune` and the build cache part of `docker
+    system prune` (the builder keeps no cache worth keeping: `all` changes nothing)."""
+    from ..commands.system import prune_build_cache
+    keys, reclaimed = prune_build_cache(eng)
+    return Reply(200, {"CachesDeleted": keys or None, "SpaceReclaimed": reclaimed})
+
+
+ROUTES = [("POST", r"/build", build), ("POST", r"/build/prune", prune)]
 STREAMS = (build,)

@@ -350,7 +350,7 @@ def prune(env, inv: Invocation) -> int:
     total += reclaimed
     sections.append(("Deleted Images:", [f"{kind}: {what}" for kind, what in records]))
     with api.request("POST", "/build/prune", all=o["all"], filters=""):
-        keys, reclaimed = _prune_build_cache(eng)
+        keys, reclaimed = prune_build_cache(eng)
     total += reclaimed
     sections.append(("Deleted build cache objects:", keys))
     for title, lines in sections:
@@ -360,7 +360,7 @@ def prune(env, inv: Invocation) -> int:
     return 0
 
 
-def _prune_build_cache(eng) -> tuple[list[str], int]:
+def prune_build_cache(eng) -> tuple[list[str], int]:
     """Forget the builder's records and free the layers only they kept."""
     from engine.build.cache import BuildCache
     from engine.system.diskusage import usage
