@@ -410,6 +410,38 @@ def changes(req, eng, ref):
     return Reply(200, found) if found else Reply(200, raw=b"null\n")
 
 
+_UPDATE_FIELDS = {"Memory": "memory", "MemorySwap": "memory_swap", "CpuShares": "cpu_shares",
+                  "CpuQuota": "cpu_quota", "CpuPeriod": "cpu_period", "NanoCpus": "nano_cpus"}
+
+
+def update(req, eng, ref):
+    """POST /containers/{id}/update: `docker update`'s UpdateConfig (the resources and
+    the restart policy; a zero or absent field keeps what is set, as the command line's
+    flags not given)."""
+    from engine.containers.limits import Change
+    from ..commands.options import checked_restart_policy
+    body = req.json({})
+    if not isinstance(body, dict):
+        raise InvalidParameter("invalid JSON: the body must be an object")
+    values = {}
+    for field, name in (*_UPDATE_FIELDS.items(), ("PidsLimit", "pids_limit")):
+        value = body.get(field)
+        if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
+            raise InvalidParameter(f"json: cannot unmarshal {_json_kind(value)} into Go "
+                                   f"struct field UpdateConfig.{field} of type int64")
+        values[name] = value or (None if name == "pids_limit" else 0)
+    policy = body.get("RestartPolicy") or {}
+    if not isinstance(policy, dict) or not isinstance(policy.get("Name") or "", str) \
+            or not isinstance(policy.get("MaximumRetryCount") or 0, int):
+        raise InvalidParameter("invalid JSON: RestartPolicy must be {\"Name\": string, "
+                               "\"MaximumRetryCount\": int}")
+    if policy.get("Name"):
+        values["restart_policy"] = checked_restart_policy(
+            policy["Name"], policy.get("MaximumRetryCount") or 0)
+    eng.update(ref, Change(**values))
+    return Reply(200, {"Warnings": None})
+
+
 def prune(req, eng):
     from ..commands.containers import prune_stopped
     deleted, reclaimed = prune_stopped(eng)
@@ -447,6 +479,7 @@ ROUTES = [
     ("POST", _ID + r"/kill", kill),
     ("POST", _ID + r"/wait", wait),
     ("POST", _ID + r"/rename", rename),
+    ("POST", _ID + r"/update", update),
     ("POST", _ID + r"/pause", pause),
     ("POST", _ID + r"/unpause", unpause),
     ("POST", _ID + r"/attach", attach),

@@ -101,6 +101,11 @@ def restart_policy(inv: Invocation, text: str) -> RestartPolicy:
                                      "be an integer") from None
     else:
         n = 0
+    return checked_restart_policy(name, n)
+
+
+def checked_restart_policy(name: str, n: int) -> RestartPolicy:
+    """A policy by the daemon's rules (the command line's and the API's alike)."""
     if name not in ("no", "always", "on-failure", "unless-stopped", ""):
         raise InvalidParameter(f"invalid restart policy: unknown policy '{name}'; use one of "
                                "'no', 'always', 'on-failure', or 'unless-stopped'")

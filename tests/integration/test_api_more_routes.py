@@ -7,7 +7,8 @@ import io
 import json
 import tarfile
 
-from tests.integration.test_api import api, docker, needs_docker, ok  # noqa: F401
+from tests.integration.test_api import (api, docker, needs_docker, ok,  # noqa: F401
+                                        raw, status_and_json)
 
 
 @needs_docker
@@ -58,3 +59,46 @@ def test_docker_system_prune_through_the_api_as_in_process(api, sh, tmp_path):
     # a second time nothing is left, through either door alike
     assert ok(api, "system", "prune", "-f") == sh.ok("docker system prune -f") == \
         "Total reclaimed space: 0B\n"
+
+
+def _host(sh, name: str) -> dict:
+    return json.loads(sh.ok(f"docker inspect {name}"))[0]["HostConfig"]
+
+
+@needs_docker
+def test_docker_update_through_the_api_as_in_process(api, sh):
+    sh.ok("docker run -d --name one busybox sleep 100")
+    sh.ok("docker run -d --name two busybox sleep 100")
+    flags = "--memory 64m --memory-swap 128m --cpus 0.5 --pids-limit 50 --restart on-failure:3"
+    assert ok(api, "update", *flags.split(), "one") == "one\n"
+    assert sh.ok(f"docker update {flags} two") == "two\n"
+    theirs, ours = _host(sh, "one"), _host(sh, "two")
+    assert (theirs["Memory"], theirs["NanoCpus"], theirs["PidsLimit"]) == \
+        (64 << 20, 500_000_000, 50)
+    assert theirs["RestartPolicy"] == {"Name": "on-failure", "MaximumRetryCount": 3}
+    assert theirs == ours
+    # the kernel's limit on the running container: the same cgroup file the command's
+    from tests.integration.test_update import _limit_file, _read
+    cid = sh.ok("docker inspect -f '{{.Id}}' one").strip()
+    assert _read(_limit_file(sh.engine, cid, "memory", "memory.limit_in_bytes",
+                             "memory.max")) == str(64 << 20)
+    # the daemon's words for mistakes, as the command line gives them
+    for args in ("--cpu-period 100000 one", "--restart bogus one", "--memory 8m nope"):
+        theirs = docker(api, "update", *args.split())
+        ours = sh.run(f"docker update {args}")
+        words = "".join(l for l in ours.err.splitlines(True) if not l.startswith("hint:"))
+        assert (theirs.returncode, theirs.stderr.decode()) == (ours.code, words), args
+    assert theirs.stderr.decode() == "Error response from daemon: No such container: nope\n"
+
+
+def test_an_update_body_that_does_not_fit_is_a_400(api, sh):
+    sh.ok("docker create --name one busybox true")
+    for body, words in ((b'{"Memory": "lots"}', "UpdateConfig.Memory of type int64"),
+                        (b'{"RestartPolicy": {"Name": "bogus"}}', "unknown policy 'bogus'"),
+                        (b'[1]', "the body must be an object")):
+        code, doc = status_and_json(raw(api, b"POST /v1.51/containers/one/update HTTP/1.1\r\n"
+                                              b"Host: x\r\nContent-Type: application/json\r\n"
+                                              b"Content-Length: %d\r\n\r\n%s"
+                                              % (len(body), body)))
+        assert code == 400 and words in doc["message"], (body, doc)
+    assert json.loads(sh.ok("docker inspect one"))[0]["HostConfig"]["Memory"] == 0
