@@ -410,6 +410,29 @@ def changes(req, eng, ref):
     return Reply(200, found) if found else Reply(200, raw=b"null\n")
 
 
+def export(req, eng, ref):
+    """GET /containers/{id}/export: `docker export`'s tar stream, made by the engine's
+    export as the command's; an error before its first byte is an ordinary answer."""
+    from engine.distribution import filesystems
+    from ..commands.archives import stream_from_fd
+    from .images import _LazyStream
+    eng.container(ref)                          # No such container: a 404, not a stream
+    stream = _LazyStream(req)
+    try:
+        stream_from_fd(lambda fd: filesystems.export(eng, ref, fd), stream)
+    except OSError:                             # the client went away
+        return None
+    except EngineError as e:
+        if stream.out is None:
+            raise
+        req.handler.server.note(f"export of {ref}: {e.message}")
+        return None                             # cut short: no last chunk, the CLI fails
+    if stream.out is None:
+        stream.out = req.handler.start_stream("application/x-tar")
+    stream.out.close()
+    return None
+
+
 _UPDATE_FIELDS = {"Memory": "memory", "MemorySwap": "memory_swap", "CpuShares": "cpu_shares",
                   "CpuQuota": "cpu_quota", "CpuPeriod": "cpu_period", "NanoCpus": "nano_cpus"}
 
@@ -485,6 +508,7 @@ ROUTES = [
     ("POST", _ID + r"/attach", attach),
     ("POST", _ID + r"/resize", resize),
     ("GET", _ID + r"/logs", logs),
+    ("GET", _ID + r"/export", export),
     ("DELETE", _ID, remove),
 ]
-STREAMS = (wait, attach, logs)
+STREAMS = (wait, attach, logs, export)

@@ -166,12 +166,12 @@ def _size(n: int) -> str:
 def export(env, inv: Invocation) -> int:
     def produce(out):
         with env.api.request("GET", f"/containers/{inv.args[0]}/export"):
-            _stream_from_fd(lambda fd: filesystems.export(env.engine, inv.args[0], fd), out)
+            stream_from_fd(lambda fd: filesystems.export(env.engine, inv.args[0], fd), out)
     _write_out(env, inv, "failed to export container", produce)
     return 0
 
 
-def _stream_from_fd(produce, out) -> None:
+def stream_from_fd(produce, out) -> None:
     """produce(fd) writes into a file descriptor; `out` may be any binary stream. A real
     file gets the bytes directly; anything else through a pipe and a reader thread."""
     try:

@@ -102,3 +102,26 @@ def test_an_update_body_that_does_not_fit_is_a_400(api, sh):
                                               % (len(body), body)))
         assert code == 400 and words in doc["message"], (body, doc)
     assert json.loads(sh.ok("docker inspect one"))[0]["HostConfig"]["Memory"] == 0
+
+
+def _members(data: bytes) -> list[tuple[str, int, int]]:
+    with tarfile.open(fileobj=io.BytesIO(data)) as tar:
+        return sorted((m.name, m.type[0], m.size) for m in tar.getmembers())
+
+
+@needs_docker
+def test_docker_export_through_the_api_as_in_process(api, sh, tmp_path):
+    sh.ok("docker run --name done busybox sh -c 'echo hi > /hello.txt; rm /bin/ls'")
+    sh.ok("docker run -d --name up busybox sh -c 'echo there > /up.txt; sleep 100'")
+    for name in ("done", "up"):
+        done = docker(api, "export", name)
+        assert (done.returncode, done.stderr) == (0, b""), done.stderr
+        sh.ok(f"docker export -o {tmp_path}/{name}.tar {name}")
+        ours = (tmp_path / f"{name}.tar").read_bytes()
+        assert _members(done.stdout) == _members(ours)
+    names = [m[0] for m in _members(done.stdout)]
+    assert "up.txt" in names and "bin/ls" in names
+    assert "bin/ls" not in [m[0] for m in _members((tmp_path / "done.tar").read_bytes())]
+    done = docker(api, "export", "-o", str(tmp_path / "no.tar"), "nope")
+    assert (done.returncode, done.stderr.decode()) == \
+        (1, "Error response from daemon: No such container: nope\n")
