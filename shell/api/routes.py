@@ -47,10 +47,10 @@ class Router:
 def build(engine) -> Router:
     """Every route of the server."""
     from . import (archive, build as builds, containers, events, execs, images, objects,
-                   registries, system)
+                   registries, stats, system)
     router = Router(engine)
     for module in (system, archive, builds, containers, events, execs, images, registries,
-                   objects):
+                   objects, stats):
         for method, pattern, function in module.ROUTES:
             router.add(method, pattern, function)
         router.streams.update(getattr(module, "STREAMS", ()))

@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import socket
+import subprocess
 import tarfile
+import time
 
 from tests.integration.test_api import (api, docker, needs_docker, ok,  # noqa: F401
                                         raw, status_and_json)
@@ -59,6 +63,15 @@ def test_docker_system_prune_through_the_api_as_in_process(api, sh, tmp_path):
     # a second time nothing is left, through either door alike
     assert ok(api, "system", "prune", "-f") == sh.ok("docker system prune -f") == \
         "Total reclaimed space: 0B\n"
+
+
+def _docker_env(path: str) -> dict:
+    return dict(os.environ, DOCKER_HOST=f"unix://{path}", DOCKER_CONFIG="/nonexistent")
+
+
+def _docker_argv(path: str) -> list[str]:
+    from tests.integration.test_api import DOCKER
+    return [DOCKER]
 
 
 def _host(sh, name: str) -> dict:
@@ -125,3 +138,84 @@ def test_docker_export_through_the_api_as_in_process(api, sh, tmp_path):
     done = docker(api, "export", "-o", str(tmp_path / "no.tar"), "nope")
     assert (done.returncode, done.stderr.decode()) == \
         (1, "Error response from daemon: No such container: nope\n")
+
+
+_STABLE = "{{.ID}} {{.Name}} {{.MemUsage}} {{.PIDs}}"
+
+
+def _stable(row: str) -> list[str]:
+    """A stats row without what moves between two readings (CPU, memory used, I/O)."""
+    cid, name, _used, _slash, limit, pids = row.split()
+    return [cid, name, limit, pids]
+
+
+@needs_docker
+def test_docker_stats_no_stream_through_the_api_as_in_process(api, sh):
+    sh.ok("docker run -d --name one -m 64m busybox sleep 100")
+    sh.ok("docker create --name idle busybox true")
+    theirs = ok(api, "stats", "--no-stream", "--format", _STABLE)
+    ours = sh.ok(f"docker stats --no-stream --format '{_STABLE}'")
+    assert [_stable(r) for r in theirs.splitlines()] == \
+        [_stable(r) for r in ours.splitlines()]
+    assert _stable(theirs.splitlines()[0])[1:] == ["one", "64MiB", "1"]
+    table = ok(api, "stats", "--no-stream", "-a").splitlines()
+    assert table[0].split() == sh.ok("docker stats --no-stream -a").splitlines()[0].split()
+    idle = [r for r in table if " idle " in r][0]
+    assert idle.split()[2:] == ["0.00%", "0B", "/", "0B", "0.00%", "0B", "/", "0B", "0B",
+                                "/", "0B", "0"]
+    busy = ok(api, "exec", "-d", "one", "sh", "-c", "while :; do :; done")
+    assert busy == ""
+    time.sleep(0.5)
+    cpu = ok(api, "stats", "--no-stream", "--format", "{{.CPUPerc}}", "one").strip()
+    assert float(cpu.rstrip("%")) > 10, cpu           # the kernel's count, measured
+    done = docker(api, "stats", "--no-stream", "nope")
+    assert (done.returncode, done.stderr.decode()) == \
+        (1, "Error response from daemon: No such container: nope\n")
+
+
+def _threads(pid: int) -> int:
+    return len(os.listdir(f"/proc/{pid}/task"))
+
+
+@needs_docker
+def test_docker_stats_streams_and_its_client_is_let_go(api, sh):
+    sh.ok("docker run -d --name one busybox sleep 100")
+    pid = int(open(sh.engine.paths.run / "docker.pid").read())
+    idle = _threads(pid)
+    watch = subprocess.Popen([*_docker_argv(api), "stats", "--format", "{{.Name}} {{.PIDs}}",
+                              "one"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             env=_docker_env(api))
+    time.sleep(3)
+    watch.kill()                # (the CLI keeps on after SIGTERM; its stream ends with it)
+    out, err = watch.communicate(timeout=10)
+    assert err == b""
+    assert out.decode().count("one 1") >= 2, out          # a frame for each reading
+    _settles(pid, idle)                                    # its stream ended with it
+    # the API's own stream: a document a second, each against the one before
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.settimeout(10)
+    s.connect(api)
+    s.sendall(b"GET /v1.51/containers/one/stats HTTP/1.1\r\nHost: x\r\n\r\n")
+    data = b""
+    while data.count(b'"preread"') < 2 or not data.endswith(b"\r\n"):
+        data += s.recv(65536)
+    head, _, body = data.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 200 ") and b"Transfer-Encoding: chunked" in head
+    docs = [json.loads(line) for line in body.split(b"\r\n") if line.startswith(b"{")]
+    assert len(docs) >= 2, body[:3000]
+    first, second = docs[:2]
+    assert first["precpu_stats"]["cpu_usage"]["total_usage"] == 0
+    assert second["precpu_stats"] == first["cpu_stats"]
+    assert second["preread"] == first["read"] and second["pids_stats"] == {"current": 1}
+    assert _threads(pid) == idle + 1
+    s.close()
+    _settles(pid, idle)
+
+
+def _settles(pid: int, idle: int) -> None:
+    """The server's threads come back to `idle` once a streaming client hangs up (the
+    stream notices it at its next reading, a second at most)."""
+    deadline = time.monotonic() + 5
+    while _threads(pid) > idle and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert _threads(pid) == idle
