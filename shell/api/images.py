@@ -91,7 +91,7 @@ def create(req, eng):
     the stream, as the daemon sends it."""
     name = req.arg("fromImage")
     if not name:
-        raise InvalidParameter("only pulling (fromImage) is supported here; import is not")
+        return import_(req, eng)
     tag_ = req.arg("tag") or ""
     if tag_:
         name += ("@" if tag_.startswith("sha256:") else ":") + tag_
@@ -114,6 +114,28 @@ def create(req, eng):
         return Reply(200, {"status": f"Status: Image is up to date for {name}"})
     stream[0].close()
     return None
+
+
+def import_(req, eng):
+    """docker import: POST /images/create?fromSrc=- with the archive as the body, made
+    into an image by the engine's import as the command's; the image ID as the daemon's
+    one status message."""
+    from engine.distribution import filesystems
+    from ..commands.archives import offline_source
+    from .build import _Chunks
+    source = req.arg("fromSrc") or ""
+    if not source:
+        raise InvalidParameter("fromImage or fromSrc is required")
+    offline_source(source)
+    if source != "-":
+        raise InvalidParameter(f"invalid fromSrc {source!r}: the archive is the request "
+                               "body (fromSrc=-) or a URL")
+    repo, tag_ = req.arg("repo") or "", req.arg("tag") or ""
+    repository = (f"{repo}:{tag_}" if repo and tag_ else repo) or None
+    image_id = filesystems.import_image(eng, _Chunks(req.handler.body_chunks()), repository,
+                                        changes=req.query.get("changes") or (),
+                                        message=req.arg("message") or "", source=source)
+    return Reply(200, raw=json.dumps({"status": image_id}).encode() + b"\n")
 
 
 def _to_pull(name: str, login) -> list[str]:

@@ -7,7 +7,7 @@ import stat
 import threading
 
 from engine.distribution import archives, filesystems
-from engine.errors import CliError
+from engine.errors import CliError, EngineError
 
 from ..cli.parser import Invocation
 
@@ -203,13 +203,17 @@ def stream_from_fd(produce, out) -> None:
         raise failure[0]
 
 
+def offline_source(source: str) -> None:
+    """`docker import URL` asks the daemon to download: refused here, in its words."""
+    if source.startswith(("http://", "https://")):
+        raise EngineError(f'Get "{source}": dockerlings works offline and cannot download '
+                          "files; download it on the host and import the file")
+
+
 def import_(env, inv: Invocation) -> int:
     source = inv.args[0]
     repository = inv.args[1] if len(inv.args) > 1 else None
-    if source.startswith(("http://", "https://")):
-        raise CliError(f'Error response from daemon: Get "{source}": dockerlings works '
-                       "offline and cannot download files; download it on the host and "
-                       "import the file")
+    offline_source(source)
     if source == "-":
         stream, name = env.stdin, "-"
     else:

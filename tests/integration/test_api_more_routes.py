@@ -219,3 +219,34 @@ def _settles(pid: int, idle: int) -> None:
     while _threads(pid) > idle and time.monotonic() < deadline:
         time.sleep(0.05)
     assert _threads(pid) == idle
+
+
+@needs_docker
+def test_docker_import_through_the_api_as_in_process(api, sh, tmp_path):
+    import gzip
+    sh.ok("docker run --name src busybox sh -c 'echo imported > /note'")
+    fs = tmp_path / "fs.tar"
+    sh.ok(f"docker export -o {fs} src")
+    change, message = 'CMD ["cat", "/note"]', "from a tar"
+    theirs = ok(api, "import", "-c", change, "-m", message, str(fs), "theirs:v1")
+    ours = sh.ok(f"docker import -c '{change}' -m '{message}' {fs} ours:v1")
+    assert theirs.startswith("sha256:") and len(theirs) == len(ours) == 72
+    # the same image but for the time it was made (in its config, so in its ID)
+    fmt = "{{.RootFS.Layers}} {{.Comment}} {{json .Config.Cmd}} {{.Architecture}}"
+    assert ok(api, "image", "inspect", "-f", fmt, "theirs:v1") == \
+        sh.ok(f"docker image inspect -f '{fmt}' ours:v1")
+    assert sh.ok("docker image inspect -f '{{.Id}}' theirs:v1") == theirs
+    assert sh.ok("docker run --rm theirs:v1") == "imported\n"
+    piped = docker(api, "import", "-", "piped", stdin=gzip.compress(fs.read_bytes()))
+    assert piped.returncode == 0, piped.stderr
+    assert sh.ok("docker image inspect -f '{{.Comment}}' piped") == "Imported from -\n"
+    # the daemon's words for a body that is no archive, and nothing kept of it
+    images = sh.ok("docker images -q --no-trunc")
+    theirs = docker(api, "import", "-", "bad", stdin=b"not a tar at all" * 64)
+    ours = sh.run("docker import - bad", stdin=b"not a tar at all" * 64)
+    assert (theirs.returncode, theirs.stderr.decode()) == (ours.code, ours.err)
+    theirs = docker(api, "import", "http://example.invalid/fs.tar")
+    ours = sh.run("docker import http://example.invalid/fs.tar")
+    assert (theirs.returncode, theirs.stderr.decode()) == (ours.code, ours.err)
+    assert "works offline" in ours.err
+    assert sh.ok("docker images -q --no-trunc") == images
