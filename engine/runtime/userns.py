@@ -257,12 +257,8 @@ def _make_keeper(run: str, new_namespaces: bool = True) -> int:
             raise RootlessError(answer.decode(errors="replace").strip() or
                                 "could not make a user namespace")
         pid = int(answer.split()[1])
-        try:
-            if new_namespaces:
-                write_maps(pid)
-        except BaseException:
-            os.close(go_w)                          # the keeper sees EOF and leaves
-            raise
+        if new_namespaces:
+            write_maps(pid)      # on failure the keeper reads EOF below and leaves
         os.write(go_w, b"go")
     finally:
         os.close(ready_r)

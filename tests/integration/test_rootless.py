@@ -187,3 +187,15 @@ def test_words_that_never_reach_the_engine_make_no_keeper(user_engine):
         r = user_engine.command(*words)
         assert r.code == 0, r.err
     assert keeper(user_engine) is None and not os.path.exists(user_engine.root)
+
+
+def test_without_newuidmap_the_engine_says_which_package_and_leaves_no_keeper(user_engine):
+    """The keeper's maps failing must say why (its cleanup closed a pipe twice, and
+    'Bad file descriptor' was all the learner saw)."""
+    done = user_engine.command("-c", "docker ps", env_extra={"PATH": "/nonexistent"})
+    assert done.code != 0
+    assert "newuidmap not found" in done.err and "uidmap package" in done.err, done.err
+    assert "Bad file descriptor" not in done.err
+    assert not os.path.exists(os.path.join(user_engine.root, "run", "keeper.pid"))
+    info = user_engine.command("engine", "info", env_extra={"PATH": "/nonexistent"})
+    assert "newuidmap not found" in info.out, info.out
