@@ -17,6 +17,7 @@ import os
 import shlex
 import shutil
 import tempfile
+import time
 
 from engine.util import timeutil
 from engine.errors import EngineError
@@ -26,6 +27,12 @@ from .model import Command
 from .progress import LessonProgress, Store, home
 from .view import View
 from .world import World
+
+# Checks a started container may meet only a moment after its command returned: a server
+# answering on its port, a command run inside (exec) finding what its program writes;
+# and how long the check after a command waits for them.
+SETTLING = frozenset({"port", "exec"})
+SETTLE_SECONDS = 3.0
 
 
 class Session:
@@ -300,7 +307,22 @@ class Session:
         self.record(line, status)
         if self._held(line):
             return
-        self._check_and_move(quiet=True)
+        if not self._check_and_move(quiet=True) and not self._only_looks(line):
+            self._settle()
+
+    def _settle(self) -> None:
+        """A command that started something: its server may need a moment before it
+        answers (a port, a file it writes). When only such checks fail, look again for
+        a few seconds before the prompt comes back, so the ✓ comes without `check`."""
+        deadline = time.monotonic() + SETTLE_SECONDS
+        while time.monotonic() < deadline:
+            outcome = self.evaluate()
+            if outcome.passed:
+                self._check_and_move(quiet=True)
+                return
+            if any(check.kind not in SETTLING for check, _ in outcome.failures):
+                return          # something the learner has still to do
+            time.sleep(0.1)
 
     # After `back` (or a lesson taken again), the step stays even though its checks
     # pass (they passed before): until `next`, or until the learner's own command

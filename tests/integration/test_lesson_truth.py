@@ -55,3 +55,14 @@ def test_finding_the_stopped_container_needs_one_to_find(make_env):
     out = env.output_text()
     assert "✓ See the image you now have" in out
     assert "✓ Find the stopped container" not in out
+
+
+def test_a_server_that_answers_a_moment_later_still_gets_its_check(make_env):
+    """The check after a command ran once: a server still starting (here a second late)
+    failed it, and the ✓ came only when the learner typed `check` (the capstone's
+    compose step, whose web and clock need a moment, hung a learner so in CI)."""
+    env = make_env()
+    drive(env, "lesson start publishing-ports\r"
+               "docker run -d --name web -p 45678:80 busybox sh -c 'sleep 1; "
+               "echo \"Hello from inside a container\" > /index.html; httpd -f -h /'\r")
+    assert "✓ Publish a port" in env.output_text()
