@@ -1,8 +1,10 @@
 """Small helpers shared by the docker command-line integration tests: Docker's table
-layout, polling with a deadline, and stderr without dockerlings' own hint lines."""
+layout, polling with a deadline, stderr without dockerlings' own hint lines, and a free
+port on loopback with a plain HTTP GET to it."""
 from __future__ import annotations
 
 import re
+import socket
 import time
 
 ID64 = re.compile(r"^[0-9a-f]{64}$")
@@ -75,3 +77,23 @@ def human_size(size: float, precision: int = 3) -> str:
         size /= 1000
         i += 1
     return f"{size:.{precision}g}{units[i]}"
+
+
+def free_port() -> int:
+    """A TCP port nothing listens on at the moment, on 127.0.0.1."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def http_get(port: int) -> bytes:
+    """`GET /` on 127.0.0.1:PORT, the whole answer; b"" when nothing answers."""
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=2) as c:
+            c.sendall(b"GET / HTTP/1.0\r\n\r\n")
+            data = b""
+            while chunk := c.recv(4096):
+                data += chunk
+            return data
+    except OSError:
+        return b""

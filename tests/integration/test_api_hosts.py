@@ -4,7 +4,6 @@ dockerd's explicit `--tls=false`), and unix:// at a path of the learner's choosi
 is never taken over from a server that answers there."""
 from __future__ import annotations
 
-import errno
 import os
 import shutil
 import socket
@@ -14,16 +13,11 @@ import subprocess
 import pytest
 
 from tests.conftest import dockerlings
-from tests.integration.cli_helpers import pull
+from tests.integration.cli_helpers import free_port, pull
 
 DOCKER = shutil.which("docker")
 needs_docker = pytest.mark.skipif(DOCKER is None, reason="the docker CLI is not on PATH")
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture

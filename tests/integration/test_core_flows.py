@@ -6,14 +6,13 @@ differ (who owns a file on the host) the difference is the point of the test."""
 from __future__ import annotations
 
 import os
-import socket
 import time
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import ROOT, Result, dockerlings
-from tests.integration.cli_helpers import wait_until
+from tests.integration.cli_helpers import free_port, http_get, wait_until
 from tests.integration.test_terminal import Terminal, start_terminal
 
 
@@ -199,34 +198,18 @@ def test_user_network_with_names(who):
     who.ok("docker network rm appnet")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _get(port: int) -> bytes:
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=2) as c:
-            c.sendall(b"GET / HTTP/1.0\r\n\r\n")
-            data = b""
-            while chunk := c.recv(4096):
-                data += chunk
-            return data
-    except OSError:
-        return b""
 
 
 def test_published_port_on_loopback(who):
-    port = _free_port()
+    port = free_port()
     who.ok(f"docker run -d --name web -p 127.0.0.1:{port}:80 busybox sh -c "
            "'mkdir /www && echo served > /www/index.html && exec httpd -f -p 80 -h /www'")
     assert who.ok("docker port web") == f"80/tcp -> 127.0.0.1:{port}\n"
-    body = wait_until(lambda: _get(port), 10, 0.1, what="the published port to answer")
+    body = wait_until(lambda: http_get(port), 10, 0.1, what="the published port to answer")
     assert body.endswith(b"served\n"), body
     who.ok("docker rm -f web")
     time.sleep(0.1)
-    assert _get(port) == b""        # the proxy went with the container
+    assert http_get(port) == b""        # the proxy went with the container
 
 
 def test_lesson_replay(who):

@@ -2,12 +2,11 @@
 Docker's own message first, then one plain-words `hint:` line."""
 from __future__ import annotations
 
-import socket
 
 import pytest
 
 from shell.cli import spec
-from tests.integration.cli_helpers import pull, wait_status
+from tests.integration.cli_helpers import free_port, pull, wait_status
 
 
 def hint_of(result) -> str:
@@ -106,18 +105,13 @@ def test_network_connect_with_the_arguments_swapped(sh):
     assert "Try: docker network connect appnet web" in hint_of(r)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
 
 def test_port_already_allocated(sh):
     run = spec.PATHS[("run",)]
     if run.flag("publish").planned:
         pytest.skip("published ports: not in this engine yet")
     pull(sh)
-    port = _free_port()
+    port = free_port()
     sh.ok(f"docker run -d --name first -p {port}:80 busybox sleep 30")
     wait_status(sh, "first", "running")
     r = sh.run(f"docker run -d --name second -p {port}:80 busybox sleep 30")

@@ -7,13 +7,9 @@ import socket
 import threading
 import time
 
+from tests.integration.cli_helpers import free_port
 from tests.integration.conftest import host_routes
 
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _recv_all(sock: socket.socket) -> bytes:
@@ -87,7 +83,7 @@ def test_names_do_not_resolve_on_the_default_bridge_but_addresses_work(sh, engin
 
 
 def test_published_tcp_port_with_half_close(sh):
-    port = _free_port()
+    port = free_port()
     sh.ok(f"docker run -d --name echo -p {port}:80 busybox sh -c "
           "'while true; do nc -l -p 80 -e cat; done'")
     assert _tcp_roundtrip(port, b"round trip\n") == b"round trip\n"
@@ -99,7 +95,7 @@ def test_published_udp_port(sh, engine):
     """busybox has no UDP server, so the test opens one inside the container's own
     network namespace; the datagrams go host -> proxy -> engine namespace -> container."""
     from engine.network import netns
-    port = _free_port()
+    port = free_port()
     sh.ok(f"docker run -d --name udp -p {port}:5000/udp busybox sleep 60")
     pid = engine.container("udp").state.pid
     ns = os.open(f"/proc/{pid}/ns/net", os.O_RDONLY)
@@ -131,7 +127,7 @@ def test_random_host_port_and_publish_all(sh):
 
 
 def test_port_already_allocated_and_freed_when_stopped(sh):
-    port = _free_port()
+    port = free_port()
     sh.ok(f"docker run -d --name first -p {port}:80 busybox sleep 30")
     r = sh.run(f"docker run -d --name second -p {port}:80 busybox sleep 30")
     assert r.code == 125
@@ -241,7 +237,7 @@ def test_network_rm_in_use_and_prune(sh):
 def test_reset_removes_the_namespace_and_host_is_untouched(engine, sh):
     links, routes = sorted(os.listdir("/sys/class/net")), host_routes()
     sh.ok("docker network create tmpnet")
-    sh.ok(f"docker run -d --network tmpnet -p {_free_port()}:80 busybox sleep 30")
+    sh.ok(f"docker run -d --network tmpnet -p {free_port()}:80 busybox sleep 30")
     sh.ok("docker run --rm busybox true")
     pin = engine.paths.run / "netns"
     assert pin.exists()

@@ -21,7 +21,7 @@ import pytest
 
 from engine.system.fsck import check
 from engine.images.hello import go_arch
-from tests.integration.cli_helpers import inspect, pull, wait_until
+from tests.integration.cli_helpers import free_port, inspect, pull, wait_until
 
 REGISTRY = shutil.which("docker-registry")
 needs_registry = pytest.mark.skipif(REGISTRY is None, reason="docker-registry is not "
@@ -40,11 +40,6 @@ def _bcrypt(password: str) -> str:
             pytest.skip("no crypt module in this Python to make an htpasswd bcrypt hash")
     return crypt.crypt(password, crypt.mksalt(crypt.METHOD_BLOWFISH))
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class RealRegistry:

@@ -25,6 +25,7 @@ import sys
 import pytest
 
 from engine.network import endpoints
+from tests.integration.cli_helpers import free_port, http_get
 from tests.conftest import ROOT, Result
 from tests.integration.test_uplink import Listener
 
@@ -35,11 +36,6 @@ def _limit() -> int:
         pytest.skip("net.ipv4.ip_unprivileged_port_start is 0 here: anyone may bind any port")
     return start
 
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _bindable(port: int) -> bool:
@@ -94,7 +90,7 @@ def test_a_privileged_port_for_an_ordinary_user(user_engine):
     the container created but never started (removed, with --rm). The status is 126,
     the docker CLI's for an error that says "permission denied" (toStatusError)."""
     start = _limit()
-    low, free = start - 1, _free_port()
+    low, free = start - 1, free_port()
     user_engine.ok("docker pull -q busybox")
     r = user_engine.run(f"docker run -d --name web -p {free}:8080 -p {low}:80 busybox "
                         "sleep 60")
@@ -160,7 +156,7 @@ def _listener_uid(port: int) -> int | None:
 def test_a_published_port_listens_on_the_host_as_the_user(user_engine):
     """The proxy's socket is in the host's network namespace, made by the user's
     engine: the kernel counts it as the user's, not root's."""
-    port = _free_port()
+    port = free_port()
     user_engine.ok(f"docker run -d --name web -p {port}:80 busybox sleep 60")
     assert _listener_uid(port) == user_engine.uid
     user_engine.ok("docker rm -f web")
@@ -168,17 +164,6 @@ def test_a_published_port_listens_on_the_host_as_the_user(user_engine):
 
 
 # --- --network host, none, container: as rootless Docker has them ------------------------
-
-def _get(port: int) -> bytes:
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=2) as c:
-            c.sendall(b"GET / HTTP/1.0\r\n\r\n")
-            data = b""
-            while chunk := c.recv(4096):
-                data += chunk
-            return data
-    except OSError:
-        return b""
 
 
 def test_host_network_is_the_hosts_own_for_an_ordinary_user(user_engine):
@@ -195,12 +180,12 @@ def test_host_network_is_the_hosts_own_for_an_ordinary_user(user_engine):
     assert links.split() == sorted(os.listdir("/sys/class/net"))
     assert name == os.uname().nodename            # Docker: the host's name
     assert etc_hosts == hosts                     # ... and the host's /etc/hosts
-    port = _free_port()
+    port = free_port()
     user_engine.ok(f"docker run -d --name web --network host busybox sh -c 'mkdir /www && "
                    f"echo on-the-host > /www/index.html && exec httpd -f -p 127.0.0.1:{port} "
                    "-h /www'")
     from tests.integration.cli_helpers import wait_until
-    body = wait_until(lambda: _get(port), 10, 0.1, what="the server on the host's loopback")
+    body = wait_until(lambda: http_get(port), 10, 0.1, what="the server on the host's loopback")
     assert body.endswith(b"on-the-host\n"), body
     r = user_engine.run(f"docker run --rm --network host busybox httpd -f -p "
                         f"127.0.0.1:{start - 1}")
