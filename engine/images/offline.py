@@ -312,6 +312,14 @@ def _config(created: str, diff_id: str, cmd: list[str] | None, history: list[dic
     }
 
 
+def _buildkit_history(created: str, layer_step: str, *config_steps: str) -> list[dict]:
+    """The history BuildKit writes: the step that made the one layer, then the steps
+    that only set configuration (empty layers)."""
+    def step(by: str) -> dict:      # keys in this order: the image ID hashes the JSON
+        return {"created": created, "created_by": by, "comment": "buildkit.dockerfile.v0"}
+    return [step(layer_step)] + [{**step(by), "empty_layer": True} for by in config_steps]
+
+
 def make(engine, ref: str):
     """Build the offline image for `ref` (a normalised reference); returns the Image."""
     if ref == "docker.io/library/busybox:latest":
@@ -328,12 +336,7 @@ def make(engine, ref: str):
         config = _config(created, layer.diff_id, ["sh"], history, label)
     elif ref == "docker.io/library/hello-world:latest":
         layer, digest = _store_layer(engine, _hello_layer())
-        history = [
-            {"created": HELLO_CREATED, "created_by": "COPY hello / # buildkit",
-             "comment": "buildkit.dockerfile.v0"},
-            {"created": HELLO_CREATED, "created_by": 'CMD ["/hello"]',
-             "comment": "buildkit.dockerfile.v0", "empty_layer": True},
-        ]
+        history = _buildkit_history(HELLO_CREATED, "COPY hello / # buildkit", 'CMD ["/hello"]')
         config = _config(HELLO_CREATED, layer.diff_id, ["/hello"], history,
                          "a program written by dockerlings itself, made offline")
     elif ref in REGISTRY_REFS:
@@ -341,18 +344,10 @@ def make(engine, ref: str):
         tar_bytes, mtime = _registry_layer(path)
         layer, digest = _store_layer(engine, tar_bytes)
         created = timeutil.format_ns(mtime * 1_000_000_000)
-        history = [
-            {"created": created, "created_by": f"COPY {path} /bin/registry # buildkit",
-             "comment": "buildkit.dockerfile.v0"},
-            {"created": created, "created_by": "VOLUME [/var/lib/registry]",
-             "comment": "buildkit.dockerfile.v0", "empty_layer": True},
-            {"created": created, "created_by": "EXPOSE map[5000/tcp:{}]",
-             "comment": "buildkit.dockerfile.v0", "empty_layer": True},
-            {"created": created, "created_by": 'ENTRYPOINT ["registry" "serve"]',
-             "comment": "buildkit.dockerfile.v0", "empty_layer": True},
-            {"created": created, "created_by": 'CMD ["/etc/docker/registry/config.yml"]',
-             "comment": "buildkit.dockerfile.v0", "empty_layer": True},
-        ]
+        history = _buildkit_history(
+            created, f"COPY {path} /bin/registry # buildkit", "VOLUME [/var/lib/registry]",
+            "EXPOSE map[5000/tcp:{}]", 'ENTRYPOINT ["registry" "serve"]',
+            'CMD ["/etc/docker/registry/config.yml"]')
         config = _config(created, layer.diff_id, ["/etc/docker/registry/config.yml"], history,
                          f"the host's {path} (Debian's docker-registry), made offline by "
                          "dockerlings")
@@ -364,12 +359,8 @@ def make(engine, ref: str):
         tar_bytes, mtime = _curl_layer(path)
         layer, digest = _store_layer(engine, tar_bytes)
         created = timeutil.format_ns(mtime * 1_000_000_000)
-        history = [
-            {"created": created, "created_by": f"COPY {path} /usr/bin/curl # buildkit",
-             "comment": "buildkit.dockerfile.v0"},
-            {"created": created, "created_by": 'ENTRYPOINT ["curl"]',
-             "comment": "buildkit.dockerfile.v0", "empty_layer": True},
-        ]
+        history = _buildkit_history(created, f"COPY {path} /usr/bin/curl # buildkit",
+                                    'ENTRYPOINT ["curl"]')
         # curl is the entrypoint, so `docker run curlimages/curl -s URL` is `curl -s
         # URL`, as with the real image (whose entrypoint script prepends curl). It runs
         # as root, not the real image's curl_user: the engine's socket is root's alone.
