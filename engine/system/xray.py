@@ -6,6 +6,7 @@ network, its monitor, its capabilities and seccomp filter. The shell draws these
 """
 from __future__ import annotations
 
+import contextlib
 import os
 
 from ..runtime import caps, cgroups
@@ -180,7 +181,6 @@ def _network(engine, c) -> dict:
 def _veth_ends(engine, pid: int, interfaces: list[dict]) -> None:
     """Name each interface's other end: the veth in the engine's namespace, found by
     the peer index the container's own sysfs reports (iflink)."""
-    from ..network import netns
     peers = {}
     for i in interfaces:
         text = _read(f"/proc/{pid}/root/sys/class/net/{i['Interface']}/iflink").strip()
@@ -189,18 +189,24 @@ def _veth_ends(engine, pid: int, interfaces: list[dict]) -> None:
     if not peers:
         return
     try:
-        fd = netns.open_ns(netns.pin_path(str(engine.paths.run)))
+        with _engine_netlink(engine) as (_, ipr):
+            names = {l["index"]: l.get_attr("IFLA_IFNAME") for l in ipr.get_links()}
     except OSError:
         return
+    for i in interfaces:
+        i["HostVeth"] = names.get(peers.get(i["Interface"]), "")
+
+
+@contextlib.contextmanager
+def _engine_netlink(engine):
+    """(the engine's network namespace fd, a netlink socket inside it), both closed
+    afterwards; OSError when the engine has no namespace yet."""
+    from pyroute2 import IPRoute
+    from ..network import netns
+    fd = netns.open_ns(netns.pin_path(str(engine.paths.run)))
     try:
-        from pyroute2 import IPRoute
-        ipr = netns.iproute(fd, IPRoute)
-        with ipr:
-            names = {l["index"]: l.get_attr("IFLA_IFNAME") for l in ipr.get_links()}
-        for i in interfaces:
-            i["HostVeth"] = names.get(peers.get(i["Interface"]), "")
-    except OSError:
-        pass
+        with netns.iproute(fd, IPRoute) as ipr:
+            yield fd, ipr
     finally:
         os.close(fd)
 
@@ -323,15 +329,8 @@ def _bridge_facts(engine, bridge: str) -> dict | None:
     """The bridge as the kernel has it (None: no bridge, or no engine namespace yet)."""
     if not bridge:
         return None
-    from ..network import netns
     try:
-        fd = netns.open_ns(netns.pin_path(str(engine.paths.run)))
-    except OSError:
-        return None
-    try:
-        from pyroute2 import IPRoute
-        ipr = netns.iproute(fd, IPRoute)
-        with ipr:
+        with _engine_netlink(engine) as (fd, ipr):
             found = ipr.link_lookup(ifname=bridge)
             if not found:
                 return None
@@ -347,12 +346,10 @@ def _bridge_facts(engine, bridge: str) -> dict | None:
                       if r.get_attr("RTA_DST")]
             facts = {"Index": index, "State": link.get_attr("IFLA_OPERSTATE"),
                      "Addresses": addresses, "Ports": ports, "Routes": routes}
-        facts.update(_filtering(fd))
-        return facts
+            facts.update(_filtering(fd))
+            return facts
     except OSError:
         return None
-    finally:
-        os.close(fd)
 
 
 def _filtering(fd: int) -> dict:
@@ -376,18 +373,11 @@ def _read_forwarding() -> bool:
 def engine_facts(engine) -> dict:
     """The engine's network namespace ("Docker's VM" here): its interfaces, addresses
     and routes through netlink, and the one kernel every container shares."""
-    from ..network import netns
     running = engine.containers(all=False)
     facts = {"Root": str(engine.paths.root), "Kernel": os.uname().release,
              "Containers": len(running), "Namespace": None}
     try:
-        fd = netns.open_ns(netns.pin_path(str(engine.paths.run)))
-    except OSError:
-        return facts
-    try:
-        from pyroute2 import IPRoute
-        ipr = netns.iproute(fd, IPRoute)
-        with ipr:
+        with _engine_netlink(engine) as (fd, ipr):
             names = {l["index"]: l.get_attr("IFLA_IFNAME") for l in ipr.get_links()}
             links = []
             for l in ipr.get_links():
@@ -403,10 +393,8 @@ def engine_facts(engine) -> dict:
                 routes.append({"Destination": f"{dst}/{r['dst_len']}" if dst else "default",
                                "Gateway": r.get_attr("RTA_GATEWAY") or "",
                                "Device": names.get(r.get_attr("RTA_OIF"), "")})
-        facts["Namespace"] = {"Inode": os.fstat(fd).st_ino, "Interfaces": links,
-                              "Routes": routes, **_filtering(fd)}
+            facts["Namespace"] = {"Inode": os.fstat(fd).st_ino, "Interfaces": links,
+                                  "Routes": routes, **_filtering(fd)}
     except OSError:
         pass
-    finally:
-        os.close(fd)
     return facts
