@@ -179,12 +179,11 @@ def terminal_size(env) -> tuple[int, int]:
 def _said_resize(env, path: str, grow: int = 0) -> None:
     """A tty on a terminal: the docker CLI sends the terminal's size once started (an
     attach first one line and column more, to make the program redraw)."""
-    if env.api.on and env.stdout_tty:
-        try:
-            size = os.get_terminal_size(env.stdout.fileno())
-        except (OSError, ValueError, AttributeError):
-            return
-        env.api.said("POST", path, h=size.lines + grow, w=size.columns + grow)
+    if not env.api.on:
+        return
+    rows, cols = terminal_size(env)
+    if rows:
+        env.api.said("POST", path, h=rows + grow, w=cols + grow)
 
 
 def _final_exit_code(eng, cid: str) -> int:
