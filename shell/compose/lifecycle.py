@@ -6,7 +6,7 @@ from .containers import anonymous_mounts, drop_volumes, number_of, project_conta
 from .loader import ComposeError
 from .model import Project
 from .progress import Progress
-from .reconcile import stop_all
+from .reconcile import given_timeout, stop_all
 
 
 def _selected(env, project: Project, inv, running: bool | None = None):
@@ -29,9 +29,9 @@ def start(env, project: Project, inv) -> int:
 
 def stop(env, project: Project, inv) -> int:
     progress = Progress(env, "Stopping")
-    timeout = inv.timeout if "timeout" in inv.given else None
     try:
-        stop_all(env, project, _selected(env, project, inv), timeout, progress, "Stopped")
+        stop_all(env, project, _selected(env, project, inv), given_timeout(inv), progress,
+                 "Stopped")
     finally:
         progress.print()
     return 0
@@ -39,10 +39,9 @@ def stop(env, project: Project, inv) -> int:
 
 def restart(env, project: Project, inv) -> int:
     progress = Progress(env, "Restarting")
-    timeout = inv.timeout if "timeout" in inv.given else None
     try:
         for c in _selected(env, project, inv):
-            env.engine.restart(c.id, timeout)
+            env.engine.restart(c.id, given_timeout(inv))
             progress.add("Container", c.name, "Started")
     finally:
         progress.print()

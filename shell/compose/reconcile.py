@@ -323,6 +323,11 @@ def _parallel(action, items) -> None:
         raise errors[0]
 
 
+def given_timeout(inv):
+    """-t/--timeout when the command line gave it; None: each container's own."""
+    return inv.timeout if "timeout" in inv.given else None
+
+
 def stop_all(env, project: Project, containers, timeout, progress, status, remove=False,
               volumes=False) -> None:
     eng = env.engine
@@ -353,8 +358,8 @@ def down(env, project: Project, inv) -> int:
                 "for this project. If you removed or renamed this service in your compose "
                 "file, you can run this command with the --remove-orphans flag to clean it up.")
     try:
-        stop_all(env, project, containers, inv.timeout if "timeout" in inv.given else None,
-                  progress, "Removed", remove=True, volumes=inv.volumes)
+        stop_all(env, project, containers, given_timeout(inv), progress, "Removed",
+                 remove=True, volumes=inv.volumes)
         if inv.args:            # `down SERVICE...`: those services' containers only
             return 0
         if inv.rmi:
